@@ -1,0 +1,109 @@
+// The ONE way public functions find their caller. Every public query/mutation in this
+// codebase is built with `userQuery` / `userMutation` (or the admin variants), so none
+// can forget to authenticate.
+import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
+import type { UserIdentity } from "convex/server";
+import type { Doc } from "../_generated/dataModel";
+import { mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
+import type { Preferences } from "../validators";
+import { fail } from "./errors";
+
+export const DEFAULT_PREFERENCES: Preferences = {
+  theme: "system",
+  editorFontSize: 14,
+  tabSize: 2,
+  defaultModel: "claude-sonnet-4-5",
+};
+
+async function requireIdentity(ctx: QueryCtx): Promise<UserIdentity> {
+  const identity = await ctx.auth.getUserIdentity();
+  if (!identity) fail("UNAUTHENTICATED", "Sign in to continue");
+  return identity;
+}
+
+export async function userByClerkId(ctx: QueryCtx, clerkId: string): Promise<Doc<"users"> | null> {
+  return await ctx.db
+    .query("users")
+    .withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId))
+    .unique();
+}
+
+/** Finds the user row for a Clerk subject, creating it on first use. Deleted users are refused. */
+export async function ensureUser(
+  ctx: MutationCtx,
+  clerkId: string,
+  profile: { email?: string; name?: string; imageUrl?: string } = {},
+): Promise<Doc<"users">> {
+  const existing = await userByClerkId(ctx, clerkId);
+  if (existing) {
+    if (existing.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
+    return existing;
+  }
+  const now = Date.now();
+  const id = await ctx.db.insert("users", {
+    clerkId,
+    email: (profile.email ?? "").toLowerCase(),
+    name: profile.name,
+    imageUrl: profile.imageUrl,
+    role: "user",
+    plan: "free",
+    preferences: DEFAULT_PREFERENCES,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return (await ctx.db.get("users", id))!;
+}
+
+function profileOf(identity: UserIdentity) {
+  return { email: identity.email, name: identity.name, imageUrl: identity.pictureUrl };
+}
+
+/**
+ * Public query as the signed-in caller. `ctx.user` is null for a signed-in person whose
+ * row does not exist yet (it is created by their first mutation): they own nothing yet.
+ */
+export const userQuery = customQuery(
+  query,
+  customCtx(async (ctx) => {
+    const identity = await requireIdentity(ctx);
+    const user = await userByClerkId(ctx, identity.subject);
+    if (user?.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
+    return { identity, user };
+  }),
+);
+
+/** Public mutation as the signed-in caller; the `users` row is created on first use. */
+export const userMutation = customMutation(
+  mutation,
+  customCtx(async (ctx) => {
+    const identity = await requireIdentity(ctx);
+    const user = await ensureUser(ctx, identity.subject, profileOf(identity));
+    return { identity, user };
+  }),
+);
+
+export function requireAdmin(user: Doc<"users"> | null): asserts user is Doc<"users"> {
+  if (!user || user.role !== "admin") fail("FORBIDDEN", "Administrators only");
+}
+
+/** Public query for administrators only. */
+export const adminQuery = customQuery(
+  query,
+  customCtx(async (ctx) => {
+    const identity = await requireIdentity(ctx);
+    const user = await userByClerkId(ctx, identity.subject);
+    requireAdmin(user);
+    return { identity, user };
+  }),
+);
+
+/** Public mutation for administrators only. */
+export const adminMutation = customMutation(
+  mutation,
+  customCtx(async (ctx) => {
+    const identity = await requireIdentity(ctx);
+    const user = await ensureUser(ctx, identity.subject, profileOf(identity));
+    requireAdmin(user);
+    return { identity, user };
+  }),
+);

@@ -1,0 +1,304 @@
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+import {
+  vAiRequestStatus,
+  vAiRequestType,
+  vChannelKind,
+  vDeliveryStatus,
+  vDeploymentStatus,
+  vDeploymentStep,
+  vEnvironment,
+  vErrorInfo,
+  vFramework,
+  vMemberRole,
+  vMessageRole,
+  vNotificationType,
+  vPlan,
+  vPreferences,
+  vPriority,
+  vProvider,
+  vProviderRefs,
+  vRole,
+  vSubscriptionStatus,
+  vTerminalStatus,
+  vTerminalStream,
+  vWebhookSource,
+} from "./validators";
+
+export default defineSchema({
+  // ---------- identity ----------
+  users: defineTable({
+    clerkId: v.string(), // Clerk subject (`sub`)
+    email: v.string(), // lower-cased; "" until Clerk tells us
+    name: v.optional(v.string()),
+    imageUrl: v.optional(v.string()),
+    role: vRole,
+    plan: vPlan,
+    preferences: vPreferences,
+    createdAt: v.number(),
+    updatedAt: v.number(),
+    deletedAt: v.optional(v.number()), // Clerk `user.deleted`
+  })
+    .index("by_clerkId", ["clerkId"])
+    .index("by_email", ["email"]),
+
+  // ---------- projects and files ----------
+  projects: defineTable({
+    ownerId: v.id("users"),
+    name: v.string(),
+    description: v.optional(v.string()),
+    framework: vFramework,
+    fileCount: v.number(),
+    totalBytes: v.number(),
+    providerRefs: v.optional(vProviderRefs),
+    createdAt: v.number(),
+    updatedAt: v.number(),
+    deletedAt: v.optional(v.number()),
+  }).index("by_ownerId", ["ownerId"]),
+
+  /** Who may use a project. The owner has a row too, so "my projects" is one index. */
+  projectMembers: defineTable({
+    projectId: v.id("projects"),
+    userId: v.id("users"),
+    role: vMemberRole,
+    addedAt: v.number(),
+    addedBy: v.id("users"),
+    /** Mirrors projects.deletedAt so lists skip deleted projects through the index. */
+    active: v.boolean(),
+    projectUpdatedAt: v.number(),
+  })
+    .index("by_projectId_and_userId", ["projectId", "userId"])
+    .index("by_userId_and_active_and_projectUpdatedAt", ["userId", "active", "projectUpdatedAt"]),
+
+  files: defineTable({
+    projectId: v.id("projects"),
+    path: v.string(), // normalized: "src/App.tsx"
+    hash: v.string(), // sha-256 hex of the content -> blobs.hash
+    size: v.number(),
+    language: v.string(),
+    updatedAt: v.number(),
+    updatedBy: v.id("users"),
+  })
+    .index("by_projectId_and_path", ["projectId", "path"])
+    .index("by_hash", ["hash"]),
+
+  /** Content-addressed file content: inline text up to 512 KB, Convex file storage above. */
+  blobs: defineTable({
+    hash: v.string(),
+    size: v.number(),
+    content: v.optional(v.string()),
+    storageId: v.optional(v.id("_storage")),
+    createdAt: v.number(),
+  }).index("by_hash", ["hash"]),
+
+  /** A frozen (path, hash, size) set; deployments point at one so rollback is exact. */
+  snapshots: defineTable({
+    projectId: v.id("projects"),
+    fileCount: v.number(),
+    totalBytes: v.number(),
+    createdAt: v.number(),
+    createdBy: v.id("users"),
+  }).index("by_projectId", ["projectId"]),
+
+  snapshotFiles: defineTable({
+    snapshotId: v.id("snapshots"),
+    path: v.string(),
+    hash: v.string(),
+    size: v.number(),
+  })
+    .index("by_snapshotId_and_path", ["snapshotId", "path"])
+    .index("by_hash", ["hash"]),
+
+  // ---------- AI ----------
+  aiRequests: defineTable({
+    userId: v.id("users"),
+    projectId: v.optional(v.id("projects")),
+    conversationId: v.optional(v.id("conversations")),
+    type: vAiRequestType,
+    model: v.string(),
+    promptExcerpt: v.string(),
+    status: vAiRequestStatus,
+    inputTokens: v.number(),
+    outputTokens: v.number(),
+    cacheReadTokens: v.number(),
+    cacheWriteTokens: v.number(),
+    costMicros: v.number(), // integer micro-USD
+    latencyMs: v.optional(v.number()),
+    firstTokenMs: v.optional(v.number()),
+    response: v.optional(v.string()), // bounded
+    error: v.optional(vErrorInfo),
+    mock: v.optional(v.boolean()),
+    startedAt: v.number(),
+    completedAt: v.optional(v.number()),
+  })
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- history lists need creation order
+    .index("by_userId", ["userId"])
+    .index("by_userId_and_projectId", ["userId", "projectId"])
+    .index("by_status_and_startedAt", ["status", "startedAt"]),
+
+  conversations: defineTable({
+    userId: v.id("users"),
+    projectId: v.optional(v.id("projects")),
+    title: v.string(),
+    summary: v.optional(v.string()), // <= 200 chars, AI-written
+    priority: v.optional(vPriority),
+    tags: v.array(v.string()),
+    messageCount: v.number(),
+    lastMessageAt: v.number(),
+    analyzedAt: v.optional(v.number()),
+    analysisJobId: v.optional(v.id("_scheduled_functions")),
+    createdAt: v.number(),
+    deletedAt: v.optional(v.number()),
+  }).index("by_userId_and_lastMessageAt", ["userId", "lastMessageAt"]),
+
+  messages: defineTable({
+    conversationId: v.id("conversations"),
+    role: vMessageRole,
+    content: v.string(),
+    requestId: v.optional(v.id("aiRequests")),
+    createdAt: v.number(),
+  }).index("by_conversationId", ["conversationId"]),
+
+  /** Rollup per user per UTC day; quotas and stats read these, never aiRequests. */
+  usageDaily: defineTable({
+    userId: v.id("users"),
+    day: v.string(), // "YYYY-MM-DD" (UTC)
+    requests: v.number(),
+    inputTokens: v.number(),
+    outputTokens: v.number(),
+    cacheReadTokens: v.number(),
+    cacheWriteTokens: v.number(),
+    totalTokens: v.number(),
+    costMicros: v.number(),
+    byType: v.record(v.string(), v.number()),
+  })
+    .index("by_userId_and_day", ["userId", "day"])
+    .index("by_day", ["day"]),
+
+  // ---------- deployments ----------
+  deployments: defineTable({
+    projectId: v.id("projects"),
+    userId: v.id("users"),
+    provider: vProvider,
+    environment: vEnvironment,
+    status: vDeploymentStatus,
+    step: vDeploymentStep,
+    snapshotId: v.id("snapshots"),
+    providerDeploymentId: v.optional(v.string()),
+    url: v.optional(v.string()),
+    attempts: v.number(),
+    pollCount: v.number(),
+    idempotencyKey: v.optional(v.string()),
+    workId: v.optional(v.string()),
+    rollbackOf: v.optional(v.id("deployments")),
+    error: v.optional(vErrorInfo),
+    mock: v.optional(v.boolean()),
+    createdAt: v.number(),
+    startedAt: v.optional(v.number()),
+    deployedAt: v.optional(v.number()),
+    finishedAt: v.optional(v.number()),
+  })
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- lists need creation order
+    .index("by_projectId", ["projectId"])
+    .index("by_projectId_and_environment_and_status", ["projectId", "environment", "status"])
+    .index("by_userId_and_status", ["userId", "status"])
+    .index("by_userId_and_idempotencyKey", ["userId", "idempotencyKey"])
+    .index("by_provider_and_providerDeploymentId", ["provider", "providerDeploymentId"]),
+
+  deploymentLogs: defineTable({
+    deploymentId: v.id("deployments"),
+    seq: v.number(),
+    at: v.number(),
+    level: v.union(v.literal("info"), v.literal("warn"), v.literal("error")),
+    text: v.string(),
+    providerEventId: v.optional(v.string()),
+  })
+    .index("by_deploymentId_and_seq", ["deploymentId", "seq"])
+    .index("by_deploymentId_and_providerEventId", ["deploymentId", "providerEventId"]),
+
+  /** A user's own provider token, AES-GCM encrypted; never returned to a browser. */
+  providerTokens: defineTable({
+    userId: v.id("users"),
+    provider: vProvider,
+    ciphertext: v.string(),
+    iv: v.string(),
+    createdAt: v.number(),
+  }).index("by_userId_and_provider", ["userId", "provider"]),
+
+  // ---------- notifications ----------
+  notifications: defineTable({
+    userId: v.id("users"),
+    type: vNotificationType,
+    title: v.string(),
+    message: v.string(),
+    projectId: v.optional(v.id("projects")),
+    deploymentId: v.optional(v.id("deployments")),
+    read: v.boolean(),
+    createdAt: v.number(),
+  })
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- the inbox lists in creation order
+    .index("by_userId", ["userId"])
+    .index("by_userId_and_read", ["userId", "read"]),
+
+  notificationChannels: defineTable({
+    userId: v.id("users"),
+    kind: vChannelKind,
+    target: v.string(), // URL or email address
+    secret: v.optional(v.string()), // HMAC key for webhook channels
+    events: v.array(vNotificationType),
+    enabled: v.boolean(),
+    createdAt: v.number(),
+  }).index("by_userId", ["userId"]),
+
+  deliveries: defineTable({
+    channelId: v.id("notificationChannels"),
+    notificationId: v.id("notifications"),
+    status: vDeliveryStatus,
+    attempts: v.number(),
+    responseStatus: v.optional(v.number()),
+    error: v.optional(v.string()),
+    createdAt: v.number(),
+    sentAt: v.optional(v.number()),
+  })
+    .index("by_notificationId", ["notificationId"])
+    .index("by_channelId", ["channelId"]),
+
+  // ---------- terminal ----------
+  terminalSessions: defineTable({
+    projectId: v.id("projects"),
+    userId: v.id("users"),
+    status: vTerminalStatus,
+    createdAt: v.number(),
+    endedAt: v.optional(v.number()),
+    exitCode: v.optional(v.number()),
+  }).index("by_projectId", ["projectId"]),
+
+  terminalOutput: defineTable({
+    sessionId: v.id("terminalSessions"),
+    seq: v.number(),
+    stream: vTerminalStream,
+    data: v.string(),
+  }).index("by_sessionId_and_seq", ["sessionId", "seq"]),
+
+  // ---------- billing and webhooks ----------
+  subscriptions: defineTable({
+    userId: v.id("users"),
+    provider: v.literal("stripe"),
+    customerId: v.string(),
+    subscriptionId: v.string(),
+    plan: vPlan,
+    status: vSubscriptionStatus,
+    currentPeriodEnd: v.number(),
+    updatedAt: v.number(),
+  })
+    .index("by_userId", ["userId"])
+    .index("by_subscriptionId", ["subscriptionId"]),
+
+  /** Ids of processed webhook events, so a replay is a no-op. */
+  webhookEvents: defineTable({
+    source: vWebhookSource,
+    eventId: v.string(),
+    type: v.string(),
+    receivedAt: v.number(),
+  }).index("by_source_and_eventId", ["source", "eventId"]),
+});

@@ -1,0 +1,10 @@
+// Builds the app from the process environment (Vercel, `npm run dev`).
+import { createApp } from "./app";
+import { loadConfig, type Env } from "./config";
+import { createConvexSeam } from "./convex";
+
+export function appFromEnv(env: Env) {
+  const config = loadConfig(env);
+  const convex = createConvexSeam({ siteUrl: config.convexSiteUrl, secret: config.edgeSecret });
+  return createApp({ config, convex });
+}

@@ -1,0 +1,10 @@
+import { Hono } from "hono";
+import { requireAuth } from "../auth";
+import type { AppEnv } from "../context";
+
+/** The verified caller, read through the seam (the user row exists afterwards). */
+export const me = new Hono<AppEnv>().get("/api/me", requireAuth, async (c) => {
+  const { email, name } = c.var.claims;
+  const profile = await c.var.deps.convex.call("/edge/me", c.var.userId, { email, name });
+  return c.json(profile);
+});

@@ -1,0 +1,162 @@
+// The whole backend in one process: the real Hono app on @hono/node-server at a free
+// 127.0.0.1 port, Convex functions on convex-test (all components registered) behind the
+// real edge seam, Clerk-shaped tokens from a fresh RS256 key verified by @clerk/backend,
+// and a stack-owned clock (see tests/clock.ts). Used by tests, `npm run stack`, the bench.
+import { convexTest } from "convex-test"; // load before the clock is installed: it keeps the real setTimeout
+import rateLimiterTest from "@convex-dev/rate-limiter/test";
+import workpoolTest from "@convex-dev/workpool/test";
+import aggregateTest from "@convex-dev/aggregate/test";
+import { serve } from "@hono/node-server";
+import { verifyToken } from "@clerk/backend";
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FunctionReference } from "convex/server";
+import { internal } from "../convex/_generated/api";
+import schema from "../convex/schema";
+import { createApp } from "../edge/app";
+import { loadConfig, type Env } from "../edge/config";
+import { createConvexSeam, type FetchLike } from "../edge/convex";
+import { acquireClock } from "./clock";
+import { convexModules } from "./convexModules";
+import { makeKeyPair, signSessionToken } from "./keys";
+
+export type StackOptions = {
+  port?: number;
+  /** Extra edge environment (e.g. provider base URLs). */
+  env?: Env;
+  /** Edge log lines; silent by default. */
+  log?: (line: Record<string, unknown>) => void;
+};
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+export type StackUser = { id: string; email?: string; name?: string; role?: "user" | "admin" };
+
+type AnyQuery = FunctionReference<"query", "public">;
+type AnyMutation = FunctionReference<"mutation", "public">;
+type AnyAction = FunctionReference<"action", "public">;
+
+export const STACK_ISSUER = "https://clerk.autocrea.test";
+export const STACK_ORIGIN = "http://localhost:5173";
+
+// Stacks alive in this process share ONE clock, so advance() settles all of them.
+const live = new Set<{ finishInProgressScheduledFunctions(): Promise<void> }>();
+const settleAll = async () => {
+  await Promise.all([...live].map((t) => t.finishInProgressScheduledFunctions()));
+};
+
+export function newConvexTest() {
+  const t = convexTest(schema, convexModules());
+  rateLimiterTest.register(t, "rateLimiter");
+  workpoolTest.register(t, "deployPool");
+  workpoolTest.register(t, "paidDeployPool");
+  aggregateTest.register(t, "deploymentStats");
+  return t;
+}
+
+export async function startStack(opts: StackOptions = {}) {
+  const clock = acquireClock();
+  const t = newConvexTest();
+  live.add(t);
+  // Convex HTTP actions read it from process.env; one value per process.
+  const secret = (process.env.EDGE_SECRET ??= randomBytes(24).toString("hex"));
+  const keys = await makeKeyPair();
+
+  const seamCalls: { path: string; ms: number; status: number }[] = [];
+  const transport: FetchLike = (url, init) => {
+    const u = new URL(url);
+    return t.fetch(u.pathname + u.search, init);
+  };
+  const convex = createConvexSeam({
+    siteUrl: "https://stack.convex.site",
+    secret,
+    transport,
+    onCall: (path, ms, status) => seamCalls.push({ path, ms, status }),
+  });
+  const config = loadConfig({
+    CLERK_JWT_KEY: keys.publicPem,
+    CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN,
+    CORS_ORIGINS: STACK_ORIGIN,
+    ...opts.env,
+  });
+  const app = createApp({ config, convex, log: opts.log ?? (() => {}) });
+  // overrideGlobalObjects: false keeps node-server from swapping the Request/Response convex-test uses.
+  const server = serve({
+    fetch: app.fetch,
+    hostname: "127.0.0.1",
+    port: opts.port ?? 0,
+    overrideGlobalObjects: false,
+  }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) return resolve();
+    server.once("listening", resolve).once("error", reject);
+  });
+  const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function identityFor(token: string) {
+    const c = (await verifyToken(token, { jwtKey: keys.publicPem })) as Record<string, any>;
+    return {
+      subject: c.sub as string,
+      issuer: c.iss as string,
+      tokenIdentifier: `${c.iss}|${c.sub}`,
+      email: c.email as string | undefined,
+      name: c.name as string | undefined,
+    };
+  }
+
+  return {
+    edgeUrl,
+    /** The convex-test instance (for internal functions and direct db access in tests). */
+    t,
+    app,
+    seamCalls,
+    now: () => clock.now(),
+    /** A Clerk-shaped session token for `user`; the user row exists afterwards. */
+    async signIn(user: StackUser, ttlSec = 3600): Promise<string> {
+      await t.mutation(internal.users.ensureForEdge, { clerkId: user.id, email: user.email, name: user.name });
+      if (user.role) await t.mutation(internal.users.setRole, { clerkId: user.id, role: user.role });
+      return signSessionToken(keys, {
+        sub: user.id,
+        iss: STACK_ISSUER,
+        azp: STACK_ORIGIN,
+        email: user.email,
+        name: user.name,
+        ttlSec,
+        now: clock.now(),
+      });
+    },
+    /** A token of the right shape signed by a key the edge does not trust. */
+    async forgeToken(user: { id: string }): Promise<string> {
+      return signSessionToken(await makeKeyPair(), { sub: user.id, iss: STACK_ISSUER, azp: STACK_ORIGIN, now: clock.now() });
+    },
+    /** Public Convex functions as the user the (verified) token names. */
+    convex(token: string) {
+      const as = identityFor(token).then((id) => t.withIdentity(id));
+      as.catch(() => {}); // surfaced by the first call instead
+      return {
+        query: async (fn: AnyQuery, args: any = {}): Promise<any> => (await as).query(fn, args),
+        mutation: async (fn: AnyMutation, args: any = {}): Promise<any> => (await as).mutation(fn, args),
+        action: async (fn: AnyAction, args: any = {}): Promise<any> => (await as).action(fn, args),
+      };
+    },
+    /** Moves the clock by `ms`, running every scheduled function that falls due, in order. */
+    async advance(ms: number): Promise<void> {
+      const target = clock.now() + ms;
+      for (let i = 0; ; i++) {
+        if (i > 10_000) throw new Error("advance: too many steps (a function keeps rescheduling itself?)");
+        await settleAll();
+        const next = clock.nextTimerAt();
+        if (next === undefined || next > target) break;
+        clock.tick(Math.max(0, next - clock.now()));
+      }
+      clock.tick(target - clock.now());
+      await settleAll();
+    },
+    async close(): Promise<void> {
+      await t.finishInProgressScheduledFunctions();
+      live.delete(t);
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      clock.release();
+    },
+  };
+}
