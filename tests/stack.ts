@@ -2,10 +2,7 @@
 // 127.0.0.1 port, Convex functions on convex-test (all components registered) behind the
 // real edge seam, Clerk-shaped tokens from a fresh RS256 key verified by @clerk/backend,
 // and a stack-owned clock (see tests/clock.ts). Used by tests, `npm run stack`, the bench.
-import { convexTest } from "convex-test"; // load before the clock is installed: it keeps the real setTimeout
-import rateLimiterTest from "@convex-dev/rate-limiter/test";
-import workpoolTest from "@convex-dev/workpool/test";
-import aggregateTest from "@convex-dev/aggregate/test";
+import { newConvexTest } from "./convexTest"; // load convex-test before the clock: it keeps the real setTimeout
 import { serve } from "@hono/node-server";
 import { verifyToken } from "@clerk/backend";
 import { randomBytes } from "node:crypto";
@@ -13,12 +10,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FunctionReference } from "convex/server";
 import { internal } from "../convex/_generated/api";
-import schema from "../convex/schema";
 import { createApp } from "../edge/app";
 import { loadConfig, type Env } from "../edge/config";
 import { createConvexSeam, type FetchLike } from "../edge/convex";
 import { acquireClock } from "./clock";
-import { convexModules } from "./convexModules";
 import { makeKeyPair, signSessionToken } from "./keys";
 
 export type StackOptions = {
@@ -43,15 +38,6 @@ const live = new Set<{ finishInProgressScheduledFunctions(): Promise<void> }>();
 const settleAll = async () => {
   await Promise.all([...live].map((t) => t.finishInProgressScheduledFunctions()));
 };
-
-export function newConvexTest() {
-  const t = convexTest(schema, convexModules());
-  rateLimiterTest.register(t, "rateLimiter");
-  workpoolTest.register(t, "deployPool");
-  workpoolTest.register(t, "paidDeployPool");
-  aggregateTest.register(t, "deploymentStats");
-  return t;
-}
 
 export async function startStack(opts: StackOptions = {}) {
   const clock = acquireClock();
