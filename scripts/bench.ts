@@ -15,3 +15,4 @@ for (const name of sections.length ? sections : all) {
   await mod.run();
 }
 process.exit(0);
+export {};
