@@ -1,7 +1,8 @@
 import { v } from "convex/values";
-import { internalMutation } from "./_generated/server";
-import { ensureUser, userQuery } from "./lib/auth";
-import { vPlan, vPreferences, vRole } from "./validators";
+import { internalMutation, type MutationCtx } from "./_generated/server";
+import { ensureUser, userByClerkId, userMutation, userQuery } from "./lib/auth";
+import { fail } from "./lib/errors";
+import { vPlan, vPreferences, vRole, vTheme, type Preferences } from "./validators";
 
 export const vProfile = v.object({
   id: v.id("users"),
@@ -61,5 +62,109 @@ export const setRole = internalMutation({
     const user = await ensureUser(ctx, clerkId);
     await ctx.db.patch("users", user._id, { role, updatedAt: Date.now() });
     return null;
+  },
+});
+
+export const MODEL_ID_MAX_LENGTH = 100;
+// Model ids look like "claude-sonnet-4-5" or "claude-3-5-haiku-20241022".
+const MODEL_ID = /^[a-z0-9][a-z0-9._:-]*$/;
+
+function checkRange(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail("INVALID", `${name} must be a whole number from ${min} to ${max}`, { field: name, min, max });
+  }
+}
+
+/** Changes some of the caller's editor preferences; every given value is checked first. */
+export const updatePreferences = userMutation({
+  args: {
+    theme: v.optional(vTheme),
+    editorFontSize: v.optional(v.number()),
+    tabSize: v.optional(v.number()),
+    defaultModel: v.optional(v.string()),
+  },
+  returns: vPreferences,
+  handler: async (ctx, args) => {
+    if (args.editorFontSize !== undefined) checkRange("editorFontSize", args.editorFontSize, 10, 32);
+    if (args.tabSize !== undefined) checkRange("tabSize", args.tabSize, 1, 8);
+    if (args.defaultModel !== undefined) {
+      const m = args.defaultModel;
+      if (m.length === 0 || m.length > MODEL_ID_MAX_LENGTH || !MODEL_ID.test(m)) {
+        fail("INVALID", `defaultModel must be a model id like "claude-sonnet-4-5" (at most ${MODEL_ID_MAX_LENGTH} characters)`, {
+          field: "defaultModel",
+        });
+      }
+    }
+    const preferences: Preferences = { ...ctx.user.preferences };
+    if (args.theme !== undefined) preferences.theme = args.theme;
+    if (args.editorFontSize !== undefined) preferences.editorFontSize = args.editorFontSize;
+    if (args.tabSize !== undefined) preferences.tabSize = args.tabSize;
+    if (args.defaultModel !== undefined) preferences.defaultModel = args.defaultModel;
+    await ctx.db.patch("users", ctx.user._id, { preferences, updatedAt: Date.now() });
+    return preferences;
+  },
+});
+
+// ---------- Clerk webhook (svix-verified in convex/clerkWebhook.ts) ----------
+
+/** Records a webhook delivery; false when this svix id was processed already (a replay). */
+async function firstDelivery(ctx: MutationCtx, eventId: string, type: string): Promise<boolean> {
+  const seen = await ctx.db
+    .query("webhookEvents")
+    .withIndex("by_source_and_eventId", (q) => q.eq("source", "clerk").eq("eventId", eventId))
+    .unique();
+  if (seen) return false;
+  await ctx.db.insert("webhookEvents", { source: "clerk", eventId, type, receivedAt: Date.now() });
+  return true;
+}
+
+const vSyncResult = v.union(v.literal("applied"), v.literal("duplicate"), v.literal("ignored"));
+
+/** `user.created` / `user.updated`: upserts the profile Clerk sent. Deleted users stay deleted. */
+export const syncFromClerk = internalMutation({
+  args: {
+    eventId: v.string(),
+    type: v.string(),
+    clerkId: v.string(),
+    email: v.optional(v.string()),
+    name: v.optional(v.string()),
+    imageUrl: v.optional(v.string()),
+  },
+  returns: vSyncResult,
+  handler: async (ctx, args) => {
+    if (!(await firstDelivery(ctx, args.eventId, args.type))) return "duplicate";
+    const existing = await userByClerkId(ctx, args.clerkId);
+    const profile = { email: (args.email ?? "").toLowerCase(), name: args.name, imageUrl: args.imageUrl };
+    if (!existing) {
+      await ensureUser(ctx, args.clerkId, profile);
+      return "applied";
+    }
+    if (existing.deletedAt !== undefined) return "ignored";
+    await ctx.db.patch("users", existing._id, {
+      email: args.email === undefined ? existing.email : profile.email,
+      name: profile.name,
+      imageUrl: profile.imageUrl,
+      updatedAt: Date.now(),
+    });
+    return "applied";
+  },
+});
+
+/**
+ * `user.deleted`: marks the user deleted and drops their profile data. The auth wrapper
+ * refuses a deleted user from then on. A tombstone is written for a user we never saw, so a
+ * late first call cannot recreate them.
+ */
+export const deleteFromClerk = internalMutation({
+  args: { eventId: v.string(), type: v.string(), clerkId: v.string() },
+  returns: vSyncResult,
+  handler: async (ctx, args) => {
+    if (!(await firstDelivery(ctx, args.eventId, args.type))) return "duplicate";
+    const now = Date.now();
+    const existing = await userByClerkId(ctx, args.clerkId);
+    if (existing?.deletedAt !== undefined) return "ignored";
+    const id = existing?._id ?? (await ensureUser(ctx, args.clerkId))._id;
+    await ctx.db.patch("users", id, { email: "", name: undefined, imageUrl: undefined, deletedAt: now, updatedAt: now });
+    return "applied";
   },
 });

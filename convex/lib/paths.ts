@@ -1,0 +1,60 @@
+// Project file paths. A stored path is relative, "/"-separated and already normalized, so
+// the same file can never be stored under two spellings. Normalization only strips one
+// leading "./"; everything else that is odd is refused with INVALID and a message naming it.
+import { fail } from "./errors";
+
+export const MAX_PATH_LENGTH = 512;
+
+// C0 controls, DEL and C1 controls (NUL included).
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+const DRIVE_LETTER = /^[A-Za-z]:/;
+
+/** The problem with a relative path or prefix, or null when it is acceptable. */
+function problemOf(path: string, allowTrailingSlash: boolean): string | null {
+  if (path.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
+  if (CONTROL_CHARS.test(path)) return "contains a NUL or control character";
+  if (path.includes("\\")) return "contains a backslash (use / as the separator)";
+  if (path.startsWith("/") || DRIVE_LETTER.test(path)) return "is absolute (paths are relative to the project root)";
+  const segments = path.split("/");
+  if (allowTrailingSlash && segments.length > 1 && segments[segments.length - 1] === "") segments.pop();
+  for (const segment of segments) {
+    if (segment === "") return "has an empty segment (\"a//b\" or a trailing \"/\")";
+    if (segment === "..") return "contains a \"..\" segment";
+    if (segment === ".") return "contains a \".\" segment";
+  }
+  return null;
+}
+
+function stripDotSlash(raw: string): string {
+  return raw.startsWith("./") ? raw.slice(2) : raw;
+}
+
+/** The normalized form of a file path, or INVALID naming the problem. */
+export function normalizePath(raw: string): string {
+  const path = stripDotSlash(raw);
+  if (path === "") fail("INVALID", "Path is empty", { path: raw.slice(0, 100) });
+  const problem = problemOf(path, false);
+  if (problem) fail("INVALID", `Path ${problem}`, { path: raw.slice(0, 100) });
+  return path;
+}
+
+/** A list prefix ("" = everything, "src/" = a folder, "src/App" = a name prefix). */
+export function normalizePrefix(raw: string): string {
+  const prefix = stripDotSlash(raw);
+  if (prefix === "") return "";
+  const problem = problemOf(prefix, true);
+  if (problem) fail("INVALID", `Prefix ${problem}`, { prefix: raw.slice(0, 100) });
+  return prefix;
+}
+
+/**
+ * The smallest string greater than every string that starts with `prefix`, for an index
+ * range `gte(prefix).lt(end)`. Incrementing the last code unit works the same under UTF-8
+ * and UTF-16 ordering for everything below the surrogate range (all of ASCII, which is
+ * where a prefix almost always ends).
+ */
+export function prefixEnd(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last < 0xd7ff) return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+  return prefix + "\u{10ffff}";
+}

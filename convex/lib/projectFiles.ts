@@ -1,0 +1,121 @@
+// File rows of a project and the limits on them. Every change goes through here, so the
+// project's `fileCount` / `totalBytes` counters stay exact and quotas read only them.
+import type { Doc, Id } from "../_generated/dataModel";
+import type { MutationCtx, QueryCtx } from "../_generated/server";
+import { fail } from "./errors";
+import { languageForPath } from "./languages";
+import { touchProject } from "./projects";
+
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_PROJECT_FILES = 5000;
+export const MAX_PROJECT_BYTES = 100 * 1024 * 1024;
+
+export async function fileAt(ctx: QueryCtx, projectId: Id<"projects">, path: string): Promise<Doc<"files"> | null> {
+  return await ctx.db
+    .query("files")
+    .withIndex("by_projectId_and_path", (q) => q.eq("projectId", projectId).eq("path", path))
+    .unique();
+}
+
+/** The project's current (path, hash, size) set, path order. Bounded by the file quota. */
+export async function currentFileSet(
+  ctx: QueryCtx,
+  projectId: Id<"projects">,
+): Promise<{ path: string; hash: string; size: number }[]> {
+  const rows = await ctx.db
+    .query("files")
+    .withIndex("by_projectId_and_path", (q) => q.eq("projectId", projectId))
+    .take(MAX_PROJECT_FILES + 1);
+  if (rows.length > MAX_PROJECT_FILES) fail("QUOTA_EXCEEDED", `The project has more than ${MAX_PROJECT_FILES} files`);
+  return rows.map((f) => ({ path: f.path, hash: f.hash, size: f.size }));
+}
+
+export function checkFileSize(path: string, size: number): void {
+  if (size > MAX_FILE_BYTES) {
+    fail("QUOTA_EXCEEDED", `${path} is ${size} bytes; a file may be at most ${MAX_FILE_BYTES} bytes (10 MB)`, {
+      limit: MAX_FILE_BYTES,
+    });
+  }
+}
+
+/** Refuses a change that would take the project past its file-count or byte quota. */
+export function checkProjectQuota(project: Doc<"projects">, deltaFiles: number, deltaBytes: number): void {
+  if (deltaFiles > 0 && project.fileCount + deltaFiles > MAX_PROJECT_FILES) {
+    fail("QUOTA_EXCEEDED", `A project may hold at most ${MAX_PROJECT_FILES} files`, {
+      limit: MAX_PROJECT_FILES,
+      current: project.fileCount,
+    });
+  }
+  if (deltaBytes > 0 && project.totalBytes + deltaBytes > MAX_PROJECT_BYTES) {
+    fail("QUOTA_EXCEEDED", `A project may hold at most ${MAX_PROJECT_BYTES} bytes (100 MB) of files`, {
+      limit: MAX_PROJECT_BYTES,
+      current: project.totalBytes,
+    });
+  }
+}
+
+/** Refuses when `expectedHash` is given and the file is missing or holds other content. */
+export function checkExpectedHash(path: string, existing: Doc<"files"> | null, expectedHash: string | undefined): void {
+  if (expectedHash === undefined) return;
+  if (!existing) fail("CONFLICT", `${path} does not exist any more`, { path, currentHash: null });
+  if (existing.hash !== expectedHash.toLowerCase()) {
+    fail("CONFLICT", `${path} was changed since you read it`, { path, currentHash: existing.hash });
+  }
+}
+
+export type FileChange = {
+  path: string;
+  hash: string;
+  size: number;
+  existing: Doc<"files"> | null;
+};
+
+/** Counter deltas of a set of writes. */
+export function deltasOf(changes: FileChange[]): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const c of changes) {
+    if (!c.existing) files++;
+    bytes += c.size - (c.existing?.size ?? 0);
+  }
+  return { files, bytes };
+}
+
+/**
+ * Writes file rows whose blobs exist already and whose checks have passed, then updates
+ * the project counters once.
+ */
+export async function applyFileChanges(
+  ctx: MutationCtx,
+  project: Doc<"projects">,
+  user: Doc<"users">,
+  changes: FileChange[],
+): Promise<void> {
+  const now = Date.now();
+  for (const c of changes) {
+    if (c.existing) {
+      if (c.existing.hash === c.hash) continue; // same content: keep the row (and its updatedAt)
+      await ctx.db.patch("files", c.existing._id, { hash: c.hash, size: c.size, updatedAt: now, updatedBy: user._id });
+    } else {
+      await ctx.db.insert("files", {
+        projectId: project._id,
+        path: c.path,
+        hash: c.hash,
+        size: c.size,
+        language: languageForPath(c.path),
+        updatedAt: now,
+        updatedBy: user._id,
+      });
+    }
+  }
+  const d = deltasOf(changes);
+  if (changes.some((c) => !c.existing || c.existing.hash !== c.hash)) {
+    await touchProject(ctx, project, { fileCount: project.fileCount + d.files, totalBytes: project.totalBytes + d.bytes }, now);
+  }
+}
+
+export type FileInfo = { path: string; hash: string; size: number; language: string; updatedAt: number };
+
+export function fileInfo(f: Doc<"files">): FileInfo {
+  return { path: f.path, hash: f.hash, size: f.size, language: f.language, updatedAt: f.updatedAt };
+}

@@ -1,0 +1,161 @@
+// POST /clerk/webhook with svix signatures made here exactly as svix makes them.
+import { createHmac, randomBytes } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { api } from "../../convex/_generated/api";
+import { asUser, newConvexTest, type ConvexTest } from "../convexTest";
+import { dump, expectCode, expectUnchanged } from "./projectFixtures";
+
+const SECRET = "whsec_" + randomBytes(24).toString("base64");
+let previousSecret: string | undefined;
+beforeEach(() => {
+  previousSecret = process.env.CLERK_WEBHOOK_SECRET;
+  process.env.CLERK_WEBHOOK_SECRET = SECRET;
+});
+afterEach(() => {
+  if (previousSecret === undefined) delete process.env.CLERK_WEBHOOK_SECRET;
+  else process.env.CLERK_WEBHOOK_SECRET = previousSecret;
+});
+
+function sign(id: string, timestamp: number, body: string, secret = SECRET): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  return "v1," + createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
+}
+
+let seq = 0;
+async function deliver(
+  t: ConvexTest,
+  event: { type: string; data: Record<string, unknown> },
+  opts: { id?: string; secret?: string; timestamp?: number; tamper?: boolean; headers?: Record<string, string> } = {},
+) {
+  const id = opts.id ?? `msg_${++seq}`;
+  const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const body = JSON.stringify({ object: "event", ...event });
+  const headers = opts.headers ?? {
+    "content-type": "application/json",
+    "svix-id": id,
+    "svix-timestamp": String(timestamp),
+    "svix-signature": sign(id, timestamp, body, opts.secret),
+  };
+  return await t.fetch("/clerk/webhook", { method: "POST", headers, body: opts.tamper ? body.replace("Ada", "Eve") : body });
+}
+
+const userData = (over: Record<string, unknown> = {}) => ({
+  id: "user_ada",
+  first_name: "Ada",
+  last_name: "Lovelace",
+  image_url: "https://img.clerk.com/ada.png",
+  primary_email_address_id: "idn_2",
+  email_addresses: [
+    { id: "idn_1", email_address: "old@example.com" },
+    { id: "idn_2", email_address: "Ada@Example.com" },
+  ],
+  ...over,
+});
+
+const userRow = (t: ConvexTest) =>
+  t.run((ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_ada")).unique());
+
+describe("POST /clerk/webhook: user events", () => {
+  test("user.created inserts the user with the primary email, name and image", async () => {
+    const t = newConvexTest();
+    const res = await deliver(t, { type: "user.created", data: userData() }, { id: "msg_created" });
+    expect(res.status).toBe(200);
+    expect(await userRow(t)).toMatchObject({
+      email: "ada@example.com",
+      name: "Ada Lovelace",
+      imageUrl: "https://img.clerk.com/ada.png",
+      role: "user",
+      plan: "free",
+    });
+    const events = await t.run((ctx) => ctx.db.query("webhookEvents").collect());
+    expect(events).toMatchObject([{ source: "clerk", eventId: "msg_created", type: "user.created" }]);
+  });
+
+  test("user.updated changes the profile of an existing user (and creates one we never saw)", async () => {
+    const t = newConvexTest();
+    await asUser(t, "user_ada").mutation(api.users.updatePreferences, { tabSize: 4 });
+    await deliver(t, { type: "user.updated", data: userData({ first_name: "Augusta", image_url: null }) });
+    const row = await userRow(t);
+    expect(row).toMatchObject({ email: "ada@example.com", name: "Augusta Lovelace" });
+    expect(row!.imageUrl).toBeUndefined();
+    expect(row!.preferences.tabSize).toBe(4); // preferences are ours, not Clerk's
+  });
+
+  test("the same svix id twice is processed once", async () => {
+    const t = newConvexTest();
+    await deliver(t, { type: "user.created", data: userData() }, { id: "msg_a" });
+    await deliver(t, { type: "user.updated", data: userData({ first_name: "Augusta" }) }, { id: "msg_b" });
+    const replay = await deliver(t, { type: "user.created", data: userData() }, { id: "msg_a" });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ result: "duplicate" });
+    expect((await userRow(t))!.name).toBe("Augusta Lovelace");
+    expect(await t.run(async (ctx) => (await ctx.db.query("webhookEvents").collect()).length)).toBe(2);
+  });
+
+  test("user.deleted marks the user deleted, drops their profile, and the auth wrapper refuses them", async () => {
+    const t = newConvexTest();
+    const ada = asUser(t, "user_ada");
+    await deliver(t, { type: "user.created", data: userData() });
+    await ada.mutation(api.projects.create, { name: "Shop", framework: "react" });
+    const res = await deliver(t, { type: "user.deleted", data: { id: "user_ada", deleted: true, object: "user" } });
+    expect(res.status).toBe(200);
+    const row = await userRow(t);
+    expect(row).toMatchObject({ deletedAt: expect.any(Number), email: "" });
+    expect(row!.name).toBeUndefined();
+    await expectCode(ada.query(api.users.me, {}), "FORBIDDEN");
+    await expectCode(ada.mutation(api.projects.create, { name: "Again", framework: "react" }), "FORBIDDEN");
+    // A later user.updated does not bring them back.
+    await deliver(t, { type: "user.updated", data: userData() });
+    expect((await userRow(t))!.deletedAt).toEqual(row!.deletedAt);
+  });
+
+  test("user.deleted for a user we never saw leaves a tombstone, so their first call is refused", async () => {
+    const t = newConvexTest();
+    await deliver(t, { type: "user.deleted", data: { id: "user_ada", deleted: true } });
+    await expectCode(asUser(t, "user_ada").mutation(api.users.updatePreferences, {}), "FORBIDDEN");
+  });
+
+  test("unknown event types are acknowledged and ignored", async () => {
+    const t = newConvexTest();
+    const before = await dump(t);
+    const res = await deliver(t, { type: "session.created", data: { id: "sess_1" } });
+    expect(res.status).toBe(200);
+    await expectUnchanged(t, before);
+  });
+});
+
+describe("POST /clerk/webhook: refused deliveries write nothing", () => {
+  const cases: [string, Parameters<typeof deliver>[2]][] = [
+    ["a signature made with another secret", { secret: "whsec_" + randomBytes(24).toString("base64") }],
+    ["a body changed after signing", { tamper: true }],
+    ["a timestamp older than 5 minutes", { timestamp: Math.floor(Date.now() / 1000) - 600 }],
+    ["no svix headers", { headers: { "content-type": "application/json" } }],
+    ["a garbage signature", { headers: { "svix-id": "msg_x", "svix-timestamp": "1", "svix-signature": "v1,AAAA" } }],
+  ];
+  test.each(cases)("%s → 400 INVALID", async (_name, opts) => {
+    const t = newConvexTest();
+    const before = await dump(t);
+    const res = await deliver(t, { type: "user.created", data: userData() }, opts);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "INVALID" } });
+    await expectUnchanged(t, before);
+  });
+
+  test("a signed event without a user id → 400 INVALID", async () => {
+    const t = newConvexTest();
+    const before = await dump(t);
+    const res = await deliver(t, { type: "user.created", data: { first_name: "No id" } });
+    expect(res.status).toBe(400);
+    await expectUnchanged(t, before);
+  });
+
+  test("without CLERK_WEBHOOK_SECRET the endpoint is unavailable (503) and writes nothing", async () => {
+    const t = newConvexTest();
+    delete process.env.CLERK_WEBHOOK_SECRET;
+    const before = await dump(t);
+    const res = await deliver(t, { type: "user.created", data: userData() });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: "UNAVAILABLE" } });
+    await expectUnchanged(t, before);
+  });
+});

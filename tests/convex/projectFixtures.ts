@@ -1,0 +1,88 @@
+// Shared setup for the Convex data-layer tests: three signed-in people, a project, error
+// code assertions and a dump of the tables a test must prove unchanged.
+import { expect } from "vitest";
+import type { TableNames } from "../../convex/_generated/dataModel";
+import type { Id } from "../../convex/_generated/dataModel";
+import { api, internal } from "../../convex/_generated/api";
+import { errorData } from "../../convex/lib/errors";
+import { asUser, newConvexTest, type ConvexTest } from "../convexTest";
+
+export type Caller = ReturnType<typeof asUser>;
+
+export async function setup() {
+  const t = newConvexTest();
+  const people = {
+    alice: { clerkId: "user_alice", email: "alice@example.com", name: "Alice" },
+    bob: { clerkId: "user_bob", email: "bob@example.com", name: "Bob" },
+    carol: { clerkId: "user_carol", email: "carol@example.com", name: "Carol" },
+  };
+  const ids = {} as Record<keyof typeof people, Id<"users">>;
+  for (const [key, p] of Object.entries(people) as [keyof typeof people, (typeof people)["alice"]][]) {
+    const profile = await t.mutation(internal.users.ensureForEdge, { clerkId: p.clerkId, email: p.email, name: p.name });
+    ids[key] = profile.id;
+  }
+  return {
+    t,
+    ids,
+    alice: asUser(t, people.alice.clerkId, { email: people.alice.email, name: people.alice.name }),
+    bob: asUser(t, people.bob.clerkId, { email: people.bob.email, name: people.bob.name }),
+    carol: asUser(t, people.carol.clerkId, { email: people.carol.email, name: people.carol.name }),
+  };
+}
+
+/** Alice's project with Bob as editor and Carol as viewer. */
+export async function setupProject() {
+  const s = await setup();
+  const projectId = await s.alice.mutation(api.projects.create, { name: "Shop", framework: "react" });
+  await s.alice.mutation(api.projects.addMember, { projectId, email: "bob@example.com", role: "editor" });
+  await s.alice.mutation(api.projects.addMember, { projectId, email: "carol@example.com", role: "viewer" });
+  return { ...s, projectId };
+}
+
+/** Awaits `p`, expects a ConvexError with `code`, returns its data. */
+export async function expectCode(p: Promise<unknown>, code: string): Promise<Record<string, unknown>> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  if (err === undefined) throw new Error(`expected ${code}, but the call succeeded`);
+  const data = errorData(err);
+  expect(data?.code ?? String(err)).toBe(code);
+  return data as Record<string, unknown>;
+}
+
+const DATA_TABLES: TableNames[] = [
+  "users",
+  "projects",
+  "projectMembers",
+  "files",
+  "blobs",
+  "notifications",
+  "webhookEvents",
+];
+
+/** Every row of the data-layer tables, for "nothing changed" assertions. */
+export async function dump(t: ConvexTest): Promise<Record<string, unknown[]>> {
+  return await t.run(async (ctx) => {
+    const out: Record<string, unknown[]> = {};
+    for (const table of DATA_TABLES) out[table] = await ctx.db.query(table).collect();
+    out._storage = await ctx.db.system.query("_storage").collect();
+    return out;
+  });
+}
+
+export async function expectUnchanged(t: ConvexTest, before: Record<string, unknown[]>): Promise<void> {
+  expect(await dump(t)).toEqual(before);
+}
+
+/** Runs `fn` expecting `code`, and checks no data-layer row changed. */
+export async function refusedWithoutChange(t: ConvexTest, fn: () => Promise<unknown>, code: string) {
+  const before = await dump(t);
+  const data = await expectCode(fn(), code);
+  await expectUnchanged(t, before);
+  return data;
+}
+
+export const PAGE = { numItems: 50, cursor: null };
