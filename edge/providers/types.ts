@@ -42,13 +42,26 @@ export type CreateDeploymentInput = {
   files: DeployFile[];
 };
 
+export type EnsureTargetInput = Pick<CreateDeploymentInput, "name" | "environment" | "target">;
+
 export interface DeployProviderClient {
   readonly name: ProviderName;
+  /**
+   * Creates the provider project/site when `target` is undefined (returns `target` as is
+   * otherwise). Persist the result before createDeployment, so a retried deploy reuses it
+   * instead of creating a second site. createDeployment calls it too when given no target.
+   */
+  ensureTarget?(input: EnsureTargetInput): Promise<ProviderTarget>;
   createDeployment(input: CreateDeploymentInput): Promise<{ deployment: ProviderDeployment; target: ProviderTarget }>;
   getDeployment(id: string): Promise<ProviderDeployment>;
   cancelDeployment(id: string): Promise<void>;
   /** Log lines after `sinceId` (exclusive), oldest first. */
   getLogs(id: string, sinceId?: string): Promise<ProviderLogLine[]>;
+  /**
+   * Makes an earlier deployment live again without uploading anything (Netlify's restore).
+   * Only where the provider has one; otherwise roll back by deploying the old snapshot.
+   */
+  restoreDeployment?(target: ProviderTarget, deploymentId: string): Promise<ProviderDeployment>;
 }
 
 export type ProviderClientOptions = {
@@ -57,6 +70,10 @@ export type ProviderClientOptions = {
   fetch?: FetchLike;
   /** Vercel team / Railway workspace, where the provider needs one. */
   teamId?: string;
+  /** Per-request timeout in ms (default 30 s); a timeout is a transient ProviderError. */
+  timeoutMs?: number;
+  /** Vercel: files up to this size go inline in the create call (default 256 KiB); larger ones are uploaded by SHA. */
+  inlineMaxBytes?: number;
 };
 
 /**
@@ -70,6 +87,8 @@ export class ProviderError extends Error {
     readonly status: number | undefined,
     readonly transient: boolean,
     readonly retryAfterMs?: number,
+    /** The provider's parsed error body, for provider-specific handling (e.g. Vercel's `missing_files`). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = "ProviderError";

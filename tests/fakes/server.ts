@@ -8,6 +8,8 @@ export type RecordedRequest = {
   path: string; // pathname + search
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes (uploads are binary; `body` is its UTF-8 reading). */
+  raw: Buffer;
   at: number;
 };
 
@@ -27,11 +29,13 @@ export async function startFakeServer(name: string, handler: FakeHandler) {
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
     const rec: RecordedRequest = {
       method: req.method ?? "GET",
       path: req.url ?? "/",
       headers: req.headers,
-      body: Buffer.concat(chunks).toString("utf8"),
+      body: raw.toString("utf8"),
+      raw,
       at: Date.now(),
     };
     requests.push(rec);

@@ -1,0 +1,84 @@
+// One entry point for the deployment lifecycle: the client for a provider, and the
+// platform configuration read from the environment (Convex env or process.env).
+import { DEFAULT_TIMEOUT_MS } from "./http.js";
+import { createNetlifyClient, NETLIFY_API_URL } from "./netlify.js";
+import { createRailwayClient, RAILWAY_API_URL } from "./railway.js";
+import { ProviderError, type DeployProviderClient, type ProviderClientOptions, type ProviderName } from "./types.js";
+import { createVercelClient, VERCEL_API_URL } from "./vercel.js";
+
+export * from "./types.js";
+export { parseNetlifyWebhook, parseVercelWebhook, verifyNetlifySignature, verifyVercelSignature } from "./webhooks.js";
+
+export const PROVIDERS: readonly ProviderName[] = ["vercel", "netlify", "railway"];
+
+export function providerClient(name: ProviderName, opts: ProviderClientOptions): DeployProviderClient {
+  switch (name) {
+    case "vercel":
+      return createVercelClient(opts);
+    case "netlify":
+      return createNetlifyClient(opts);
+    case "railway":
+      return createRailwayClient(opts);
+  }
+}
+
+export type ProviderPlatformConfig = {
+  baseUrl: string;
+  /** The platform token; undefined when not configured (a user's own token may still be used). */
+  token?: string;
+  /** Vercel team / Railway workspace. */
+  teamId?: string;
+  /** Secret for verifying this provider's webhooks (Vercel, Netlify). */
+  webhookSecret?: string;
+  timeoutMs: number;
+};
+export type ProviderConfig = Record<ProviderName, ProviderPlatformConfig>;
+
+type Env = Record<string, string | undefined>;
+const nonEmpty = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
+
+/**
+ * VERCEL_API_URL, VERCEL_TOKEN, VERCEL_TEAM_ID, VERCEL_WEBHOOK_SECRET,
+ * NETLIFY_API_URL, NETLIFY_TOKEN, NETLIFY_WEBHOOK_SECRET,
+ * RAILWAY_API_URL, RAILWAY_TOKEN, RAILWAY_WORKSPACE_ID, PROVIDER_TIMEOUT_MS.
+ */
+export function providerConfigFromEnv(env: Env): ProviderConfig {
+  const timeout = Number(env.PROVIDER_TIMEOUT_MS);
+  const timeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+  return {
+    vercel: {
+      baseUrl: nonEmpty(env.VERCEL_API_URL) ?? VERCEL_API_URL,
+      token: nonEmpty(env.VERCEL_TOKEN),
+      teamId: nonEmpty(env.VERCEL_TEAM_ID),
+      webhookSecret: nonEmpty(env.VERCEL_WEBHOOK_SECRET),
+      timeoutMs,
+    },
+    netlify: {
+      baseUrl: nonEmpty(env.NETLIFY_API_URL) ?? NETLIFY_API_URL,
+      token: nonEmpty(env.NETLIFY_TOKEN),
+      webhookSecret: nonEmpty(env.NETLIFY_WEBHOOK_SECRET),
+      timeoutMs,
+    },
+    railway: {
+      baseUrl: nonEmpty(env.RAILWAY_API_URL) ?? RAILWAY_API_URL,
+      token: nonEmpty(env.RAILWAY_TOKEN),
+      teamId: nonEmpty(env.RAILWAY_WORKSPACE_ID),
+      timeoutMs,
+    },
+  };
+}
+
+/**
+ * The client for `name` from the environment; `token` (a user's own, decrypted) wins over
+ * the platform token. No token at all is a permanent ProviderError.
+ */
+export function providerClientFromEnv(
+  name: ProviderName,
+  env: Env,
+  overrides: Partial<ProviderClientOptions> = {},
+): DeployProviderClient {
+  const cfg = providerConfigFromEnv(env)[name];
+  const token = overrides.token ?? cfg.token;
+  if (!token) throw new ProviderError(name, `${name} is not configured (no ${name.toUpperCase()}_TOKEN)`, undefined, false);
+  return providerClient(name, { baseUrl: cfg.baseUrl, teamId: cfg.teamId, timeoutMs: cfg.timeoutMs, ...overrides, token });
+}

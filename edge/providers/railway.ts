@@ -1,0 +1,214 @@
+// Railway client. Railway's public GraphQL API has no mutation that takes file contents,
+// so code goes in the way the official CLI's `railway up` sends it: a .tar.gz POSTed to
+// backboard's upload endpoint for a (project, environment, service), which starts a
+// build and answers with the deployment id. Everything else — creating the project,
+// service and domain, status, cancel, logs — is GraphQL.
+import { asBufferSource, createHttp, DEFAULT_TIMEOUT_MS } from "./http.js";
+import { gzip, tar } from "./tarball.js";
+import {
+  ProviderError,
+  type CreateDeploymentInput,
+  type EnsureTargetInput,
+  type DeployProviderClient,
+  type ProviderClientOptions,
+  type ProviderDeployment,
+  type ProviderLogLine,
+  type ProviderState,
+  type ProviderTarget,
+} from "./types.js";
+
+export const RAILWAY_API_URL = "https://backboard.railway.com/graphql/v2";
+/** Uploads may take longer than one API call: this many times the call timeout. */
+const UPLOAD_TIMEOUT_FACTOR = 10;
+const LOG_LIMIT = 1000;
+
+type RailwayTarget = ProviderTarget & { provider: "railway" };
+type GqlError = { message?: string; extensions?: { code?: string } };
+type RailwayLog = { message: string; severity?: string | null; timestamp: string };
+
+const STATES: Record<string, ProviderState> = {
+  QUEUED: "queued",
+  WAITING: "queued",
+  NEEDS_APPROVAL: "queued",
+  INITIALIZING: "queued",
+  BUILDING: "building",
+  DEPLOYING: "deploying",
+  SUCCESS: "ready",
+  SLEEPING: "ready",
+  FAILED: "error",
+  CRASHED: "error",
+  REMOVING: "canceled",
+  REMOVED: "canceled",
+  SKIPPED: "canceled",
+};
+
+export function railwayStateOf(status: string | undefined): ProviderState {
+  return STATES[status ?? ""] ?? "building";
+}
+
+/** Only errors that say so are worth retrying (Apollo's catch-all INTERNAL_SERVER_ERROR is not). */
+const TRANSIENT_CODES = new Set(["RATE_LIMITED", "TOO_MANY_REQUESTS", "SERVICE_UNAVAILABLE", "TIMEOUT", "GATEWAY_TIMEOUT"]);
+export function isTransientGqlError(e: GqlError): boolean {
+  return TRANSIENT_CODES.has(e.extensions?.code ?? "") || /rate limit|try again|temporarily unavailable/i.test(e.message ?? "");
+}
+
+export function railwayMessageOf(body: unknown): string | undefined {
+  const b = body as { errors?: GqlError[]; message?: unknown } | null;
+  const m = b?.errors?.find((e) => typeof e?.message === "string")?.message ?? b?.message;
+  return typeof m === "string" ? m : undefined;
+}
+
+/** A sortable, stable id for a log line: normalized timestamp | stream | index within that instant. */
+/** RFC 3339 with up to nanoseconds (which Date.parse may not take) → epoch ms. */
+export function parseTimestamp(ts: string): number {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$/.exec(ts);
+  return m ? Date.parse(`${m[1]}.${(m[2] ?? "").padEnd(3, "0").slice(0, 3)}${m[3]}`) : Date.parse(ts);
+}
+
+function logId(at: string, stream: "b" | "d", n: number) {
+  const ms = parseTimestamp(at);
+  const nanos = (/\.(\d+)/.exec(at)?.[1] ?? "").padEnd(9, "0").slice(3, 9);
+  const iso = Number.isNaN(ms) ? at : new Date(ms).toISOString().slice(0, 23) + nanos + "Z";
+  return `${iso}|${stream}|${String(n).padStart(4, "0")}`;
+}
+
+function toLines(logs: RailwayLog[], stream: "b" | "d"): ProviderLogLine[] {
+  const seen = new Map<string, number>();
+  return logs.map((l) => {
+    const n = seen.get(l.timestamp) ?? 0;
+    seen.set(l.timestamp, n + 1);
+    const sev = (l.severity ?? "").toLowerCase();
+    return {
+      id: logId(l.timestamp, stream, n),
+      at: parseTimestamp(l.timestamp) || 0,
+      level: sev.startsWith("err") ? "error" : sev.startsWith("warn") ? "warn" : "info",
+      text: l.message,
+    };
+  });
+}
+
+export function createRailwayClient(opts: ProviderClientOptions): DeployProviderClient {
+  const gqlUrl = opts.baseUrl ?? RAILWAY_API_URL;
+  const origin = new URL(gqlUrl).origin;
+  const http = createHttp({ provider: "railway", fetch: opts.fetch, timeoutMs: opts.timeoutMs, messageOf: railwayMessageOf });
+  const auth = { Authorization: `Bearer ${opts.token}` };
+
+  async function gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const body = await http.json<{ data?: T | null; errors?: GqlError[] }>({
+      method: "POST",
+      url: gqlUrl,
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+    });
+    if (body?.errors?.length) {
+      const first = body.errors[0];
+      throw new ProviderError("railway", first.message ?? "Railway GraphQL error", undefined, body.errors.some(isTransientGqlError), undefined, body);
+    }
+    if (!body?.data) throw new ProviderError("railway", "Railway answered without data", undefined, true);
+    return body.data;
+  }
+
+  async function ensureTarget(input: EnsureTargetInput): Promise<RailwayTarget> {
+    if (input.target?.provider === "railway") return input.target;
+    const { projectCreate: project } = await gql<{
+      projectCreate: { id: string; environments: { edges: { node: { id: string; name: string } }[] } };
+    }>(
+      `mutation projectCreate($input: ProjectCreateInput!) {
+        projectCreate(input: $input) { id environments { edges { node { id name } } } }
+      }`,
+      { input: { name: input.name, ...(opts.teamId ? { workspaceId: opts.teamId } : {}) } },
+    );
+    const envs = project.environments.edges.map((e) => e.node);
+    const env = envs.find((e) => e.name === input.environment) ?? envs[0];
+    if (!env) throw new ProviderError("railway", "Railway created a project without an environment", undefined, false);
+    const { serviceCreate: service } = await gql<{ serviceCreate: { id: string } }>(
+      `mutation serviceCreate($input: ServiceCreateInput!) { serviceCreate(input: $input) { id } }`,
+      { input: { projectId: project.id, name: input.name, environmentId: env.id } },
+    );
+    // A public *.up.railway.app domain, so the deployment has a URL to show.
+    await gql(
+      `mutation serviceDomainCreate($input: ServiceDomainCreateInput!) { serviceDomainCreate(input: $input) { domain } }`,
+      { input: { serviceId: service.id, environmentId: env.id } },
+    );
+    return { provider: "railway", projectId: project.id, serviceId: service.id, environmentId: env.id };
+  }
+
+  const toDeployment = (d: { id: string; status: string; staticUrl?: string | null; url?: string | null }): ProviderDeployment => {
+    const state = railwayStateOf(d.status);
+    const host = d.staticUrl ?? d.url ?? undefined;
+    return {
+      id: d.id,
+      state,
+      rawState: d.status,
+      url: host ? (host.startsWith("http") ? host : `https://${host}`) : undefined,
+      errorMessage: state === "error" ? `Railway deployment ${d.status.toLowerCase()}` : undefined,
+    };
+  };
+
+  return {
+    name: "railway",
+    ensureTarget,
+
+    async createDeployment(input: CreateDeploymentInput) {
+      const target = await ensureTarget(input);
+      const entries = [];
+      for (const f of input.files) entries.push({ path: f.path, bytes: await f.read() });
+      const body = await gzip(tar(entries));
+      const u = new URL(`${origin}/project/${encodeURIComponent(target.projectId)}/environment/${encodeURIComponent(target.environmentId)}/up`);
+      u.searchParams.set("serviceId", target.serviceId);
+      const res = await http
+        .json<{ deploymentId: string; url?: string; deploymentDomain?: string }>({
+          method: "POST",
+          url: u.toString(),
+          headers: { ...auth, "Content-Type": "application/gzip" },
+          body: asBufferSource(body),
+          timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * UPLOAD_TIMEOUT_FACTOR,
+        })
+        .catch((err: unknown) => {
+          if (err instanceof ProviderError && err.status === 413) {
+            throw new ProviderError("railway", `Railway refused the upload: too large (${body.length} bytes)`, 413, false);
+          }
+          throw err;
+        });
+      if (typeof res?.deploymentId !== "string" || !res.deploymentId) {
+        throw new ProviderError("railway", "Railway answered the upload without a deployment id", undefined, true);
+      }
+      const domain = res.deploymentDomain;
+      const deployment: ProviderDeployment = {
+        id: res.deploymentId,
+        state: "queued",
+        rawState: "QUEUED",
+        url: domain ? (domain.startsWith("http") ? domain : `https://${domain}`) : undefined,
+      };
+      return { deployment, target };
+    },
+
+    async getDeployment(id: string) {
+      const { deployment } = await gql<{ deployment: { id: string; status: string; staticUrl?: string | null; url?: string | null } }>(
+        `query deployment($id: String!) { deployment(id: $id) { id status staticUrl url } }`,
+        { id },
+      );
+      return toDeployment(deployment);
+    },
+
+    async cancelDeployment(id: string) {
+      await gql(`mutation deploymentCancel($id: String!) { deploymentCancel(id: $id) }`, { id });
+    },
+
+    /** Build logs then runtime logs, merged in time order; ids sort in that order too. */
+    async getLogs(id: string, sinceId?: string) {
+      // Ids start with the normalized timestamp: ask only for lines from that millisecond on.
+      const since = sinceId?.split("|")[0];
+      const startDate = since && !Number.isNaN(parseTimestamp(since)) ? new Date(parseTimestamp(since)).toISOString() : undefined;
+      const data = await gql<{ build: RailwayLog[]; deploy: RailwayLog[] }>(
+        `query logs($id: String!, $startDate: DateTime, $limit: Int) {
+          build: buildLogs(deploymentId: $id, startDate: $startDate, limit: $limit) { message severity timestamp }
+          deploy: deploymentLogs(deploymentId: $id, startDate: $startDate, limit: $limit) { message severity timestamp }
+        }`,
+        { id, startDate, limit: LOG_LIMIT },
+      );
+      const lines = [...toLines(data.build ?? [], "b"), ...toLines(data.deploy ?? [], "d")].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return sinceId ? lines.filter((l) => l.id > sinceId) : lines;
+    },
+  };
+}

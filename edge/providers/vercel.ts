@@ -1,0 +1,212 @@
+// Vercel REST client: deploys our files straight from the snapshot. Small files travel
+// inline in the create call; larger ones are uploaded first (content-addressed by SHA-1)
+// and referenced by digest. `teamId` is added to every call when configured.
+import { afterId, asBufferSource, createHttp, DEFAULT_TIMEOUT_MS, mapLimit, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http.js";
+import {
+  ProviderError,
+  type CreateDeploymentInput,
+  type DeployFile,
+  type DeployProviderClient,
+  type EnsureTargetInput,
+  type ProviderClientOptions,
+  type ProviderDeployment,
+  type ProviderLogLine,
+  type ProviderState,
+  type ProviderTarget,
+} from "./types.js";
+
+export const VERCEL_API_URL = "https://api.vercel.com";
+const DEFAULT_INLINE_MAX = 256 * 1024;
+/** Keeps the create call's JSON body well below Vercel's request limit. */
+const INLINE_TOTAL_MAX = 4 * 1024 * 1024;
+const UPLOAD_CONCURRENCY = 4;
+/** Uploads may take longer than one API call: this many times the call timeout. */
+const UPLOAD_TIMEOUT_FACTOR = 4;
+
+type VercelDeployment = {
+  id: string;
+  url?: string;
+  name?: string;
+  projectId?: string;
+  readyState?: string;
+  status?: string;
+  errorMessage?: string | null;
+  errorCode?: string;
+};
+type VercelEvent = {
+  type: string;
+  created: number;
+  payload?: { id?: string; text?: string; date?: number; serial?: string; info?: { readyState?: string } };
+};
+type InlineFile = { file: string; data: string; encoding: "utf-8" | "base64" };
+type ShaFile = { file: string; sha: string; size: number };
+
+const STATES: Record<string, ProviderState> = {
+  QUEUED: "queued",
+  INITIALIZING: "building",
+  BUILDING: "building",
+  READY: "ready",
+  ERROR: "error",
+  CANCELED: "canceled",
+};
+
+export function vercelStateOf(readyState: string | undefined): ProviderState {
+  return STATES[readyState ?? ""] ?? "building";
+}
+
+/** Vercel project names: lowercase letters, digits, '.', '_', '-'; at most 100 characters. */
+export function vercelProjectName(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100);
+  return s || "app";
+}
+
+export function vercelMessageOf(body: unknown): string | undefined {
+  const e = (body as { error?: { message?: unknown } } | null)?.error;
+  return typeof e?.message === "string" ? e.message : undefined;
+}
+
+export function createVercelClient(opts: ProviderClientOptions): DeployProviderClient {
+  const base = (opts.baseUrl ?? VERCEL_API_URL).replace(/\/+$/, "");
+  const http = createHttp({ provider: "vercel", fetch: opts.fetch, timeoutMs: opts.timeoutMs, messageOf: vercelMessageOf });
+  const inlineMax = opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX;
+  const auth = { Authorization: `Bearer ${opts.token}` };
+
+  const url = (path: string, query: Record<string, string> = {}) => {
+    const u = new URL(base + path);
+    for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+    if (opts.teamId) u.searchParams.set("teamId", opts.teamId);
+    return u.toString();
+  };
+
+  const toDeployment = (d: VercelDeployment): ProviderDeployment => {
+    const rawState = d.readyState ?? d.status ?? "QUEUED";
+    return {
+      id: d.id,
+      state: vercelStateOf(rawState),
+      rawState,
+      url: d.url ? (d.url.startsWith("http") ? d.url : `https://${d.url}`) : undefined,
+      errorMessage: d.errorMessage ?? undefined,
+    };
+  };
+
+  async function upload(bytes: Uint8Array, sha: string) {
+    await http.send({
+      method: "POST",
+      url: url("/v2/files"),
+      headers: {
+        ...auth,
+        "Content-Type": "application/octet-stream",
+        "x-vercel-digest": sha,
+        "Content-Length": String(bytes.length),
+      },
+      body: asBufferSource(bytes),
+      timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * UPLOAD_TIMEOUT_FACTOR,
+    });
+  }
+
+  /** Splits the files into inline entries and uploaded-by-SHA entries (uploading the latter). */
+  async function prepareFiles(files: DeployFile[]) {
+    const entries: (InlineFile | ShaFile)[] = [];
+    const uploads = new Map<string, { sha: string; size: number; read: () => Promise<Uint8Array> }>();
+    let inlineTotal = 0;
+    for (const f of files) {
+      if (f.size <= inlineMax && inlineTotal + f.size <= INLINE_TOTAL_MAX) {
+        const bytes = await f.read();
+        inlineTotal += bytes.length;
+        const text = utf8OrUndefined(bytes);
+        entries.push(
+          text !== undefined
+            ? { file: f.path, data: text, encoding: "utf-8" }
+            : { file: f.path, data: toBase64(bytes), encoding: "base64" },
+        );
+      } else {
+        const bytes = await f.read();
+        const sha = await sha1Hex(bytes);
+        entries.push({ file: f.path, sha, size: bytes.length });
+        if (!uploads.has(sha)) uploads.set(sha, { sha, size: bytes.length, read: async () => bytes });
+      }
+    }
+    await mapLimit([...uploads.values()], UPLOAD_CONCURRENCY, async (u) => upload(await u.read(), u.sha));
+    return { entries, uploads };
+  }
+
+  return {
+    name: "vercel",
+
+    /** No call: Vercel creates the project with its first deployment (by name, so a retry reuses it). */
+    async ensureTarget(input: EnsureTargetInput) {
+      return input.target?.provider === "vercel" ? input.target : { provider: "vercel", projectName: vercelProjectName(input.name) };
+    },
+
+    async createDeployment(input: CreateDeploymentInput) {
+      const target = input.target?.provider === "vercel" ? input.target : undefined;
+      const projectName = target?.projectName ?? vercelProjectName(input.name);
+      const { entries, uploads } = await prepareFiles(input.files);
+      const body = {
+        name: projectName,
+        project: target?.projectId ?? projectName,
+        ...(input.environment === "production" ? { target: "production" } : {}),
+        files: entries,
+      };
+      const create = async () => {
+        const created = await http.json<VercelDeployment>({
+          method: "POST",
+          url: url("/v13/deployments", { skipAutoDetectionConfirmation: "1" }),
+          headers: { ...auth, "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        return requireId("vercel", created, "the create call");
+      };
+      let d: VercelDeployment;
+      try {
+        d = await create();
+      } catch (err) {
+        // Vercel may have evicted an upload between our upload and the create call:
+        // it names the missing digests, we upload them once more and retry once.
+        const missing = missingShas(err);
+        if (!missing) throw err;
+        for (const sha of missing) {
+          const u = uploads.get(sha);
+          if (u) await upload(await u.read(), sha);
+        }
+        d = await create();
+      }
+      const newTarget: ProviderTarget = { provider: "vercel", projectName, projectId: d.projectId ?? target?.projectId };
+      return { deployment: toDeployment(d), target: newTarget };
+    },
+
+    async getDeployment(id: string) {
+      return toDeployment(await http.json<VercelDeployment>({ method: "GET", url: url(`/v13/deployments/${encodeURIComponent(id)}`), headers: auth }));
+    },
+
+    async cancelDeployment(id: string) {
+      await http.send({ method: "PATCH", url: url(`/v12/deployments/${encodeURIComponent(id)}/cancel`), headers: auth });
+    },
+
+    async getLogs(id: string, sinceId?: string) {
+      const events = await http.json<VercelEvent[]>({
+        method: "GET",
+        url: url(`/v3/deployments/${encodeURIComponent(id)}/events`, { direction: "forward", follow: "0", limit: "-1", builds: "1" }),
+        headers: auth,
+      });
+      const lines: ProviderLogLine[] = [];
+      for (const e of Array.isArray(events) ? events : []) {
+        const text = e.payload?.text;
+        if (!text || e.type === "delimiter") continue;
+        lines.push({
+          id: e.payload?.id ?? `${e.created}:${e.payload?.serial ?? lines.length}`,
+          at: e.payload?.date ?? e.created,
+          level: e.type === "stderr" || e.type === "fatal" ? "error" : "info",
+          text,
+        });
+      }
+      return afterId(lines, sinceId);
+    },
+  };
+}
+
+function missingShas(err: unknown): string[] | undefined {
+  if (!(err instanceof ProviderError) || err.status !== 400) return undefined;
+  const e = (err.body as { error?: { code?: string; missing?: unknown } } | null)?.error;
+  return e?.code === "missing_files" && Array.isArray(e.missing) ? (e.missing as string[]) : undefined;
+}
