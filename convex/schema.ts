@@ -5,11 +5,13 @@ import {
   vAiRequestType,
   vChannelKind,
   vDeliveryStatus,
+  vDeployPool,
   vDeploymentStatus,
   vDeploymentStep,
   vEnvironment,
   vErrorInfo,
   vFramework,
+  vLogLevel,
   vMemberRole,
   vMessageRole,
   vNotificationType,
@@ -89,13 +91,18 @@ export default defineSchema({
     content: v.optional(v.string()),
     storageId: v.optional(v.id("_storage")),
     createdAt: v.number(),
-  }).index("by_hash", ["hash"]),
+  })
+    .index("by_hash", ["hash"])
+    // The sweep finds uploads that never became a blob.
+    .index("by_storageId", ["storageId"]),
 
   /** A frozen (path, hash, size) set; deployments point at one so rollback is exact. */
   snapshots: defineTable({
     projectId: v.id("projects"),
     fileCount: v.number(),
     totalBytes: v.number(),
+    /** sha-256 over the sorted (path, hash) list: an unchanged project reuses its last snapshot. */
+    digest: v.optional(v.string()),
     createdAt: v.number(),
     createdBy: v.id("users"),
   }).index("by_projectId", ["projectId"]),
@@ -175,6 +182,23 @@ export default defineSchema({
     .index("by_userId_and_day", ["userId", "day"])
     .index("by_day", ["day"]),
 
+  /**
+   * The same rollup across all users, per UTC day, split into a few shards (by user) so
+   * concurrent completions rarely write the same document. usage.global reads these.
+   */
+  usageDailyTotals: defineTable({
+    day: v.string(),
+    shard: v.number(),
+    requests: v.number(),
+    inputTokens: v.number(),
+    outputTokens: v.number(),
+    cacheReadTokens: v.number(),
+    cacheWriteTokens: v.number(),
+    totalTokens: v.number(),
+    costMicros: v.number(),
+    byType: v.record(v.string(), v.number()),
+  }).index("by_day_and_shard", ["day", "shard"]),
+
   // ---------- deployments ----------
   deployments: defineTable({
     projectId: v.id("projects"),
@@ -193,6 +217,13 @@ export default defineSchema({
     rollbackOf: v.optional(v.id("deployments")),
     error: v.optional(vErrorInfo),
     mock: v.optional(v.boolean()),
+    /** Which workpool runs the start job (paid plans never wait behind free ones). */
+    pool: v.optional(vDeployPool),
+    /** Lines appended so far (the next line's seq); avoids reading the log to number it. */
+    logCount: v.optional(v.number()),
+    /** The provider's id of the last log line fetched (the next poll asks for lines after it). */
+    logCursor: v.optional(v.string()),
+    lastPolledAt: v.optional(v.number()),
     createdAt: v.number(),
     startedAt: v.optional(v.number()),
     deployedAt: v.optional(v.number()),
@@ -200,6 +231,7 @@ export default defineSchema({
   })
     // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- lists need creation order
     .index("by_projectId", ["projectId"])
+    .index("by_projectId_and_status", ["projectId", "status"])
     .index("by_projectId_and_environment_and_status", ["projectId", "environment", "status"])
     .index("by_userId_and_status", ["userId", "status"])
     .index("by_userId_and_idempotencyKey", ["userId", "idempotencyKey"])
@@ -209,7 +241,7 @@ export default defineSchema({
     deploymentId: v.id("deployments"),
     seq: v.number(),
     at: v.number(),
-    level: v.union(v.literal("info"), v.literal("warn"), v.literal("error")),
+    level: vLogLevel,
     text: v.string(),
     providerEventId: v.optional(v.string()),
   })
@@ -222,7 +254,10 @@ export default defineSchema({
     provider: vProvider,
     ciphertext: v.string(),
     iv: v.string(),
+    /** Last 4 characters, so the settings page can tell tokens apart without the secret. */
+    hint: v.optional(v.string()),
     createdAt: v.number(),
+    updatedAt: v.optional(v.number()),
   }).index("by_userId_and_provider", ["userId", "provider"]),
 
   // ---------- notifications ----------

@@ -65,6 +65,30 @@ export const vDeploymentStep = v.union(
 );
 export type DeploymentStep = Infer<typeof vDeploymentStep>;
 
+/** Where a project deploys at a provider (edge/providers/types.ts ProviderTarget). */
+export const vProviderTarget = v.union(
+  v.object({ provider: v.literal("vercel"), projectName: v.string(), projectId: v.optional(v.string()) }),
+  v.object({ provider: v.literal("netlify"), siteId: v.string(), siteName: v.optional(v.string()) }),
+  v.object({ provider: v.literal("railway"), projectId: v.string(), serviceId: v.string(), environmentId: v.string() }),
+);
+
+/** A provider's state mapped onto ours (edge/providers/types.ts ProviderState). */
+export const vProviderState = v.union(
+  v.literal("queued"),
+  v.literal("uploading"),
+  v.literal("building"),
+  v.literal("deploying"),
+  v.literal("ready"),
+  v.literal("error"),
+  v.literal("canceled"),
+);
+
+export const vDeployPool = v.union(v.literal("free"), v.literal("paid"));
+export type DeployPool = Infer<typeof vDeployPool>;
+
+export const vLogLevel = v.union(v.literal("info"), v.literal("warn"), v.literal("error"));
+export type LogLevel = Infer<typeof vLogLevel>;
+
 export const vAiRequestType = v.union(
   v.literal("generate"),
   v.literal("explain"),
@@ -129,3 +153,56 @@ export const vSubscriptionStatus = v.union(
 );
 
 export const vErrorInfo = v.object({ code: v.string(), message: v.string() });
+
+// ---------- deployments: what clients see ----------
+export const vDeploymentView = v.object({
+  id: v.id("deployments"),
+  projectId: v.id("projects"),
+  requestedBy: v.id("users"),
+  provider: vProvider,
+  environment: vEnvironment,
+  status: vDeploymentStatus,
+  step: vDeploymentStep,
+  url: v.optional(v.string()),
+  providerDeploymentId: v.optional(v.string()),
+  snapshotId: v.id("snapshots"),
+  rollbackOf: v.optional(v.id("deployments")),
+  attempts: v.number(),
+  pollCount: v.number(),
+  logCount: v.number(),
+  error: v.optional(vErrorInfo),
+  mock: v.boolean(),
+  createdAt: v.number(),
+  startedAt: v.optional(v.number()),
+  deployedAt: v.optional(v.number()),
+  finishedAt: v.optional(v.number()),
+});
+export type DeploymentView = Infer<typeof vDeploymentView>;
+
+export const vDeploymentLogLine = v.object({
+  seq: v.number(),
+  at: v.number(),
+  level: vLogLevel,
+  text: v.string(),
+});
+
+export const vDeploymentStats = v.object({
+  total: v.number(),
+  byStatus: v.object({
+    queued: v.number(),
+    building: v.number(),
+    ready: v.number(),
+    error: v.number(),
+    canceled: v.number(),
+  }),
+  successRate: v.union(v.number(), v.null()),
+});
+
+/** One item of deployments.requestMany: its deployment, or why it was refused. */
+export const vDeployItemResult = v.union(
+  v.object({ ok: v.literal(true), deploymentId: v.id("deployments") }),
+  v.object({
+    ok: v.literal(false),
+    error: v.object({ code: v.string(), message: v.string(), retryAfterMs: v.optional(v.number()) }),
+  }),
+);

@@ -71,7 +71,10 @@ export function acquireClock() {
     /** The earliest pending virtual timer, if any. */
     nextTimerAt(): number | undefined {
       let min: number | undefined;
-      for (const t of Object.values((s.clock as any).timers ?? {}) as { callAt: number }[]) {
+      // @sinonjs/fake-timers 15 keeps timers in a Map (older versions: a plain object).
+      const timers = (s.clock as any).timers;
+      const all = (timers instanceof Map ? [...timers.values()] : Object.values(timers ?? {})) as { callAt: number }[];
+      for (const t of all) {
         if (min === undefined || t.callAt < min) min = t.callAt;
       }
       return min;

@@ -1,0 +1,69 @@
+// A snapshot as the provider clients see it: DeployFile[] whose bytes are read lazily.
+// Content comes from content-addressed blobs: inline text through files.blobsForHashes
+// (in batches, reading ahead in list order), large content from Convex file storage.
+import type { DeployFile } from "../../edge/providers/types";
+import { internal } from "../_generated/api";
+import type { Id } from "../_generated/dataModel";
+import type { ActionCtx } from "../_generated/server";
+import type { SnapshotFile } from "./snapshots";
+
+const PAGE = 1_000;
+/** blobsForHashes takes at most 100 hashes per call. */
+const READ_AHEAD = 100;
+
+type Loaded = { content?: string; storageId?: Id<"_storage"> };
+
+export async function snapshotFiles(ctx: ActionCtx, snapshotId: Id<"snapshots">): Promise<SnapshotFile[]> {
+  const out: SnapshotFile[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const page: { page: SnapshotFile[]; isDone: boolean; continueCursor: string } = await ctx.runQuery(
+      internal.deploymentJobs.snapshotPage,
+      { snapshotId, cursor, numItems: PAGE },
+    );
+    out.push(...page.page);
+    if (page.isDone) return out;
+    cursor = page.continueCursor;
+  }
+}
+
+/** DeployFiles over `files`; each read() costs at most one batched query per READ_AHEAD files. */
+export function deployFiles(ctx: ActionCtx, files: SnapshotFile[]): DeployFile[] {
+  const order = files.map((f) => f.hash);
+  const loaded = new Map<string, Loaded>();
+  const pending = new Map<string, Promise<void>>();
+
+  async function load(index: number): Promise<void> {
+    const batch: string[] = [];
+    for (let i = index; i < order.length && batch.length < READ_AHEAD; i++) {
+      const h = order[i];
+      if (!loaded.has(h) && !pending.has(h) && !batch.includes(h)) batch.push(h);
+    }
+    const p = (async () => {
+      const blobs = await ctx.runQuery(internal.files.blobsForHashes, { hashes: batch });
+      for (const b of blobs) loaded.set(b.hash, { content: b.content, storageId: b.storageId });
+      for (const h of batch) if (!loaded.has(h)) loaded.set(h, {});
+    })();
+    for (const h of batch) pending.set(h, p);
+    try {
+      await p;
+    } finally {
+      for (const h of batch) pending.delete(h);
+    }
+  }
+
+  async function bytesOf(index: number): Promise<Uint8Array> {
+    const { hash, path } = files[index];
+    if (!loaded.has(hash)) await (pending.get(hash) ?? load(index));
+    const blob = loaded.get(hash);
+    loaded.delete(hash); // keep memory bounded: a second read of the same file fetches it again
+    if (blob?.content !== undefined) return new TextEncoder().encode(blob.content);
+    if (blob?.storageId !== undefined) {
+      const stored = await ctx.storage.get(blob.storageId);
+      if (stored) return new Uint8Array(await stored.arrayBuffer());
+    }
+    throw new Error(`The content of ${path} (${hash.slice(0, 12)}…) is missing`);
+  }
+
+  return files.map((f, i) => ({ path: f.path, sha256: f.hash, size: f.size, read: () => bytesOf(i) }));
+}

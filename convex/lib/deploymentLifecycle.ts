@@ -1,0 +1,202 @@
+// The deployment state machine, in one place. Every change of a deployment's status goes
+// through `progress` or `finish` here, which keep the stats aggregate, the log, the
+// notification and the terminal timestamps consistent in the same transaction.
+//
+//   queued ──start job──▶ building ──provider ready──▶ ready
+//     │                    │  └──build failed / rejected / retries spent / timeout──▶ error
+//     └──────cancel────────┴──cancel──▶ canceled
+import type { Doc, Id } from "../_generated/dataModel";
+import { env, type MutationCtx } from "../_generated/server";
+import type { DeploymentStatus, DeploymentStep, LogLevel, Provider } from "../validators";
+import { statsMove } from "./deploymentStats";
+import { notify } from "./notify";
+
+export const TERMINAL: ReadonlySet<DeploymentStatus> = new Set(["ready", "error", "canceled"]);
+export const isTerminal = (s: DeploymentStatus) => TERMINAL.has(s);
+
+const STEP_RANK: Record<DeploymentStep, number> = { queued: 0, uploading: 1, building: 2, deploying: 3, ready: 4 };
+/** Steps only move forward (a late webhook or poll cannot move a build back). */
+export const laterStep = (a: DeploymentStep, b: DeploymentStep): DeploymentStep => (STEP_RANK[b] > STEP_RANK[a] ? b : a);
+
+export const PROVIDER_LABEL: Record<Provider, string> = { vercel: "Vercel", netlify: "Netlify", railway: "Railway" };
+
+// ---- polling policy ----
+export const POLL_FIRST_MS = 5_000;
+export const POLL_MAX_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+
+/** Delay before poll number `n` (0-based): 5 s, 10 s, 20 s, 40 s, then every 60 s. */
+export function pollDelay(n: number): number {
+  return Math.min(POLL_FIRST_MS * 2 ** Math.min(n, 20), POLL_MAX_MS);
+}
+
+export function deployTimeoutMs(raw: string | undefined = env.DEPLOY_TIMEOUT_MS): number {
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 1_000 ? n : DEFAULT_TIMEOUT_MS;
+}
+
+/** Dev mode fakes some services (AUTOCREA_MOCK_SERVICES="vercel,netlify"); their rows say so. */
+export function isMockProvider(provider: Provider, raw: string | undefined = env.AUTOCREA_MOCK_SERVICES): boolean {
+  return (raw ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .includes(provider);
+}
+
+// ---- log ----
+export type NewLogLine = { level: LogLevel; text: string; at?: number; providerEventId?: string };
+
+const MAX_LINE = 4_000;
+
+/**
+ * Appends lines in order, skipping provider lines already stored (same providerEventId),
+ * so a poll and a webhook fetching the same lines store them once. Returns the lines added.
+ */
+export async function appendLogs(
+  ctx: MutationCtx,
+  deploymentId: Id<"deployments">,
+  lines: NewLogLine[],
+  cursor?: string,
+): Promise<number> {
+  const d = await ctx.db.get("deployments", deploymentId);
+  if (!d || lines.length === 0) {
+    if (d && cursor && cursor !== d.logCursor) await ctx.db.patch("deployments", deploymentId, { logCursor: cursor });
+    return 0;
+  }
+  let seq = d.logCount ?? 0;
+  const now = Date.now();
+  const seen = new Set<string>();
+  for (const line of lines) {
+    const eventId = line.providerEventId;
+    if (eventId !== undefined) {
+      if (seen.has(eventId)) continue;
+      seen.add(eventId);
+      const dup = await ctx.db
+        .query("deploymentLogs")
+        .withIndex("by_deploymentId_and_providerEventId", (q) =>
+          q.eq("deploymentId", deploymentId).eq("providerEventId", eventId),
+        )
+        .first();
+      if (dup) continue;
+    }
+    await ctx.db.insert("deploymentLogs", {
+      deploymentId,
+      seq: seq++,
+      at: line.at ?? now,
+      level: line.level,
+      text: line.text.length > MAX_LINE ? line.text.slice(0, MAX_LINE) + "…" : line.text,
+      providerEventId: eventId,
+    });
+  }
+  const added = seq - (d.logCount ?? 0);
+  await ctx.db.patch("deployments", deploymentId, { logCount: seq, ...(cursor ? { logCursor: cursor } : {}) });
+  return added;
+}
+
+export const log = (ctx: MutationCtx, d: Doc<"deployments">, level: LogLevel, text: string) =>
+  appendLogs(ctx, d._id, [{ level, text }]);
+
+// ---- transitions ----
+/** A non-terminal change (status queued/building, step, provider ids). No-op on terminal rows. */
+export async function progress(
+  ctx: MutationCtx,
+  d: Doc<"deployments">,
+  patch: Partial<Pick<Doc<"deployments">, "status" | "step" | "providerDeploymentId" | "url" | "startedAt" | "attempts" | "lastPolledAt" | "pollCount">>,
+): Promise<void> {
+  if (isTerminal(d.status)) return;
+  const next = { ...patch };
+  if (next.step) next.step = laterStep(d.step, next.step);
+  await ctx.db.patch("deployments", d._id, next);
+  if (next.status && next.status !== d.status) await statsMove(ctx, d, d.status, next.status);
+}
+
+export type Outcome =
+  | { status: "ready"; url?: string }
+  | { status: "error"; code: string; message: string }
+  | { status: "canceled"; reason: string };
+
+/**
+ * Ends a deployment once: terminal fields, stats, a closing log line and an in-app
+ * notification. Returns false (and writes nothing) when it had already ended.
+ */
+export async function finish(ctx: MutationCtx, deploymentId: Id<"deployments">, outcome: Outcome): Promise<boolean> {
+  const d = await ctx.db.get("deployments", deploymentId);
+  if (!d || isTerminal(d.status)) return false;
+  const now = Date.now();
+  const label = PROVIDER_LABEL[d.provider];
+  const project = await ctx.db.get("projects", d.projectId);
+  const name = project?.name ?? "your project";
+  if (outcome.status === "ready") {
+    const url = outcome.url ?? d.url;
+    await ctx.db.patch("deployments", d._id, { status: "ready", step: "ready", url, deployedAt: now, finishedAt: now });
+    await log(ctx, d, "info", `Ready${url ? ` at ${url}` : ""}`);
+    await notify(ctx, {
+      userId: d.userId,
+      type: "deployment.ready",
+      title: `${name} is live on ${label}`,
+      message: url ? `Deployed to ${d.environment}: ${url}` : `Deployed to ${d.environment}`,
+      projectId: d.projectId,
+      deploymentId: d._id,
+    });
+  } else if (outcome.status === "error") {
+    await ctx.db.patch("deployments", d._id, {
+      status: "error",
+      error: { code: outcome.code, message: outcome.message },
+      finishedAt: now,
+    });
+    await log(ctx, d, "error", `Failed (${outcome.code}): ${outcome.message}`);
+    await notify(ctx, {
+      userId: d.userId,
+      type: "deployment.error",
+      title: `Deploying ${name} to ${label} failed`,
+      message: outcome.message,
+      projectId: d.projectId,
+      deploymentId: d._id,
+    });
+  } else {
+    await ctx.db.patch("deployments", d._id, { status: "canceled", finishedAt: now });
+    await log(ctx, d, "warn", `Canceled: ${outcome.reason}`);
+    await notify(ctx, {
+      userId: d.userId,
+      type: "deployment.canceled",
+      title: `Deployment of ${name} to ${label} canceled`,
+      message: outcome.reason,
+      projectId: d.projectId,
+      deploymentId: d._id,
+    });
+  }
+  await statsMove(ctx, d, d.status, outcome.status);
+  return true;
+}
+
+// ---- what a provider says (a poll or a webhook) ----
+export type Observed = {
+  state: "queued" | "uploading" | "building" | "deploying" | "ready" | "error" | "canceled";
+  rawState?: string;
+  url?: string;
+  errorMessage?: string;
+};
+
+/**
+ * Applies the provider's view of a deployment: terminal states end it, others advance the
+ * step. Returns true when this call ended the deployment. A terminal row is left alone,
+ * so a poll or webhook arriving after the end does nothing.
+ */
+export async function applyObserved(ctx: MutationCtx, deploymentId: Id<"deployments">, seen: Observed): Promise<boolean> {
+  const d = await ctx.db.get("deployments", deploymentId);
+  if (!d || isTerminal(d.status)) return false;
+  const label = PROVIDER_LABEL[d.provider];
+  if (seen.state === "ready") return await finish(ctx, d._id, { status: "ready", url: seen.url });
+  if (seen.state === "error") {
+    return await finish(ctx, d._id, {
+      status: "error",
+      code: "BUILD_FAILED",
+      message: seen.errorMessage || `${label} reported the deployment failed${seen.rawState ? ` (${seen.rawState})` : ""}`,
+    });
+  }
+  if (seen.state === "canceled") return await finish(ctx, d._id, { status: "canceled", reason: `Canceled at ${label}` });
+  const step = laterStep(d.step, seen.state);
+  if (step !== d.step) await log(ctx, d, "info", `Step: ${step}${seen.rawState ? ` (${label}: ${seen.rawState})` : ""}`);
+  await progress(ctx, d, { status: "building", step, ...(seen.url && !d.url ? { url: seen.url } : {}) });
+  return false;
+}

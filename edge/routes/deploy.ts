@@ -1,0 +1,148 @@
+// Deployments over REST, all through the Convex seam as the verified user:
+//   POST /api/deploy                       → 202 { deploymentId } (Idempotency-Key honoured)
+//   GET  /api/deployments/:id              → the deployment
+//   POST /api/deployments/:id/cancel       → the deployment, canceled
+//   GET  /api/deployments/:id/logs         → JSON page ?after=<seq>&limit=<n>, or, with
+//        Accept: text/event-stream, SSE `log` events as lines arrive, then one `end` event.
+// Convex runs the deployment itself; nothing here waits for a provider.
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { z } from "zod";
+import { requireAuth } from "../auth.js";
+import type { AppEnv } from "../context.js";
+import { ApiError } from "../errors.js";
+
+const LOG_BATCH = 500;
+const DEFAULT_LOG_POLL_MS = 1_000;
+/** An SSE stream ends after this long even if the deployment has not (the client reconnects with Last-Event-ID). */
+const MAX_STREAM_MS = 15 * 60_000;
+
+const deployBody = z.strictObject({
+  projectId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/, "must be an id"),
+  provider: z.enum(["vercel", "netlify", "railway"]),
+  environment: z.enum(["production", "preview"]).default("preview"),
+});
+const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const deploymentId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/, "must be an id");
+
+type LogsPage = {
+  status: string;
+  lines: { seq: number; at: number; level: string; text: string }[];
+  nextSeq: number;
+  done: boolean;
+};
+
+function invalid(issue: { path: PropertyKey[]; message: string }): never {
+  const field = issue.path.map(String).join(".");
+  throw new ApiError("INVALID", `${field || "body"}: ${issue.message}`, { field });
+}
+
+function idParam(raw: string): string {
+  const parsed = deploymentId.safeParse(raw);
+  if (!parsed.success) throw new ApiError("NOT_FOUND", "Deployment not found");
+  return parsed.data;
+}
+
+/** Rate and queue limits carry Retry-After (seconds) when Convex says how long to wait. */
+function withRetryAfter(err: unknown): unknown {
+  if (err instanceof ApiError && (err.code === "RATE_LIMITED" || err.code === "QUEUE_FULL")) {
+    const ms = Number(err.details.retryAfterMs);
+    if (Number.isFinite(ms) && ms > 0) {
+      return new ApiError(err.code, err.message, err.details, { ...err.headers, "Retry-After": String(Math.ceil(ms / 1000)) });
+    }
+  }
+  return err;
+}
+
+function intQuery(raw: string | undefined, fallback: number, min: number, max: number): number {
+  const n = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError("INVALID", `expected an integer from ${min} to ${max}`);
+  return n;
+}
+
+export const deploy = new Hono<AppEnv>()
+  .post("/api/deploy", requireAuth, async (c) => {
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      throw new ApiError("INVALID", "Body must be JSON: { projectId, provider, environment }");
+    }
+    const body = deployBody.safeParse(raw);
+    if (!body.success) invalid(body.error.issues[0]);
+    const keyHeader = c.req.header("Idempotency-Key");
+    let key: string | undefined;
+    if (keyHeader !== undefined) {
+      const parsed = idempotencyKey.safeParse(keyHeader);
+      if (!parsed.success) throw new ApiError("INVALID", `Idempotency-Key: ${parsed.error.issues[0].message}`);
+      key = parsed.data;
+    }
+    try {
+      const result = await c.var.deps.convex.call<{ deploymentId: string; created: boolean }>(
+        "/edge/deploy/request",
+        c.var.userId,
+        { ...body.data, idempotencyKey: key },
+      );
+      if (!result.created) c.header("Idempotent-Replayed", "true");
+      return c.json({ deploymentId: result.deploymentId }, 202);
+    } catch (err) {
+      throw withRetryAfter(err);
+    }
+  })
+  .get("/api/deployments/:id", requireAuth, async (c) => {
+    const view = await c.var.deps.convex.call("/edge/deploy/get", c.var.userId, { deploymentId: idParam(c.req.param("id")) });
+    c.header("Cache-Control", "no-store");
+    return c.json(view);
+  })
+  .post("/api/deployments/:id/cancel", requireAuth, async (c) => {
+    const view = await c.var.deps.convex.call("/edge/deploy/cancel", c.var.userId, { deploymentId: idParam(c.req.param("id")) });
+    return c.json(view);
+  })
+  .get("/api/deployments/:id/logs", requireAuth, async (c) => {
+    const { convex, config } = c.var.deps;
+    const userId = c.var.userId;
+    const id = idParam(c.req.param("id"));
+    const lastEventId = c.req.header("Last-Event-ID");
+    let after = intQuery(c.req.query("after") ?? lastEventId, -1, -1, Number.MAX_SAFE_INTEGER);
+    const limit = intQuery(c.req.query("limit"), LOG_BATCH, 1, LOG_BATCH);
+    const fetchPage = (afterSeq: number, n: number) =>
+      convex.call<LogsPage>("/edge/deploy/logs", userId, { deploymentId: id, afterSeq, limit: n });
+
+    // The first page is read before any streaming, so a refused caller gets a plain 404/403.
+    const first = await fetchPage(after, limit);
+    const wantsStream = (c.req.header("Accept") ?? "").includes("text/event-stream");
+    if (!wantsStream) {
+      c.header("Cache-Control", "no-store");
+      return c.json(first);
+    }
+    const pollMs = config.deployLogsPollMs ?? DEFAULT_LOG_POLL_MS;
+    return streamSSE(c, async (stream) => {
+      let aborted = false;
+      stream.onAbort(() => {
+        aborted = true;
+      });
+      const started = Date.now();
+      let page = first;
+      try {
+        for (;;) {
+          for (const line of page.lines) {
+            await stream.writeSSE({ event: "log", id: String(line.seq), data: JSON.stringify(line) });
+          }
+          after = page.nextSeq;
+          if (page.done) {
+            await stream.writeSSE({ event: "end", data: JSON.stringify({ status: page.status }) });
+            return;
+          }
+          if (aborted || Date.now() - started > MAX_STREAM_MS) return;
+          if (page.lines.length < LOG_BATCH) await stream.sleep(pollMs);
+          if (aborted) return;
+          page = await fetchPage(after, LOG_BATCH);
+        }
+      } catch (err) {
+        // Headers are gone: report in-band and end the stream (the client may reconnect).
+        const code = err instanceof ApiError ? err.code : "INTERNAL";
+        const message = err instanceof ApiError ? err.message : "Log stream failed";
+        await stream.writeSSE({ event: "error", data: JSON.stringify({ code, message }) });
+      }
+    });
+  });

@@ -1,0 +1,143 @@
+// Provider failures through the stack: transient errors retried by the workpool (at most
+// 3 attempts, with backoff), permanent ones ending the deployment at once, failed builds,
+// the overall timeout, flaky status checks and a missing token.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { api, logLines, row, startDeployStack, userWithProject, type DeployStack } from "./helpers";
+
+let stack: DeployStack;
+beforeAll(async () => {
+  stack = await startDeployStack({ buildMs: 30_000 });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const CREATE = /^POST \/v13\/deployments/;
+const creates = (since: number) =>
+  stack.fakes.vercel.requests.slice(since).filter((r) => CREATE.test(`${r.method} ${r.path}`)).length;
+
+async function errorNotes(deploymentId: string) {
+  return await stack.t.run(async (ctx) =>
+    (await ctx.db.query("notifications").take(500)).filter((n) => n.deploymentId === deploymentId),
+  );
+}
+
+describe("the start job", () => {
+  test("create fails twice with 503, then succeeds: 3 attempts, ready", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_flaky");
+    const since = stack.fakes.vercel.requests.length;
+    stack.fakes.vercel.fail("5xx", { times: 2, match: CREATE, message: "Vercel is having a moment" });
+    const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
+    await stack.advance(20_000); // two retries: ~2 s and ~4 s (± jitter)
+    expect(creates(since)).toBe(3);
+    await stack.advance(60_000);
+    const d = await row(stack, id);
+    expect(d).toMatchObject({ status: "ready", attempts: 3 });
+    const lines = await logLines(stack, id);
+    expect(lines).toContain("Attempt 1 failed: Vercel is having a moment — retrying");
+    expect(lines).toContain("Attempt 2 failed: Vercel is having a moment — retrying");
+    expect(lines).toContain("Attempt 3 of 3: uploading 3 files to Vercel");
+    expect(creates(since)).toBe(3);
+  });
+
+  test("a 429 is transient too: retried, then ready", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_429");
+    stack.fakes.vercel.fail("429", { times: 1, match: CREATE, retryAfterSec: 1 });
+    const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    await stack.advance(90_000);
+    expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 2 });
+  });
+
+  test("503 on every attempt: error UPSTREAM after exactly 3 attempts", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_down");
+    const since = stack.fakes.vercel.requests.length;
+    stack.fakes.vercel.fail("5xx", { times: 3, match: CREATE });
+    const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
+    await stack.advance(120_000);
+    const d = await row(stack, id);
+    expect(d.status).toBe("error");
+    expect(d.attempts).toBe(3);
+    expect(d.error?.code).toBe("UPSTREAM");
+    expect(d.error?.message).toMatch(/3 attempts/);
+    expect(d.providerDeploymentId).toBeUndefined();
+    expect(d.finishedAt).toBeDefined();
+    expect(creates(since)).toBe(3);
+    expect((await errorNotes(id)).map((n) => n.type)).toEqual(["deployment.error"]);
+    const stats = await as.query(api.deployments.stats, { projectId });
+    expect(stats).toMatchObject({ total: 1, byStatus: { error: 1 }, successRate: 0 });
+  });
+
+  test("a permanent 400 ends it at once with the provider's message, no retry", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_rejected");
+    const since = stack.fakes.vercel.requests.length;
+    stack.fakes.vercel.fail("400", { match: CREATE, message: "Project name is reserved" });
+    const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
+    await stack.advance(60_000);
+    const d = await row(stack, id);
+    expect(d).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_REJECTED", message: "Project name is reserved" } });
+    expect(creates(since)).toBe(1);
+    expect(d.pollCount).toBe(0);
+    expect((await logLines(stack, id)).at(-1)).toBe("Failed (PROVIDER_REJECTED): Project name is reserved");
+  });
+
+  test("a missing platform token ends it as PROVIDER_NOT_CONFIGURED", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_no_token");
+    const saved = process.env.RAILWAY_TOKEN;
+    delete process.env.RAILWAY_TOKEN;
+    try {
+      const id = await as.mutation(api.deployments.request, { projectId, provider: "railway", environment: "preview" });
+      await stack.advance(5_000);
+      expect(await row(stack, id)).toMatchObject({ status: "error", error: { code: "PROVIDER_NOT_CONFIGURED" } });
+    } finally {
+      process.env.RAILWAY_TOKEN = saved;
+    }
+  });
+});
+
+describe("polling", () => {
+  test("a build that fails: error BUILD_FAILED with the provider's message and the build log", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_build_fails");
+    stack.fakes.vercel.failBuilds(1);
+    const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    await stack.advance(60_000);
+    const d = await row(stack, id);
+    expect(d).toMatchObject({ status: "error", attempts: 1, error: { code: "BUILD_FAILED" } });
+    expect(d.error?.message).toMatch(/npm run build/);
+    expect(await logLines(stack, id)).toContain('Error: Command "npm run build" exited with 1');
+  });
+
+  test("status checks that fail with 503 are retried by the next poll", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_poll_flaky");
+    const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    await stack.advance(1_000);
+    stack.fakes.vercel.fail("5xx", { times: 1, match: /^GET \/v13\/deployments\// });
+    await stack.advance(60_000);
+    const d = await row(stack, id);
+    expect(d.status).toBe("ready");
+    expect(d.pollCount).toBe(3);
+    expect((await logLines(stack, id)).some((l) => l.startsWith("Status check failed (will retry)"))).toBe(true);
+  });
+
+  test("a build that outlives DEPLOY_TIMEOUT_MS ends as error TIMEOUT and is canceled at the provider", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_slow");
+    process.env.DEPLOY_TIMEOUT_MS = "120000";
+    stack.fakes.vercel.setBuildDuration(10 * 60_000);
+    try {
+      const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+      await stack.advance(119_000);
+      expect((await row(stack, id)).status).toBe("building");
+      await stack.advance(2_000);
+      const d = await row(stack, id);
+      expect(d).toMatchObject({ status: "error", error: { code: "TIMEOUT" } });
+      // Polls at 5, 15, 35, 75 s, then the deadline (120 s).
+      expect(d.pollCount).toBe(5);
+      expect(stack.fakes.vercel.deployment(d.providerDeploymentId!)!.phase).toBe("canceled");
+      await stack.advance(120_000);
+      expect((await row(stack, id)).pollCount).toBe(5); // nothing polls a finished deployment
+      expect(await logLines(stack, id)).toContain("Canceled at the provider");
+    } finally {
+      delete process.env.DEPLOY_TIMEOUT_MS;
+      stack.fakes.vercel.setBuildDuration(30_000);
+    }
+  });
+});
