@@ -1,13 +1,19 @@
+// The edge app: shared middleware, then the routes in edge/routes/*. Every error leaves as
+// `{ "error": { "code", "message" } }`. Relative imports carry `.js`: on Vercel each file is
+// compiled to Node ESM as is, and Node refuses extensionless specifiers.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppDeps, AppEnv } from "./context";
-import { ApiError, envelope, type ErrorCode } from "./errors";
-import { health } from "./routes/health";
-import { me } from "./routes/me";
+import type { AppDeps, AppEnv } from "./context.js";
+import { ApiError, envelope, type ErrorCode } from "./errors.js";
+import { health } from "./routes/health.js";
+import { me } from "./routes/me.js";
+import { deploy } from "./routes/deploy.js";
+import { ai } from "./routes/ai.js";
+import { devAuthRoutes } from "./dev/routes.js";
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: "INVALID",
@@ -19,33 +25,57 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: "RATE_LIMITED",
 };
 
+const DEFAULT_BODY_LIMIT = 1_048_576;
+
 const stdoutLog = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? stdoutLog;
+  const limit =
+    Number.isFinite(deps.config.bodyLimitBytes) && deps.config.bodyLimitBytes > 0
+      ? deps.config.bodyLimitBytes
+      : DEFAULT_BODY_LIMIT;
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  // One JSON line per request, written after the response (errors included) is known.
   app.use(async (c, next) => {
     c.set("deps", deps);
     const started = performance.now();
     await next();
-    log({
-      level: c.res.status >= 500 ? "error" : "info",
+    const status = c.res.status;
+    const line: Record<string, unknown> = {
+      level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
       msg: "request",
       requestId: c.var.requestId,
       method: c.req.method,
       path: c.req.path,
-      status: c.res.status,
+      status,
       ms: Math.round((performance.now() - started) * 100) / 100,
-      userId: c.var.userId,
-    });
+    };
+    if (c.var.userId) line.userId = c.var.userId;
+    const err = c.error;
+    if (err instanceof ApiError) line.code = err.code;
+    else if (err instanceof HTTPException) line.code = codeForStatus(err.status);
+    else if (err) {
+      // Unexpected: the details go to the log only, never to the client.
+      line.code = "INTERNAL";
+      line.error = { name: err.name, message: err.message, stack: err.stack?.split("\n").slice(0, 6).join("\n") };
+    }
+    log(line);
   });
-  app.use(secureHeaders());
+  app.use(
+    secureHeaders({
+      // JSON only: nothing here may be framed, scripted or embedded.
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      xFrameOptions: "DENY",
+    }),
+  );
   app.use(
     cors({
       origin: (origin) => (deps.config.corsOrigins.includes(origin) ? origin : null),
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Accept"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Accept", "X-Request-Id"],
       exposeHeaders: ["X-Request-Id", "Retry-After"],
       credentials: true,
       maxAge: 600,
@@ -53,15 +83,19 @@ export function createApp(deps: AppDeps) {
   );
   app.use(
     bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
+      maxSize: limit,
       onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Body over ${deps.config.bodyLimitBytes} bytes`);
+        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${limit} bytes`, { limit });
       },
     }),
   );
 
   app.route("/", health);
   app.route("/", me);
+  app.route("/", deploy);
+  app.route("/", ai);
+  // Development sign-in only when configured (never in production): otherwise these paths 404.
+  if (deps.config.devAuth) app.route("/", devAuthRoutes);
 
   app.notFound((c) => c.json(envelope("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {
@@ -70,11 +104,14 @@ export function createApp(deps: AppDeps) {
       return c.json(envelope(err.code, err.message, err.details), err.status as 400);
     }
     if (err instanceof HTTPException) {
-      const code = STATUS_CODES[err.status] ?? (err.status >= 500 ? "INTERNAL" : "INVALID");
-      return c.json(envelope(code, err.message || code), err.status);
+      const code = codeForStatus(err.status);
+      return c.json(envelope(code, err.status >= 500 ? "Internal error" : err.message || code), err.status);
     }
-    log({ level: "error", msg: "unhandled", requestId: c.var.requestId, error: err.message });
     return c.json(envelope("INTERNAL", "Internal error"), 500);
   });
   return app;
+}
+
+function codeForStatus(status: number): ErrorCode {
+  return STATUS_CODES[status] ?? (status >= 500 ? "INTERNAL" : "INVALID");
 }

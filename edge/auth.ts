@@ -1,11 +1,15 @@
-// Clerk session tokens, verified without a network call (CLERK_JWT_KEY).
+// Clerk session tokens, verified without a network call (CLERK_JWT_KEY). `requireAuth` is
+// the ONE place the edge decides who the caller is; routes read `c.var.userId`.
 import { verifyToken } from "@clerk/backend";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "./context";
-import { ApiError } from "./errors";
+import type { EdgeConfig } from "./config.js";
+import type { AppEnv } from "./context.js";
+import { ApiError } from "./errors.js";
 
 /** Clerk's TokenVerificationError reasons -> our message; the code is always UNAUTHENTICATED. */
 const REASONS: Record<string, string> = {
+  "token-missing": "Missing bearer token",
+  "token-invalid": "Session token is malformed or invalid",
   "token-expired": "Session token expired",
   "token-not-active-yet": "Session token not active yet",
   "token-iat-in-the-future": "Session token issued in the future",
@@ -15,29 +19,53 @@ const REASONS: Record<string, string> = {
   "token-invalid-issuer": "Session token issuer is not accepted",
 };
 
-export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const { config } = c.var.deps;
-  const header = c.req.header("Authorization") ?? "";
-  const token = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
-  if (!token) throw new ApiError("UNAUTHENTICATED", "Missing bearer token", { reason: "token-missing" });
-  if (!config.clerkJwtKey) throw new ApiError("UNAVAILABLE", "Sign-in is not configured (CLERK_JWT_KEY)");
+export type VerifiedClaims = AppEnv["Variables"]["claims"];
+
+function unauthenticated(reason: string): ApiError {
+  return new ApiError(
+    "UNAUTHENTICATED",
+    REASONS[reason] ?? REASONS["token-invalid"],
+    { reason },
+    // RFC 6750: tell HTTP clients which scheme to use.
+    { "WWW-Authenticate": `Bearer error="invalid_token"` },
+  );
+}
+
+/** The token from `Authorization: Bearer <token>` (scheme case-insensitive), or "". */
+export function bearerToken(header: string | undefined): string {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return m ? m[1] : "";
+}
+
+/** Verifies a Clerk session token; throws ApiError UNAUTHENTICATED with a `reason`. */
+export async function verifySessionToken(token: string, config: EdgeConfig): Promise<VerifiedClaims> {
+  // Development sign-in (never in production, never beside Clerk) only swaps the public key.
+  const jwtKey = config.clerkJwtKey || config.devAuth?.publicPem;
+  if (!jwtKey) throw new ApiError("UNAVAILABLE", "Sign-in is not configured (CLERK_JWT_KEY)");
   let claims: Awaited<ReturnType<typeof verifyToken>>;
   try {
     claims = await verifyToken(token, {
-      jwtKey: config.clerkJwtKey,
+      jwtKey,
       authorizedParties: config.authorizedParties.length ? config.authorizedParties : undefined,
     });
   } catch (err) {
-    const reason = (err as { reason?: string }).reason ?? "token-invalid";
-    throw new ApiError("UNAUTHENTICATED", REASONS[reason] ?? "Session token is invalid", { reason });
+    throw unauthenticated((err as { reason?: string }).reason ?? "token-invalid");
   }
-  const c2 = claims as Record<string, unknown>;
-  c.set("userId", claims.sub);
-  c.set("claims", {
+  const extra = claims as Record<string, unknown>;
+  if (typeof claims.sub !== "string" || !claims.sub) throw unauthenticated("token-invalid");
+  return {
     sub: claims.sub,
-    sid: typeof c2.sid === "string" ? c2.sid : undefined,
-    email: typeof c2.email === "string" ? c2.email : undefined,
-    name: typeof c2.name === "string" ? c2.name : undefined,
-  });
+    sid: typeof extra.sid === "string" ? extra.sid : undefined,
+    email: typeof extra.email === "string" ? extra.email : undefined,
+    name: typeof extra.name === "string" ? extra.name : undefined,
+  };
+}
+
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("Authorization"));
+  if (!token) throw unauthenticated("token-missing");
+  const claims = await verifySessionToken(token, c.var.deps.config);
+  c.set("userId", claims.sub);
+  c.set("claims", claims);
   await next();
 });

@@ -1,7 +1,7 @@
 // The edge's ONE seam to Convex: JSON over HTTP to the HTTP actions under /edge/*,
 // authenticated with the shared EDGE_SECRET and carrying the verified Clerk user id.
 // The transport is fetch-shaped, so tests run the very same client against convex-test.
-import { ApiError, apiErrorFromBody } from "./errors";
+import { ApiError, apiErrorFromBody } from "./errors.js";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -10,39 +10,63 @@ export type ConvexSeamOptions = {
   siteUrl: string;
   secret: string;
   transport?: FetchLike;
+  /** Per round trip, body included (default 15 s); over it the call fails with TIMEOUT. */
+  timeoutMs?: number;
   /** Called once per round trip (for metrics and the bench). */
   onCall?: (path: string, ms: number, status: number) => void;
 };
 
 export type ConvexSeam = ReturnType<typeof createConvexSeam>;
 
+const HEALTH_TIMEOUT_MS = 3_000;
+
 export function createConvexSeam(opts: ConvexSeamOptions) {
   const transport = opts.transport ?? ((url, init) => fetch(url, init));
   const base = opts.siteUrl.replace(/\/+$/, "");
+  const defaultTimeout = opts.timeoutMs ?? 15_000;
 
-  async function send(method: "GET" | "POST", path: string, userId: string | null, body?: unknown) {
+  async function send(method: "GET" | "POST", path: string, userId: string | null, body: unknown, timeoutMs: number) {
+    if (!base) throw new ApiError("UNAVAILABLE", "Convex is not configured (CONVEX_SITE_URL)");
     const headers: Record<string, string> = { Authorization: `Bearer ${opts.secret}` };
     if (userId) headers["X-User-Id"] = userId;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const started = performance.now();
+    const abort = new AbortController();
+    // Races the transport too: a fetch-shaped function may ignore the signal.
+    const timedOut = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener("abort", () => reject(new ApiError("TIMEOUT", `Convex did not answer within ${timeoutMs} ms`)), { once: true }),
+    );
+    timedOut.catch(() => {});
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     let res: Response;
+    let text: string;
     try {
-      res = await transport(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch {
+      res = await Promise.race([
+        transport(`${base}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: abort.signal,
+        }),
+        timedOut,
+      ]);
+      text = await Promise.race([res.text(), timedOut]);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
       throw new ApiError("UNAVAILABLE", "Convex is unreachable");
+    } finally {
+      clearTimeout(timer);
     }
     opts.onCall?.(path, performance.now() - started, res.status);
-    const text = await res.text();
     let json: unknown = null;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
       throw new ApiError("UNAVAILABLE", `Convex answered ${res.status} with a non-JSON body`);
     }
+    // 401 here means Convex refused the EDGE's credentials, not the caller's: a deployment
+    // problem (EDGE_SECRET differs), so it must not sign the browser out.
+    if (res.status === 401) throw new ApiError("UNAVAILABLE", "Convex refused the edge (check EDGE_SECRET on both sides)");
     if (!res.ok) throw apiErrorFromBody(json, res.status);
     return json;
   }
@@ -50,12 +74,12 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
   return {
     /** POST /edge/<path> as the verified user; resolves to the action's JSON result. */
     async call<T>(path: `/edge/${string}`, userId: string | null, body: unknown = {}): Promise<T> {
-      return (await send("POST", path, userId, body)) as T;
+      return (await send("POST", path, userId, body, defaultTimeout)) as T;
     },
     /** GET /edge/health; resolves with the round-trip latency. */
     async health(): Promise<{ latencyMs: number }> {
       const started = performance.now();
-      await send("GET", "/edge/health", null);
+      await send("GET", "/edge/health", null, undefined, Math.min(HEALTH_TIMEOUT_MS, defaultTimeout));
       return { latencyMs: Math.round((performance.now() - started) * 100) / 100 };
     },
   };

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, isErrorCode, type ErrorCode } from "../convex/lib/errors";
+import { ERROR_STATUS, isErrorCode, type ErrorCode } from "../convex/lib/errors.js";
 
 export { ERROR_STATUS, type ErrorCode };
 

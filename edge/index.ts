@@ -1,7 +1,7 @@
 // Builds the app from the process environment (Vercel, `npm run dev`).
-import { createApp } from "./app";
-import { loadConfig, type Env } from "./config";
-import { createConvexSeam } from "./convex";
+import { createApp } from "./app.js";
+import { loadConfig, type Env } from "./config.js";
+import { createConvexSeam } from "./convex.js";
 
 export function appFromEnv(env: Env) {
   const config = loadConfig(env);

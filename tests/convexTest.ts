@@ -1,17 +1,14 @@
 // convex-test with the real schema and every component registered.
 import { convexTest } from "convex-test";
-import rateLimiterTest from "@convex-dev/rate-limiter/test";
-import workpoolTest from "@convex-dev/workpool/test";
-import aggregateTest from "@convex-dev/aggregate/test";
 import schema from "../convex/schema";
+import { registerComponents } from "./convexComponents";
 import { convexModules } from "./convexModules";
 
 export function newConvexTest() {
   const t = convexTest(schema, convexModules());
-  rateLimiterTest.register(t, "rateLimiter");
-  workpoolTest.register(t, "deployPool");
-  workpoolTest.register(t, "paidDeployPool");
-  aggregateTest.register(t, "deploymentStats");
+  // Not the packages' `@convex-dev/*/test` helpers: they need vite's import.meta.glob,
+  // which tsx (`npm run stack`, the bench) does not have. See tests/convexComponents.ts.
+  registerComponents(t);
   return t;
 }
 export type ConvexTest = ReturnType<typeof newConvexTest>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { api } from "../convex/_generated/api";
+import { api, internal } from "../convex/_generated/api";
 import { startStack, type Stack } from "./stack";
 
 let stack: Stack;
@@ -26,5 +26,54 @@ describe("the offline stack", () => {
     expect(await res.json()).toMatchObject({ clerkId: "user_ada", email: "ada@example.com", plan: "free" });
     const viaConvex = await stack.convex(token).query(api.users.me, {});
     expect(viaConvex).toMatchObject({ clerkId: "user_ada", role: "user" });
+  });
+});
+
+describe("the stack clock", () => {
+  test("Date is virtual: frozen between advances, moved exactly by advance()", async () => {
+    const t0 = stack.now();
+    expect(Date.now()).toBe(t0);
+    await new Promise((r) => setTimeout(r, 20)); // real timers still run…
+    expect(Date.now()).toBe(t0); // …but virtual time does not move
+    await stack.advance(1234);
+    expect(Date.now()).toBe(t0 + 1234);
+  });
+
+  test("advance() runs a scheduled function exactly when it falls due", async () => {
+    await stack.signIn({ id: "user_sched" });
+    await stack.t.run(async (ctx) => {
+      await ctx.scheduler.runAfter(5_000, internal.users.setRole, { clerkId: "user_sched", role: "admin" });
+    });
+    const role = async () =>
+      (
+        await stack.t.run(async (ctx) =>
+          ctx.db
+            .query("users")
+            .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_sched"))
+            .unique(),
+        )
+      )?.role;
+    await stack.advance(4_999);
+    expect(await role()).toBe("user");
+    await stack.advance(1);
+    expect(await role()).toBe("admin");
+  });
+
+  test("signIn with a role; convex(token) calls public functions as that user", async () => {
+    const token = await stack.signIn({ id: "user_root", email: "root@example.com", role: "admin" });
+    expect(await stack.convex(token).query(api.users.me, {})).toMatchObject({ clerkId: "user_root", role: "admin" });
+    const forged = await stack.forgeToken({ id: "user_root" });
+    await expect(stack.convex(forged).query(api.users.me, {})).rejects.toThrow();
+  });
+
+  test("two stacks in one process share the clock; closing one leaves the other running", async () => {
+    const other = await startStack();
+    const before = stack.now();
+    await other.advance(10_000);
+    expect(stack.now()).toBe(before + 10_000);
+    expect((await fetch(`${other.edgeUrl}/health`)).status).toBe(200);
+    await other.close();
+    expect(Date.now()).toBe(before + 10_000); // still virtual: this file's stack holds the clock
+    expect((await fetch(`${stack.edgeUrl}/health`)).status).toBe(200);
   });
 });

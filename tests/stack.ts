@@ -13,8 +13,10 @@ import { internal } from "../convex/_generated/api";
 import { createApp } from "../edge/app";
 import { loadConfig, type Env } from "../edge/config";
 import { createConvexSeam, type FetchLike } from "../edge/convex";
-import { acquireClock } from "./clock";
-import { makeKeyPair, signSessionToken } from "./keys";
+import { acquireClock, type StackClock } from "./clock";
+import { startAnthropicFake } from "./fakes/anthropic";
+import { startProviderFakes } from "./fakes/providers";
+import { makeKeyPair, signSessionToken, type SessionClaims } from "./keys";
 
 export type StackOptions = {
   port?: number;
@@ -41,12 +43,38 @@ const settleAll = async () => {
 
 export async function startStack(opts: StackOptions = {}) {
   const clock = acquireClock();
+  try {
+    return await start(opts, clock);
+  } catch (err) {
+    clock.release();
+    throw err;
+  }
+}
+
+async function start(opts: StackOptions, clock: StackClock) {
   const t = newConvexTest();
-  live.add(t);
   // Convex HTTP actions read it from process.env; one value per process.
   const secret = (process.env.EDGE_SECRET ??= randomBytes(24).toString("hex"));
   const keys = await makeKeyPair();
+  // Claude, faked; Convex actions (conversation analysis) reach it through process.env.
+  const anthropic = await startAnthropicFake();
+  process.env.ANTHROPIC_BASE_URL = anthropic.url;
+  process.env.ANTHROPIC_API_KEY = anthropic.apiKey;
+  // Vercel, Netlify and Railway, faked; builds advance with the stack clock. Their signed
+  // webhooks go straight to Convex's HTTP router; deployment actions find them through env.
+  const providers = await startProviderFakes({
+    tokens: { vercel: "stack-vercel-token", netlify: "stack-netlify-token", railway: "stack-railway-token" },
+    webhookSecrets: {
+      vercel: (process.env.VERCEL_WEBHOOK_SECRET ??= randomBytes(16).toString("hex")),
+      netlify: (process.env.NETLIFY_WEBHOOK_SECRET ??= randomBytes(16).toString("hex")),
+    },
+    deliver: (req) => t.fetch(req.path, { method: "POST", headers: req.headers, body: req.body }),
+  });
+  Object.assign(process.env, providers.env());
+  // Loopback fakes answer in milliseconds: a stalled call fails fast (uploads get 4–10×).
+  process.env.PROVIDER_TIMEOUT_MS ??= "2000";
 
+  // The most recent seam round trips (bounded: `npm run stack` runs for hours).
   const seamCalls: { path: string; ms: number; status: number }[] = [];
   const transport: FetchLike = (url, init) => {
     const u = new URL(url);
@@ -56,12 +84,20 @@ export async function startStack(opts: StackOptions = {}) {
     siteUrl: "https://stack.convex.site",
     secret,
     transport,
-    onCall: (path, ms, status) => seamCalls.push({ path, ms, status }),
+    onCall: (path, ms, status) => {
+      if (seamCalls.push({ path, ms, status }) > 10_000) seamCalls.splice(0, 5_000);
+    },
   });
   const config = loadConfig({
     CLERK_JWT_KEY: keys.publicPem,
     CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN,
     CORS_ORIGINS: STACK_ORIGIN,
+    ANTHROPIC_BASE_URL: anthropic.url,
+    ANTHROPIC_API_KEY: anthropic.apiKey,
+    // Short, so failure tests stay fast: one SDK retry (~0.5 s backoff), 1.5 s timeouts.
+    ANTHROPIC_MAX_RETRIES: "1",
+    ANTHROPIC_TIMEOUT_MS: "1500",
+    ANTHROPIC_IDLE_TIMEOUT_MS: "1500",
     ...opts.env,
   });
   const app = createApp({ config, convex, log: opts.log ?? (() => {}) });
@@ -72,11 +108,18 @@ export async function startStack(opts: StackOptions = {}) {
     port: opts.port ?? 0,
     overrideGlobalObjects: false,
   }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    if (server.listening) return resolve();
-    server.once("listening", resolve).once("error", reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      if (server.listening) return resolve();
+      server.once("listening", resolve).once("error", reject);
+    });
+  } catch (err) {
+    // e.g. EADDRINUSE: leave nothing listening behind (`npm run stack` retries on a free port).
+    await Promise.allSettled([anthropic.close(), providers.close()]);
+    throw err;
+  }
   const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  live.add(t);
 
   async function identityFor(token: string) {
     const c = (await verifyToken(token, { jwtKey: keys.publicPem })) as Record<string, any>;
@@ -95,6 +138,8 @@ export async function startStack(opts: StackOptions = {}) {
     t,
     app,
     seamCalls,
+    /** Loopback fakes of external APIs (the edge and Convex are pointed at them). */
+    fakes: { anthropic, vercel: providers.vercel, netlify: providers.netlify, railway: providers.railway },
     now: () => clock.now(),
     /** A Clerk-shaped session token for `user`; the user row exists afterwards. */
     async signIn(user: StackUser, ttlSec = 3600): Promise<string> {
@@ -109,6 +154,10 @@ export async function startStack(opts: StackOptions = {}) {
         ttlSec,
         now: clock.now(),
       });
+    },
+    /** A token signed by the stack's key with any claims (expired, other `azp`…); creates no user. */
+    signToken(claims: SessionClaims): string {
+      return signSessionToken(keys, { iss: STACK_ISSUER, azp: STACK_ORIGIN, now: clock.now(), ...claims });
     },
     /** A token of the right shape signed by a key the edge does not trust. */
     async forgeToken(user: { id: string }): Promise<string> {
@@ -142,6 +191,8 @@ export async function startStack(opts: StackOptions = {}) {
       live.delete(t);
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      await anthropic.close();
+      await providers.close();
       clock.release();
     },
   };

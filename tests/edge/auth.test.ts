@@ -1,0 +1,158 @@
+// Clerk session tokens at the edge, through the whole stack: bad tokens are refused with
+// 401 UNAUTHENTICATED and a `reason`, and never reach Convex; a good one creates the user row.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../../edge/config";
+import { createApp } from "../../edge/app";
+import { createConvexSeam } from "../../edge/convex";
+import { makeKeyPair, signSessionToken } from "../keys";
+import { startStack, STACK_ORIGIN, type Stack } from "../stack";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const HOUR = 3_600_000;
+
+async function userRow(clerkId: string) {
+  return await stack.t.run(async (ctx) =>
+    ctx.db
+      .query("users")
+      .withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId))
+      .unique(),
+  );
+}
+
+async function getMe(authorization?: string) {
+  const res = await fetch(`${stack.edgeUrl}/api/me`, { headers: authorization ? { Authorization: authorization } : {} });
+  return { res, body: await res.json() };
+}
+
+async function expectRefused(clerkId: string, authorization: string | undefined, reason: string) {
+  const before = stack.seamCalls.length;
+  const { res, body } = await getMe(authorization);
+  expect(res.status).toBe(401);
+  expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");
+  expect(body.error).toMatchObject({ code: "UNAUTHENTICATED", reason });
+  expect(typeof body.error.message).toBe("string");
+  // Refused at the edge: Convex was not called and no user row exists.
+  expect(stack.seamCalls.length).toBe(before);
+  expect(await userRow(clerkId)).toBeNull();
+}
+
+describe("GET /api/me refuses bad tokens with 401 and a reason", () => {
+  test("missing token", async () => {
+    await expectRefused("user_none", undefined, "token-missing");
+  });
+
+  test("another scheme, or an empty bearer", async () => {
+    await expectRefused("user_none", "Basic dXNlcjpwYXNz", "token-missing");
+    await expectRefused("user_none", "Bearer ", "token-missing");
+  });
+
+  test("malformed token", async () => {
+    await expectRefused("user_none", "Bearer not.a.jwt", "token-invalid");
+    await expectRefused("user_none", "Bearer abc", "token-invalid");
+  });
+
+  test("expired token (signed an hour and a half ago, valid for an hour)", async () => {
+    const token = stack.signToken({ sub: "user_expired", now: stack.now() - 1.5 * HOUR, ttlSec: 3600 });
+    await expectRefused("user_expired", `Bearer ${token}`, "token-expired");
+  });
+
+  test("a token expires when the stack clock passes its exp", async () => {
+    const token = stack.signToken({ sub: "user_later", ttlSec: 60 });
+    const fresh = await getMe(`Bearer ${token}`);
+    expect(fresh.res.status).toBe(200);
+    await stack.advance(61_000 + 5_000); // Clerk allows 5 s of clock skew
+    const { res, body } = await getMe(`Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(body.error.reason).toBe("token-expired");
+  });
+
+  test("token not active yet (issued in the future)", async () => {
+    const token = stack.signToken({ sub: "user_future", now: stack.now() + HOUR });
+    const { res, body } = await getMe(`Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(["token-not-active-yet", "token-iat-in-the-future"]).toContain(body.error.reason);
+    expect(await userRow("user_future")).toBeNull();
+  });
+
+  test("forged token (signed by another key)", async () => {
+    const token = await stack.forgeToken({ id: "user_forged" });
+    await expectRefused("user_forged", `Bearer ${token}`, "token-invalid-signature");
+  });
+
+  test("tampered payload (sub changed after signing)", async () => {
+    const [h, p, s] = stack.signToken({ sub: "user_honest" }).split(".");
+    const payload = JSON.parse(Buffer.from(p, "base64url").toString());
+    const tampered = Buffer.from(JSON.stringify({ ...payload, sub: "user_admin" })).toString("base64url");
+    await expectRefused("user_admin", `Bearer ${h}.${tampered}.${s}`, "token-invalid-signature");
+  });
+
+  test("wrong azp (issued for another origin)", async () => {
+    const token = stack.signToken({ sub: "user_azp", azp: "https://evil.example" });
+    await expectRefused("user_azp", `Bearer ${token}`, "token-invalid-authorized-parties");
+  });
+});
+
+describe("a valid token", () => {
+  test("→ 200 with the verified caller; the users row exists afterwards", async () => {
+    expect(await userRow("user_new")).toBeNull();
+    const token = stack.signToken({ sub: "user_new", email: "New@Example.com", name: "New Person" });
+    const { res, body } = await getMe(`Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ clerkId: "user_new", email: "new@example.com", name: "New Person", role: "user", plan: "free" });
+    const row = await userRow("user_new");
+    expect(row).toMatchObject({ clerkId: "user_new", email: "new@example.com", role: "user" });
+    expect(body.id).toBe(row!._id);
+  });
+
+  test("the user id comes from the token, never from a client header", async () => {
+    const token = stack.signToken({ sub: "user_real" });
+    const res = await fetch(`${stack.edgeUrl}/api/me`, {
+      headers: { Authorization: `Bearer ${token}`, "X-User-Id": "user_victim", Origin: STACK_ORIGIN },
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).clerkId).toBe("user_real");
+    expect(await userRow("user_victim")).toBeNull();
+  });
+
+  test("the same token twice is the same user (one row)", async () => {
+    const token = await stack.signIn({ id: "user_twice", email: "twice@example.com" });
+    const a = await getMe(`Bearer ${token}`);
+    const b = await getMe(`Bearer ${token}`);
+    expect(a.body.id).toBe(b.body.id);
+    const rows = await stack.t.run(async (ctx) =>
+      ctx.db
+        .query("users")
+        .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_twice"))
+        .take(5),
+    );
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe("configuration", () => {
+  const noConvex = createConvexSeam({ siteUrl: "", secret: "" });
+
+  test("a PEM with literal \\n (as env vars carry it) verifies", async () => {
+    const keys = await makeKeyPair();
+    const config = loadConfig({ CLERK_JWT_KEY: keys.publicPem.replace(/\n/g, "\\n"), CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN });
+    const seam = { ...noConvex, call: async () => ({ clerkId: "user_pem" }) } as typeof noConvex;
+    const app = createApp({ config, convex: seam, log: () => {} });
+    const token = signSessionToken(keys, { sub: "user_pem", azp: STACK_ORIGIN });
+    const res = await app.request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+  });
+
+  test("without CLERK_JWT_KEY sign-in is unavailable (503), not a crash", async () => {
+    const app = createApp({ config: loadConfig({}), convex: noConvex, log: () => {} });
+    const res = await app.request("/api/me", { headers: { Authorization: "Bearer x.y.z" } });
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.code).toBe("UNAVAILABLE");
+  });
+});
