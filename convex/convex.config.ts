@@ -12,6 +12,43 @@ const app = defineApp({
     EDGE_SECRET: v.optional(v.string()),
     /** svix signing secret of the Clerk webhook endpoint (whsec_...). */
     CLERK_WEBHOOK_SECRET: v.optional(v.string()),
+    // ---- sign-in (read by auth.config.ts at push time) ----
+    /** Clerk Frontend API URL (issuer of Clerk tokens); without it Convex accepts no Clerk token. */
+    CLERK_JWT_ISSUER_DOMAIN: v.optional(v.string()),
+    /** "production" on the production deployment: refuses development sign-in there. */
+    AUTOCREA_ENV: v.optional(v.string()),
+    /** Set by `npm run dev` (never in production): accept tokens of the edge's development issuer. */
+    AUTOCREA_DEV_AUTH: v.optional(v.string()),
+    /** The development issuer (`iss`), the local edge's URL. */
+    AUTOCREA_DEV_ISSUER: v.optional(v.string()),
+    /** The development issuer's JWKS: a data: URI (npm run dev) or a URL. */
+    AUTOCREA_DEV_JWKS: v.optional(v.string()),
+    // ---- AI ----
+    /** Anthropic API key for the conversation analysis (the edge has its own copy for requests). */
+    ANTHROPIC_API_KEY: v.optional(v.string()),
+    /** Override of the Anthropic API base URL (a fake in tests and dev); default https://api.anthropic.com. */
+    ANTHROPIC_BASE_URL: v.optional(v.string()),
+    // ---- deployments ----
+    /** Concurrent start jobs per deployment pool (free and paid each); default 4. */
+    DEPLOY_MAX_PARALLELISM: v.optional(v.string()),
+    /** A deployment still building after this many ms ends as error TIMEOUT; default 1800000 (30 min). */
+    DEPLOY_TIMEOUT_MS: v.optional(v.string()),
+    /** base64 of 32 random bytes: AES-GCM key for users' own provider tokens. Without it users cannot connect tokens. */
+    PROVIDER_TOKEN_KEY: v.optional(v.string()),
+    /** Comma list of services faked in dev (e.g. "vercel,netlify"); their deployments are flagged mock. */
+    AUTOCREA_MOCK_SERVICES: v.optional(v.string()),
+    VERCEL_API_URL: v.optional(v.string()),
+    VERCEL_TOKEN: v.optional(v.string()),
+    VERCEL_TEAM_ID: v.optional(v.string()),
+    VERCEL_WEBHOOK_SECRET: v.optional(v.string()),
+    NETLIFY_API_URL: v.optional(v.string()),
+    NETLIFY_TOKEN: v.optional(v.string()),
+    NETLIFY_WEBHOOK_SECRET: v.optional(v.string()),
+    RAILWAY_API_URL: v.optional(v.string()),
+    RAILWAY_TOKEN: v.optional(v.string()),
+    RAILWAY_WORKSPACE_ID: v.optional(v.string()),
+    /** Per-request timeout of provider API calls in ms; default 30000. */
+    PROVIDER_TIMEOUT_MS: v.optional(v.string()),
   },
 });
 // Rate limits: AI requests, deployments.

@@ -1,4 +1,7 @@
 // Edge configuration, read once from the environment (process.env on Node/Vercel).
+import { parseDevIssuerKey, type DevAuthConfig } from "./dev/issuer.js";
+import { serviceModes, unknownMockNames, type ServiceModes } from "./services.js";
+
 export type EdgeConfig = {
   production: boolean;
   convexSiteUrl: string;
@@ -10,6 +13,30 @@ export type EdgeConfig = {
   /** Browser origins allowed by CORS. */
   corsOrigins: string[];
   bodyLimitBytes: number;
+  anthropic: AnthropicConfig;
+  /** Development sign-in (edge/dev/*): set only with AUTOCREA_DEV_AUTH, no CLERK_JWT_KEY, not production. */
+  devAuth: DevAuthConfig | null;
+  /** Which external services are real, mocked or off (GET /health). */
+  services: ServiceModes;
+  /** How often GET /api/deployments/:id/logs (SSE) checks Convex for new lines; default 1000 ms. */
+  deployLogsPollMs?: number;
+};
+
+export type AnthropicConfig = {
+  /** ANTHROPIC_API_KEY; empty means every AI route answers 502 UPSTREAM. */
+  apiKey: string;
+  /** ANTHROPIC_BASE_URL; undefined = the SDK's default (https://api.anthropic.com). */
+  baseURL: string | undefined;
+  /** SDK retries on 408/409/429/5xx and connection errors (exponential backoff from 0.5 s). */
+  maxRetries: number;
+  /** Per attempt, until Claude's response headers arrive. */
+  timeoutMs: number;
+  /** A stream silent for this long is given up (Claude sends pings well within it). */
+  idleTimeoutMs: number;
+  /** A Retry-After from Claude longer than this is passed to the caller instead of waited out. */
+  maxRetryWaitMs: number;
+  /** Dev without a key: Claude is a local fake; requests are flagged `mock`. */
+  mock: boolean;
 };
 
 export type Env = Record<string, string | undefined>;
@@ -20,17 +47,59 @@ export const list = (value: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+const intOr = (value: string | undefined, fallback: number) => {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isInteger(n) && n >= 0 ? n : fallback;
+};
+
 /** PEMs in env vars often carry literal "\n"; Clerk needs real newlines. */
 export const unescapePem = (pem: string | undefined) => pem?.replace(/\\n/g, "\n");
 
+const flag = (value: string | undefined) => !!value && !["0", "false", "no", "off"].includes(value.trim().toLowerCase());
+
+/** Development sign-in: refused loudly in production, off whenever Clerk is configured. */
+function devAuthFrom(env: Env, production: boolean): DevAuthConfig | null {
+  if (!flag(env.AUTOCREA_DEV_AUTH)) return null;
+  if (production) {
+    throw new Error(
+      "AUTOCREA_DEV_AUTH is set with NODE_ENV=production: development sign-in lets anyone mint tokens and never runs in production. Remove AUTOCREA_DEV_AUTH from this environment.",
+    );
+  }
+  if (env.CLERK_JWT_KEY) return null;
+  if (!env.AUTOCREA_DEV_ISSUER_KEY) {
+    throw new Error("AUTOCREA_DEV_AUTH needs AUTOCREA_DEV_ISSUER_KEY (npm run dev sets both from .dev/dev-issuer.json)");
+  }
+  const issuer = (env.AUTOCREA_DEV_ISSUER || `http://127.0.0.1:${env.PORT || 8787}`).replace(/\/+$/, "");
+  return { ...parseDevIssuerKey(env.AUTOCREA_DEV_ISSUER_KEY), issuer };
+}
+
 export function loadConfig(env: Env): EdgeConfig {
+  const production = env.NODE_ENV === "production";
+  const devAuth = devAuthFrom(env, production);
+  if (production && env.AUTOCREA_MOCK_SERVICES) {
+    throw new Error("AUTOCREA_MOCK_SERVICES is set with NODE_ENV=production: mocked services never run in production. Remove it.");
+  }
+  const typos = unknownMockNames(env.AUTOCREA_MOCK_SERVICES);
+  if (typos.length) throw new Error(`AUTOCREA_MOCK_SERVICES names unknown services: ${typos.join(", ")}`);
   return {
-    production: env.NODE_ENV === "production",
+    production,
     convexSiteUrl: env.CONVEX_SITE_URL ?? "",
     edgeSecret: env.EDGE_SECRET ?? "",
     clerkJwtKey: unescapePem(env.CLERK_JWT_KEY),
     authorizedParties: list(env.CLERK_AUTHORIZED_PARTIES),
     corsOrigins: list(env.CORS_ORIGINS),
     bodyLimitBytes: Number(env.EDGE_BODY_LIMIT_BYTES ?? 1_048_576),
+    anthropic: {
+      apiKey: env.ANTHROPIC_API_KEY ?? "",
+      baseURL: env.ANTHROPIC_BASE_URL || undefined,
+      maxRetries: intOr(env.ANTHROPIC_MAX_RETRIES, 2),
+      timeoutMs: intOr(env.ANTHROPIC_TIMEOUT_MS, 60_000),
+      idleTimeoutMs: intOr(env.ANTHROPIC_IDLE_TIMEOUT_MS, 60_000),
+      maxRetryWaitMs: intOr(env.ANTHROPIC_MAX_RETRY_WAIT_MS, 5_000),
+      mock: list(env.AUTOCREA_MOCK_SERVICES).includes("anthropic"),
+    },
+    devAuth,
+    services: serviceModes(env, { devAuth: devAuth !== null }),
+    deployLogsPollMs: intOr(env.DEPLOY_LOGS_POLL_MS, 1_000),
   };
 }

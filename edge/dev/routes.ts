@@ -1,0 +1,49 @@
+// Routes of the development token issuer. createApp mounts them ONLY when
+// `config.devAuth` is set, which loadConfig never does in production: there these paths 404.
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../context.js";
+import { ApiError } from "../errors.js";
+import { devJwks, devOpenIdConfiguration, signDevToken } from "./issuer.js";
+
+const signInBody = z.object({
+  // Becomes the token's `sub` (the user's id everywhere, like a Clerk user id).
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only"),
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+export const devAuthRoutes = new Hono<AppEnv>()
+  .get("/.well-known/openid-configuration", (c) => {
+    const auth = c.var.deps.config.devAuth!;
+    return c.json(devOpenIdConfiguration(auth.issuer));
+  })
+  .get("/.well-known/jwks.json", (c) => {
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json(devJwks(c.var.deps.config.devAuth!));
+  })
+  .post("/dev/sign-in", async (c) => {
+    const { devAuth, authorizedParties } = c.var.deps.config;
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      throw new ApiError("INVALID", "Body must be JSON: { id, email, name? }");
+    }
+    const parsed = signInBody.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ApiError("INVALID", `${issue.path.join(".") || "body"}: ${issue.message}`, {
+        field: issue.path.join("."),
+      });
+    }
+    // With CLERK_AUTHORIZED_PARTIES set, verifyToken requires `azp` to be one of them.
+    const origin = c.req.header("Origin");
+    const azp = origin && authorizedParties.includes(origin) ? origin : authorizedParties[0];
+    const { token, expiresAt } = await signDevToken(devAuth!, parsed.data, { azp });
+    return c.json({ token, userId: parsed.data.id, expiresAt });
+  });
