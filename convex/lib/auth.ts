@@ -12,7 +12,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   theme: "system",
   editorFontSize: 14,
   tabSize: 2,
-  defaultModel: "claude-sonnet-4-5",
+  defaultModel: "claude-sonnet-5-5",
 };
 
 async function requireIdentity(ctx: QueryCtx): Promise<UserIdentity> {

@@ -150,8 +150,8 @@ export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest,
       };
       try {
         for await (const ev of stream) {
+          // The clock measures Claude's silence only, not time spent waiting on a slow caller.
           clearTimeout(idle);
-          idle = setTimeout(() => stop("idle"), cfg.idleTimeoutMs);
           if (ev.type === "message_start") {
             const u = ev.message.usage;
             usage.inputTokens = u.input_tokens ?? 0;
@@ -173,6 +173,7 @@ export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest,
           } else if (ev.type === "message_stop") {
             stopped = true;
           }
+          idle = setTimeout(() => stop("idle"), cfg.idleTimeoutMs);
         }
       } catch (err) {
         if (reason === "caller") return result({ kind: "aborted" });

@@ -199,7 +199,7 @@ describe("projects members", () => {
           email: `u${i}@example.com`,
           role: "user",
           plan: "free",
-          preferences: { theme: "system", editorFontSize: 14, tabSize: 2, defaultModel: "claude-sonnet-4-5" },
+          preferences: { theme: "system", editorFontSize: 14, tabSize: 2, defaultModel: "claude-sonnet-5-5" },
           createdAt: 0,
           updatedAt: 0,
         });

@@ -22,7 +22,7 @@ describe("users.updatePreferences", () => {
     const { alice, bob } = await setup();
     const bobBefore = await bob.query(api.users.me, {});
     const prefs = await alice.mutation(api.users.updatePreferences, { theme: "dark", tabSize: 4 });
-    expect(prefs).toEqual({ theme: "dark", editorFontSize: 14, tabSize: 4, defaultModel: "claude-sonnet-4-5" });
+    expect(prefs).toEqual({ theme: "dark", editorFontSize: 14, tabSize: 4, defaultModel: "claude-sonnet-5-5" });
     await alice.mutation(api.users.updatePreferences, { editorFontSize: 32, defaultModel: "claude-3-5-haiku-20241022" });
     expect((await alice.query(api.users.me, {}))!.preferences).toEqual({
       theme: "dark",

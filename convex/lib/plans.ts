@@ -1,0 +1,124 @@
+// What each plan may do with AI: daily quotas, the models it may use, and the per-user
+// rate limit. Quotas are checked against the usageDaily rollup (UTC days).
+import { MINUTE, RateLimiter } from "@convex-dev/rate-limiter";
+import { components } from "../_generated/api";
+import type { Doc } from "../_generated/dataModel";
+import type { QueryCtx } from "../_generated/server";
+import type { AiRequestType, Plan } from "../validators";
+import { fail } from "./errors";
+import { MODELS, modelInfo, PRICES_AS_OF, ratesInUsd, type ModelInfo } from "./pricing";
+import { dayOf, nextDayStart, userDay } from "./usageRollup";
+
+export type PlanLimits = {
+  /** null = unlimited. */
+  dailyRequests: number | null;
+  /** Input + output + cache tokens per UTC day; null = unlimited. */
+  dailyTokens: number | null;
+  models: string[];
+  defaultModel: string;
+};
+
+const BASE_MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5"];
+
+export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
+  free: { dailyRequests: 100, dailyTokens: 50_000, models: BASE_MODELS, defaultModel: "claude-sonnet-5-5" },
+  starter: { dailyRequests: 1_000, dailyTokens: 500_000, models: BASE_MODELS, defaultModel: "claude-sonnet-5-5" },
+  pro: {
+    dailyRequests: 10_000,
+    dailyTokens: 5_000_000,
+    models: [...BASE_MODELS, "claude-opus-5-5"],
+    defaultModel: "claude-sonnet-5-5",
+  },
+  business: {
+    dailyRequests: null,
+    dailyTokens: null,
+    models: [...BASE_MODELS, "claude-opus-5-5", "claude-fable-5-1"],
+    defaultModel: "claude-sonnet-5-5",
+  },
+};
+
+/** Output budget per operation; `complete` (at the cursor) always uses the fastest model. */
+export const OPERATIONS: Record<AiRequestType, { maxTokens: number; model?: string }> = {
+  generate: { maxTokens: 8_192 },
+  explain: { maxTokens: 2_048 },
+  fix: { maxTokens: 4_096 },
+  refactor: { maxTokens: 8_192 },
+  complete: { maxTokens: 256, model: "claude-haiku-5-5" },
+  chat: { maxTokens: 4_096 },
+};
+
+/** The small model the conversation analysis uses. */
+export const ANALYSIS_MODEL = "claude-haiku-5-5";
+
+/** AI requests per user: 20 per 15 minutes, as a token bucket (a burst of 20, then one every 45 s). */
+export const AI_RATE = { rate: 20, period: 15 * MINUTE } as const;
+
+export const aiRateLimiter = new RateLimiter(components.rateLimiter, {
+  aiRequest: { kind: "token bucket", rate: AI_RATE.rate, period: AI_RATE.period, capacity: AI_RATE.rate },
+});
+
+/**
+ * The model for a request: the one asked for (must exist and be in the plan), else the
+ * operation's own, else the user's preference when the plan allows it, else the plan's default.
+ */
+export function chooseModel(plan: Plan, type: AiRequestType, requested: string | undefined, preferred: string): ModelInfo {
+  const limits = PLAN_LIMITS[plan];
+  if (requested !== undefined) {
+    const info = modelInfo(requested);
+    if (!info) fail("INVALID", `Unknown model ${requested}`, { model: requested });
+    if (!limits.models.includes(requested)) {
+      fail("FORBIDDEN", `The ${plan} plan does not include ${requested}`, { model: requested, plan });
+    }
+    return info;
+  }
+  const fixed = OPERATIONS[type].model;
+  if (fixed) return modelInfo(fixed)!;
+  if (limits.models.includes(preferred) && modelInfo(preferred)) return modelInfo(preferred)!;
+  return modelInfo(limits.defaultModel)!;
+}
+
+/** Rough prompt size: ~4 characters per token (Claude's tokenizer averages close to that for code and prose). */
+export function estimateTokens(chars: number): number {
+  return Math.ceil(chars / 4);
+}
+
+/** Throws QUOTA_EXCEEDED (which limit, when it resets) when today's rollup has reached a plan limit. */
+export async function enforceDailyQuota(ctx: QueryCtx, user: Doc<"users">, now: number): Promise<void> {
+  const limits = PLAN_LIMITS[user.plan];
+  const used = await userDay(ctx, user._id, dayOf(now));
+  const reset = nextDayStart(now);
+  const details = { plan: user.plan, resetsAt: new Date(reset).toISOString(), retryAfterMs: reset - now };
+  if (limits.dailyRequests !== null && (used?.requests ?? 0) >= limits.dailyRequests) {
+    fail("QUOTA_EXCEEDED", `Daily limit of ${limits.dailyRequests} AI requests on the ${user.plan} plan reached`, {
+      limit: "requests", max: limits.dailyRequests, used: used?.requests ?? 0, ...details,
+    });
+  }
+  if (limits.dailyTokens !== null && (used?.totalTokens ?? 0) >= limits.dailyTokens) {
+    fail("QUOTA_EXCEEDED", `Daily limit of ${limits.dailyTokens} AI tokens on the ${user.plan} plan reached`, {
+      limit: "tokens", max: limits.dailyTokens, used: used?.totalTokens ?? 0, ...details,
+    });
+  }
+}
+
+/** What GET /api/ai/models shows: the plan's models with prices (USD per million tokens). */
+export function planModels(plan: Plan) {
+  const limits = PLAN_LIMITS[plan];
+  return {
+    plan,
+    defaultModel: limits.defaultModel,
+    pricesAsOf: PRICES_AS_OF,
+    quotas: { dailyRequests: limits.dailyRequests, dailyTokens: limits.dailyTokens },
+    models: limits.models.map((id) => {
+      const m = MODELS[id];
+      return {
+        id: m.id,
+        label: m.label,
+        contextWindow: m.contextWindow,
+        maxOutputTokens: m.maxOutputTokens,
+        legacy: m.legacy ?? false,
+        prices: ratesInUsd(m.rates),
+        longPromptPrices: m.longPrompt ? { overTokens: m.longPrompt.overTokens, ...ratesInUsd(m.longPrompt.rates) } : undefined,
+      };
+    }),
+  };
+}

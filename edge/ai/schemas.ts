@@ -1,0 +1,64 @@
+// Request bodies of the AI routes. Strict: unknown fields are refused, every string is
+// bounded (the whole body is also capped by EDGE_BODY_LIMIT_BYTES).
+import { z } from "zod";
+
+const CODE_MAX = 800_000;
+const TEXT_MAX = 32_000;
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/, "must be an id");
+const language = z.string().trim().min(1).max(40);
+const model = z.string().min(1).max(64);
+
+export const generateBody = z.strictObject({
+  projectId: id.optional(),
+  prompt: z.string().trim().min(1).max(TEXT_MAX),
+  language: language.optional(),
+  framework: z.string().trim().min(1).max(40).optional(),
+  context: z.string().max(CODE_MAX).optional(),
+  model: model.optional(),
+});
+
+export const explainBody = z.strictObject({
+  code: z.string().min(1).max(CODE_MAX),
+  language,
+  model: model.optional(),
+});
+
+export const fixBody = z.strictObject({
+  code: z.string().min(1).max(CODE_MAX),
+  error: z.string().trim().min(1).max(TEXT_MAX),
+  language,
+  model: model.optional(),
+});
+
+export const refactorBody = z.strictObject({
+  code: z.string().min(1).max(CODE_MAX),
+  instructions: z.string().trim().min(1).max(TEXT_MAX),
+  language,
+  model: model.optional(),
+});
+
+export const completeBody = z
+  .strictObject({
+    code: z.string().max(CODE_MAX),
+    cursor: z.number().int().min(0),
+    language,
+  })
+  .refine((b) => b.cursor <= b.code.length, { message: "cursor is past the end of code", path: ["cursor"] });
+
+export const chatBody = z.strictObject({
+  conversationId: id.optional(),
+  projectId: id.optional(),
+  message: z.string().trim().min(1).max(TEXT_MAX),
+  model: model.optional(),
+});
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
+export const usageQuery = z.strictObject({ from: day.optional(), to: day.optional() });
+
+export type GenerateBody = z.infer<typeof generateBody>;
+export type ExplainBody = z.infer<typeof explainBody>;
+export type FixBody = z.infer<typeof fixBody>;
+export type RefactorBody = z.infer<typeof refactorBody>;
+export type CompleteBody = z.infer<typeof completeBody>;
+export type ChatBody = z.infer<typeof chatBody>;
