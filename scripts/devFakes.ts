@@ -1,57 +1,52 @@
-// Starts the loopback fakes (tests/fakes/*) that `npm run dev` needs. Imported lazily: a fake
-// that does not exist yet is reported with a clear note instead of stopping the command.
+// Starts the loopback fakes (tests/fakes/*) that `npm run dev` needs, each accepting exactly
+// the credential npm run dev gives the clients, and each saying that it is a mock.
+import { startAnthropicFake } from "../tests/fakes/anthropic";
+import type { ProviderFakeOptions } from "../tests/fakes/builds";
+import { startNetlifyFake } from "../tests/fakes/netlify";
+import { startRailwayFake } from "../tests/fakes/railway";
+import { startVercelFake } from "../tests/fakes/vercel";
 import { mockCredential, type FakeName } from "./devConfig";
 
+/** `url` is what the client's base-URL variable gets (SERVICE_WIRING[name].urlVar). */
 export type RunningFake = { name: FakeName; url: string; close(): Promise<void> };
-
-/** tests/fakes/<name>.ts, and the export names a fake's start function may have. */
-export const FAKE_MODULES: Record<FakeName, { file: string; exports: string[] }> = {
-  anthropic: { file: "../tests/fakes/anthropic.ts", exports: ["startAnthropicFake"] },
-  vercel: { file: "../tests/fakes/vercel.ts", exports: ["startVercelFake"] },
-  netlify: { file: "../tests/fakes/netlify.ts", exports: ["startNetlifyFake"] },
-  railway: { file: "../tests/fakes/railway.ts", exports: ["startRailwayFake"] },
-};
-
-/** What a fake's start function returns: `baseUrl` when the client needs more than the origin. */
-type Started = { url: string; baseUrl?: string; close(): Promise<void>; configure?: (o: { reply: string }) => void };
-type StartFn = (opts?: { token?: string; apiKey?: string }) => Promise<Started>;
 
 /** What the fake Claude answers in development: it says what it is, and still looks like work. */
 export const MOCK_REPLY =
   "(mock) This answer comes from the local fake Anthropic: set ANTHROPIC_API_KEY for real Claude.\n```ts\nexport const answer = 42;\n```\n";
 
-/** The module's start function: a known name, else the one exported `start…` function naming the service. */
-export function findStartFunction(mod: Record<string, unknown>, name: FakeName): StartFn | undefined {
-  for (const e of FAKE_MODULES[name].exports) if (typeof mod[e] === "function") return mod[e] as StartFn;
-  const candidates = Object.entries(mod).filter(
-    ([k, v]) => typeof v === "function" && /^start/i.test(k) && k.toLowerCase().includes(name),
-  );
-  return candidates.length === 1 ? (candidates[0][1] as StartFn) : undefined;
-}
+/** How the provider fakes run in development: every deployment URL says it is a mock. */
+export const DEV_PROVIDER_FAKE_OPTIONS = { mockHosts: true } satisfies ProviderFakeOptions;
 
+const START: Record<FakeName, () => Promise<{ url: string; close(): Promise<void> }>> = {
+  async anthropic() {
+    const fake = await startAnthropicFake({ apiKey: mockCredential("anthropic") });
+    fake.configure({ reply: MOCK_REPLY });
+    return { url: fake.url, close: fake.close };
+  },
+  async vercel() {
+    const fake = await startVercelFake({ ...DEV_PROVIDER_FAKE_OPTIONS, token: mockCredential("vercel") });
+    return { url: fake.baseUrl, close: fake.close };
+  },
+  async netlify() {
+    const fake = await startNetlifyFake({ ...DEV_PROVIDER_FAKE_OPTIONS, token: mockCredential("netlify") });
+    return { url: fake.baseUrl, close: fake.close };
+  },
+  async railway() {
+    const fake = await startRailwayFake({ ...DEV_PROVIDER_FAKE_OPTIONS, token: mockCredential("railway") });
+    return { url: fake.baseUrl, close: fake.close };
+  },
+};
+
+/** Starts the named fakes; one that cannot start is reported in `notes` (its service is then off). */
 export async function startFakes(names: FakeName[]): Promise<{ running: RunningFake[]; notes: string[] }> {
   const running: RunningFake[] = [];
   const notes: string[] = [];
   for (const name of names) {
-    const { file, exports } = FAKE_MODULES[name];
-    let mod: Record<string, unknown>;
     try {
-      mod = (await import(file)) as Record<string, unknown>;
+      running.push({ name, ...(await START[name]()) });
     } catch (err) {
-      notes.push(
-        `no fake ${name} (${file.slice(3)}: ${(err as Error).message.split("\n")[0]}); ${name} calls fail until it exists or its credentials are set`,
-      );
-      continue;
+      notes.push(`the fake ${name} could not start (${(err as Error).message.split("\n")[0]}); ${name} calls fail until its credentials are set`);
     }
-    const start = findStartFunction(mod, name);
-    if (!start) {
-      notes.push(`${file.slice(3)} exports no start function (looked for ${exports.join(", ")}); ${name} calls will fail`);
-      continue;
-    }
-    // The fake accepts exactly the credential npm run dev gives the clients.
-    const fake = await start({ token: mockCredential(name), apiKey: mockCredential(name) });
-    if (name === "anthropic") fake.configure?.({ reply: MOCK_REPLY });
-    running.push({ name, url: fake.baseUrl ?? fake.url, close: () => fake.close() });
   }
   return { running, notes };
 }

@@ -15,7 +15,7 @@ import { loadConfig, type Env } from "../edge/config";
 import { createConvexSeam, type FetchLike } from "../edge/convex";
 import { acquireClock, type StackClock } from "./clock";
 import { startAnthropicFake } from "./fakes/anthropic";
-import { startProviderFakes } from "./fakes/providers";
+import { startProviderFakes, type ProviderFakesOptions } from "./fakes/providers";
 import { makeKeyPair, signSessionToken, type SessionClaims } from "./keys";
 
 export type StackOptions = {
@@ -24,6 +24,8 @@ export type StackOptions = {
   env?: Env;
   /** Edge log lines; silent by default. */
   log?: (line: Record<string, unknown>) => void;
+  /** How the provider fakes start (`npm run dev` gives them `mockHosts: true`). */
+  providerFakes?: Pick<ProviderFakesOptions, "mockHosts">;
 };
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 export type StackUser = { id: string; email?: string; name?: string; role?: "user" | "admin" };
@@ -63,6 +65,7 @@ async function start(opts: StackOptions, clock: StackClock) {
   // Vercel, Netlify and Railway, faked; builds advance with the stack clock. Their signed
   // webhooks go straight to Convex's HTTP router; deployment actions find them through env.
   const providers = await startProviderFakes({
+    ...opts.providerFakes,
     tokens: { vercel: "stack-vercel-token", netlify: "stack-netlify-token", railway: "stack-railway-token" },
     webhookSecrets: {
       vercel: (process.env.VERCEL_WEBHOOK_SECRET ??= randomBytes(16).toString("hex")),

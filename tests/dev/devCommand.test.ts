@@ -89,6 +89,13 @@ describe("npm run dev", () => {
     // The fakes npm run dev started answer at the URLs Convex was given.
     const vercel = await fetch(`${state.env.VERCEL_API_URL}/v13/deployments/nope`, { headers: { Authorization: `Bearer ${state.env.VERCEL_TOKEN}` } });
     expect(vercel.status).toBe(404);
+    // ...and the deployments they create have URLs that say they are mocks.
+    const created = await fetch(`${state.env.VERCEL_API_URL}/v13/deployments`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${state.env.VERCEL_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "shop", files: [{ file: "index.html", data: "<h1>hi</h1>" }] }),
+    });
+    expect((await created.json()).url).toMatch(/^shop-[a-z0-9]+--mock\.vercel\.app$/);
     expect(existsSync(join(run.dir, ".dev/convex-env.txt"))).toBe(false); // values never left on disk
     expect(statSync(join(run.dir, ".dev/dev-issuer.json")).mode & 0o077).toBe(0);
 

@@ -6,6 +6,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
 import { convexEnvFor, edgeEnvFor, mockCredential, planDev, type DevPlan } from "../../scripts/devConfig";
+import { DEV_PROVIDER_FAKE_OPTIONS } from "../../scripts/devFakes";
 import { createDevIssuerKey } from "../../scripts/devIssuerKey";
 import { allRequests, sse } from "../ai/helpers";
 import { asUser } from "../convexTest";
@@ -28,6 +29,7 @@ beforeAll(async () => {
   process.env.AUTOCREA_MOCK_SERVICES = convex.AUTOCREA_MOCK_SERVICES;
   process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
   stack = await startStack({
+    providerFakes: DEV_PROVIDER_FAKE_OPTIONS,
     env: {
       CLERK_JWT_KEY: undefined,
       ...Object.fromEntries(
@@ -74,7 +76,7 @@ describe("mock mode as npm run dev configures it", () => {
     for (const r of rows) expect(r).toMatchObject({ mock: true, status: "completed" });
   });
 
-  test("deployments to the fake providers are marked mock and still finish", async () => {
+  test("deployments to the fake providers are marked mock, still finish, and their URLs say mock", async () => {
     await devToken("user_dev_deploy");
     const as = asUser(stack.t, "user_dev_deploy");
     const projectId: Id<"projects"> = await as.mutation(api.projects.create, { name: "Mock shop", framework: "static" });
@@ -85,9 +87,17 @@ describe("mock mode as npm run dev configures it", () => {
     }
     await stack.advance(1_000);
     await stack.advance(60_000);
+    const urls: string[] = [];
     for (const id of ids) {
       const d = await as.query(api.deployments.get, { deploymentId: id });
       expect(d).toMatchObject({ mock: true, status: "ready" });
+      urls.push(d.url!);
     }
+    // Still a URL with the provider's domain, but never mistaken for a live site.
+    const [vercel, netlify, railway] = urls.map((u) => new URL(u));
+    expect(vercel.hostname).toMatch(/^[a-z0-9-]+--mock\.vercel\.app$/);
+    expect(netlify.hostname).toMatch(/^[a-z0-9-]+--mock\.netlify\.app$/);
+    expect(railway.hostname).toMatch(/^[a-z0-9-]+--mock\.up\.railway\.app$/);
+    for (const u of urls) expect(u).toMatch(/^https:\/\//);
   });
 });

@@ -167,7 +167,16 @@ export type ProviderFakeOptions = {
   /** The clock builds advance with (default Date.now: the stack's virtual clock). */
   now?: () => number;
   webhook?: WebhookOptions;
+  /**
+   * Every URL the fake hands out says it is a mock (`https://shop-ab12cd--mock.vercel.app`):
+   * what `npm run dev` uses, so a mocked deployment is never taken for a live site.
+   */
+  mockHosts?: boolean;
 };
+
+/** A hostname label, marked `--mock` when the fake runs with `mockHosts`. */
+export const hostLabel = (opts: Pick<ProviderFakeOptions, "mockHosts">) => (label: string) =>
+  opts.mockHosts ? `${label}--mock` : label;
 
 export const bearer = (h: string | string[] | undefined) => (typeof h === "string" && h.startsWith("Bearer ") ? h.slice(7) : undefined);
 

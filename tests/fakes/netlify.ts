@@ -10,6 +10,7 @@ import {
   bearer,
   createBuildBook,
   faultSwitch,
+  hostLabel,
   idMaker,
   phaseOf,
   phaseStartedAt,
@@ -56,6 +57,8 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
   const newDeployId = idMaker("dep");
   const notified = new Set<string>();
   let webhook = opts.webhook;
+  const label = hostLabel(opts);
+  const host = (site: string) => `${label(site)}.netlify.app`;
 
   function deployJson(d: Deploy, override?: { state: string; error?: string }) {
     const site = sites.get(d.siteId)!;
@@ -74,11 +77,11 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
       site_id: d.siteId,
       state,
       name: site.name,
-      url: `http://${site.name}.netlify.app`,
-      ssl_url: `https://${site.name}.netlify.app`,
-      admin_url: `https://app.netlify.com/sites/${site.name}`,
-      deploy_url: `http://${d.id}--${site.name}.netlify.app`,
-      deploy_ssl_url: `https://${d.id}--${site.name}.netlify.app`,
+      url: `http://${host(site.name)}`,
+      ssl_url: `https://${host(site.name)}`,
+      admin_url: `https://app.netlify.com/sites/${label(site.name)}`,
+      deploy_url: `http://${d.id}--${host(site.name)}`,
+      deploy_ssl_url: `https://${d.id}--${host(site.name)}`,
       required: d.preparing ? [] : d.required.filter((s) => !d.uploaded.has(s)),
       required_functions: [],
       error_message: error,
@@ -100,7 +103,7 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     }
     const site: Site = { id, name, createdAt: book.now() };
     sites.set(id, site);
-    sendJson(res, 201, { id, name, url: `http://${name}.netlify.app`, ssl_url: `https://${name}.netlify.app`, state: "current" });
+    sendJson(res, 201, { id, name, url: `http://${host(name)}`, ssl_url: `https://${host(name)}`, state: "current" });
   }
 
   function createDeploy(siteId: string, rec: RecordedRequest, res: ServerResponse) {

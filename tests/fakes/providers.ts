@@ -7,6 +7,8 @@ import { startVercelFake } from "./vercel";
 export type ProviderFakesOptions = {
   buildMs?: number;
   now?: () => number;
+  /** Every URL the fakes hand out says it is a mock (see ProviderFakeOptions.mockHosts). */
+  mockHosts?: boolean;
   tokens?: { vercel?: string; netlify?: string; railway?: string };
   webhookSecrets?: { vercel: string; netlify: string };
   /** Where signed webhooks go (the stack passes convex-test's HTTP router). */
@@ -14,7 +16,7 @@ export type ProviderFakesOptions = {
 };
 
 export async function startProviderFakes(opts: ProviderFakesOptions = {}) {
-  const common: ProviderFakeOptions = { buildMs: opts.buildMs, now: opts.now };
+  const common: ProviderFakeOptions = { buildMs: opts.buildMs, now: opts.now, mockHosts: opts.mockHosts };
   const hook = (secret: string | undefined, path: string) => (secret && opts.deliver ? { secret, path, deliver: opts.deliver } : undefined);
   const [vercel, netlify, railway] = await Promise.all([
     startVercelFake({ ...common, token: opts.tokens?.vercel, webhook: hook(opts.webhookSecrets?.vercel, "/webhooks/vercel") }),

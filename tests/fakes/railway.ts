@@ -9,6 +9,7 @@ import {
   bearer,
   createBuildBook,
   faultSwitch,
+  hostLabel,
   idMaker,
   logsOf,
   phaseOf,
@@ -73,6 +74,8 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
   const services = new Map<string, Service>();
   const deployments = new Map<string, Deployment>();
   const newId = idMaker("00000000-0000-4000-8000-");
+  const label = hostLabel(opts);
+  const dashboard = (d: Deployment) => `https://railway.com/project/${label(d.projectId)}/service/${d.serviceId}?id=${d.id}`;
 
   const deploymentJson = (d: Deployment) => {
     const status = STATUS[phaseOf(book.builds.get(d.id)!, book.now()) as Phase];
@@ -106,7 +109,7 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
     serviceDomainCreate({ input }) {
       const s = services.get(input?.serviceId);
       if (!s) throw new Error("Service not found");
-      s.domain = `${s.name}-production-${s.id.slice(-4)}.up.railway.app`;
+      s.domain = `${label(`${s.name}-production-${s.id.slice(-4)}`)}.up.railway.app`;
       return { id: newId(), domain: s.domain };
     },
     deployment({ id }) {
@@ -164,8 +167,8 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
     book.create(d.id);
     sendJson(res, 200, {
       deploymentId: d.id,
-      url: `https://railway.com/project/${projectId}/service/${serviceId}?id=${d.id}`,
-      logsUrl: `https://railway.com/project/${projectId}/service/${serviceId}?id=${d.id}#build`,
+      url: dashboard(d),
+      logsUrl: `${dashboard(d)}#build`,
       deploymentDomain: service.domain ?? "",
     });
   }

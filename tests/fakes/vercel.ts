@@ -10,6 +10,7 @@ import {
   bearer,
   createBuildBook,
   faultSwitch,
+  hostLabel,
   idMaker,
   logsOf,
   phaseOf,
@@ -56,6 +57,8 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
   const notified = new Set<string>();
   let losing = 0;
   let webhook = opts.webhook;
+  const label = hostLabel(opts);
+  const dashboard = (name: string) => `https://vercel.com/fake/${label(name)}`;
 
   const json = (d: Deployment) => {
     const phase = phaseOf(book.builds.get(d.id)!, book.now()) as Phase;
@@ -69,7 +72,7 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
       readyState: READY_STATE[phase],
       status: READY_STATE[phase],
       createdAt: d.createdAt,
-      inspectorUrl: `https://vercel.com/fake/${d.name}/${d.id}`,
+      inspectorUrl: `${dashboard(d.name)}/${d.id}`,
       ...(phase === "error" ? { errorCode: "BUILD_FAILED", errorMessage: BUILD_FAILURE_MESSAGE } : {}),
     };
   };
@@ -109,7 +112,7 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
       id,
       name: project.name,
       projectId: project.id,
-      host: `${project.name}-${id.slice(4)}.vercel.app`,
+      host: `${label(`${project.name}-${id.slice(4)}`)}.vercel.app`,
       target: body.target === "production" ? "production" : null,
       createdAt: book.now(),
       files,
@@ -183,7 +186,7 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
         target: d.target,
         team: null,
         user: { id: "usr_fake" },
-        links: { deployment: json(d).inspectorUrl, project: `https://vercel.com/fake/${d.name}` },
+        links: { deployment: json(d).inspectorUrl, project: dashboard(d.name) },
         plan: "pro",
       },
     });
