@@ -16,20 +16,20 @@ import {
 import { fail } from "./lib/errors";
 import { base64ToHex, hashText } from "./lib/hash";
 import { languageForPath } from "./lib/languages";
+import { boundedPage } from "./lib/pagination";
 import { normalizePath, normalizePrefix, prefixEnd } from "./lib/paths";
 import {
   applyFileChanges,
-  checkExpectedHash,
+  checkedChange,
   checkFileSize,
   checkProjectQuota,
   currentFileSet,
-  deltasOf,
   fileAt,
   fileInfo,
   type FileChange,
-  type FileInfo,
 } from "./lib/projectFiles";
 import { touchProject } from "./lib/projects";
+import { vFileEntry, vFileInfo, type FileInfo } from "./validators";
 
 export const MAX_FILES_PER_WRITE = 100;
 /** writeMany's total content, kept well inside Convex's per-transaction read/write limits. */
@@ -38,15 +38,6 @@ const MAX_LIST_PAGE = 500;
 export const MAX_HASHES_PER_CALL = 100;
 /** blobsForHashes stops once this much inline content is collected (Convex caps a query's reads). */
 export const BLOB_READ_BUDGET_BYTES = 8 * 1024 * 1024;
-
-const vFileInfo = v.object({
-  path: v.string(),
-  hash: v.string(),
-  size: v.number(),
-  language: v.string(),
-  updatedAt: v.number(),
-});
-const vFileEntry = v.object({ path: v.string(), hash: v.string(), size: v.number() });
 
 function refuseLargeInline(path: string, size: number): void {
   if (size > INLINE_LIMIT_BYTES) {
@@ -68,14 +59,10 @@ export const write = userMutation({
     const path = normalizePath(args.path);
     const { hash, size } = await hashText(args.content);
     refuseLargeInline(path, size);
-    const existing = await fileAt(ctx, project._id, path);
-    checkExpectedHash(path, existing, args.expectedHash);
-    const change: FileChange = { path, hash, size, existing };
-    const d = deltasOf([change]);
-    checkProjectQuota(project, d.files, d.bytes);
+    const change = await checkedChange(ctx, project, path, { hash, size }, args.expectedHash);
     await putInlineBlob(ctx, hash, args.content, size);
-    await applyFileChanges(ctx, project, ctx.user, [change]);
-    return fileInfo((await fileAt(ctx, project._id, path))!);
+    const [written] = await applyFileChanges(ctx, project, ctx.user, [change]);
+    return written;
   },
 });
 
@@ -94,48 +81,33 @@ export const writeMany = userMutation({
       });
     }
     const seen = new Set<string>();
-    const prepared: { path: string; content: string; hash: string; size: number }[] = [];
+    const changes: (FileChange & { content: string })[] = [];
+    let total = 0;
     for (const f of args.files) {
       const path = normalizePath(f.path);
       if (seen.has(path)) fail("INVALID", `${path} appears twice in one writeMany`, { path });
       seen.add(path);
       const { hash, size } = await hashText(f.content);
       refuseLargeInline(path, size);
-      prepared.push({ path, content: f.content, hash, size });
+      total += size;
+      changes.push({ path, hash, size, content: f.content, existing: await fileAt(ctx, project._id, path) });
     }
-    const total = prepared.reduce((n, p) => n + p.size, 0);
     if (total > MAX_WRITE_MANY_BYTES) {
       fail("PAYLOAD_TOO_LARGE", `writeMany takes up to ${MAX_WRITE_MANY_BYTES} bytes (8 MB) in one call; got ${total}`, {
         limit: MAX_WRITE_MANY_BYTES,
       });
     }
-    const changes: FileChange[] = [];
-    for (const p of prepared) {
-      changes.push({ path: p.path, hash: p.hash, size: p.size, existing: await fileAt(ctx, project._id, p.path) });
-    }
-    const d = deltasOf(changes);
-    checkProjectQuota(project, d.files, d.bytes);
+    checkProjectQuota(project, changes);
     // Everything is valid: now write.
-    for (const p of prepared) await putInlineBlob(ctx, p.hash, p.content, p.size);
-    await applyFileChanges(ctx, project, ctx.user, changes);
-    const out = [];
-    for (const p of prepared) out.push(fileInfo((await fileAt(ctx, project._id, p.path))!));
-    return out;
+    for (const c of changes) await putInlineBlob(ctx, c.hash, c.content, c.size);
+    return await applyFileChanges(ctx, project, ctx.user, changes);
   },
 });
 
 /** One file's metadata and content: inline text as `content`, large content as a storage `url`. */
 export const read = userQuery({
   args: { projectId: v.id("projects"), path: v.string() },
-  returns: v.object({
-    path: v.string(),
-    hash: v.string(),
-    size: v.number(),
-    language: v.string(),
-    updatedAt: v.number(),
-    content: v.optional(v.string()),
-    url: v.optional(v.string()),
-  }),
+  returns: vFileInfo.extend({ content: v.optional(v.string()), url: v.optional(v.string()) }),
   handler: async (ctx, args): Promise<FileInfo & { content?: string; url?: string }> => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
     const path = normalizePath(args.path);
@@ -146,7 +118,8 @@ export const read = userQuery({
     const where = blobContent(blob);
     if (where.storageId === undefined) return { ...fileInfo(file), content: where.content };
     const url = await ctx.storage.getUrl(where.storageId);
-    return url === null ? fileInfo(file) : { ...fileInfo(file), url };
+    if (url === null) fail("NOT_FOUND", `The content of ${path} is missing`, { path });
+    return { ...fileInfo(file), url };
   },
 });
 
@@ -157,15 +130,15 @@ export const list = userQuery({
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
     const prefix = normalizePrefix(args.prefix ?? "");
-    const numItems = Math.max(1, Math.min(args.paginationOpts.numItems, MAX_LIST_PAGE));
+    const end = prefixEnd(prefix);
     const result = await ctx.db
       .query("files")
-      .withIndex("by_projectId_and_path", (q) =>
-        prefix === ""
-          ? q.eq("projectId", project._id)
-          : q.eq("projectId", project._id).gte("path", prefix).lt("path", prefixEnd(prefix)),
-      )
-      .paginate({ ...args.paginationOpts, numItems });
+      .withIndex("by_projectId_and_path", (q) => {
+        const inProject = q.eq("projectId", project._id);
+        if (prefix === "") return inProject;
+        return end === null ? inProject.gte("path", prefix) : inProject.gte("path", prefix).lt("path", end);
+      })
+      .paginate(boundedPage(args.paginationOpts, MAX_LIST_PAGE));
     return { ...result, page: result.page.map(fileInfo) };
   },
 });
@@ -182,10 +155,10 @@ export const rename = userMutation({
     if (!file) fail("NOT_FOUND", `${from} not found`, { path: from });
     if (from === to) return fileInfo(file);
     if (await fileAt(ctx, project._id, to)) fail("CONFLICT", `${to} exists already`, { path: to });
-    const now = Date.now();
-    await ctx.db.patch("files", file._id, { path: to, language: languageForPath(to), updatedAt: now, updatedBy: ctx.user._id });
-    await touchProject(ctx, project, {}, now);
-    return fileInfo((await ctx.db.get("files", file._id))!);
+    const moved = { ...fileInfo(file), path: to, language: languageForPath(to), updatedAt: Date.now() };
+    await ctx.db.patch("files", file._id, { path: to, language: moved.language, updatedAt: moved.updatedAt, updatedBy: ctx.user._id });
+    await touchProject(ctx, project, {}, moved.updatedAt);
+    return moved;
   },
 });
 
@@ -233,14 +206,10 @@ export const commitUpload = userMutation({
     if (!meta) fail("NOT_FOUND", "Upload not found (it may have been committed or removed already)");
     checkFileSize(path, meta.size);
     const hash = base64ToHex(meta.sha256);
-    const existing = await fileAt(ctx, project._id, path);
-    checkExpectedHash(path, existing, args.expectedHash);
-    const change: FileChange = { path, hash, size: meta.size, existing };
-    const d = deltasOf([change]);
-    checkProjectQuota(project, d.files, d.bytes);
+    const change = await checkedChange(ctx, project, path, { hash, size: meta.size }, args.expectedHash);
     await putStorageBlob(ctx, hash, args.storageId, meta.size);
-    await applyFileChanges(ctx, project, ctx.user, [change]);
-    return fileInfo((await fileAt(ctx, project._id, path))!);
+    const [written] = await applyFileChanges(ctx, project, ctx.user, [change]);
+    return written;
   },
 });
 

@@ -2,56 +2,33 @@
 // users only read them and mark them read.
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Doc, Id } from "./_generated/dataModel";
+import type { Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
 import { internalMutation, type MutationCtx } from "./_generated/server";
 import { userMutation, userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { vNotificationType } from "./validators";
+import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
+import { vNotification } from "./validators";
 
 /** unreadCount counts up to this many; the UI shows "99+" beyond. */
 export const UNREAD_COUNT_CAP = 100;
 const MARK_BATCH = 200;
 const MAX_LIST_PAGE = 100;
 
-const vNotification = v.object({
-  _id: v.id("notifications"),
-  type: vNotificationType,
-  title: v.string(),
-  message: v.string(),
-  projectId: v.optional(v.id("projects")),
-  deploymentId: v.optional(v.id("deployments")),
-  read: v.boolean(),
-  createdAt: v.number(),
-});
-
-function shape(n: Doc<"notifications">) {
-  return {
-    _id: n._id,
-    type: n.type,
-    title: n.title,
-    message: n.message,
-    projectId: n.projectId,
-    deploymentId: n.deploymentId,
-    read: n.read,
-    createdAt: n.createdAt,
-  };
-}
-
-/** The caller's notifications, newest first. */
+/** The caller's notifications (whole rows: they are all the caller's own), newest first. */
 export const list = userQuery({
   args: { paginationOpts: paginationOptsValidator },
-  returns: paginationResultValidator(vNotification),
+  returns: paginationResultValidator(
+    vNotification.extend({ _id: v.id("notifications"), _creationTime: v.number() }),
+  ),
   handler: async (ctx, args) => {
     const user = ctx.user;
-    if (!user) return { page: [], isDone: true, continueCursor: "" };
-    const numItems = Math.max(1, Math.min(args.paginationOpts.numItems, MAX_LIST_PAGE));
-    const result = await ctx.db
+    if (!user) return EMPTY_PAGE;
+    return await ctx.db
       .query("notifications")
       .withIndex("by_userId", (q) => q.eq("userId", user._id))
       .order("desc")
-      .paginate({ ...args.paginationOpts, numItems });
-    return { ...result, page: result.page.map(shape) };
+      .paginate(boundedPage(args.paginationOpts, MAX_LIST_PAGE));
   },
 });
 

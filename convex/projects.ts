@@ -7,37 +7,20 @@ import { requireProjectRole, membership } from "./lib/access";
 import { userMutation, userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { notify } from "./lib/notify";
+import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { cleanDescription, cleanName, MAX_MEMBERS, memberRows, touchProject } from "./lib/projects";
-import { vFramework, vMemberRole, type MemberRole } from "./validators";
+import { vFramework, vMemberRole, vProject, vUser, type MemberRole } from "./validators";
 
 const MAX_LIST_PAGE = 100;
 
-const vProjectSummary = v.object({
-  _id: v.id("projects"),
-  ownerId: v.id("users"),
-  name: v.string(),
-  description: v.optional(v.string()),
-  framework: vFramework,
-  fileCount: v.number(),
-  totalBytes: v.number(),
-  createdAt: v.number(),
-  updatedAt: v.number(),
-  role: vMemberRole, // the caller's role
-});
+/** A project as members see it: provider ids and the soft-delete mark stay server-side. */
+const vProjectSummary = vProject
+  .omit("providerRefs", "deletedAt")
+  .extend({ _id: v.id("projects"), role: vMemberRole }); // role: the caller's
 
 function summary(p: Doc<"projects">, role: MemberRole) {
-  return {
-    _id: p._id,
-    ownerId: p.ownerId,
-    name: p.name,
-    description: p.description,
-    framework: p.framework,
-    fileCount: p.fileCount,
-    totalBytes: p.totalBytes,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-    role,
-  };
+  const { _creationTime: _created, providerRefs: _refs, deletedAt: _deleted, ...fields } = p;
+  return { ...fields, role };
 }
 
 export const create = userMutation({
@@ -76,18 +59,16 @@ export const list = userQuery({
   returns: paginationResultValidator(vProjectSummary),
   handler: async (ctx, args) => {
     const user = ctx.user;
-    if (!user) return { page: [], isDone: true, continueCursor: "" };
-    const numItems = Math.max(1, Math.min(args.paginationOpts.numItems, MAX_LIST_PAGE));
+    if (!user) return EMPTY_PAGE;
+    // Deleted projects are skipped by the index itself (`active` mirrors projects.deletedAt),
+    // so every page is full and the cursor never walks over them.
     const result = await ctx.db
       .query("projectMembers")
       .withIndex("by_userId_and_active_and_projectUpdatedAt", (q) => q.eq("userId", user._id).eq("active", true))
       .order("desc")
-      .paginate({ ...args.paginationOpts, numItems });
-    const page = [];
-    for (const m of result.page) {
-      const p = await ctx.db.get("projects", m.projectId);
-      if (p && p.deletedAt === undefined) page.push(summary(p, m.role));
-    }
+      .paginate(boundedPage(args.paginationOpts, MAX_LIST_PAGE));
+    const projects = await Promise.all(result.page.map((m) => ctx.db.get("projects", m.projectId)));
+    const page = result.page.flatMap((m, i) => (projects[i] ? [summary(projects[i], m.role)] : []));
     return { ...result, page };
   },
 });
@@ -132,14 +113,9 @@ export const remove = userMutation({
   },
 });
 
-const vMember = v.object({
-  userId: v.id("users"),
-  role: vMemberRole,
-  email: v.string(),
-  name: v.optional(v.string()),
-  imageUrl: v.optional(v.string()),
-  addedAt: v.number(),
-});
+const vMember = vUser
+  .pick("email", "name", "imageUrl")
+  .extend({ userId: v.id("users"), role: vMemberRole, addedAt: v.number() });
 
 /** Everyone in the project (any member may look). */
 export const members = userQuery({
@@ -147,13 +123,13 @@ export const members = userQuery({
   returns: v.array(vMember),
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
-    const out = [];
-    for (const m of await memberRows(ctx, project._id)) {
-      const u = await ctx.db.get("users", m.userId);
-      if (!u || u.deletedAt !== undefined) continue;
-      out.push({ userId: u._id, role: m.role, email: u.email, name: u.name, imageUrl: u.imageUrl, addedAt: m.addedAt });
-    }
-    return out;
+    const rows = await memberRows(ctx, project._id);
+    const users = await Promise.all(rows.map((m) => ctx.db.get("users", m.userId)));
+    return rows.flatMap((m, i) => {
+      const u = users[i];
+      if (!u || u.deletedAt !== undefined) return [];
+      return [{ userId: u._id, role: m.role, email: u.email, name: u.name, imageUrl: u.imageUrl, addedAt: m.addedAt }];
+    });
   },
 });
 

@@ -10,53 +10,32 @@ import {
   vDeploymentStep,
   vEnvironment,
   vErrorInfo,
-  vFramework,
+  vFile,
+  vFileEntry,
   vLogLevel,
   vMemberRole,
   vMessageRole,
+  vNotification,
   vNotificationType,
   vPlan,
-  vPreferences,
   vPriority,
+  vProject,
   vProvider,
-  vProviderRefs,
-  vRole,
   vSubscriptionStatus,
   vTerminalStatus,
   vTerminalStream,
+  vUser,
   vWebhookSource,
 } from "./validators";
 
 export default defineSchema({
   // ---------- identity ----------
-  users: defineTable({
-    clerkId: v.string(), // Clerk subject (`sub`)
-    email: v.string(), // lower-cased; "" until Clerk tells us
-    name: v.optional(v.string()),
-    imageUrl: v.optional(v.string()),
-    role: vRole,
-    plan: vPlan,
-    preferences: vPreferences,
-    createdAt: v.number(),
-    updatedAt: v.number(),
-    deletedAt: v.optional(v.number()), // Clerk `user.deleted`
-  })
+  users: defineTable(vUser)
     .index("by_clerkId", ["clerkId"])
     .index("by_email", ["email"]),
 
   // ---------- projects and files ----------
-  projects: defineTable({
-    ownerId: v.id("users"),
-    name: v.string(),
-    description: v.optional(v.string()),
-    framework: vFramework,
-    fileCount: v.number(),
-    totalBytes: v.number(),
-    providerRefs: v.optional(vProviderRefs),
-    createdAt: v.number(),
-    updatedAt: v.number(),
-    deletedAt: v.optional(v.number()),
-  }).index("by_ownerId", ["ownerId"]),
+  projects: defineTable(vProject).index("by_ownerId", ["ownerId"]),
 
   /** Who may use a project. The owner has a row too, so "my projects" is one index. */
   projectMembers: defineTable({
@@ -72,15 +51,7 @@ export default defineSchema({
     .index("by_projectId_and_userId", ["projectId", "userId"])
     .index("by_userId_and_active_and_projectUpdatedAt", ["userId", "active", "projectUpdatedAt"]),
 
-  files: defineTable({
-    projectId: v.id("projects"),
-    path: v.string(), // normalized: "src/App.tsx"
-    hash: v.string(), // sha-256 hex of the content -> blobs.hash
-    size: v.number(),
-    language: v.string(),
-    updatedAt: v.number(),
-    updatedBy: v.id("users"),
-  })
+  files: defineTable(vFile)
     .index("by_projectId_and_path", ["projectId", "path"])
     .index("by_hash", ["hash"]),
 
@@ -107,12 +78,7 @@ export default defineSchema({
     createdBy: v.id("users"),
   }).index("by_projectId", ["projectId"]),
 
-  snapshotFiles: defineTable({
-    snapshotId: v.id("snapshots"),
-    path: v.string(),
-    hash: v.string(),
-    size: v.number(),
-  })
+  snapshotFiles: defineTable(vFileEntry.extend({ snapshotId: v.id("snapshots") }))
     .index("by_snapshotId_and_path", ["snapshotId", "path"])
     .index("by_hash", ["hash"]),
 
@@ -155,7 +121,6 @@ export default defineSchema({
     analyzedAt: v.optional(v.number()),
     analysisJobId: v.optional(v.id("_scheduled_functions")),
     createdAt: v.number(),
-    deletedAt: v.optional(v.number()),
   }).index("by_userId_and_lastMessageAt", ["userId", "lastMessageAt"]),
 
   messages: defineTable({
@@ -178,9 +143,7 @@ export default defineSchema({
     totalTokens: v.number(),
     costMicros: v.number(),
     byType: v.record(v.string(), v.number()),
-  })
-    .index("by_userId_and_day", ["userId", "day"])
-    .index("by_day", ["day"]),
+  }).index("by_userId_and_day", ["userId", "day"]),
 
   /**
    * The same rollup across all users, per UTC day, split into a few shards (by user) so
@@ -223,7 +186,6 @@ export default defineSchema({
     logCount: v.optional(v.number()),
     /** The provider's id of the last log line fetched (the next poll asks for lines after it). */
     logCursor: v.optional(v.string()),
-    lastPolledAt: v.optional(v.number()),
     createdAt: v.number(),
     startedAt: v.optional(v.number()),
     deployedAt: v.optional(v.number()),
@@ -261,16 +223,7 @@ export default defineSchema({
   }).index("by_userId_and_provider", ["userId", "provider"]),
 
   // ---------- notifications ----------
-  notifications: defineTable({
-    userId: v.id("users"),
-    type: vNotificationType,
-    title: v.string(),
-    message: v.string(),
-    projectId: v.optional(v.id("projects")),
-    deploymentId: v.optional(v.id("deployments")),
-    read: v.boolean(),
-    createdAt: v.number(),
-  })
+  notifications: defineTable(vNotification)
     // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- the inbox lists in creation order
     .index("by_userId", ["userId"])
     .index("by_userId_and_read", ["userId", "read"]),

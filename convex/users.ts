@@ -1,57 +1,39 @@
 import { v } from "convex/values";
+import type { Doc } from "./_generated/dataModel";
 import { internalMutation, type MutationCtx } from "./_generated/server";
 import { ensureUser, userByClerkId, userMutation, userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { vPlan, vPreferences, vRole, vTheme, type Preferences } from "./validators";
+import { vPreferences, vRole, vTheme, vUser, type Preferences } from "./validators";
 
-export const vProfile = v.object({
-  id: v.id("users"),
-  clerkId: v.string(),
-  email: v.string(),
-  name: v.optional(v.string()),
-  imageUrl: v.optional(v.string()),
-  role: vRole,
-  plan: vPlan,
-  preferences: vPreferences,
-});
+export const vProfile = vUser
+  .pick("clerkId", "email", "name", "imageUrl", "role", "plan", "preferences")
+  .extend({ id: v.id("users") });
+
+function profile(u: Doc<"users">) {
+  return {
+    id: u._id,
+    clerkId: u.clerkId,
+    email: u.email,
+    name: u.name,
+    imageUrl: u.imageUrl,
+    role: u.role,
+    plan: u.plan,
+    preferences: u.preferences,
+  };
+}
 
 /** The caller's profile, or null before their first write. */
 export const me = userQuery({
   args: {},
   returns: v.union(vProfile, v.null()),
-  handler: async (ctx) => {
-    const u = ctx.user;
-    if (!u) return null;
-    return {
-      id: u._id,
-      clerkId: u.clerkId,
-      email: u.email,
-      name: u.name,
-      imageUrl: u.imageUrl,
-      role: u.role,
-      plan: u.plan,
-      preferences: u.preferences,
-    };
-  },
+  handler: async (ctx) => (ctx.user ? profile(ctx.user) : null),
 });
 
 /** The edge's view of a verified caller: creates the row on first sight. */
 export const ensureForEdge = internalMutation({
   args: { clerkId: v.string(), email: v.optional(v.string()), name: v.optional(v.string()) },
   returns: vProfile,
-  handler: async (ctx, args) => {
-    const u = await ensureUser(ctx, args.clerkId, { email: args.email, name: args.name });
-    return {
-      id: u._id,
-      clerkId: u.clerkId,
-      email: u.email,
-      name: u.name,
-      imageUrl: u.imageUrl,
-      role: u.role,
-      plan: u.plan,
-      preferences: u.preferences,
-    };
-  },
+  handler: async (ctx, args) => profile(await ensureUser(ctx, args.clerkId, { email: args.email, name: args.name })),
 });
 
 /** Operators (and the offline stack) grant or revoke the admin role; never a browser. */
@@ -134,16 +116,15 @@ export const syncFromClerk = internalMutation({
   handler: async (ctx, args) => {
     if (!(await firstDelivery(ctx, args.eventId, args.type))) return "duplicate";
     const existing = await userByClerkId(ctx, args.clerkId);
-    const profile = { email: (args.email ?? "").toLowerCase(), name: args.name, imageUrl: args.imageUrl };
     if (!existing) {
-      await ensureUser(ctx, args.clerkId, profile);
+      await ensureUser(ctx, args.clerkId, args);
       return "applied";
     }
     if (existing.deletedAt !== undefined) return "ignored";
     await ctx.db.patch("users", existing._id, {
-      email: args.email === undefined ? existing.email : profile.email,
-      name: profile.name,
-      imageUrl: profile.imageUrl,
+      email: args.email === undefined ? existing.email : args.email.toLowerCase(),
+      name: args.name,
+      imageUrl: args.imageUrl,
       updatedAt: Date.now(),
     });
     return "applied";

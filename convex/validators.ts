@@ -17,6 +17,20 @@ export const vPreferences = v.object({
 });
 export type Preferences = Infer<typeof vPreferences>;
 
+/** A `users` row. */
+export const vUser = v.object({
+  clerkId: v.string(), // Clerk subject (`sub`)
+  email: v.string(), // lower-cased; "" until Clerk tells us
+  name: v.optional(v.string()),
+  imageUrl: v.optional(v.string()),
+  role: vRole,
+  plan: vPlan,
+  preferences: vPreferences,
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  deletedAt: v.optional(v.number()), // Clerk `user.deleted`
+});
+
 export const vFramework = v.union(
   v.literal("react"),
   v.literal("next"),
@@ -37,12 +51,59 @@ export type MemberRole = Infer<typeof vMemberRole>;
 export const vProvider = v.union(v.literal("vercel"), v.literal("netlify"), v.literal("railway"));
 export type Provider = Infer<typeof vProvider>;
 
+/** Where a project deploys at each provider (edge/providers/types.ts ProviderTarget, without `provider`). */
+const providerRef = {
+  vercel: { projectName: v.string(), projectId: v.optional(v.string()) },
+  netlify: { siteId: v.string(), siteName: v.optional(v.string()) },
+  railway: { projectId: v.string(), serviceId: v.string(), environmentId: v.string() },
+};
+
 /** Per-provider ids of the project/site a project deploys to, reused by every redeploy. */
 export const vProviderRefs = v.object({
-  vercel: v.optional(v.object({ projectName: v.string(), projectId: v.optional(v.string()) })),
-  netlify: v.optional(v.object({ siteId: v.string(), siteName: v.optional(v.string()) })),
-  railway: v.optional(v.object({ projectId: v.string(), serviceId: v.string(), environmentId: v.string() })),
+  vercel: v.optional(v.object(providerRef.vercel)),
+  netlify: v.optional(v.object(providerRef.netlify)),
+  railway: v.optional(v.object(providerRef.railway)),
 });
+
+/** One provider's ref, tagged with the provider (what the start job hands back and forth). */
+export const vProviderTarget = v.union(
+  v.object({ provider: v.literal("vercel"), ...providerRef.vercel }),
+  v.object({ provider: v.literal("netlify"), ...providerRef.netlify }),
+  v.object({ provider: v.literal("railway"), ...providerRef.railway }),
+);
+
+/** A `projects` row. `fileCount` / `totalBytes` are exact counters the quotas read. */
+export const vProject = v.object({
+  ownerId: v.id("users"),
+  name: v.string(),
+  description: v.optional(v.string()),
+  framework: vFramework,
+  fileCount: v.number(),
+  totalBytes: v.number(),
+  providerRefs: v.optional(vProviderRefs),
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  deletedAt: v.optional(v.number()),
+});
+
+/** One entry of a project's file set: what a snapshot records and `files.snapshot` returns. */
+export const vFileEntry = v.object({
+  path: v.string(), // normalized: "src/App.tsx"
+  hash: v.string(), // sha-256 hex of the content -> blobs.hash
+  size: v.number(),
+});
+
+/** A `files` row. */
+export const vFile = vFileEntry.extend({
+  projectId: v.id("projects"),
+  language: v.string(),
+  updatedAt: v.number(),
+  updatedBy: v.id("users"),
+});
+
+/** A file's metadata as clients see it (no content). */
+export const vFileInfo = vFile.pick("path", "hash", "size", "language", "updatedAt");
+export type FileInfo = Infer<typeof vFileInfo>;
 
 export const vEnvironment = v.union(v.literal("production"), v.literal("preview"));
 export type Environment = Infer<typeof vEnvironment>;
@@ -65,29 +126,17 @@ export const vDeploymentStep = v.union(
 );
 export type DeploymentStep = Infer<typeof vDeploymentStep>;
 
-/** Where a project deploys at a provider (edge/providers/types.ts ProviderTarget). */
-export const vProviderTarget = v.union(
-  v.object({ provider: v.literal("vercel"), projectName: v.string(), projectId: v.optional(v.string()) }),
-  v.object({ provider: v.literal("netlify"), siteId: v.string(), siteName: v.optional(v.string()) }),
-  v.object({ provider: v.literal("railway"), projectId: v.string(), serviceId: v.string(), environmentId: v.string() }),
-);
-
-/** A provider's state mapped onto ours (edge/providers/types.ts ProviderState). */
-export const vProviderState = v.union(
-  v.literal("queued"),
-  v.literal("uploading"),
-  v.literal("building"),
-  v.literal("deploying"),
-  v.literal("ready"),
-  v.literal("error"),
-  v.literal("canceled"),
-);
+/** A provider's state mapped onto ours (edge/providers/types.ts ProviderState): a step or an end. */
+export const vProviderState = v.union(...vDeploymentStep.members, v.literal("error"), v.literal("canceled"));
 
 export const vDeployPool = v.union(v.literal("free"), v.literal("paid"));
 export type DeployPool = Infer<typeof vDeployPool>;
 
 export const vLogLevel = v.union(v.literal("info"), v.literal("warn"), v.literal("error"));
 export type LogLevel = Infer<typeof vLogLevel>;
+
+/** A log line as a provider client returns it (edge/providers/types.ts ProviderLogLine). */
+export const vProviderLogLine = v.object({ id: v.string(), at: v.number(), level: vLogLevel, text: v.string() });
 
 export const vAiRequestType = v.union(
   v.literal("generate"),
@@ -128,6 +177,18 @@ export const vNotificationType = v.union(
   v.literal("system"),
 );
 export type NotificationType = Infer<typeof vNotificationType>;
+
+/** A `notifications` row (the in-app inbox). */
+export const vNotification = v.object({
+  userId: v.id("users"),
+  type: vNotificationType,
+  title: v.string(),
+  message: v.string(),
+  projectId: v.optional(v.id("projects")),
+  deploymentId: v.optional(v.id("deployments")),
+  read: v.boolean(),
+  createdAt: v.number(),
+});
 
 export const vChannelKind = v.union(v.literal("webhook"), v.literal("slack"), v.literal("email"));
 
@@ -185,6 +246,7 @@ export const vDeploymentLogLine = v.object({
   level: vLogLevel,
   text: v.string(),
 });
+export type DeploymentLogLine = Infer<typeof vDeploymentLogLine>;
 
 export const vDeploymentStats = v.object({
   total: v.number(),

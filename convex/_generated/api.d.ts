@@ -14,6 +14,7 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as ai from "../ai.js";
+import type * as aiEdge from "../aiEdge.js";
 import type * as aiRequests from "../aiRequests.js";
 import type * as blobs from "../blobs.js";
 import type * as clerkWebhook from "../clerkWebhook.js";
@@ -21,8 +22,8 @@ import type * as conversationAnalysis from "../conversationAnalysis.js";
 import type * as conversations from "../conversations.js";
 import type * as crons from "../crons.js";
 import type * as deployEdge from "../deployEdge.js";
-import type * as deploymentFollowups from "../deploymentFollowups.js";
 import type * as deploymentJobs from "../deploymentJobs.js";
+import type * as deploymentWatch from "../deploymentWatch.js";
 import type * as deploymentWebhooks from "../deploymentWebhooks.js";
 import type * as deployments from "../deployments.js";
 import type * as edgeApi from "../edgeApi.js";
@@ -43,6 +44,7 @@ import type * as lib_errors from "../lib/errors.js";
 import type * as lib_hash from "../lib/hash.js";
 import type * as lib_languages from "../lib/languages.js";
 import type * as lib_notify from "../lib/notify.js";
+import type * as lib_pagination from "../lib/pagination.js";
 import type * as lib_paths from "../lib/paths.js";
 import type * as lib_plans from "../lib/plans.js";
 import type * as lib_pricing from "../lib/pricing.js";
@@ -68,6 +70,7 @@ import type * as validators from "../validators.js";
  */
 declare const fullApi: ApiFromModules<{
   ai: typeof ai;
+  aiEdge: typeof aiEdge;
   aiRequests: typeof aiRequests;
   blobs: typeof blobs;
   clerkWebhook: typeof clerkWebhook;
@@ -75,8 +78,8 @@ declare const fullApi: ApiFromModules<{
   conversations: typeof conversations;
   crons: typeof crons;
   deployEdge: typeof deployEdge;
-  deploymentFollowups: typeof deploymentFollowups;
   deploymentJobs: typeof deploymentJobs;
+  deploymentWatch: typeof deploymentWatch;
   deploymentWebhooks: typeof deploymentWebhooks;
   deployments: typeof deployments;
   edgeApi: typeof edgeApi;
@@ -97,6 +100,7 @@ declare const fullApi: ApiFromModules<{
   "lib/hash": typeof lib_hash;
   "lib/languages": typeof lib_languages;
   "lib/notify": typeof lib_notify;
+  "lib/pagination": typeof lib_pagination;
   "lib/paths": typeof lib_paths;
   "lib/plans": typeof lib_plans;
   "lib/pricing": typeof lib_pricing;

@@ -58,52 +58,46 @@ function profileOf(identity: UserIdentity) {
   return { email: identity.email, name: identity.name, imageUrl: identity.pictureUrl };
 }
 
-/**
- * Public query as the signed-in caller. `ctx.user` is null for a signed-in person whose
- * row does not exist yet (it is created by their first mutation): they own nothing yet.
- */
-export const userQuery = customQuery(
-  query,
-  customCtx(async (ctx) => {
-    const identity = await requireIdentity(ctx);
-    const user = await userByClerkId(ctx, identity.subject);
-    if (user?.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
-    return { identity, user };
-  }),
-);
+/** The signed-in caller for a query: their row is null until their first mutation. */
+async function queryCaller(ctx: QueryCtx): Promise<{ identity: UserIdentity; user: Doc<"users"> | null }> {
+  const identity = await requireIdentity(ctx);
+  const user = await userByClerkId(ctx, identity.subject);
+  if (user?.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
+  return { identity, user };
+}
 
-/** Public mutation as the signed-in caller; the `users` row is created on first use. */
-export const userMutation = customMutation(
-  mutation,
-  customCtx(async (ctx) => {
-    const identity = await requireIdentity(ctx);
-    const user = await ensureUser(ctx, identity.subject, profileOf(identity));
-    return { identity, user };
-  }),
-);
+/** The signed-in caller for a mutation, their row created on first use. */
+async function mutationCaller(ctx: MutationCtx): Promise<{ identity: UserIdentity; user: Doc<"users"> }> {
+  const identity = await requireIdentity(ctx);
+  return { identity, user: await ensureUser(ctx, identity.subject, profileOf(identity)) };
+}
 
 export function requireAdmin(user: Doc<"users"> | null): asserts user is Doc<"users"> {
   if (!user || user.role !== "admin") fail("FORBIDDEN", "Administrators only");
 }
 
+function asAdmin({ identity, user }: { identity: UserIdentity; user: Doc<"users"> | null }) {
+  requireAdmin(user);
+  return { identity, user };
+}
+
+/**
+ * Public query as the signed-in caller. `ctx.user` is null for a signed-in person whose
+ * row does not exist yet (it is created by their first mutation): they own nothing yet.
+ */
+export const userQuery = customQuery(query, customCtx(queryCaller));
+
+/** Public mutation as the signed-in caller; the `users` row is created on first use. */
+export const userMutation = customMutation(mutation, customCtx(mutationCaller));
+
 /** Public query for administrators only. */
 export const adminQuery = customQuery(
   query,
-  customCtx(async (ctx) => {
-    const identity = await requireIdentity(ctx);
-    const user = await userByClerkId(ctx, identity.subject);
-    requireAdmin(user);
-    return { identity, user };
-  }),
+  customCtx(async (ctx) => asAdmin(await queryCaller(ctx))),
 );
 
 /** Public mutation for administrators only. */
 export const adminMutation = customMutation(
   mutation,
-  customCtx(async (ctx) => {
-    const identity = await requireIdentity(ctx);
-    const user = await ensureUser(ctx, identity.subject, profileOf(identity));
-    requireAdmin(user);
-    return { identity, user };
-  }),
+  customCtx(async (ctx) => asAdmin(await mutationCaller(ctx))),
 );

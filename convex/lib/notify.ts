@@ -1,20 +1,15 @@
 // In-app notifications. Features call `notify` from their (internal) mutations; the
 // notifications panel is a live query over the user's rows.
+import type { Infer } from "convex/values";
 import type { Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
-import type { NotificationType } from "../validators";
+import type { vNotification } from "../validators";
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_MESSAGE_LENGTH = 2000;
 
-export type NotifyArgs = {
-  userId: Id<"users">;
-  type: NotificationType;
-  title: string;
-  message: string;
-  projectId?: Id<"projects">;
-  deploymentId?: Id<"deployments">;
-};
+/** { userId, type, title, message, projectId?, deploymentId? } */
+export type NotifyArgs = Omit<Infer<typeof vNotification>, "read" | "createdAt">;
 
 /** Inserts an unread notification for `userId` (title/message are cut to their limits). */
 export async function notify(ctx: MutationCtx, args: NotifyArgs): Promise<Id<"notifications">> {

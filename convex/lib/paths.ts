@@ -7,12 +7,16 @@ export const MAX_PATH_LENGTH = 512;
 
 // C0 controls, DEL and C1 controls (NUL included).
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// With the `u` flag a surrogate pair is one code point, so this finds only unpaired halves
+// (not valid Unicode: Convex cannot store them).
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 const DRIVE_LETTER = /^[A-Za-z]:/;
 
 /** The problem with a relative path or prefix, or null when it is acceptable. */
 function problemOf(path: string, allowTrailingSlash: boolean): string | null {
   if (path.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
   if (CONTROL_CHARS.test(path)) return "contains a NUL or control character";
+  if (LONE_SURROGATE.test(path)) return "contains an unpaired surrogate (not valid Unicode)";
   if (path.includes("\\")) return "contains a backslash (use / as the separator)";
   if (path.startsWith("/") || DRIVE_LETTER.test(path)) return "is absolute (paths are relative to the project root)";
   const segments = path.split("/");
@@ -48,13 +52,17 @@ export function normalizePrefix(raw: string): string {
 }
 
 /**
- * The smallest string greater than every string that starts with `prefix`, for an index
- * range `gte(prefix).lt(end)`. Incrementing the last code unit works the same under UTF-8
- * and UTF-16 ordering for everything below the surrogate range (all of ASCII, which is
- * where a prefix almost always ends).
+ * The exclusive upper bound of the strings that start with `prefix`: s starts with it
+ * exactly when `prefix <= s < end` (null: no bound needed, the prefix is all U+10FFFF).
+ * Convex orders strings by their UTF-8 bytes, i.e. by code point (not by UTF-16 code unit
+ * as JavaScript's `<` does), so the last code point is incremented — skipping the surrogate
+ * range, which holds no characters — and U+10FFFF carries over to the one before it.
  */
-export function prefixEnd(prefix: string): string {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  if (last < 0xd7ff) return prefix.slice(0, -1) + String.fromCharCode(last + 1);
-  return prefix + "\u{10ffff}";
+export function prefixEnd(prefix: string): string | null {
+  const codePoints = Array.from(prefix, (c) => c.codePointAt(0)!);
+  while (codePoints.length > 0) {
+    const last = codePoints.pop()!;
+    if (last < 0x10ffff) return String.fromCodePoint(...codePoints, last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return null;
 }

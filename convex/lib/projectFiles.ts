@@ -2,6 +2,7 @@
 // project's `fileCount` / `totalBytes` counters stay exact and quotas read only them.
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
+import type { FileInfo } from "../validators";
 import { fail } from "./errors";
 import { languageForPath } from "./languages";
 import { touchProject } from "./projects";
@@ -38,15 +39,16 @@ export function checkFileSize(path: string, size: number): void {
   }
 }
 
-/** Refuses a change that would take the project past its file-count or byte quota. */
-export function checkProjectQuota(project: Doc<"projects">, deltaFiles: number, deltaBytes: number): void {
-  if (deltaFiles > 0 && project.fileCount + deltaFiles > MAX_PROJECT_FILES) {
+/** Refuses changes that would take the project past its file-count or byte quota. */
+export function checkProjectQuota(project: Doc<"projects">, changes: FileChange[]): void {
+  const d = deltasOf(changes);
+  if (d.files > 0 && project.fileCount + d.files > MAX_PROJECT_FILES) {
     fail("QUOTA_EXCEEDED", `A project may hold at most ${MAX_PROJECT_FILES} files`, {
       limit: MAX_PROJECT_FILES,
       current: project.fileCount,
     });
   }
-  if (deltaBytes > 0 && project.totalBytes + deltaBytes > MAX_PROJECT_BYTES) {
+  if (d.bytes > 0 && project.totalBytes + d.bytes > MAX_PROJECT_BYTES) {
     fail("QUOTA_EXCEEDED", `A project may hold at most ${MAX_PROJECT_BYTES} bytes (100 MB) of files`, {
       limit: MAX_PROJECT_BYTES,
       current: project.totalBytes,
@@ -55,7 +57,7 @@ export function checkProjectQuota(project: Doc<"projects">, deltaFiles: number, 
 }
 
 /** Refuses when `expectedHash` is given and the file is missing or holds other content. */
-export function checkExpectedHash(path: string, existing: Doc<"files"> | null, expectedHash: string | undefined): void {
+function checkExpectedHash(path: string, existing: Doc<"files"> | null, expectedHash: string | undefined): void {
   if (expectedHash === undefined) return;
   if (!existing) fail("CONFLICT", `${path} does not exist any more`, { path, currentHash: null });
   if (existing.hash !== expectedHash.toLowerCase()) {
@@ -71,7 +73,7 @@ export type FileChange = {
 };
 
 /** Counter deltas of a set of writes. */
-export function deltasOf(changes: FileChange[]): { files: number; bytes: number } {
+function deltasOf(changes: FileChange[]): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
   for (const c of changes) {
@@ -82,39 +84,62 @@ export function deltasOf(changes: FileChange[]): { files: number; bytes: number 
 }
 
 /**
+ * One write of `path` with content (`hash`, `size`), checked before anything is written:
+ * `expectedHash` (CONFLICT) and the project's quotas (QUOTA_EXCEEDED).
+ */
+export async function checkedChange(
+  ctx: QueryCtx,
+  project: Doc<"projects">,
+  path: string,
+  content: { hash: string; size: number },
+  expectedHash: string | undefined,
+): Promise<FileChange> {
+  const existing = await fileAt(ctx, project._id, path);
+  checkExpectedHash(path, existing, expectedHash);
+  const change = { path, hash: content.hash, size: content.size, existing };
+  checkProjectQuota(project, [change]);
+  return change;
+}
+
+/**
  * Writes file rows whose blobs exist already and whose checks have passed, then updates
- * the project counters once.
+ * the project counters once. Returns each file as written, in the order of `changes`.
  */
 export async function applyFileChanges(
   ctx: MutationCtx,
   project: Doc<"projects">,
   user: Doc<"users">,
   changes: FileChange[],
-): Promise<void> {
+): Promise<FileInfo[]> {
   const now = Date.now();
+  const written: FileInfo[] = [];
+  let changed = false;
   for (const c of changes) {
+    if (c.existing?.hash === c.hash) {
+      written.push(fileInfo(c.existing)); // same content: keep the row (and its updatedAt)
+      continue;
+    }
+    changed = true;
+    const info = {
+      path: c.path,
+      hash: c.hash,
+      size: c.size,
+      language: c.existing?.language ?? languageForPath(c.path),
+      updatedAt: now,
+    };
     if (c.existing) {
-      if (c.existing.hash === c.hash) continue; // same content: keep the row (and its updatedAt)
       await ctx.db.patch("files", c.existing._id, { hash: c.hash, size: c.size, updatedAt: now, updatedBy: user._id });
     } else {
-      await ctx.db.insert("files", {
-        projectId: project._id,
-        path: c.path,
-        hash: c.hash,
-        size: c.size,
-        language: languageForPath(c.path),
-        updatedAt: now,
-        updatedBy: user._id,
-      });
+      await ctx.db.insert("files", { ...info, projectId: project._id, updatedBy: user._id });
     }
+    written.push(info);
   }
-  const d = deltasOf(changes);
-  if (changes.some((c) => !c.existing || c.existing.hash !== c.hash)) {
+  if (changed) {
+    const d = deltasOf(changes);
     await touchProject(ctx, project, { fileCount: project.fileCount + d.files, totalBytes: project.totalBytes + d.bytes }, now);
   }
+  return written;
 }
-
-export type FileInfo = { path: string; hash: string; size: number; language: string; updatedAt: number };
 
 export function fileInfo(f: Doc<"files">): FileInfo {
   return { path: f.path, hash: f.hash, size: f.size, language: f.language, updatedAt: f.updatedAt };

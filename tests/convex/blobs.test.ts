@@ -5,6 +5,7 @@ import { getFunctionName } from "convex/server";
 import { api, internal } from "../../convex/_generated/api";
 import { GRACE_MS, SWEEP_BATCH, SWEEP_MAX_BYTES } from "../../convex/blobs";
 import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
+import { createSnapshot, snapshotFilesPage } from "../../convex/lib/snapshots";
 import crons from "../../convex/crons";
 import type { ConvexTest } from "../convexTest";
 import { setupProject } from "./projectFixtures";
@@ -62,6 +63,36 @@ describe("blobs.sweep", () => {
     vi.advanceTimersByTime(GRACE_MS + 1);
     await sweepAll(t);
     expect(await blobHashes(t)).toEqual([sha("kept"), sha("in a snapshot"), sha("edited")].sort());
+  });
+
+  test("never deletes a blob a deployment snapshot references, inline or in file storage", async () => {
+    const { t, projectId, alice, ids } = await setupProject();
+    const big = "large ".repeat(INLINE_LIMIT_BYTES / 4);
+    await alice.mutation(api.files.write, { projectId, path: "index.html", content: "<h1>v1</h1>" });
+    const bigId = await t.run((ctx) => ctx.storage.store(new Blob([big])));
+    await alice.mutation(api.files.commitUpload, { projectId, path: "assets/big.txt", storageId: bigId });
+    // What a deployment does: freeze the project (the same helper deployments.request uses).
+    const snapshotId = await t.run((ctx) => createSnapshot(ctx, projectId, ids.alice));
+    // Then the project moves on: both files change or go, so only the snapshot holds the v1 blobs.
+    await alice.mutation(api.files.write, { projectId, path: "index.html", content: "<h1>v2</h1>" });
+    await alice.mutation(api.files.remove, { projectId, path: "assets/big.txt" });
+    await alice.mutation(api.projects.remove, { projectId });
+
+    vi.advanceTimersByTime(GRACE_MS + 1);
+    await sweepAll(t);
+    vi.advanceTimersByTime(GRACE_MS + 1);
+    await sweepAll(t);
+
+    expect(await blobHashes(t)).toEqual([sha("<h1>v1</h1>"), sha("<h1>v2</h1>"), sha(big)].sort());
+    expect(await storageIds(t)).toEqual([bigId]);
+    // A rollback reads the snapshot's content exactly as deployments do.
+    const files = await t.run((ctx) => snapshotFilesPage(ctx, snapshotId, null, 10));
+    const content = await t.query(internal.files.blobsForHashes, { hashes: files.page.map((f) => f.hash) });
+    expect(content).toEqual([
+      { hash: sha(big), storageId: bigId },
+      { hash: sha("<h1>v1</h1>"), content: "<h1>v1</h1>" },
+    ]);
+    expect(await t.run(async (ctx) => await (await ctx.storage.get(bigId))!.text())).toBe(big);
   });
 
   test("deletes uploads never committed once they are older than the grace period", async () => {

@@ -36,7 +36,7 @@ async function deliver(
     "svix-timestamp": String(timestamp),
     "svix-signature": sign(id, timestamp, body, opts.secret),
   };
-  return await t.fetch("/clerk/webhook", { method: "POST", headers, body: opts.tamper ? body.replace("Ada", "Eve") : body });
+  return await t.fetch("/clerk/webhook", { method: "POST", headers, body: opts.tamper ? body.replace('"event"', '"event","tampered":true') : body });
 }
 
 const userData = (over: Record<string, unknown> = {}) => ({
@@ -116,13 +116,24 @@ describe("POST /clerk/webhook: user events", () => {
   });
 
   test("unknown event types are acknowledged and ignored", async () => {
-    const t = newConvexTest();
-    const before = await dump(t);
-    const res = await deliver(t, { type: "session.created", data: { id: "sess_1" } });
-    expect(res.status).toBe(200);
-    await expectUnchanged(t, before);
+    await deliveredWithoutChange(newConvexTest(), { type: "session.created", data: { id: "sess_1" } }, {}, 200);
   });
 });
+
+/** Delivers `event` and expects `status` (and error `code`) with no row changed. */
+async function deliveredWithoutChange(
+  t: ConvexTest,
+  event: Parameters<typeof deliver>[1],
+  opts: Parameters<typeof deliver>[2],
+  status: number,
+  code?: string,
+) {
+  const before = await dump(t);
+  const res = await deliver(t, event, opts);
+  expect(res.status).toBe(status);
+  if (code) expect(await res.json()).toMatchObject({ error: { code } });
+  await expectUnchanged(t, before);
+}
 
 describe("POST /clerk/webhook: refused deliveries write nothing", () => {
   const cases: [string, Parameters<typeof deliver>[2]][] = [
@@ -132,30 +143,22 @@ describe("POST /clerk/webhook: refused deliveries write nothing", () => {
     ["no svix headers", { headers: { "content-type": "application/json" } }],
     ["a garbage signature", { headers: { "svix-id": "msg_x", "svix-timestamp": "1", "svix-signature": "v1,AAAA" } }],
   ];
-  test.each(cases)("%s → 400 INVALID", async (_name, opts) => {
+  test.each(cases)("%s → 400 INVALID: no user created, updated or deleted", async (_name, opts) => {
     const t = newConvexTest();
-    const before = await dump(t);
-    const res = await deliver(t, { type: "user.created", data: userData() }, opts);
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: "INVALID" } });
-    await expectUnchanged(t, before);
+    await deliveredWithoutChange(t, { type: "user.created", data: userData() }, opts, 400, "INVALID");
+    await deliver(t, { type: "user.created", data: userData({ first_name: "Grace" }) }); // a user we have
+    await deliveredWithoutChange(t, { type: "user.updated", data: userData() }, opts, 400, "INVALID");
+    await deliveredWithoutChange(t, { type: "user.deleted", data: { id: "user_ada", deleted: true } }, opts, 400, "INVALID");
+    expect(await userRow(t)).toMatchObject({ name: "Grace Lovelace" });
+    expect((await userRow(t))!.deletedAt).toBeUndefined();
   });
 
   test("a signed event without a user id → 400 INVALID", async () => {
-    const t = newConvexTest();
-    const before = await dump(t);
-    const res = await deliver(t, { type: "user.created", data: { first_name: "No id" } });
-    expect(res.status).toBe(400);
-    await expectUnchanged(t, before);
+    await deliveredWithoutChange(newConvexTest(), { type: "user.created", data: { first_name: "No id" } }, {}, 400, "INVALID");
   });
 
   test("without CLERK_WEBHOOK_SECRET the endpoint is unavailable (503) and writes nothing", async () => {
-    const t = newConvexTest();
     delete process.env.CLERK_WEBHOOK_SECRET;
-    const before = await dump(t);
-    const res = await deliver(t, { type: "user.created", data: userData() });
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error: { code: "UNAVAILABLE" } });
-    await expectUnchanged(t, before);
+    await deliveredWithoutChange(newConvexTest(), { type: "user.created", data: userData() }, {}, 503, "UNAVAILABLE");
   });
 });

@@ -80,6 +80,14 @@ describe("upload flow", () => {
     expect(info.hash).toBe(sha("v3"));
   });
 
+  test("read of a file whose stored content is gone is NOT_FOUND, not an empty answer", async () => {
+    const { t, projectId, alice } = await setupProject();
+    const storageId = await upload(t, "x".repeat(INLINE_LIMIT_BYTES + 1));
+    await alice.mutation(api.files.commitUpload, { projectId, path: "big.txt", storageId });
+    await t.run((ctx) => ctx.storage.delete(storageId));
+    await expectCode(alice.query(api.files.read, { projectId, path: "big.txt" }), "NOT_FOUND");
+  });
+
   test("committing an object that no longer exists is NOT_FOUND", async () => {
     const { t, projectId, alice } = await setupProject();
     const storageId = await upload(t, "gone");

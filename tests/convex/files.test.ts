@@ -43,10 +43,13 @@ describe("files.write / read", () => {
   test("overwrites keep the counters exact; rewriting the same content changes nothing", async () => {
     const { t, projectId, alice } = await setupProject();
     await alice.mutation(api.files.write, { projectId, path: "a.md", content: "short" });
-    await alice.mutation(api.files.write, { projectId, path: "a.md", content: "much longer text" });
+    const written = await alice.mutation(api.files.write, { projectId, path: "a.md", content: "much longer text" });
+    expect(written).toMatchObject({ path: "a.md", hash: sha("much longer text"), size: 16, language: "markdown" });
+    const { content: _content, ...stored } = await alice.query(api.files.read, { projectId, path: "a.md" });
+    expect(written).toEqual(stored);
     expect(await expectExactCounters(t, projectId)).toEqual({ fileCount: 1, totalBytes: 16 });
     const before = await t.run((ctx) => ctx.db.query("files").collect());
-    await alice.mutation(api.files.write, { projectId, path: "a.md", content: "much longer text" });
+    expect(await alice.mutation(api.files.write, { projectId, path: "a.md", content: "much longer text" })).toEqual(written);
     expect(await t.run((ctx) => ctx.db.query("files").collect())).toEqual(before);
   });
 
@@ -93,52 +96,6 @@ describe("optimistic concurrency (expectedHash)", () => {
       () => alice.mutation(api.files.write, { projectId, path: "new.ts", content: "x", expectedHash: sha("x") }),
       "CONFLICT",
     );
-  });
-});
-
-describe("paths", () => {
-  test.each([
-    ["", "empty"],
-    ["./", "empty"],
-    ["../secret", '".."'],
-    ["src/../../etc/passwd", '".."'],
-    ["/etc/passwd", "absolute"],
-    ["C:/Windows/win.ini", "absolute"],
-    ["c:evil", "absolute"],
-    ["src\\App.tsx", "backslash"],
-    ["src/a\u0000.ts", "control"],
-    ["src/a\n.ts", "control"],
-    ["src/a\u007f.ts", "control"],
-    ["a//b.ts", "empty segment"],
-    ["src/", "empty segment"],
-    ["src/./a.ts", '"."'],
-    ["a/".repeat(256) + "b", "longer than 512"],
-  ])("refuses %j with INVALID naming the problem, nothing written", async (path, problem) => {
-    const { t, projectId, alice } = await setupProject();
-    const data = await refusedWithoutChange(t, () => alice.mutation(api.files.write, { projectId, path, content: "x" }), "INVALID");
-    expect(data.message).toContain(problem);
-  });
-
-  test("the same checks guard writeMany, rename, remove, read and commitUpload", async () => {
-    const { t, projectId, alice } = await setupProject();
-    await alice.mutation(api.files.write, { projectId, path: "ok.ts", content: "x" });
-    const storageId = await t.run((ctx) => ctx.storage.store(new Blob(["x"])));
-    await refusedWithoutChange(
-      t,
-      () => alice.mutation(api.files.writeMany, { projectId, files: [{ path: "ok2.ts", content: "y" }, { path: "../x", content: "y" }] }),
-      "INVALID",
-    );
-    await refusedWithoutChange(t, () => alice.mutation(api.files.rename, { projectId, from: "ok.ts", to: "/abs.ts" }), "INVALID");
-    await refusedWithoutChange(t, () => alice.mutation(api.files.remove, { projectId, path: "a//b" }), "INVALID");
-    await refusedWithoutChange(t, () => alice.mutation(api.files.commitUpload, { projectId, path: "a\\b", storageId }), "INVALID");
-    await expectCode(alice.query(api.files.read, { projectId, path: "../ok.ts" }), "INVALID");
-    await expectCode(alice.query(api.files.list, { projectId, prefix: "/src", paginationOpts: PAGE }), "INVALID");
-  });
-
-  test("a path of exactly 512 characters is accepted", async () => {
-    const { projectId, alice } = await setupProject();
-    const path = "a".repeat(509) + ".ts";
-    expect((await alice.mutation(api.files.write, { projectId, path, content: "x" })).path).toBe(path);
   });
 });
 

@@ -59,16 +59,19 @@ const DATA_TABLES: TableNames[] = [
   "projectMembers",
   "files",
   "blobs",
+  "snapshots",
+  "snapshotFiles",
   "notifications",
   "webhookEvents",
 ];
 
-/** Every row of the data-layer tables, for "nothing changed" assertions. */
+/** Every row of the data-layer tables, file storage and the scheduler, for "nothing changed" assertions. */
 export async function dump(t: ConvexTest): Promise<Record<string, unknown[]>> {
   return await t.run(async (ctx) => {
     const out: Record<string, unknown[]> = {};
     for (const table of DATA_TABLES) out[table] = await ctx.db.query(table).collect();
     out._storage = await ctx.db.system.query("_storage").collect();
+    out._scheduled_functions = await ctx.db.system.query("_scheduled_functions").collect();
     return out;
   });
 }
@@ -86,3 +89,17 @@ export async function refusedWithoutChange(t: ConvexTest, fn: () => Promise<unkn
 }
 
 export const PAGE = { numItems: 50, cursor: null };
+
+type Page<T> = { page: T[]; isDone: boolean; continueCursor: string };
+
+/** Every page of a paginated list, following `continueCursor` until `isDone`. */
+export async function allPages<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>): Promise<T[][]> {
+  const pages: T[][] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const result = await fetchPage(cursor);
+    pages.push(result.page);
+    if (result.isDone) return pages;
+    cursor = result.continueCursor;
+  }
+}

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
+import { boundedPage } from "../../convex/lib/pagination";
 import { MAX_MEMBERS } from "../../convex/lib/projects";
 import { asUser } from "../convexTest";
-import { expectCode, PAGE, refusedWithoutChange, setup, setupProject } from "./projectFixtures";
+import { allPages, expectCode, PAGE, refusedWithoutChange, setup, setupProject } from "./projectFixtures";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -72,6 +73,36 @@ describe("projects.create / get / list", () => {
     expect((await bob.query(api.projects.list, { paginationOpts: PAGE })).page.map((p) => p.name)).toEqual(["B1"]);
   });
 
+  test("list skips deleted projects in the index itself: every page is full, nothing deleted is walked over", async () => {
+    vi.useFakeTimers();
+    const { alice, bob } = await setup();
+    const ids = [];
+    for (let i = 0; i < 6; i++) {
+      ids.push(await alice.mutation(api.projects.create, { name: `P${i}`, framework: "static" }));
+      vi.advanceTimersByTime(1000);
+    }
+    await alice.mutation(api.projects.addMember, { projectId: ids[2], email: "bob@example.com", role: "viewer" });
+    for (const i of [5, 4, 2]) await alice.mutation(api.projects.remove, { projectId: ids[i] });
+    for (const who of [alice, bob]) {
+      const pages = (await allPages((cursor) => who.query(api.projects.list, { paginationOpts: { numItems: 1, cursor } }))).map(
+        (page) => page.map((p) => p.name),
+      );
+      const full = pages.filter((p) => p.length > 0);
+      expect(full).toEqual(who === alice ? [["P3"], ["P1"], ["P0"]] : []);
+      expect(pages.length - full.length).toBeLessThanOrEqual(1); // at most the final, empty page
+    }
+  });
+
+  test("list clamps the page size a client asks for", async () => {
+    const { alice } = await setup();
+    for (let i = 0; i < 3; i++) await alice.mutation(api.projects.create, { name: `P${i}`, framework: "static" });
+    expect((await alice.query(api.projects.list, { paginationOpts: { numItems: 0, cursor: null } })).page).toHaveLength(1);
+    expect((await alice.query(api.projects.list, { paginationOpts: { numItems: 1e9, cursor: null } })).page).toHaveLength(3);
+    expect(boundedPage({ numItems: 1e9, cursor: null }, 100).numItems).toBe(100);
+    expect(boundedPage({ numItems: Number.NaN, cursor: "c" }, 100)).toEqual({ numItems: 1, cursor: "c" });
+    expect(boundedPage({ numItems: 2.7, cursor: null }, 100).numItems).toBe(2);
+  });
+
   test("list pages with a cursor", async () => {
     const { alice } = await setup();
     for (let i = 0; i < 5; i++) await alice.mutation(api.projects.create, { name: `P${i}`, framework: "static" });
@@ -87,7 +118,7 @@ describe("projects.create / get / list", () => {
     const { t } = await setup();
     expect((await asUser(t, "user_fresh").query(api.projects.list, { paginationOpts: PAGE })).page).toEqual([]);
     await expectCode(t.query(api.projects.list, { paginationOpts: PAGE }), "UNAUTHENTICATED");
-    await expectCode(t.mutation(api.projects.create, { name: "x", framework: "react" }), "UNAUTHENTICATED");
+    await refusedWithoutChange(t, () => t.mutation(api.projects.create, { name: "x", framework: "react" }), "UNAUTHENTICATED");
   });
 });
 
@@ -219,11 +250,13 @@ describe("projects members", () => {
     const { t, projectId, bob, carol, ids } = await setupProject();
     const stranger = asUser(t, "user_dave", { email: "dave@example.com" });
     await stranger.mutation(api.users.updatePreferences, {});
-    await refusedWithoutChange(
-      t,
-      () => bob.mutation(api.projects.addMember, { projectId, email: "dave@example.com", role: "editor" }),
-      "FORBIDDEN",
-    );
+    for (const member of [bob, carol]) {
+      await refusedWithoutChange(
+        t,
+        () => member.mutation(api.projects.addMember, { projectId, email: "dave@example.com", role: "editor" }),
+        "FORBIDDEN",
+      );
+    }
     await refusedWithoutChange(t, () => carol.mutation(api.projects.removeMember, { projectId, userId: ids.bob }), "FORBIDDEN");
     await refusedWithoutChange(t, () => bob.mutation(api.projects.removeMember, { projectId, userId: ids.carol }), "FORBIDDEN");
     await refusedWithoutChange(

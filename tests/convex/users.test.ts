@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import { asUser, newConvexTest } from "../convexTest";
 import { expectCode, refusedWithoutChange, setup } from "./projectFixtures";
 
@@ -57,8 +57,30 @@ describe("users.updatePreferences", () => {
     await refusedWithoutChange(t, () => alice.mutation(api.users.updatePreferences, args), "INVALID");
   });
 
-  test("refuses anonymous callers", async () => {
+  test("refuses anonymous callers, writing nothing", async () => {
+    const { t } = await setup();
+    await refusedWithoutChange(t, () => t.mutation(api.users.updatePreferences, { tabSize: 4 }), "UNAUTHENTICATED");
+  });
+});
+
+describe("the auth wrapper", () => {
+  test("a caller's row is created by their first mutation, not by a query", async () => {
     const t = newConvexTest();
-    await expectCode(t.mutation(api.users.updatePreferences, { tabSize: 4 }), "UNAUTHENTICATED");
+    const fresh = asUser(t, "user_fresh", { email: "Fresh@Example.com", name: "Fresh" });
+    expect(await fresh.query(api.users.me, {})).toBeNull();
+    expect(await t.run((ctx) => ctx.db.query("users").collect())).toEqual([]);
+    await fresh.mutation(api.users.updatePreferences, {});
+    expect(await fresh.query(api.users.me, {})).toMatchObject({ email: "fresh@example.com", name: "Fresh", role: "user", plan: "free" });
+  });
+
+  test("admin functions refuse other users, anonymous callers and an admin whose account was deleted", async () => {
+    const { t, alice } = await setup();
+    const range = { from: "2026-01-01", to: "2026-01-01" };
+    await expectCode(alice.query(api.usage.global, range), "FORBIDDEN");
+    await t.mutation(internal.users.setRole, { clerkId: "user_alice", role: "admin" });
+    expect(await alice.query(api.usage.global, range)).toMatchObject({ from: range.from });
+    await t.mutation(internal.users.deleteFromClerk, { eventId: "msg_1", type: "user.deleted", clerkId: "user_alice" });
+    await expectCode(alice.query(api.usage.global, range), "FORBIDDEN");
+    await expectCode(t.query(api.usage.global, range), "UNAUTHENTICATED");
   });
 });

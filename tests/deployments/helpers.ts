@@ -2,8 +2,6 @@
 // through env: base URLs, tokens, webhook secrets), a signed-in user
 // with a project of a few files, and small readers for rows and logs.
 import { randomBytes } from "node:crypto";
-import { expect } from "vitest";
-import { errorData } from "../../convex/lib/errors";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { startStack, type Stack } from "../stack";
@@ -83,18 +81,6 @@ export async function addMember(
   return stack.convex(token);
 }
 
-/** Awaits `p`, expects a ConvexError with `code`, returns its data. */
-export async function expectCode(p: Promise<unknown>, code: string): Promise<Record<string, unknown>> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) throw new Error(`expected ${code}, but the call succeeded`);
-  const data = errorData(err);
-  expect(data?.code ?? String(err)).toBe(code);
-  return data as Record<string, unknown>;
-}
+export { expectCode } from "../convex/projectFixtures";
 
 export { api, internal };
