@@ -1,20 +1,19 @@
 // The AI request path, Convex side. The edge makes ONE call before Claude's first byte
 // (`/edge/ai/begin`: rate limit, plan quota, access, context estimate, ledger row, chat
 // history — one mutation) and one after the last (`/edge/ai/complete`: real usage → cost
-// from the price table, ledger row closed, rollups updated — one mutation).
+// from the price table, ledger row closed, rollups updated — one mutation). The HTTP
+// actions that call these are in aiEdge.ts; nothing here is reachable from a browser.
 import { v } from "convex/values";
-import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
 import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
 import { ensureUser, userByClerkId } from "./lib/auth";
-import { edgeAction } from "./lib/edgeHttp";
 import { fail } from "./lib/errors";
 import { AI_RATE, aiRateLimiter, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
-import { applyUsage, dayOf } from "./lib/usageRollup";
-import { vAiRequestType, vErrorInfo, vFramework, vMessageRole, vUsage, type AiRequestType, type Usage } from "./validators";
+import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
+import { vAiRequestStatus, vAiRequestType, vErrorInfo, vFramework, vMessageRole, vPlan, vUsage } from "./validators";
 
 export const HISTORY_MESSAGES = 30;
 const PROMPT_EXCERPT_CHARS = 500;
@@ -55,7 +54,7 @@ export const begin = internalMutation({
     if (args.conversationId !== undefined) {
       const id = ctx.db.normalizeId("conversations", args.conversationId);
       conversation = id ? await ctx.db.get("conversations", id) : null;
-      if (!conversation || conversation.userId !== user._id || conversation.deletedAt !== undefined) {
+      if (!conversation || conversation.userId !== user._id) {
         fail("NOT_FOUND", "Conversation not found");
       }
     }
@@ -130,7 +129,7 @@ export const begin = internalMutation({
       startedAt: now,
     });
     // The request counts toward today's quota while it runs; complete() releases it if nothing was consumed.
-    await applyUsage(ctx, user._id, today, { ...ZERO_USAGE, requests: 1, costMicros: 0, type: args.type });
+    await applyUsage(ctx, user._id, today, requestsDelta(args.type, 1));
     if (args.type === "chat" && conversation) {
       await addMessage(ctx, conversation, "user", args.prompt, requestId, now);
       history = [...(history ?? []), { role: "user", content: args.prompt }];
@@ -146,8 +145,6 @@ export const begin = internalMutation({
     };
   },
 });
-
-const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 
 async function addMessage(
   ctx: MutationCtx,
@@ -180,7 +177,7 @@ export const complete = internalMutation({
   },
   returns: v.object({
     requestId: v.id("aiRequests"),
-    status: v.string(),
+    status: vAiRequestStatus,
     usage: vUsage,
     costMicros: v.number(),
   }),
@@ -192,6 +189,8 @@ export const complete = internalMutation({
     for (const n of Object.values(args.usage)) {
       if (!Number.isSafeInteger(n) || n < 0) fail("INVALID", "Token counts must be non-negative integers");
     }
+    // The sweep's mark re-opens a row once (see below); no report may forge it.
+    if (args.error?.code === ABANDONED) fail("INVALID", `${ABANDONED} is set by the stale-request sweep only`);
     const lateAfterSweep = row.status === "failed" && row.error?.code === ABANDONED;
     if (row.status !== "streaming" && !lateAfterSweep) {
       // Already closed: a retried complete() must not count twice.
@@ -225,84 +224,32 @@ export const complete = internalMutation({
   },
 });
 
-export function usageOf(row: Doc<"aiRequests">): Usage {
-  return {
-    inputTokens: row.inputTokens,
-    outputTokens: row.outputTokens,
-    cacheReadTokens: row.cacheReadTokens,
-    cacheWriteTokens: row.cacheWriteTokens,
-  };
-}
+const vPrices = {
+  inputPerMTok: v.number(),
+  outputPerMTok: v.number(),
+  cacheWritePerMTok: v.number(),
+  cacheReadPerMTok: v.number(),
+};
 
 /** The models the caller's plan may use, with prices (USD per million tokens). */
 export const modelsFor = internalQuery({
   args: { clerkId: v.string() },
-  returns: v.any(),
+  returns: v.object({
+    plan: vPlan,
+    defaultModel: v.string(),
+    pricesAsOf: v.string(),
+    quotas: v.object({ dailyRequests: v.union(v.number(), v.null()), dailyTokens: v.union(v.number(), v.null()) }),
+    models: v.array(
+      v.object({
+        id: v.string(),
+        label: v.string(),
+        contextWindow: v.number(),
+        maxOutputTokens: v.number(),
+        legacy: v.boolean(),
+        prices: v.object(vPrices),
+        longPromptPrices: v.optional(v.object({ overTokens: v.number(), ...vPrices })),
+      }),
+    ),
+  }),
   handler: async (ctx, { clerkId }) => planModels((await userByClerkId(ctx, clerkId))?.plan ?? "free"),
-});
-
-// ---------- the edge seam ----------
-
-type BeginBody = {
-  type: AiRequestType;
-  model?: string;
-  projectId?: string;
-  conversationId?: string;
-  prompt: string;
-  promptChars: number;
-  mock?: boolean;
-  email?: string;
-  name?: string;
-};
-
-export const edgeBegin = edgeAction<BeginBody>(async (ctx, { userId, body }): Promise<unknown> => {
-  return await ctx.runMutation(internal.ai.begin, {
-    clerkId: userId!,
-    email: body.email,
-    name: body.name,
-    type: body.type,
-    model: body.model,
-    projectId: body.projectId,
-    conversationId: body.conversationId,
-    prompt: body.prompt,
-    promptChars: body.promptChars,
-    mock: body.mock,
-  });
-});
-
-type CompleteBody = {
-  requestId: string;
-  status: "completed" | "failed" | "cancelled";
-  usage: Usage;
-  response?: string;
-  latencyMs: number;
-  firstTokenMs?: number;
-  error?: { code: string; message: string };
-};
-
-export const edgeComplete = edgeAction<CompleteBody>(async (ctx, { userId, body }): Promise<unknown> => {
-  const u = body.usage ?? ZERO_USAGE;
-  return await ctx.runMutation(internal.ai.complete, {
-    clerkId: userId!,
-    requestId: body.requestId,
-    status: body.status,
-    usage: {
-      inputTokens: u.inputTokens,
-      outputTokens: u.outputTokens,
-      cacheReadTokens: u.cacheReadTokens,
-      cacheWriteTokens: u.cacheWriteTokens,
-    },
-    response: body.response,
-    latencyMs: body.latencyMs,
-    firstTokenMs: body.firstTokenMs,
-    error: body.error ? { code: body.error.code, message: body.error.message } : undefined,
-  });
-});
-
-export const edgeModels = edgeAction(async (ctx, { userId }): Promise<unknown> => {
-  return await ctx.runQuery(internal.ai.modelsFor, { clerkId: userId! });
-});
-
-export const edgeUsage = edgeAction<{ from?: string; to?: string }>(async (ctx, { userId, body }): Promise<unknown> => {
-  return await ctx.runQuery(internal.usage.statsForClerk, { clerkId: userId!, from: String(body.from ?? ""), to: String(body.to ?? "") });
 });

@@ -9,7 +9,7 @@ import { ABANDONED } from "./ai";
 import { requireProjectRole } from "./lib/access";
 import { userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { applyUsage, dayOf } from "./lib/usageRollup";
+import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
 import { vAiRequestStatus, vAiRequestType, vErrorInfo, vUsage } from "./validators";
 
 /** A request still `streaming` after this long is closed as failed by the sweep. */
@@ -44,12 +44,7 @@ function view(r: Doc<"aiRequests">, withResponse: boolean) {
     projectId: r.projectId,
     conversationId: r.conversationId,
     promptExcerpt: r.promptExcerpt,
-    usage: {
-      inputTokens: r.inputTokens,
-      outputTokens: r.outputTokens,
-      cacheReadTokens: r.cacheReadTokens,
-      cacheWriteTokens: r.cacheWriteTokens,
-    },
+    usage: usageOf(r),
     costMicros: r.costMicros,
     latencyMs: r.latencyMs,
     firstTokenMs: r.firstTokenMs,
@@ -110,15 +105,7 @@ export const closeStale = internalMutation({
         error: { code: ABANDONED, message: "No completion was reported within 10 minutes" },
         completedAt: now,
       });
-      await applyUsage(ctx, row.userId, dayOf(row.startedAt), {
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        requests: -1,
-        costMicros: 0,
-        type: row.type,
-      });
+      await applyUsage(ctx, row.userId, dayOf(row.startedAt), requestsDelta(row.type, -1));
     }
     if (stale.length === SWEEP_BATCH) await ctx.scheduler.runAfter(0, internal.aiRequests.closeStale, {});
     return { closed: stale.length };

@@ -16,12 +16,16 @@ const MESSAGE_CHARS = 2_000;
 const SUMMARY_CHARS = 200;
 const MAX_TAGS = 5;
 
-/** Cancels the thread's pending analysis and schedules a new one. */
+/** Cancels the thread's analysis if it has not started yet. */
+export async function cancelAnalysis(ctx: MutationCtx, conversation: Doc<"conversations">) {
+  if (!conversation.analysisJobId) return;
+  const job = await ctx.db.system.get("_scheduled_functions", conversation.analysisJobId);
+  if (job?.state.kind === "pending") await ctx.scheduler.cancel(conversation.analysisJobId);
+}
+
+/** Replaces the thread's pending analysis by one ANALYSIS_DELAY_MS from now (the debounce). */
 export async function scheduleAnalysis(ctx: MutationCtx, conversation: Doc<"conversations">, lastMessageAt: number) {
-  if (conversation.analysisJobId) {
-    const job = await ctx.db.system.get("_scheduled_functions", conversation.analysisJobId);
-    if (job?.state.kind === "pending") await ctx.scheduler.cancel(conversation.analysisJobId);
-  }
+  await cancelAnalysis(ctx, conversation);
   const analysisJobId = await ctx.scheduler.runAfter(ANALYSIS_DELAY_MS, internal.conversationAnalysis.analyze, {
     conversationId: conversation._id,
     lastMessageAt,

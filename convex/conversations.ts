@@ -5,6 +5,7 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internalMutation, type QueryCtx } from "./_generated/server";
+import { cancelAnalysis } from "./conversationAnalysis";
 import { userMutation, userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { vMessageRole, vPriority } from "./validators";
@@ -51,7 +52,7 @@ function view(c: Doc<"conversations">) {
 /** The caller's own thread, or NOT_FOUND (another user's thread is indistinguishable from none). */
 async function ownConversation(ctx: QueryCtx, user: Doc<"users"> | null, id: Id<"conversations">) {
   const c = await ctx.db.get("conversations", id);
-  if (!c || !user || c.userId !== user._id || c.deletedAt !== undefined) fail("NOT_FOUND", "Conversation not found");
+  if (!c || !user || c.userId !== user._id) fail("NOT_FOUND", "Conversation not found");
   return c;
 }
 
@@ -114,10 +115,7 @@ export const remove = userMutation({
   returns: v.null(),
   handler: async (ctx, { conversationId }) => {
     const c = await ownConversation(ctx, ctx.user, conversationId);
-    if (c.analysisJobId) {
-      const job = await ctx.db.system.get("_scheduled_functions", c.analysisJobId);
-      if (job?.state.kind === "pending") await ctx.scheduler.cancel(c.analysisJobId);
-    }
+    await cancelAnalysis(ctx, c);
     await ctx.db.delete("conversations", c._id);
     await ctx.scheduler.runAfter(0, internal.conversations.deleteMessages, { conversationId });
     return null;

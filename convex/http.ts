@@ -1,7 +1,7 @@
 import { httpRouter } from "convex/server";
 import { edgeHealth, edgeMe } from "./edgeApi";
 import { clerkWebhook } from "./clerkWebhook";
-import { edgeBegin, edgeComplete, edgeModels, edgeUsage } from "./ai";
+import { edgeBegin, edgeComplete, edgeModels, edgeUsage } from "./aiEdge";
 import { edgeDeployCancel, edgeDeployGet, edgeDeployLogs, edgeDeployRequest } from "./deployEdge";
 import { netlifyWebhook, vercelWebhook } from "./deploymentWebhooks";
 

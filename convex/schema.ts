@@ -181,9 +181,9 @@ export default defineSchema({
     error: v.optional(vErrorInfo),
     mock: v.optional(v.boolean()),
     /** Which workpool runs the start job (paid plans never wait behind free ones). */
-    pool: v.optional(vDeployPool),
+    pool: vDeployPool,
     /** Lines appended so far (the next line's seq); avoids reading the log to number it. */
-    logCount: v.optional(v.number()),
+    logCount: v.number(),
     /** The provider's id of the last log line fetched (the next poll asks for lines after it). */
     logCursor: v.optional(v.string()),
     createdAt: v.number(),
@@ -217,9 +217,9 @@ export default defineSchema({
     ciphertext: v.string(),
     iv: v.string(),
     /** Last 4 characters, so the settings page can tell tokens apart without the secret. */
-    hint: v.optional(v.string()),
+    hint: v.string(),
     createdAt: v.number(),
-    updatedAt: v.optional(v.number()),
+    updatedAt: v.number(),
   }).index("by_userId_and_provider", ["userId", "provider"]),
 
   // ---------- notifications ----------

@@ -86,18 +86,13 @@ export function estimateTokens(chars: number): number {
 export async function enforceDailyQuota(ctx: QueryCtx, user: Doc<"users">, now: number): Promise<void> {
   const limits = PLAN_LIMITS[user.plan];
   const used = await userDay(ctx, user._id, dayOf(now));
-  const reset = nextDayStart(now);
-  const details = { plan: user.plan, resetsAt: new Date(reset).toISOString(), retryAfterMs: reset - now };
-  if (limits.dailyRequests !== null && (used?.requests ?? 0) >= limits.dailyRequests) {
-    fail("QUOTA_EXCEEDED", `Daily limit of ${limits.dailyRequests} AI requests on the ${user.plan} plan reached`, {
-      limit: "requests", max: limits.dailyRequests, used: used?.requests ?? 0, ...details,
+  const resetsAt = new Date(nextDayStart(now)).toISOString();
+  const refuse = (limit: "requests" | "tokens", max: number, usedSoFar: number) =>
+    fail("QUOTA_EXCEEDED", `Daily limit of ${max} AI ${limit} on the ${user.plan} plan reached; it resets at ${resetsAt}`, {
+      limit, max, used: usedSoFar, plan: user.plan, resetsAt, retryAfterMs: Date.parse(resetsAt) - now,
     });
-  }
-  if (limits.dailyTokens !== null && (used?.totalTokens ?? 0) >= limits.dailyTokens) {
-    fail("QUOTA_EXCEEDED", `Daily limit of ${limits.dailyTokens} AI tokens on the ${user.plan} plan reached`, {
-      limit: "tokens", max: limits.dailyTokens, used: used?.totalTokens ?? 0, ...details,
-    });
-  }
+  if (limits.dailyRequests !== null && (used?.requests ?? 0) >= limits.dailyRequests) refuse("requests", limits.dailyRequests, used!.requests);
+  if (limits.dailyTokens !== null && (used?.totalTokens ?? 0) >= limits.dailyTokens) refuse("tokens", limits.dailyTokens, used!.totalTokens);
 }
 
 /** What GET /api/ai/models shows: the plan's models with prices (USD per million tokens). */

@@ -2,8 +2,14 @@
 // tokens (so $2 / MTok is 2_000_000), which keeps every cost computation in integers.
 // Cache writes use the 5-minute TTL rate: we send `cache_control: { type: "ephemeral" }`.
 //
-// Source: platform.claude.com model pages and the pricing page, as published on
-// PRICES_AS_OF. Change a price by editing this table (and the date) only.
+// Source, as published on PRICES_AS_OF (re-checked 2026-11 against the stored docs):
+//   https://platform.claude.com/docs/en/about-claude/pricing ("Model pricing": base input,
+//     5m cache writes, cache hits, output), and the model pages
+//   https://platform.claude.com/docs/en/models/{haiku-5-5,sonnet-5-5,opus-5-5,fable-5-1,sonnet-4-5}/overview
+//     (model id, context window, max output; Haiku 5.5's two prompt-length bands).
+// Sonnet 5.5's cache-read cut ($0.20 → $0.10 on 2026-10-07) is newer than some stored
+// copies of its model page; pricing-tool changelogs checked against the live page on
+// 2026-10-24 agree on $0.10. Change a price by editing this table (and the date) only.
 import type { Usage } from "../validators";
 
 export const PRICES_AS_OF = "2026-10-24";

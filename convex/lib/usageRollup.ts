@@ -85,12 +85,20 @@ function shardOf(userId: Id<"users">): number {
   return h % TOTAL_SHARDS;
 }
 
+/** A request's effect on the rollups with no tokens: +1 reserves it while it runs, -1 releases it. */
+export function requestsDelta(type: AiRequestType, requests: number): UsageDelta {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costMicros: 0, requests, type };
+}
+
+/** The token counts of a ledger row. */
+export function usageOf(row: Usage): Usage {
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = row;
+  return { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens };
+}
+
 /** Adds `delta` (which may be negative: a released reservation) to both rollups of `day`. */
 export async function applyUsage(ctx: MutationCtx, userId: Id<"users">, day: string, delta: UsageDelta): Promise<void> {
-  const mine = await ctx.db
-    .query("usageDaily")
-    .withIndex("by_userId_and_day", (q) => q.eq("userId", userId).eq("day", day))
-    .unique();
+  const mine = await userDay(ctx, userId, day);
   if (mine) await ctx.db.patch("usageDaily", mine._id, added(mine, delta));
   else await ctx.db.insert("usageDaily", { userId, day, ...added(emptyTotals(), delta) });
 
@@ -103,6 +111,7 @@ export async function applyUsage(ctx: MutationCtx, userId: Id<"users">, day: str
   else await ctx.db.insert("usageDailyTotals", { day, shard, ...added(emptyTotals(), delta) });
 }
 
+/** A user's rollup row of one day (what the daily quota reads). */
 export async function userDay(ctx: QueryCtx, userId: Id<"users">, day: string): Promise<Doc<"usageDaily"> | null> {
   return await ctx.db
     .query("usageDaily")

@@ -1,5 +1,6 @@
 // The code in Claude's answer: the longest fenced block (an unterminated last fence — a
-// stream cut short — counts up to the end). Used by operations that produce code.
+// stream cut short — counts up to the end). Operations that answer in prose have none.
+import type { AiType } from "./prompts.js";
 
 const FENCE_RE = /```[^\n`]*\n([\s\S]*?)(?:\n```|$)/g;
 
@@ -14,6 +15,11 @@ export function extractCode(answer: string): string | undefined {
 
 /** `complete` answers with bare code; strip a fence if Claude added one anyway. */
 export function insertionText(answer: string): string {
-  const fenced = extractCode(answer);
-  return fenced ?? answer;
+  return extractCode(answer) ?? answer;
+}
+
+/** The `code` field of an answer: the text to insert (complete), the code block, or none (prose). */
+export function codeOf(type: AiType, answer: string): string | undefined {
+  if (type === "complete") return insertionText(answer);
+  return type === "explain" || type === "chat" ? undefined : extractCode(answer);
 }

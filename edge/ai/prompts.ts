@@ -3,6 +3,7 @@
 // read them from Claude's prompt cache instead of paying for them again.
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ClaudeRequest } from "../providers/anthropic.js";
+import type { ExplainBody, FixBody, GenerateBody, RefactorBody } from "./schemas.js";
 
 export type AiType = "generate" | "explain" | "fix" | "refactor" | "complete" | "chat";
 
@@ -15,8 +16,6 @@ export type AiTask = {
   userContent: string;
   /** Project files or other context from the IDE: a cached system block. */
   context?: string;
-  /** The operation answers with code, which is extracted into `code`. */
-  producesCode: boolean;
   model?: string;
   projectId?: string;
   conversationId?: string;
@@ -59,7 +58,18 @@ export function completionContent(code: string, cursor: number, language: string
   return `Language: ${language}\n\n${before}<CURSOR>${after}`;
 }
 
-export const fenced = (language: string, code: string) => `\`\`\`${language}\n${code}\n\`\`\``;
+const fenced = (language: string, code: string) => `\`\`\`${language}\n${code}\n\`\`\``;
+
+/** The user turn of each one-shot operation, built from its (validated) body. */
+export const userTurn = {
+  generate(b: GenerateBody): string {
+    const header = [b.language && `Language: ${b.language}`, b.framework && `Framework: ${b.framework}`].filter(Boolean).join("\n");
+    return header ? `${header}\n\n${b.prompt}` : b.prompt;
+  },
+  explain: (b: ExplainBody) => `Explain this ${b.language} code:\n\n${fenced(b.language, b.code)}`,
+  fix: (b: FixBody) => `This ${b.language} code fails with:\n${b.error}\n\n${fenced(b.language, b.code)}`,
+  refactor: (b: RefactorBody) => `Refactor this ${b.language} code. Instructions: ${b.instructions}\n\n${fenced(b.language, b.code)}`,
+};
 
 /** Characters sent besides chat history: what begin() estimates the context window with. */
 export function promptChars(task: AiTask): number {

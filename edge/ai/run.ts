@@ -5,8 +5,8 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../context.js";
 import { ApiError } from "../errors.js";
-import { CallerGone, openClaudeStream, upstreamError, type ClaudeRun, type ClaudeStream, type ClaudeUsage } from "../providers/anthropic.js";
-import { extractCode, insertionText } from "./codeBlock.js";
+import { CallerGone, openClaudeStream, requireClaudeKey, upstreamError, type ClaudeRun, type ClaudeStream, type ClaudeUsage } from "../providers/anthropic.js";
+import { codeOf } from "./codeBlock.js";
 import { buildRequest, promptChars, type AiTask, type Begun } from "./prompts.js";
 import { sendDelta, sendDone, sendError, type DoneEvent } from "./sse.js";
 
@@ -49,12 +49,13 @@ export function wantsStream(c: Context<AppEnv>): boolean {
   return (c.req.header("Accept") ?? "").includes("text/event-stream");
 }
 
-export async function runAi(c: Context<AppEnv>, task: AiTask): Promise<Response> {
+/** `c`: any AI route's context (its validated input types do not matter here). */
+export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Promise<Response> {
   const { config, convex } = c.var.deps;
   const log = c.var.deps.log ?? (() => {});
   const userId = c.var.userId;
   const anthropic = config.anthropic;
-  if (!anthropic.apiKey && !anthropic.mock) throw new ApiError("UPSTREAM", "Claude is not configured (ANTHROPIC_API_KEY is not set)");
+  requireClaudeKey(anthropic); // before Convex: no row, no quota
   const started = performance.now();
   const claims = c.var.claims;
 
@@ -109,7 +110,7 @@ export async function runAi(c: Context<AppEnv>, task: AiTask): Promise<Response>
         : { status: "failed", run, error: run.outcome.error };
 
   const doneEvent = (run: ClaudeRun, completed: Completed | null): DoneEvent => {
-    const code = task.type === "complete" ? insertionText(run.text) : task.producesCode ? extractCode(run.text) : undefined;
+    const code = codeOf(task.type, run.text);
     return {
       requestId: begun.requestId,
       model: begun.model,

@@ -55,10 +55,10 @@ export const chatBody = z.strictObject({
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 export const usageQuery = z.strictObject({ from: day.optional(), to: day.optional() });
+/** GET /api/ai/models takes no parameters; an unknown one is a client mistake. */
+export const emptyQuery = z.strictObject({});
 
 export type GenerateBody = z.infer<typeof generateBody>;
 export type ExplainBody = z.infer<typeof explainBody>;
 export type FixBody = z.infer<typeof fixBody>;
 export type RefactorBody = z.infer<typeof refactorBody>;
-export type CompleteBody = z.infer<typeof completeBody>;
-export type ChatBody = z.infer<typeof chatBody>;

@@ -64,6 +64,11 @@ function client(cfg: AnthropicConfig): Anthropic {
   return c;
 }
 
+/** Without a key (and outside mock mode) nothing can reach Claude: a clear 502, checked before any work. */
+export function requireClaudeKey(cfg: AnthropicConfig): void {
+  if (!cfg.apiKey && !cfg.mock) throw new ApiError("UPSTREAM", "Claude is not configured (ANTHROPIC_API_KEY is not set)");
+}
+
 /** Maps an SDK error to our codes; never leaks a stack trace or our key. */
 export function upstreamError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -109,7 +114,7 @@ export class CallerGone extends Error {}
 
 /** `signal`: the caller's request; when it aborts, so does the upstream call (during retries too). */
 export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest, signal?: AbortSignal): Promise<ClaudeStream> {
-  if (!cfg.apiKey && !cfg.mock) throw new ApiError("UPSTREAM", "Claude is not configured (ANTHROPIC_API_KEY is not set)");
+  requireClaudeKey(cfg);
   const controller = new AbortController();
   const opened = performance.now();
   let reason: "caller" | "idle" | undefined;
@@ -140,6 +145,13 @@ export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest,
       let stopReason: string | null = null;
       let firstTokenMs: number | undefined;
       let idle = setTimeout(() => stop("idle"), cfg.idleTimeoutMs);
+      // Why we stopped the stream ourselves, if we did.
+      const interrupted = (): ClaudeOutcome | undefined =>
+        reason === "caller"
+          ? { kind: "aborted" }
+          : reason === "idle"
+            ? { kind: "failed", error: new ApiError("TIMEOUT", `Claude went silent for ${cfg.idleTimeoutMs} ms`) }
+            : undefined;
       const result = (outcome: ClaudeOutcome): ClaudeRun => {
         clearTimeout(idle);
         // Claude reports output tokens only at the end; for a stream that did not get there, estimate.
@@ -176,13 +188,11 @@ export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest,
           idle = setTimeout(() => stop("idle"), cfg.idleTimeoutMs);
         }
       } catch (err) {
-        if (reason === "caller") return result({ kind: "aborted" });
-        if (reason === "idle") return result({ kind: "failed", error: new ApiError("TIMEOUT", `Claude went silent for ${cfg.idleTimeoutMs} ms`) });
-        return result({ kind: "failed", error: upstreamError(err) });
+        return result(interrupted() ?? { kind: "failed", error: upstreamError(err) });
       }
       // An aborted SDK stream may also just end: the reason decides what happened.
-      if (reason === "caller") return result({ kind: "aborted" });
-      if (reason === "idle") return result({ kind: "failed", error: new ApiError("TIMEOUT", `Claude went silent for ${cfg.idleTimeoutMs} ms`) });
+      const ours = interrupted();
+      if (ours) return result(ours);
       if (!stopped) return result({ kind: "failed", error: new ApiError("UPSTREAM", "Claude's stream was cut before the end") });
       return result({ kind: "completed", stopReason });
     },

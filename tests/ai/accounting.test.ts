@@ -1,38 +1,72 @@
 // The billing invariant: the rollups (usageDaily, usageDailyTotals) always equal the sum of
-// the ledger (aiRequests), whatever mix of outcomes produced it; stale requests are swept.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+// the ledger (aiRequests), whatever mix of outcomes produced it — completed, failed before
+// any output, cut mid-stream, cancelled by the client, abandoned and swept, completed late,
+// reported twice — and stale requests are swept.
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { internal } from "../../convex/_generated/api";
+import type { Doc } from "../../convex/_generated/dataModel";
 import { costMicros, totalTokens } from "../../convex/lib/pricing";
+import { dayOf } from "../../convex/lib/usageRollup";
 import crons from "../../convex/crons";
 import { settleCompletions } from "../../edge/ai/run";
 import { startStack, type Stack } from "../stack";
-import { aiCall, allRequests, requestRow, userIdOf } from "./helpers";
+import { aiCall, allRequests, parseSse, readDeltas, requestRow, seamCall, userIdOf } from "./helpers";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ env: { ANTHROPIC_MAX_RETRIES: "0" } }); // no backoff waits: this file makes ~90 requests
+  stack = await startStack({ env: { ANTHROPIC_MAX_RETRIES: "0" } }); // no backoff waits: this file makes ~100 requests
 });
 afterAll(async () => {
   await stack?.close();
 });
 
-const FIELDS = ["inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costMicros"] as const;
+const FIELDS = ["requests", "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "totalTokens", "costMicros"] as const;
+type Totals = Record<(typeof FIELDS)[number], number> & { byType: Record<string, number> };
 
-async function sums() {
-  return await stack.t.run(async (ctx) => {
-    const daily = await ctx.db.query("usageDaily").collect();
-    const totals = await ctx.db.query("usageDailyTotals").collect();
-    const ledger = await ctx.db.query("aiRequests").collect();
-    return { daily, totals, ledger };
-  });
+const zero = (): Totals => ({ requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costMicros: 0, byType: {} });
+
+function addTo(into: Totals, r: Totals) {
+  for (const f of FIELDS) into[f] += r[f];
+  for (const [k, n] of Object.entries(r.byType)) if (n) into.byType[k] = (into.byType[k] ?? 0) + n;
 }
 
-function sum<T>(rows: T[], f: (r: T) => number) {
-  return rows.reduce((n, r) => n + f(r), 0);
+/** What one ledger row must contribute: one request with its tokens and cost exactly when it consumed tokens. */
+function expectedOf(r: Doc<"aiRequests">): Totals {
+  const tokens = totalTokens(r);
+  if (r.status === "streaming") return { ...zero(), requests: 1, byType: { [r.type]: 1 } }; // reserved while it runs
+  if (tokens === 0) return zero();
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros } = r;
+  return { requests: 1, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, totalTokens: tokens, costMicros, byType: { [r.type]: 1 } };
+}
+
+/** Per user and UTC day, every rollup field equals the ledger's sum; the all-users rollup equals the per-user one per day. */
+async function expectRollupsMatchLedger() {
+  const { daily, totals, ledger } = await stack.t.run(async (ctx) => ({
+    daily: await ctx.db.query("usageDaily").collect(),
+    totals: await ctx.db.query("usageDailyTotals").collect(),
+    ledger: await ctx.db.query("aiRequests").collect(),
+  }));
+  const fromLedger = new Map<string, Totals>();
+  for (const r of ledger) {
+    const key = `${r.userId} ${dayOf(r.startedAt)}`;
+    addTo(fromLedger.get(key) ?? fromLedger.set(key, zero()).get(key)!, expectedOf(r));
+  }
+  const fromRollup = new Map<string, Totals>();
+  for (const d of daily) addTo(fromRollup.get(`${d.userId} ${d.day}`) ?? fromRollup.set(`${d.userId} ${d.day}`, zero()).get(`${d.userId} ${d.day}`)!, d);
+  for (const key of new Set([...fromLedger.keys(), ...fromRollup.keys()])) {
+    expect(fromRollup.get(key) ?? zero(), key).toEqual(fromLedger.get(key) ?? zero());
+  }
+  const perDay = (rows: (Totals & { day: string })[]) => {
+    const m = new Map<string, Totals>();
+    for (const r of rows) addTo(m.get(r.day) ?? m.set(r.day, zero()).get(r.day)!, r);
+    return m;
+  };
+  expect(perDay(totals)).toEqual(perDay(daily));
+  return ledger;
 }
 
 describe("usageDaily equals the ledger", () => {
-  test("over many requests with mixed models and outcomes", async () => {
+  test("over many requests with mixed models and every outcome", async () => {
     const fake = stack.fakes.anthropic;
     const models = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5"];
     const ops = [
@@ -42,18 +76,24 @@ describe("usageDaily equals the ledger", () => {
       ["refactor", { code: "c", instructions: "i", language: "js" }],
       ["chat", { message: "m" }],
     ] as const;
+    // mulberry32: a fixed seed, so every run makes the same requests (a plain LCG's low bits repeat).
     let seed = 7;
-    const rand = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    const rand = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return (((x ^ (x >>> 14)) >>> 0) % n);
+    };
     const outcomes: Record<string, number> = {};
     for (let u = 0; u < 6; u++) {
       const token = await stack.signIn({ id: `user_ledger_${u}` });
       // Pro: big enough daily quotas for the large random usage below; Fable is not in it.
       const userId = await userIdOf(stack, `user_ledger_${u}`);
       await stack.t.run(async (ctx) => ctx.db.patch("users", userId, { plan: "pro" }));
-      for (let i = 0; i < 15; i++) {
+      for (let i = 0; i < 16; i++) {
         fake.reset();
         fake.configure({
-          reply: "x".repeat(20 + rand(200)),
+          reply: "x".repeat(40 + rand(200)),
           usage: {
             // Sometimes past Haiku 5.5's 100K-token long-prompt tier.
             input_tokens: rand(10) === 0 ? 100_001 + rand(50_000) : 1 + rand(5_000),
@@ -62,44 +102,58 @@ describe("usageDaily equals the ledger", () => {
             cache_read_input_tokens: rand(2) === 0 ? rand(40_000) : 0,
           },
         });
-        const kind = ["ok", "ok", "ok", "ok", "upstream", "cut", "refused"][rand(7)];
+        const kind = ["ok", "ok", "ok", "upstream", "cut", "cancel", "refused"][rand(7)];
         if (kind === "upstream") fake.failWith(500);
         if (kind === "cut") fake.nextStream({ kind: "cut", afterEvents: 2 + rand(4) });
+        // Claude keeps "thinking" after a few deltas until the client goes away.
+        if (kind === "cancel") fake.nextStream({ kind: "pause", afterEvents: 3 + rand(3) });
         const [path, body] = ops[rand(ops.length)];
         const model = kind === "refused" ? "claude-fable-5-1" : models[rand(models.length)];
-        const res = await aiCall(stack, token, path, { ...body, model }, { sse: rand(2) === 0 });
-        await res.arrayBuffer();
+        const abort = new AbortController();
+        const res = await aiCall(stack, token, path, { ...body, model }, { sse: kind === "cancel" || rand(2) === 0, signal: abort.signal });
+        if (kind === "cancel") {
+          await readDeltas(res, 1);
+          abort.abort();
+          await vi.waitFor(() => expect(fake.streams[0].clientAborted).toBe(true), { timeout: 3_000 });
+        } else await res.arrayBuffer();
         outcomes[`${kind}:${res.status}`] = (outcomes[`${kind}:${res.status}`] ?? 0) + 1;
       }
     }
     await settleCompletions();
-    // Every kind of outcome happened.
-    expect(Object.keys(outcomes).sort()).toEqual(["cut:200", "cut:502", "ok:200", "refused:403", "upstream:503"].filter((k) => outcomes[k]).sort());
-    expect(outcomes["ok:200"]).toBeGreaterThan(20);
+    // Every kind of outcome happened (the seed is fixed), and nothing else.
+    for (const k of ["ok:200", "upstream:503", "cut:200", "cut:502", "cancel:200", "refused:403"]) expect(outcomes[k], k).toBeGreaterThan(0);
+    expect(Object.keys(outcomes)).toHaveLength(6);
 
-    const { daily, totals, ledger } = await sums();
-    expect(ledger.length).toBeGreaterThan(50);
-    expect(ledger.filter((r) => r.status === "streaming")).toEqual([]);
-    expect(new Set(ledger.map((r) => r.status))).toEqual(new Set(["completed", "failed"]));
+    const ledger = await expectRollupsMatchLedger();
+    expect(ledger.length).toBeGreaterThan(60);
+    expect(new Set(ledger.map((r) => r.status))).toEqual(new Set(["completed", "failed", "cancelled"]));
     for (const r of ledger) {
-      const usage = { inputTokens: r.inputTokens, outputTokens: r.outputTokens, cacheReadTokens: r.cacheReadTokens, cacheWriteTokens: r.cacheWriteTokens };
-      expect(r.costMicros).toBe(totalTokens(usage) > 0 ? costMicros(r.model, usage) : 0);
+      const charged = totalTokens(r) > 0;
+      expect(r.costMicros).toBe(charged ? costMicros(r.model, r) : 0);
       expect(Number.isInteger(r.costMicros)).toBe(true);
     }
-    const charged = ledger.filter((r) => totalTokens(r) > 0);
-    expect(sum(daily, (d) => d.requests)).toBe(charged.length);
-    for (const f of FIELDS) expect(sum(daily, (d) => d[f]), f).toBe(sum(ledger, (r) => r[f]));
-    expect(sum(daily, (d) => d.totalTokens)).toBe(sum(ledger, (r) => totalTokens(r)));
-    for (const type of ["generate", "explain", "fix", "refactor", "chat"]) {
-      expect(sum(daily, (d) => d.byType[type] ?? 0), type).toBe(charged.filter((r) => r.type === type).length);
+    // Failed before any output: free. Cancelled and cut: charged for what was consumed.
+    expect(ledger.filter((r) => r.error?.code === "UPSTREAM_OVERLOADED").every((r) => totalTokens(r) === 0 && r.costMicros === 0)).toBe(true);
+    expect(ledger.filter((r) => r.status === "cancelled").every((r) => r.inputTokens > 0 && r.costMicros > 0)).toBe(true);
+
+    // A duplicated or late report of an already closed request changes nothing, whatever it claims.
+    const rollupsBefore = await stack.t.run(async (ctx) => ctx.db.query("usageDaily").collect());
+    for (const r of ledger.slice(0, 12)) {
+      const clerkId = (await stack.t.run(async (ctx) => ctx.db.get("users", r.userId)))!.clerkId;
+      for (const status of ["completed", "failed", "cancelled"] as const) {
+        const replay = await seamCall(stack, "/edge/ai/complete", clerkId, {
+          requestId: r._id,
+          status,
+          usage: { inputTokens: 9_999, outputTokens: 9_999, cacheReadTokens: 9_999, cacheWriteTokens: 9_999 },
+          latencyMs: 1,
+        });
+        expect(replay.status).toBe(200);
+        expect(replay.body).toMatchObject({ status: r.status, costMicros: r.costMicros });
+      }
     }
-    // Per user too, and the all-users rollup matches.
-    for (let u = 0; u < 6; u++) {
-      const userId = await userIdOf(stack, `user_ledger_${u}`);
-      const mine = ledger.filter((r) => r.userId === userId);
-      expect(sum(daily.filter((d) => d.userId === userId), (d) => d.costMicros)).toBe(sum(mine, (r) => r.costMicros));
-    }
-    for (const f of [...FIELDS, "requests", "totalTokens"] as const) expect(sum(totals, (t) => t[f]), f).toBe(sum(daily, (d) => d[f]));
+    expect(await stack.t.run(async (ctx) => ctx.db.query("usageDaily").collect())).toEqual(rollupsBefore);
+    expect(await allRequests(stack)).toEqual(ledger);
+    await expectRollupsMatchLedger();
   });
 });
 
@@ -107,35 +161,92 @@ describe("requests the edge never closed", () => {
   test("the sweep fails them after 10 minutes and releases the quota; a late complete still counts, once", async () => {
     await stack.signIn({ id: "user_ledger_stale" });
     const userId = await userIdOf(stack, "user_ledger_stale");
-    const begun = await stack.t.mutation(internal.ai.begin, {
-      clerkId: "user_ledger_stale",
-      type: "generate",
-      model: "claude-sonnet-5-5",
-      prompt: "x",
-      promptChars: 10,
-    });
+    const begin = () =>
+      stack.t.mutation(internal.ai.begin, { clerkId: "user_ledger_stale", type: "generate", model: "claude-sonnet-5-5", prompt: "x", promptChars: 10 });
+    const [late, lateFailed, lost] = [await begin(), await begin(), await begin()];
     const day = async () => (await stack.t.run(async (ctx) => ctx.db.query("usageDaily").withIndex("by_userId_and_day", (q) => q.eq("userId", userId)).collect()))[0];
-    expect((await day()).requests).toBe(1); // reserved while it runs
+    expect((await day()).requests).toBe(3); // reserved while they run
+    await expectRollupsMatchLedger();
 
     await stack.advance(9 * 60_000);
     expect(await stack.t.mutation(internal.aiRequests.closeStale, {})).toEqual({ closed: 0 });
     await stack.advance(61_000);
-    expect(await stack.t.mutation(internal.aiRequests.closeStale, {})).toEqual({ closed: 1 });
-    expect(await requestRow(stack, begun.requestId)).toMatchObject({ status: "failed", costMicros: 0, error: { code: "ABANDONED" } });
-    expect(await day()).toMatchObject({ requests: 0, costMicros: 0 });
+    expect(await stack.t.mutation(internal.aiRequests.closeStale, {})).toEqual({ closed: 3 });
+    for (const b of [late, lateFailed, lost]) {
+      expect(await requestRow(stack, b.requestId)).toMatchObject({ status: "failed", inputTokens: 0, outputTokens: 0, costMicros: 0, error: { code: "ABANDONED" } });
+    }
+    expect(await day()).toMatchObject({ requests: 0, totalTokens: 0, costMicros: 0 });
+    await expectRollupsMatchLedger();
 
     const usage = { inputTokens: 1000, outputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    const args = { clerkId: "user_ledger_stale", requestId: begun.requestId, status: "completed" as const, usage, latencyMs: 700_000 };
-    const late = await stack.t.mutation(internal.ai.complete, args);
-    expect(late).toMatchObject({ status: "completed", costMicros: costMicros("claude-sonnet-5-5", usage) });
-    expect(await requestRow(stack, begun.requestId)).toMatchObject({ status: "completed", ...usage });
-    expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: late.costMicros });
-    // A retried complete changes nothing.
-    await stack.t.mutation(internal.ai.complete, { ...args, usage: { ...usage, outputTokens: 999 } });
-    expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: late.costMicros });
+    const args = { clerkId: "user_ledger_stale", requestId: late.requestId, status: "completed" as const, usage, latencyMs: 700_000 };
+    const done = await stack.t.mutation(internal.ai.complete, args);
+    expect(done).toMatchObject({ status: "completed", costMicros: costMicros("claude-sonnet-5-5", usage) });
+    expect(await requestRow(stack, late.requestId)).toMatchObject({ status: "completed", ...usage });
+    // Failed before any output, reported late: still free.
+    await stack.t.mutation(internal.ai.complete, { ...args, requestId: lateFailed.requestId, status: "failed", usage: { ...usage, inputTokens: 0, outputTokens: 0 }, error: { code: "UPSTREAM", message: "x" } });
+    expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: done.costMicros });
+    // Retried completes change nothing, whatever status or usage they carry.
+    for (const id of [late.requestId, lateFailed.requestId]) {
+      for (const status of ["completed", "failed", "cancelled"] as const) {
+        await stack.t.mutation(internal.ai.complete, { ...args, requestId: id, status, usage: { ...usage, outputTokens: 999 } });
+      }
+    }
+    expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: done.costMicros });
+    // Nobody may forge the sweep's mark to re-open a closed row.
+    await expect(
+      stack.t.mutation(internal.ai.complete, { ...args, requestId: lost.requestId, status: "failed", error: { code: "ABANDONED", message: "x" } }),
+    ).rejects.toThrow(/sweep/);
+    await expectRollupsMatchLedger();
   });
 
-  test("complete() refuses another user's request and bad token counts", async () => {
+  /** Makes the next `times` calls to /edge/ai/complete fail as if Convex were unreachable. */
+  function convexDownForComplete(times: number) {
+    const real = stack.t.fetch;
+    stack.t.fetch = async (path, init) => {
+      if (path === "/edge/ai/complete" && times-- > 0) throw new Error("connection refused");
+      return await real.call(stack.t, path, init);
+    };
+    return () => void (stack.t.fetch = real);
+  }
+
+  test("complete is retried while Convex is unreachable; the request is accounted once it gets through", async () => {
+    const token = await stack.signIn({ id: "user_ledger_retry" });
+    const restore = convexDownForComplete(2); // 3 attempts in all
+    try {
+      const res = await aiCall(stack, token, "explain", { code: "x", language: "js", model: "claude-haiku-5-5" });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.costMicros).toBe(costMicros("claude-haiku-5-5", body.usage));
+      expect(await requestRow(stack, body.requestId)).toMatchObject({ status: "completed", costMicros: body.costMicros });
+    } finally {
+      restore();
+    }
+    await expectRollupsMatchLedger();
+  });
+
+  test("a complete that never gets through: the answer still arrives (cost unknown); the sweep closes the row, free", async () => {
+    const token = await stack.signIn({ id: "user_ledger_lost" });
+    const restore = convexDownForComplete(3);
+    let requestId: string;
+    try {
+      const res = await aiCall(stack, token, "explain", { code: "x", language: "js" }, { sse: true });
+      const events = parseSse(await res.text());
+      expect(events.at(-1)).toMatchObject({ event: "done", data: { costMicros: null } });
+      requestId = events.at(-1)!.data.requestId;
+      await settleCompletions();
+    } finally {
+      restore();
+    }
+    expect((await requestRow(stack, requestId))!.status).toBe("streaming");
+    await expectRollupsMatchLedger(); // reserved
+    await stack.advance(10 * 60_000 + 1);
+    await stack.t.mutation(internal.aiRequests.closeStale, {});
+    expect(await requestRow(stack, requestId)).toMatchObject({ status: "failed", costMicros: 0, error: { code: "ABANDONED" } });
+    await expectRollupsMatchLedger();
+  });
+
+  test("complete() refuses another user's request and bad token counts, writing nothing", async () => {
     await stack.signIn({ id: "user_ledger_a" });
     await stack.signIn({ id: "user_ledger_b" });
     const begun = await stack.t.mutation(internal.ai.begin, { clerkId: "user_ledger_a", type: "explain", prompt: "x", promptChars: 1 });
@@ -143,12 +254,27 @@ describe("requests the edge never closed", () => {
     await expect(
       stack.t.mutation(internal.ai.complete, { clerkId: "user_ledger_b", requestId: begun.requestId, status: "completed", usage, latencyMs: 1 }),
     ).rejects.toThrow(/not found/i);
-    await expect(
-      stack.t.mutation(internal.ai.complete, {
-        clerkId: "user_ledger_a", requestId: begun.requestId, status: "completed", usage: { ...usage, inputTokens: -5 }, latencyMs: 1,
-      }),
-    ).rejects.toThrow(/non-negative/);
+    for (const bad of [-5, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
+      await expect(
+        stack.t.mutation(internal.ai.complete, { clerkId: "user_ledger_a", requestId: begun.requestId, status: "completed", usage: { ...usage, inputTokens: bad }, latencyMs: 1 }),
+      ).rejects.toThrow(/non-negative/);
+    }
     expect((await requestRow(stack, begun.requestId))!.status).toBe("streaming");
+    await expectRollupsMatchLedger();
+  });
+
+  test("a browser cannot report usage: the seam refuses a call without the edge secret", async () => {
+    await stack.signIn({ id: "user_ledger_browser" });
+    const begun = await stack.t.mutation(internal.ai.begin, { clerkId: "user_ledger_browser", type: "chat", prompt: "x", promptChars: 1 });
+    const forged = { requestId: begun.requestId, status: "completed", usage: { inputTokens: 0, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 }, latencyMs: 1 };
+    for (const secret of [null, "guessed-secret"]) {
+      const res = await seamCall(stack, "/edge/ai/complete", "user_ledger_browser", forged, secret);
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe("UNAUTHENTICATED");
+      expect((await seamCall(stack, "/edge/ai/begin", "user_ledger_browser", { type: "chat", prompt: "x", promptChars: 1 }, secret)).status).toBe(401);
+    }
+    expect(await requestRow(stack, begun.requestId)).toMatchObject({ status: "streaming", outputTokens: 0, costMicros: 0 });
+    await expectRollupsMatchLedger();
   });
 
   test("the sweep runs from crons.ts every 5 minutes", () => {

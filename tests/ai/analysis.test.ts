@@ -1,7 +1,7 @@
 // Conversation analysis: debounced 10 s after a thread's last message, one small-model call
 // through the SDK from Convex (pointed at the fake by ANTHROPIC_BASE_URL).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { parseAnalysis } from "../../convex/conversationAnalysis";
 import { settleCompletions } from "../../edge/ai/run";
@@ -81,6 +81,28 @@ describe("conversation analysis", () => {
     await stack.convex(token).mutation(api.conversations.remove, { conversationId });
     await stack.advance(10_000);
     expect(analysisCalls()).toHaveLength(0);
+  });
+
+  test("bounded: reads only the last 20 messages, each cut to 2,000 characters", async () => {
+    const userId = (await stack.t.run(async (ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_analysis")).unique()))!._id;
+    const lastMessageAt = stack.now();
+    const conversationId = await stack.t.run(async (ctx) => {
+      const id = await ctx.db.insert("conversations", { userId, title: "Long", tags: [], messageCount: 45, lastMessageAt, createdAt: 0 });
+      for (let i = 0; i < 45; i++) {
+        const content = i === 44 ? `m44 ${"y".repeat(5_000)}` : `m${i}`;
+        await ctx.db.insert("messages", { conversationId: id, role: i % 2 ? "assistant" : "user", content, createdAt: i });
+      }
+      return id;
+    });
+    await stack.t.action(internal.conversationAnalysis.analyze, { conversationId, lastMessageAt });
+    const [call] = analysisCalls();
+    const transcript: string = call.messages[0].content;
+    expect(transcript.match(/^(Developer|Assistant): /gm)).toHaveLength(20);
+    expect(transcript).toContain("Developer: m26");
+    expect(transcript).not.toContain(": m24\n");
+    expect(transcript).not.toContain("y".repeat(2_000));
+    expect(transcript).toContain(`m44 ${"y".repeat(2_000 - 4)}`);
+    expect((await conversation(conversationId)).summary).toBe(labelled.summary);
   });
 });
 

@@ -3,6 +3,12 @@
 import { ConvexError } from "convex/values";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
+import * as ai from "../../convex/ai";
+import * as aiEdge from "../../convex/aiEdge";
+import * as aiRequests from "../../convex/aiRequests";
+import * as conversationAnalysis from "../../convex/conversationAnalysis";
+import * as conversations from "../../convex/conversations";
+import * as usage from "../../convex/usage";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
 import { startStack, type Stack } from "../stack";
@@ -93,7 +99,10 @@ describe("AI requests in a project (through the edge)", () => {
     const rows = await stack.t.run(async (ctx) => ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", viewerId)).collect());
     expect(rows.map((r) => r.type)).toEqual(["chat"]);
     // The project's name and framework went to Claude as cached context.
-    expect(stack.fakes.anthropic.bodies().at(-1)!.system[1].text).toContain("Project: Shop (react)");
+    expect(stack.fakes.anthropic.bodies().at(-1)!.system[1]).toMatchObject({
+      text: expect.stringContaining("Project: Shop (react)"),
+      cache_control: { type: "ephemeral" },
+    });
   });
 });
 
@@ -182,4 +191,26 @@ describe("usage", () => {
     expect(all.totalRequests).toBe(perUser.reduce((n, r) => n + r.requests, 0));
     expect(all.costMicros).toBe(perUser.reduce((n, r) => n + r.costMicros, 0));
   });
+});
+
+test("a browser can write nothing that bills: the only public mutations rename and delete a thread", () => {
+  const modules = { ai, aiEdge, aiRequests, conversationAnalysis, conversations, usage };
+  const exposed: string[] = [];
+  for (const [name, mod] of Object.entries(modules)) {
+    for (const [fn, f] of Object.entries(mod as Record<string, any>)) {
+      if (f?.isPublic) exposed.push(`${name}.${fn} ${f.isQuery ? "query" : f.isMutation ? "mutation" : "action"}`);
+    }
+  }
+  expect(exposed.sort()).toEqual([
+    "aiRequests.get query",
+    "aiRequests.list query",
+    "conversations.get query",
+    "conversations.list query",
+    "conversations.messages query",
+    "conversations.remove mutation",
+    "conversations.rename mutation",
+    "usage.daily query",
+    "usage.global query",
+    "usage.stats query",
+  ]);
 });

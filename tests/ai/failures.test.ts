@@ -1,36 +1,24 @@
 // Every failure of the AI path against a fake Claude that misbehaves on purpose: the
 // caller's status and code, the ledger row's final state, and the quota/cost effect.
-import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeAll, describe, expect, test, vi } from "vitest";
 import { costMicros } from "../../convex/lib/pricing";
 import { settleCompletions } from "../../edge/ai/run";
-import { startStack, type Stack } from "../stack";
-import { aiCall, allRequests, parseSse, requestRow, sse, today, usageRows, userIdOf } from "./helpers";
+import type { Stack } from "../stack";
+import { aiCall, aiTestStack, allRequests, parseSse, requestRow, sse, usageRows } from "./helpers";
 
 const MODEL = "claude-sonnet-5-5";
+// Short upstream timeouts: the stall and silence tests wait them out (long enough for a test to abort first).
+const setup = aiTestStack("user_ai_fail", { env: { ANTHROPIC_TIMEOUT_MS: "800", ANTHROPIC_IDLE_TIMEOUT_MS: "800" } });
+const { freshUser } = setup;
 let stack: Stack;
-let n = 0;
-/** A fresh user per test: the AI rate limit (20 / 15 min) and the quota are per user. */
-async function freshUser() {
-  const clerkId = `user_ai_fail_${++n}`;
-  const token = await stack.signIn({ id: clerkId });
-  return { token, clerkId, userId: await userIdOf(stack, clerkId) };
-}
-
-beforeAll(async () => {
-  // Short upstream timeouts: the stall and silence tests wait them out.
-  stack = await startStack({ env: { ANTHROPIC_TIMEOUT_MS: "400", ANTHROPIC_IDLE_TIMEOUT_MS: "400" } });
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await settleCompletions();
-  stack.fakes.anthropic.reset();
+beforeAll(() => {
+  stack = setup.stack;
 });
 
 /** The request costs nothing and leaves no trace in the user's usage. */
 async function expectFreeOfCharge(userId: Awaited<ReturnType<typeof freshUser>>["userId"]) {
   const rows = await usageRows(stack, userId);
+  expect(rows.length).toBeGreaterThan(0); // begin reserved the request; complete released it
   for (const r of rows) expect(r).toMatchObject({ requests: 0, totalTokens: 0, costMicros: 0 });
 }
 
@@ -124,32 +112,34 @@ describe("failures once the stream has started", () => {
     expect(day).toMatchObject({ requests: 1, inputTokens: 500, outputTokens: 5, costMicros: costMicros(MODEL, usage) });
   });
 
-  test("an error event from Claude mid-stream → an error event for the caller", async () => {
-    const { token } = await freshUser();
-    stack.fakes.anthropic.nextStream({ kind: "error", afterEvents: 3 });
-    const { events } = await sse(stack, token, "chat", { message: "hi", model: MODEL });
-    expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "UPSTREAM_OVERLOADED" } });
-    await settleCompletions();
-    expect((await requestRow(stack, events.at(-1)!.data.requestId))!.status).toBe("failed");
-  });
+  for (const { what, fault, path, body, code, outputTokens } of [
+    { what: "an error event from Claude", fault: { kind: "error", afterEvents: 3 } as const, path: "chat", body: { message: "hi" }, code: "UPSTREAM_OVERLOADED", outputTokens: 2 /* 1 delta × 8 chars */ },
+    { what: "Claude going silent", fault: { kind: "pause", afterEvents: 4 } as const, path: "generate", body: { prompt: "x" }, code: "TIMEOUT", outputTokens: 4 /* 2 deltas × 8 chars */ },
+  ]) {
+    test(`${what} mid-stream → one error event ${code}; failed with the tokens seen, charged for them`, async () => {
+      const { token, userId } = await freshUser();
+      stack.fakes.anthropic.nextStream(fault);
+      const { events } = await sse(stack, token, path, { ...body, model: MODEL });
+      const last = events.at(-1)!;
+      expect(last).toMatchObject({ event: "error", data: { code } });
+      expect(events.filter((e) => e.event === "done" || e.event === "error")).toHaveLength(1);
+      await settleCompletions();
+      const usage = { inputTokens: 120, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 };
+      expect(await requestRow(stack, last.data.requestId)).toMatchObject({ status: "failed", ...usage, costMicros: costMicros(MODEL, usage), error: { code } });
+      expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 120 + outputTokens, costMicros: costMicros(MODEL, usage) });
+    });
+  }
 
-  test("Claude going silent mid-stream → error event TIMEOUT, failed with the tokens seen", async () => {
-    const { token } = await freshUser();
-    stack.fakes.anthropic.nextStream({ kind: "pause", afterEvents: 4 });
-    const { events } = await sse(stack, token, "generate", { prompt: "x", model: MODEL });
-    expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "TIMEOUT" } });
-    await settleCompletions();
-    expect(await requestRow(stack, events.at(-1)!.data.requestId)).toMatchObject({ status: "failed", inputTokens: 120, outputTokens: 4 }); // 2 deltas × 8 chars
-  });
-
-  test("a cut stream in JSON mode → 502 UPSTREAM naming the request", async () => {
-    const { token } = await freshUser();
+  test("a cut stream in JSON mode → 502 UPSTREAM naming the request; failed with the tokens seen", async () => {
+    const { token, userId } = await freshUser();
     stack.fakes.anthropic.nextStream({ kind: "cut", afterEvents: 3 });
     const res = await aiCall(stack, token, "refactor", { code: "x", instructions: "y", language: "js", model: MODEL });
     expect(res.status).toBe(502);
     const body = await res.json();
     expect(body.error.code).toBe("UPSTREAM");
-    expect((await requestRow(stack, body.error.requestId))!.status).toBe("failed");
+    const usage = { inputTokens: 120, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    expect(await requestRow(stack, body.error.requestId)).toMatchObject({ status: "failed", ...usage, costMicros: costMicros(MODEL, usage) });
+    expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 122 });
   });
 
   test("the client going away mid-stream aborts the upstream call; cancelled with the tokens consumed", async () => {
@@ -179,68 +169,39 @@ describe("failures once the stream has started", () => {
   });
 });
 
-describe("refused before Claude is called", () => {
-  test("a prompt over the context window → 413 CONTEXT_TOO_LARGE saying by how much; nothing written", async () => {
+describe("the client going away", () => {
+  /** Starts a JSON request that the test will abort; its rejection (AbortError) is expected. */
+  function abortable(token: string, body: unknown) {
+    const abort = new AbortController();
+    aiCall(stack, token, "generate", body, { signal: abort.signal }).catch(() => {});
+    return abort;
+  }
+
+  test("in JSON mode mid-answer: the upstream call is aborted; cancelled with the tokens consumed", async () => {
     const { token, userId } = await freshUser();
-    const code = "x".repeat(800_000); // ≈ 200K tokens: over claude-sonnet-4-5's 200K window with the output budget
-    const res = await aiCall(stack, token, "explain", { code, language: "txt", model: "claude-sonnet-4-5" });
-    expect(res.status).toBe(413);
-    const body = await res.json();
-    expect(body.error).toMatchObject({ code: "CONTEXT_TOO_LARGE", contextWindow: 200_000, maxOutputTokens: 2_048 });
-    expect(body.error.overByTokens).toBeGreaterThan(2_048);
-    expect(body.error.message).toContain(`${body.error.overByTokens} tokens over`);
-    expect(stack.fakes.anthropic.requests).toHaveLength(0);
-    expect((await allRequests(stack)).filter((r) => r.userId === userId)).toHaveLength(0);
-    expect(await usageRows(stack, userId)).toEqual([]);
+    stack.fakes.anthropic.nextStream({ kind: "pause", afterEvents: 5 }); // 3 deltas of 8 chars, then nothing
+    const abort = abortable(token, { prompt: "x", model: MODEL });
+    await vi.waitFor(() => expect(stack.fakes.anthropic.streams[0]?.eventsSent).toBe(5), { interval: 5 });
+    abort.abort();
+    await vi.waitFor(() => expect(stack.fakes.anthropic.streams[0].clientAborted).toBe(true), { timeout: 3_000 });
+    await settleCompletions();
+    const usage = { inputTokens: 120, outputTokens: 6 /* ceil(24 / 4) */, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const [row] = (await allRequests(stack)).filter((r) => r.userId === userId);
+    expect(row).toMatchObject({ status: "cancelled", ...usage, costMicros: costMicros(MODEL, usage) });
+    expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 126, costMicros: costMicros(MODEL, usage) });
   });
 
-  test("rate limit: the 21st request in 15 minutes → 429 RATE_LIMITED with Retry-After; nothing written", async () => {
+  test("before Claude answered: the call is abandoned without a retry; cancelled, no tokens, free", async () => {
     const { token, userId } = await freshUser();
-    for (let i = 0; i < 20; i++) {
-      const res = await aiCall(stack, token, "complete", { code: "a", cursor: 1, language: "ts" });
-      expect(res.status).toBe(200);
-    }
-    const res = await aiCall(stack, token, "complete", { code: "a", cursor: 1, language: "ts" });
-    expect(res.status).toBe(429);
-    const body = await res.json();
-    expect(body.error.code).toBe("RATE_LIMITED");
-    expect(body.error.retryAfterMs).toBeGreaterThan(0);
-    expect(Number(res.headers.get("retry-after"))).toBe(Math.ceil(body.error.retryAfterMs / 1000));
-    expect((await allRequests(stack)).filter((r) => r.userId === userId)).toHaveLength(20);
-    expect(stack.fakes.anthropic.requests).toHaveLength(20);
-    // The bucket refills: one request every 45 s.
-    await stack.advance(45_000);
-    expect((await aiCall(stack, token, "complete", { code: "a", cursor: 1, language: "ts" })).status).toBe(200);
-  });
-
-  test("daily request quota → 429 QUOTA_EXCEEDED naming the limit and when it resets", async () => {
-    const { token, userId } = await freshUser();
-    const day = today(stack);
-    await stack.t.run(async (ctx) => {
-      await ctx.db.insert("usageDaily", {
-        userId, day, requests: 100, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costMicros: 0, byType: { generate: 100 },
-      });
-    });
-    const res = await aiCall(stack, token, "generate", { prompt: "x" });
-    expect(res.status).toBe(429);
-    const body = await res.json();
-    const midnight = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
-    expect(body.error).toMatchObject({ code: "QUOTA_EXCEEDED", limit: "requests", max: 100, used: 100, plan: "free", resetsAt: midnight });
-    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(stack.fakes.anthropic.requests).toHaveLength(0);
-  });
-
-  test("daily token quota → 429 QUOTA_EXCEEDED limit tokens; a bigger plan is still allowed", async () => {
-    const { token, userId } = await freshUser();
-    await stack.t.run(async (ctx) => {
-      await ctx.db.insert("usageDaily", {
-        userId, day: today(stack), requests: 3, inputTokens: 50_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 50_000, costMicros: 0, byType: {},
-      });
-    });
-    const res = await aiCall(stack, token, "generate", { prompt: "x" });
-    expect(res.status).toBe(429);
-    expect((await res.json()).error).toMatchObject({ code: "QUOTA_EXCEEDED", limit: "tokens", max: 50_000 });
-    await stack.t.run(async (ctx) => ctx.db.patch("users", userId, { plan: "starter" }));
-    expect((await aiCall(stack, token, "generate", { prompt: "x" })).status).toBe(200);
+    stack.fakes.anthropic.stall(2);
+    const abort = abortable(token, { prompt: "x", model: MODEL });
+    await vi.waitFor(() => expect(stack.fakes.anthropic.requests).toHaveLength(1), { interval: 5 });
+    abort.abort();
+    const mine = async () => (await allRequests(stack)).filter((r) => r.userId === userId);
+    await vi.waitFor(async () => expect((await mine())[0]?.status).toBe("cancelled"), { timeout: 3_000 });
+    await settleCompletions();
+    expect((await mine())[0]).toMatchObject({ inputTokens: 0, outputTokens: 0, costMicros: 0 });
+    expect(stack.fakes.anthropic.requests).toHaveLength(1); // not retried after our abort (a timeout would retry)
+    await expectFreeOfCharge(userId);
   });
 });

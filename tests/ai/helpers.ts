@@ -1,6 +1,38 @@
-// Shared by the AI tests: calling the AI routes through the stack and reading SSE.
+// Shared by the AI tests: one stack per file, calling the AI routes through it, reading SSE.
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
-import type { Stack } from "../stack";
+import { settleCompletions } from "../../edge/ai/run";
+import { startStack, type Stack, type StackOptions } from "../stack";
+
+/**
+ * One stack for the test file; before each test the fake Claude is reset and completions
+ * still in flight are settled. `freshUser()` signs in a new user: the AI rate limit
+ * (20 / 15 min) and the quotas are per user, so tests that count should not share one.
+ */
+export function aiTestStack(userPrefix: string, opts: StackOptions = {}) {
+  let stack: Stack | undefined;
+  let n = 0;
+  beforeAll(async () => {
+    stack = await startStack(opts);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    await settleCompletions();
+    stack!.fakes.anthropic.reset();
+  });
+  return {
+    get stack(): Stack {
+      return stack!;
+    },
+    async freshUser() {
+      const clerkId = `${userPrefix}_${++n}`;
+      const token = await stack!.signIn({ id: clerkId });
+      return { token, clerkId, userId: await userIdOf(stack!, clerkId) };
+    },
+  };
+}
 
 export type SseEvent = { event: string; data: any };
 
@@ -44,6 +76,32 @@ export async function sse(stack: Stack, token: string, path: string, body: unkno
   const res = await aiCall(stack, token, path, body, { sse: true });
   const text = await res.text();
   return { res, events: res.headers.get("content-type")?.includes("text/event-stream") ? parseSse(text) : [], text };
+}
+
+/** Reads an SSE body until `n` delta events have arrived; the rest stays unread. */
+export async function readDeltas(res: Response, n: number): Promise<SseEvent[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let events: SseEvent[] = [];
+  while (events.filter((e) => e.event === "delta").length < n) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+    events = parseSse(text.slice(0, text.lastIndexOf("\n\n") + 2));
+  }
+  return events;
+}
+
+/**
+ * Calls a Convex HTTP action of the edge seam directly, as the edge would (with EDGE_SECRET)
+ * or, with `secret: null`, as a browser that found the URL.
+ */
+export async function seamCall(stack: Stack, path: string, clerkId: string, body: unknown, secret: string | null = process.env.EDGE_SECRET!) {
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-User-Id": clerkId };
+  if (secret !== null) headers.Authorization = `Bearer ${secret}`;
+  const res = await stack.t.fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 export async function requestRow(stack: Stack, requestId: string) {

@@ -1,8 +1,10 @@
 // Every AI route against the fake Claude through the whole stack: SSE and JSON answers,
 // exact token and cost accounting, prompt caching, chat threads, models and usage.
+// Input validation is in validation.test.ts, failures in failures.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { DEFAULT_PREFERENCES } from "../../convex/lib/auth";
 import { costMicros } from "../../convex/lib/pricing";
+import { SYSTEM_PROMPTS } from "../../edge/ai/prompts";
 import { settleCompletions } from "../../edge/ai/run";
 import { startStack, type Stack } from "../stack";
 import { aiCall, requestRow, sse, today, usageRows, userIdOf } from "./helpers";
@@ -60,6 +62,7 @@ describe("POST /api/ai/generate", () => {
     expect(body.stream).toBe(true);
     expect(body.system).toHaveLength(2);
     for (const block of body.system) expect(block.cache_control).toEqual({ type: "ephemeral" });
+    expect(body.system[0].text).toBe(SYSTEM_PROMPTS.generate);
     expect(body.system[1].text).toContain("export const x = 1;");
     expect(body.messages).toEqual([{ role: "user", content: "Add a footer" }]);
   });
@@ -73,16 +76,6 @@ describe("POST /api/ai/generate", () => {
     expect(body.model).toBe(DEFAULT_PREFERENCES.defaultModel);
     expect(body.costMicros).toBe(costMicros(body.model, body.usage));
     expect((await requestRow(stack, body.requestId))!.status).toBe("completed");
-  });
-
-  test("refuses unknown fields, missing fields and oversized strings with 400 INVALID, writing nothing", async () => {
-    const before = stack.seamCalls.length;
-    for (const body of [{ prompt: "x", extra: 1 }, {}, { prompt: "x".repeat(40_000) }, { prompt: "x", projectId: "../etc" }]) {
-      const res = await aiCall(stack, token, "generate", body);
-      expect(res.status).toBe(400);
-      expect((await res.json()).error.code).toBe("INVALID");
-    }
-    expect(stack.seamCalls.length).toBe(before);
   });
 
   test("refuses a model outside the plan (403) and an unknown one (400)", async () => {
@@ -218,7 +211,5 @@ describe("GET /api/ai/models and /api/ai/usage", () => {
     const body = await res.json();
     const [row] = await usageRows(stack, await userIdOf(stack, "user_ai_routes"));
     expect(body).toMatchObject({ totalRequests: row.requests, totalTokens: row.totalTokens, costMicros: row.costMicros, byType: row.byType });
-    const bad = await fetch(`${stack.edgeUrl}/api/ai/usage?from=yesterday`, { headers: { Authorization: `Bearer ${token}` } });
-    expect(bad.status).toBe(400);
   });
 });
