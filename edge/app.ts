@@ -25,16 +25,11 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: "RATE_LIMITED",
 };
 
-const DEFAULT_BODY_LIMIT = 1_048_576;
-
 const stdoutLog = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? stdoutLog;
-  const limit =
-    Number.isFinite(deps.config.bodyLimitBytes) && deps.config.bodyLimitBytes > 0
-      ? deps.config.bodyLimitBytes
-      : DEFAULT_BODY_LIMIT;
+  const limit = deps.config.bodyLimitBytes;
   const app = new Hono<AppEnv>();
 
   app.use(requestId());

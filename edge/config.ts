@@ -1,6 +1,6 @@
 // Edge configuration, read once from the environment (process.env on Node/Vercel).
 import { parseDevIssuerKey, type DevAuthConfig } from "./dev/issuer.js";
-import { serviceModes, unknownMockNames, type ServiceModes } from "./services.js";
+import { mockedServices, serviceModes, unknownMockNames, type ServiceModes } from "./services.js";
 
 export type EdgeConfig = {
   production: boolean;
@@ -12,6 +12,7 @@ export type EdgeConfig = {
   authorizedParties: string[];
   /** Browser origins allowed by CORS. */
   corsOrigins: string[];
+  /** Largest request body in bytes (EDGE_BODY_LIMIT_BYTES; a nonsense value falls back to 1 MiB). */
   bodyLimitBytes: number;
   anthropic: AnthropicConfig;
   /** Development sign-in (edge/dev/*): set only with AUTOCREA_DEV_AUTH, no CLERK_JWT_KEY, not production. */
@@ -41,19 +42,19 @@ export type AnthropicConfig = {
 
 export type Env = Record<string, string | undefined>;
 
-export const list = (value: string | undefined) =>
+const list = (value: string | undefined) =>
   (value ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
 
-const intOr = (value: string | undefined, fallback: number) => {
+const intOr = (value: string | undefined, fallback: number, min = 0) => {
   const n = Number(value);
-  return value !== undefined && value !== "" && Number.isInteger(n) && n >= 0 ? n : fallback;
+  return value !== undefined && value !== "" && Number.isInteger(n) && n >= min ? n : fallback;
 };
 
 /** PEMs in env vars often carry literal "\n"; Clerk needs real newlines. */
-export const unescapePem = (pem: string | undefined) => pem?.replace(/\\n/g, "\n");
+const unescapePem = (pem: string | undefined) => pem?.replace(/\\n/g, "\n");
 
 const flag = (value: string | undefined) => !!value && !["0", "false", "no", "off"].includes(value.trim().toLowerCase());
 
@@ -88,7 +89,7 @@ export function loadConfig(env: Env): EdgeConfig {
     clerkJwtKey: unescapePem(env.CLERK_JWT_KEY),
     authorizedParties: list(env.CLERK_AUTHORIZED_PARTIES),
     corsOrigins: list(env.CORS_ORIGINS),
-    bodyLimitBytes: Number(env.EDGE_BODY_LIMIT_BYTES ?? 1_048_576),
+    bodyLimitBytes: intOr(env.EDGE_BODY_LIMIT_BYTES, 1_048_576, 1),
     anthropic: {
       apiKey: env.ANTHROPIC_API_KEY ?? "",
       baseURL: env.ANTHROPIC_BASE_URL || undefined,
@@ -96,7 +97,7 @@ export function loadConfig(env: Env): EdgeConfig {
       timeoutMs: intOr(env.ANTHROPIC_TIMEOUT_MS, 60_000),
       idleTimeoutMs: intOr(env.ANTHROPIC_IDLE_TIMEOUT_MS, 60_000),
       maxRetryWaitMs: intOr(env.ANTHROPIC_MAX_RETRY_WAIT_MS, 5_000),
-      mock: list(env.AUTOCREA_MOCK_SERVICES).includes("anthropic"),
+      mock: mockedServices(env.AUTOCREA_MOCK_SERVICES).includes("anthropic"),
     },
     devAuth,
     services: serviceModes(env, { devAuth: devAuth !== null }),

@@ -20,21 +20,21 @@ export const SERVICE_NAMES = Object.keys(SERVICE_VARS) as ServiceName[];
 
 export const isServiceName = (s: string): s is ServiceName => s in SERVICE_VARS;
 
-/** `AUTOCREA_MOCK_SERVICES="anthropic, vercel"` → the known names it lists (lower-cased). */
-export function mockedServices(value: string | undefined): ServiceName[] {
-  const names = (value ?? "")
+const namesIn = (value: string | undefined) =>
+  (value ?? "")
     .split(",")
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
+
+/** `AUTOCREA_MOCK_SERVICES="anthropic, vercel"` → the known names it lists (lower-cased). */
+export function mockedServices(value: string | undefined): ServiceName[] {
+  const names = namesIn(value);
   return SERVICE_NAMES.filter((n) => names.includes(n));
 }
 
 /** Names in `AUTOCREA_MOCK_SERVICES` that are not services (typos), for a start-up error. */
 export function unknownMockNames(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((s) => s.trim().toLowerCase())
-    .filter((s) => s && !isServiceName(s));
+  return namesIn(value).filter((s) => !isServiceName(s));
 }
 
 type Env = Record<string, string | undefined>;

@@ -247,6 +247,8 @@ export function convexEnvFor(
   return { set: out, remove };
 }
 
+const DEV_CORS_ORIGINS = "http://localhost:5173,http://localhost:3000";
+
 /** The edge's environment: the developer's, plus Convex, the issuer key and the fakes. */
 export function edgeEnvFor(plan: DevPlan, env: Env, rt: DevRuntime): Env {
   const out: Env = {
@@ -256,7 +258,8 @@ export function edgeEnvFor(plan: DevPlan, env: Env, rt: DevRuntime): Env {
     PORT: String(plan.port),
     CONVEX_SITE_URL: rt.convexSiteUrl,
     EDGE_SECRET: rt.edgeSecret,
-    CORS_ORIGINS: env.CORS_ORIGINS ?? "http://localhost:5173,http://localhost:3000",
+    // The usual local IDE dev servers (Vite, Next.js) unless .env names others.
+    CORS_ORIGINS: set(env.CORS_ORIGINS) ? env.CORS_ORIGINS : DEV_CORS_ORIGINS,
   };
   if (plan.devAuth) {
     if (!rt.issuerKey) throw new Error("edgeEnvFor: development sign-in needs the issuer key");

@@ -5,7 +5,7 @@ import { parseEnv } from "node:util";
 import type { ConvexTarget, Env } from "./devConfig";
 
 /** Convex variables read by convex/auth.config.ts: changing one needs a new push. */
-export const AUTH_CONFIG_VARS = ["CLERK_JWT_ISSUER_DOMAIN", "AUTOCREA_DEV_AUTH", "AUTOCREA_DEV_ISSUER", "AUTOCREA_DEV_JWKS"];
+export const AUTH_CONFIG_VARS = ["AUTOCREA_ENV", "CLERK_JWT_ISSUER_DOMAIN", "AUTOCREA_DEV_AUTH", "AUTOCREA_DEV_ISSUER", "AUTOCREA_DEV_JWKS"];
 
 const set = (v: string | undefined) => v !== undefined && v.trim() !== "";
 

@@ -1,14 +1,15 @@
 // `npm run stack`: the whole backend offline in this process (see tests/stack.ts): the real
-// edge on 127.0.0.1, Convex functions on convex-test (in memory), tokens for two demo users.
+// edge on 127.0.0.1, Convex functions on convex-test (in memory), the loopback fakes in mock
+// mode (as `npm run dev` runs them), tokens for the same two demo users as `npm run dev`.
 // Options: --port N (default 8787; a free port if taken), --quiet (no request log).
 import { startStack, type Stack } from "../tests/stack";
+import { DEMO_USERS } from "./devBanner";
+import { DEV_PROVIDER_FAKE_OPTIONS } from "./devFakes";
 
-const DEMO_USERS = [
-  { id: "user_ada", email: "ada@example.com", name: "Ada Lovelace", env: "ADA" },
-  { id: "user_grace", email: "grace@example.com", name: "Grace Hopper", env: "GRACE" },
-];
 const TOKEN_TTL_SEC = 7 * 24 * 3600;
 const TICK_MS = 1_000;
+// Every external service is a fake here: AI answers and deployments say so (`mock: true`).
+const MOCKED = "anthropic,vercel,netlify,railway";
 
 const args = process.argv.slice(2);
 const port = args.includes("--port") ? Number(args[args.indexOf("--port") + 1]) : 8787;
@@ -16,18 +17,20 @@ const quiet = args.includes("--quiet");
 const log = quiet ? () => {} : (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 async function start(): Promise<Stack> {
+  process.env.AUTOCREA_MOCK_SERVICES = MOCKED; // what Convex functions read in the stack
+  const opts = { log, env: { AUTOCREA_MOCK_SERVICES: MOCKED }, providerFakes: DEV_PROVIDER_FAKE_OPTIONS };
   try {
-    return await startStack({ port, log });
+    return await startStack({ ...opts, port });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
     console.log(`port ${port} is taken; using a free one`);
-    return await startStack({ port: 0, log });
+    return await startStack({ ...opts, port: 0 });
   }
 }
 
 const stack = await start();
-const tokens: Record<string, string> = {};
-for (const u of DEMO_USERS) tokens[u.env] = await stack.signIn({ id: u.id, email: u.email, name: u.name }, TOKEN_TTL_SEC);
+const tokens: string[] = [];
+for (const u of DEMO_USERS) tokens.push(await stack.signIn({ id: u.id, email: u.email, name: u.name }, TOKEN_TTL_SEC));
 
 // The stack clock is virtual (it only moves on advance()); here it follows real time, so
 // scheduled functions run when they fall due, as on a real deployment.
@@ -47,26 +50,22 @@ const ticker = setInterval(() => {
 }, TICK_MS);
 
 const url = stack.edgeUrl;
-const fakes = Object.entries((stack as { fakes?: Record<string, { url?: unknown }> }).fakes ?? {})
-  .filter(([, f]) => typeof f?.url === "string")
-  .map(([name, f]) => `${name} ${f.url as string}`);
+const { anthropic, vercel, netlify, railway } = stack.fakes;
 console.log(`
-AUTOCREA offline stack
-  edge     ${url}   (routes: GET /health, GET /api/me, …)
-  Convex   convex-test in this process; data is in memory and gone when you stop it${fakes.length ? `\n  fakes    ${fakes.join(", ")}` : ""}
+AUTOCREA offline stack (no Convex backend, no accounts, no network)
+  edge     ${url}   GET /health, GET /api/me, ...
+  Convex   convex-test in this process; data is in memory and gone when you stop it
+  fakes    anthropic ${anthropic.url}, vercel ${vercel.baseUrl}, netlify ${netlify.baseUrl}, railway ${railway.baseUrl}
+           (AI answers and deployments come from these and are marked mock: true)
 
-Demo users (tokens valid ${TOKEN_TTL_SEC / 86400} days):
-${DEMO_USERS.map((u) => `  ${u.email.padEnd(20)} ${u.id}`).join("\n")}
+Tokens, valid ${TOKEN_TTL_SEC / 86400} days (paste into your shell):
+${DEMO_USERS.map((u, i) => `  # ${u.name} <${u.email}>, id ${u.id}\n  export ${u.tokenVar}='${tokens[i]}'`).join("\n")}
 
-Paste into a shell:
-${DEMO_USERS.map((u) => `export ${u.env}='${tokens[u.env]}'`).join("\n")}
-
-Then:
+Try it:
   curl -s ${url}/health
-  curl -s -H "Authorization: Bearer $ADA" ${url}/api/me
-  curl -s -H "Authorization: Bearer $GRACE" ${url}/api/me
+  curl -s -H "Authorization: Bearer $${DEMO_USERS[0].tokenVar}" ${url}/api/me
 
-Ctrl-C stops it.${quiet ? "" : " Request log lines follow (one JSON line per request)."}
+Ctrl-C stops it.${quiet ? "" : " One JSON log line per request follows."}
 `);
 
 let closing = false;

@@ -18,3 +18,13 @@ export function asUser(t: ConvexTest, clerkId: string, profile: { email?: string
   const issuer = "https://clerk.autocrea.test";
   return t.withIdentity({ subject: clerkId, issuer, tokenIdentifier: `${issuer}|${clerkId}`, ...profile });
 }
+
+/** The `users` row of a Clerk id, or null (what tests assert was or was not written). */
+export async function userRow(t: ConvexTest, clerkId: string) {
+  return await t.run(async (ctx) =>
+    ctx.db
+      .query("users")
+      .withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId))
+      .unique(),
+  );
+}

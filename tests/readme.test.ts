@@ -51,6 +51,12 @@ describe("README", () => {
     expect(extraRows, "a row in README section:env but not in .env.example").toEqual([]);
   });
 
+  test("every variable in .env.example has its own comment on the line above", () => {
+    const lines = read(".env.example").split("\n");
+    const bare = lines.filter((l, i) => /^[A-Z][A-Z0-9_]*=/.test(l) && !lines[i - 1]?.startsWith("#"));
+    expect(bare, "a variable in .env.example without a comment line right above it").toEqual([]);
+  });
+
   test("every variable the edge or Convex reads is in .env.example (add it with a comment, and a README row)", () => {
     const documented = new Set(exampleVars());
     const missing = varsReadByCode().filter((v) => !documented.has(v));
@@ -66,5 +72,11 @@ describe("README", () => {
     const scripts = Object.keys(JSON.parse(read("package.json")).scripts as Record<string, string>);
     const cells = firstCells(section("commands"));
     for (const s of scripts) expect(cells.some((c) => c === `npm run ${s}` || (s === "test" && c === "npm test"))).toBe(true);
+  });
+
+  test("every `npm run X` the README mentions is an npm script", () => {
+    const scripts = new Set(Object.keys(JSON.parse(read("package.json")).scripts as Record<string, string>));
+    const mentioned = new Set([...readme.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1]));
+    expect([...mentioned].filter((s) => !scripts.has(s))).toEqual([]);
   });
 });

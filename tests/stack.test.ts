@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { api, internal } from "../convex/_generated/api";
+import { userRow } from "./convexTest";
 import { startStack, type Stack } from "./stack";
 
 let stack: Stack;
@@ -44,15 +45,7 @@ describe("the stack clock", () => {
     await stack.t.run(async (ctx) => {
       await ctx.scheduler.runAfter(5_000, internal.users.setRole, { clerkId: "user_sched", role: "admin" });
     });
-    const role = async () =>
-      (
-        await stack.t.run(async (ctx) =>
-          ctx.db
-            .query("users")
-            .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_sched"))
-            .unique(),
-        )
-      )?.role;
+    const role = async () => (await userRow(stack.t, "user_sched"))?.role;
     await stack.advance(4_999);
     expect(await role()).toBe("user");
     await stack.advance(1);

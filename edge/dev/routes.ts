@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context.js";
-import { ApiError } from "../errors.js";
+import { jsonBody } from "../validation.js";
 import { devJwks, devOpenIdConfiguration, signDevToken } from "./issuer.js";
 
 const signInBody = z.object({
@@ -28,22 +28,10 @@ export const devAuthRoutes = new Hono<AppEnv>()
   })
   .post("/dev/sign-in", async (c) => {
     const { devAuth, authorizedParties } = c.var.deps.config;
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new ApiError("INVALID", "Body must be JSON: { id, email, name? }");
-    }
-    const parsed = signInBody.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ApiError("INVALID", `${issue.path.join(".") || "body"}: ${issue.message}`, {
-        field: issue.path.join("."),
-      });
-    }
+    const user = await jsonBody(c.req, signInBody, "{ id, email, name? }");
     // With CLERK_AUTHORIZED_PARTIES set, verifyToken requires `azp` to be one of them.
     const origin = c.req.header("Origin");
     const azp = origin && authorizedParties.includes(origin) ? origin : authorizedParties[0];
-    const { token, expiresAt } = await signDevToken(devAuth!, parsed.data, { azp });
-    return c.json({ token, userId: parsed.data.id, expiresAt });
+    const { token, expiresAt } = await signDevToken(devAuth!, user, { azp });
+    return c.json({ token, userId: user.id, expiresAt });
   });

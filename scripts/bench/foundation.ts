@@ -2,9 +2,10 @@
 //  - files.list (one page of 100) and files.read in a project of 5,000 files: documents read, time;
 //  - GET /api/me through the edge vs the same call made directly to Convex's /edge/me.
 // Times are for convex-test on this machine, not a Convex deployment: compare within one run.
+// Documents read: scripts/benchReads.ts.
 import { api } from "../../convex/_generated/api";
-import * as files from "../../convex/files";
-import { startStack, type Stack } from "../../tests/stack";
+import { startStack } from "../../tests/stack";
+import { documentsRead } from "../benchReads";
 
 const FILES = 5_000;
 const PAGE = 100;
@@ -31,88 +32,6 @@ async function time(runs: number, fn: () => Promise<unknown>) {
   return stats(out);
 }
 
-// ---------- counting documents read ----------
-// convex-test reports no read counts, so the query's own handler (auth wrapper included) runs
-// inside t.run with a proxy around ctx.db that counts every document the database hands back
-// (get, unique, first, collect, take, paginate, async iteration), per table. For index range
-// reads without .filter() this is what Convex counts as documents read.
-type Counts = Record<string, number>;
-
-function countOf(result: unknown): number {
-  if (result === null || result === undefined) return 0;
-  if (Array.isArray(result)) return result.length;
-  const page = (result as { page?: unknown }).page;
-  if (Array.isArray(page)) return page.length;
-  return typeof result === "object" ? 1 : 0;
-}
-
-function countingQuery(q: any, table: string, counts: Counts): any {
-  return new Proxy(q, {
-    get(target, prop) {
-      const value = target[prop];
-      if (typeof value !== "function") return value;
-      if (prop === Symbol.asyncIterator) {
-        return () => {
-          const it = value.call(target);
-          return {
-            async next() {
-              const r = await it.next();
-              if (!r.done) counts[table] = (counts[table] ?? 0) + 1;
-              return r;
-            },
-            [Symbol.asyncIterator]() {
-              return this;
-            },
-          };
-        };
-      }
-      return (...args: unknown[]) => {
-        const out = value.apply(target, args);
-        if (out && typeof out.then === "function") {
-          return out.then((r: unknown) => {
-            counts[table] = (counts[table] ?? 0) + countOf(r);
-            return r;
-          });
-        }
-        return out && typeof out === "object" ? countingQuery(out, table, counts) : out;
-      };
-    },
-  });
-}
-
-function countingDb(db: any, counts: Counts): any {
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "query") return (table: string) => countingQuery(target.query(table), table, counts);
-      if (prop === "get") {
-        return async (...args: unknown[]) => {
-          const doc = await target.get(...args);
-          const table = args.length === 2 ? String(args[0]) : "(get by id)";
-          if (doc) counts[table] = (counts[table] ?? 0) + 1;
-          return doc;
-        };
-      }
-      const value = target[prop];
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
-async function documentsRead(stack: Stack, fn: object, clerkId: string, args: Record<string, unknown>) {
-  // Registered functions keep their handler (auth wrapper included) as `_handler`.
-  const handler = (fn as { _handler: (ctx: unknown, args: unknown) => Promise<unknown> })._handler;
-  const identity = { subject: clerkId, issuer: "https://clerk.autocrea.test", tokenIdentifier: `https://clerk.autocrea.test|${clerkId}` };
-  const counts: Counts = {};
-  const result = await stack.t.run(async (ctx) =>
-    handler({ ...ctx, db: countingDb(ctx.db, counts), auth: { getUserIdentity: async () => identity } }, args),
-  );
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const detail = Object.entries(counts)
-    .map(([t, n]) => `${t} ${n}`)
-    .join(", ");
-  return { total, detail, result };
-}
-
 // ---------- the run ----------
 export async function run() {
   const stack = await startStack();
@@ -136,21 +55,17 @@ export async function run() {
     const listArgs = { projectId, paginationOpts: { numItems: PAGE, cursor: null } };
     const prefixArgs = { projectId, prefix: "src/dir07/", paginationOpts: { numItems: PAGE, cursor: null } };
     const readArgs = { projectId, path: "src/dir07/file2507.ts" };
-    for (const [label, fn, args] of [
-      ["files.list (page of 100)", files.list, listArgs],
-      ["files.list (prefix src/dir07/, page of 100)", files.list, prefixArgs],
-      ["files.read (one file)", files.read, readArgs],
+    for (const [label, run] of [
+      ["files.list (page of 100)", () => as.query(api.files.list, listArgs)],
+      ["files.list (prefix src/dir07/, page of 100)", () => as.query(api.files.list, prefixArgs)],
+      ["files.read (one file)", () => as.query(api.files.read, readArgs)],
     ] as const) {
-      const reads = await documentsRead(stack, fn, owner.id, args);
-      const ref = label.startsWith("files.read") ? api.files.read : api.files.list;
-      const t = await time(QUERY_RUNS, () => as.query(ref as any, args));
-      const got = countOf(reads.result);
-      console.log(
-        `${label.padEnd(44)} documents read ${String(reads.total).padStart(4)} (${reads.detail}); ` +
-          `returned ${got}; p50 ${ms(t.p50)}, p99 ${ms(t.p99)} (n=${t.n})`,
-      );
+      const { docs, result } = await documentsRead<unknown>(run);
+      const t = await time(QUERY_RUNS, run);
+      const got = Array.isArray((result as { page?: unknown[] }).page) ? (result as { page: unknown[] }).page.length : 1;
+      console.log(`${label.padEnd(44)} documents read ${String(docs).padStart(4)}; returned ${got}; p50 ${ms(t.p50)}, p99 ${ms(t.p99)} (n=${t.n})`);
     }
-    console.log("  documents read: counted by a proxy around ctx.db while the query's handler (auth wrapper included) runs in t.run");
+    console.log("  documents read: convex-test's own per-transaction count (scripts/benchReads.ts), auth wrapper included");
 
     // GET /api/me: through the edge vs directly to Convex
     const edge = await time(HTTP_RUNS, async () => {
@@ -176,7 +91,8 @@ export async function run() {
     console.log(`  through the edge (HTTP → Hono → Clerk verify → seam)  p50 ${ms(edge.p50)}  p99 ${ms(edge.p99)}`);
     console.log(`  the edge app without the socket (app.request)          p50 ${ms(inProcess.p50)}  p99 ${ms(inProcess.p99)}`);
     console.log(`  directly to Convex (t.fetch POST /edge/me)            p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}`);
-    console.log(`  edge overhead over direct: p50 +${ms(edge.p50 - direct.p50)}, p99 +${ms(edge.p99 - direct.p99)}`);
+    const diff = (x: number) => `${x >= 0 ? "+" : ""}${ms(x)}`;
+    console.log(`  edge overhead over direct: p50 ${diff(edge.p50 - direct.p50)}, p99 ${diff(edge.p99 - direct.p99)}`);
   } finally {
     await stack.close();
   }

@@ -70,6 +70,9 @@ describe("development sign-in, in development", () => {
       expect(json.error.code).toBe("INVALID");
       expect(json.token).toBeUndefined();
     }
+    // The message and `field` name the first bad field.
+    const bad = await (await signIn(app, { id: "ok", email: "nope" })).json();
+    expect(bad.error).toMatchObject({ code: "INVALID", field: "email", message: expect.stringMatching(/^email: /) });
   });
 
   test("an expired development token is 401 token-expired", async () => {

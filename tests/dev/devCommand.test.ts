@@ -1,6 +1,7 @@
-// `npm run dev` end to end, with a stand-in for the Convex CLI (AUTOCREA_CONVEX_CLI): the
-// real command starts the fakes and the edge, configures Convex, prints working tokens,
-// explains an offline failure without a stack trace, and stops everything on Ctrl-C.
+// The README's two run commands end to end. `npm run dev`, with a stand-in for the Convex CLI
+// (AUTOCREA_CONVEX_CLI): it starts the fakes and the edge, configures Convex, prints working
+// tokens, explains an offline failure without a stack trace, and stops everything on Ctrl-C.
+// `npm run stack`: the printed tokens work against the printed URL, offline, until Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
@@ -25,12 +26,13 @@ const freePort = () =>
 type Run = { child: ChildProcess; dir: string; port: number; out: () => string; exited: Promise<number | null> };
 const runs: Run[] = [];
 
-async function runDev(extraEnv: Record<string, string> = {}): Promise<Run> {
+/** Runs a script of ours with tsx, as its npm script does, in a fresh directory and a bare environment. */
+async function runScript(script: string, args: (port: number) => string[], env: (dir: string, port: number) => Record<string, string>): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "autocrea-dev-"));
   const port = await freePort();
-  const child = spawn(tsx, [join(root, "scripts/dev.ts")], {
+  const child = spawn(tsx, [join(root, script), ...args(port)], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), AUTOCREA_CONVEX_CLI: fakeCli, FAKE_CONVEX_STATE: join(dir, "convex-state.json"), ...extraEnv },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env(dir, port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -41,6 +43,14 @@ async function runDev(extraEnv: Record<string, string> = {}): Promise<Run> {
   runs.push(run);
   return run;
 }
+
+const runDev = (extraEnv: Record<string, string> = {}) =>
+  runScript("scripts/dev.ts", () => [], (dir, port) => ({
+    PORT: String(port),
+    AUTOCREA_CONVEX_CLI: fakeCli,
+    FAKE_CONVEX_STATE: join(dir, "convex-state.json"),
+    ...extraEnv,
+  }));
 
 async function until(run: Run, text: string, ms = 30_000) {
   const deadline = Date.now() + ms;
@@ -117,4 +127,26 @@ describe("npm run dev", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("npm run stack", () => {
+  test("prints the edge URL and tokens that work; health lists the fakes as mocks; Ctrl-C stops it", async () => {
+    const run = await runScript("scripts/stack.ts", (port) => ["--port", String(port), "--quiet"], () => ({}));
+    await until(run, "Ctrl-C stops it.");
+    const edge = /edge {5}(http:\/\/127\.0\.0\.1:\d+)/.exec(run.out())![1]; // the asked port, or a free one if taken meanwhile
+    const token = (name: string) => new RegExp(`export ${name}='(\\S+)'`).exec(run.out())![1];
+
+    const health = await (await fetch(`${edge}/health`)).json();
+    expect(health).toMatchObject({ status: "ok", convex: { ok: true } });
+    expect(health.services).toEqual({ clerk: "real", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    for (const [name, clerkId] of [["ADA_TOKEN", "user_dev_ada"], ["GRACE_TOKEN", "user_dev_grace"]]) {
+      const me = await fetch(`${edge}/api/me`, { headers: { Authorization: `Bearer ${token(name)}` } });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toMatchObject({ clerkId, plan: "free" });
+    }
+
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+    await expect(fetch(`${edge}/health`)).rejects.toThrow();
+  }, 60_000);
 });

@@ -17,7 +17,7 @@ import {
   type DevRuntime,
   type Env,
 } from "../../scripts/devConfig";
-import { convexSiteUrlFrom, envChanges, explainConvexExit, parseEnvList, toDotenv } from "../../scripts/devConvex";
+import { AUTH_CONFIG_VARS, convexSiteUrlFrom, envChanges, explainConvexExit, parseEnvList, toDotenv } from "../../scripts/devConvex";
 import { createDevIssuerKey } from "../../scripts/devIssuerKey";
 
 const key = createDevIssuerKey();
@@ -132,6 +132,10 @@ describe("what Convex and the edge are given", () => {
     expect(edge.anthropic).toMatchObject({ mock: true, baseURL: fakeUrls.anthropic, apiKey: "mock-anthropic-key" });
     expect(edge).toMatchObject({ convexSiteUrl: rt.convexSiteUrl, edgeSecret: "s3cret", production: false });
     expect(edge.services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    // CORS for the usual local IDE origins, also when .env (copied from .env.example) leaves it empty.
+    expect(edge.corsOrigins).toEqual(["http://localhost:5173", "http://localhost:3000"]);
+    expect(loadConfig(edgeEnvFor(p, { CORS_ORIGINS: "" }, rt)).corsOrigins).toEqual(["http://localhost:5173", "http://localhost:3000"]);
+    expect(loadConfig(edgeEnvFor(p, { CORS_ORIGINS: "https://ide.example" }, rt)).corsOrigins).toEqual(["https://ide.example"]);
   });
 
   test("real services: the developer's variables go along; what an earlier run set is undone", () => {
@@ -219,6 +223,9 @@ describe("what Convex and the edge are given", () => {
       repush: true,
     });
     expect(envChanges({ set: { EDGE_SECRET: "s2" }, remove: [] }, { EDGE_SECRET: "s" }).repush).toBe(false);
+    // The push trigger knows every variable auth.config.ts reads.
+    const read = [...readFileSync("convex/auth.config.ts", "utf8").matchAll(/optional\("([A-Z_]+)"\)/g)].map((m) => m[1]);
+    expect([...new Set(read)].sort()).toEqual([...AUTH_CONFIG_VARS].sort());
   });
 });
 

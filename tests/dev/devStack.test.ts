@@ -2,6 +2,7 @@
 // functions on convex-test): a newcomer's first requests without a Clerk account.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDevIssuerKey } from "../../scripts/devIssuerKey";
+import { userRow } from "../convexTest";
 import { startStack, type Stack } from "../stack";
 
 let stack: Stack;
@@ -34,12 +35,7 @@ describe("development sign-in through the stack", () => {
     const me = await fetch(`${stack.edgeUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ clerkId: "user_dev_grace", email: "grace@autocrea.dev", plan: "free" });
-    const row = await stack.t.run((ctx) =>
-      ctx.db
-        .query("users")
-        .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_dev_grace"))
-        .unique(),
-    );
+    const row = await userRow(stack.t, "user_dev_grace");
     expect(row).toMatchObject({ name: "Grace Hopper", role: "user" });
   });
 
@@ -47,12 +43,7 @@ describe("development sign-in through the stack", () => {
     const forged = await stack.forgeToken({ id: "user_dev_mallory" });
     const res = await fetch(`${stack.edgeUrl}/api/me`, { headers: { Authorization: `Bearer ${forged}` } });
     expect(res.status).toBe(401);
-    const row = await stack.t.run((ctx) =>
-      ctx.db
-        .query("users")
-        .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_dev_mallory"))
-        .unique(),
-    );
+    const row = await userRow(stack.t, "user_dev_mallory");
     expect(row).toBeNull();
   });
 

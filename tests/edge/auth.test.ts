@@ -5,6 +5,7 @@ import { loadConfig } from "../../edge/config";
 import { createApp } from "../../edge/app";
 import { createConvexSeam } from "../../edge/convex";
 import { makeKeyPair, signSessionToken } from "../keys";
+import { userRow as userRowOf } from "../convexTest";
 import { startStack, STACK_ORIGIN, type Stack } from "../stack";
 
 let stack: Stack;
@@ -17,14 +18,7 @@ afterAll(async () => {
 
 const HOUR = 3_600_000;
 
-async function userRow(clerkId: string) {
-  return await stack.t.run(async (ctx) =>
-    ctx.db
-      .query("users")
-      .withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId))
-      .unique(),
-  );
-}
+const userRow = (clerkId: string) => userRowOf(stack.t, clerkId);
 
 async function getMe(authorization?: string) {
   const res = await fetch(`${stack.edgeUrl}/api/me`, { headers: authorization ? { Authorization: authorization } : {} });

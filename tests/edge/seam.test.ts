@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApp } from "../../edge/app";
 import { loadConfig } from "../../edge/config";
 import { createConvexSeam } from "../../edge/convex";
+import { userRow as userRowOf } from "../convexTest";
 import { startStack, type Stack } from "../stack";
 import { bearer, edgeApp, json, SECRET } from "./harness";
 
@@ -15,14 +16,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function userRow(clerkId: string) {
-  return await stack.t.run(async (ctx) =>
-    ctx.db
-      .query("users")
-      .withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId))
-      .unique(),
-  );
-}
+const userRow = (clerkId: string) => userRowOf(stack.t, clerkId);
 
 const edgeMe = (authorization: string | undefined, userId = "user_seam") =>
   stack.t.fetch("/edge/me", {
@@ -156,13 +150,8 @@ describe("the seam client", () => {
 
   test("a FORBIDDEN thrown by a real Convex function reaches the client as 403 FORBIDDEN", async () => {
     const token = await stack.signIn({ id: "user_gone", email: "gone@example.com" });
-    await stack.t.run(async (ctx) => {
-      const row = await ctx.db
-        .query("users")
-        .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_gone"))
-        .unique();
-      await ctx.db.patch("users", row!._id, { deletedAt: stack.now() });
-    });
+    const row = await userRow("user_gone");
+    await stack.t.run(async (ctx) => ctx.db.patch("users", row!._id, { deletedAt: stack.now() }));
     const res = await fetch(`${stack.edgeUrl}/api/me`, { headers: bearer(token) });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: { code: "FORBIDDEN", message: "This account has been deleted" } });
