@@ -1,12 +1,13 @@
 // The edge's deployment routes, Convex side: HTTP actions under /edge/deploy/* (reachable
 // only with EDGE_SECRET, on behalf of the verified Clerk user) and the internal functions
 // they run — the same checks as the public functions in deployments.ts.
+import { validate } from "convex-helpers/validators";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { internalMutation, internalQuery, type QueryCtx } from "./_generated/server";
 import { ensureUser, userByClerkId } from "./lib/auth";
-import { cancelDeployment, deploymentFor, toView } from "./lib/deploymentAccess";
+import { cancelDeployment, deploymentFor, toLogLine, toView } from "./lib/deploymentAccess";
 import { isTerminal } from "./lib/deploymentLifecycle";
 import { requestDeployment } from "./lib/deployRequest";
 import { edgeAction } from "./lib/edgeHttp";
@@ -14,8 +15,6 @@ import { fail } from "./lib/errors";
 import { vDeploymentLogLine, vDeploymentStatus, vDeploymentView, vEnvironment, vProvider } from "./validators";
 
 const MAX_LOG_BATCH = 500;
-const PROVIDERS = new Set(["vercel", "netlify", "railway"]);
-const ENVIRONMENTS = new Set(["production", "preview"]);
 
 function deploymentIdOf(ctx: QueryCtx, raw: string): Id<"deployments"> {
   const id = ctx.db.normalizeId("deployments", raw);
@@ -75,9 +74,9 @@ export const logsFor = internalQuery({
       .query("deploymentLogs")
       .withIndex("by_deploymentId_and_seq", (q) => q.eq("deploymentId", d._id).gt("seq", afterSeq))
       .take(take);
-    const lines = rows.map((l) => ({ seq: l.seq, at: l.at, level: l.level, text: l.text }));
+    const lines = rows.map(toLogLine);
     const nextSeq = lines.length ? lines[lines.length - 1].seq : afterSeq;
-    const allRead = nextSeq + 1 >= (d.logCount ?? 0);
+    const allRead = nextSeq + 1 >= d.logCount;
     return { status: d.status, lines, nextSeq, done: isTerminal(d.status) && allRead };
   },
 });
@@ -89,14 +88,14 @@ type DeployBody = { projectId?: unknown; provider?: unknown; environment?: unkno
 export const edgeDeployRequest = edgeAction<DeployBody>(async (ctx, { userId, body }): Promise<unknown> => {
   const { projectId, provider, environment, idempotencyKey } = body;
   if (typeof projectId !== "string" || !projectId) fail("INVALID", "projectId is required");
-  if (typeof provider !== "string" || !PROVIDERS.has(provider)) fail("INVALID", "provider must be vercel, netlify or railway");
-  if (typeof environment !== "string" || !ENVIRONMENTS.has(environment)) fail("INVALID", "environment must be production or preview");
+  if (!validate(vProvider, provider)) fail("INVALID", "provider must be vercel, netlify or railway");
+  if (!validate(vEnvironment, environment)) fail("INVALID", "environment must be production or preview");
   if (idempotencyKey !== undefined && typeof idempotencyKey !== "string") fail("INVALID", "idempotencyKey must be a string");
   return await ctx.runMutation(internal.deployEdge.requestFor, {
     clerkId: userId!,
     projectId,
-    provider: provider as "vercel",
-    environment: environment as "production",
+    provider,
+    environment,
     idempotencyKey,
   });
 });

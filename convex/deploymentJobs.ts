@@ -1,47 +1,23 @@
-// The deployment's background life (internal only; nothing here is reachable from a browser):
-//   start      — workpool job: create the provider deployment from the snapshot.
-//   poll       — scheduled chain: provider state + new log lines, with backoff, until terminal.
-//   cancelAtProvider, drainLogs — one-off follow-ups.
-// Actions talk to providers; every write goes through the internal mutations below, which
-// apply the state machine in convex/lib/deploymentLifecycle.ts.
+// The start job of a deployment (internal only; nothing here is reachable from a browser):
+// a workpool action that creates the provider deployment from the snapshot, retried by the
+// pool on transient provider failures. Once the provider has it, convex/deploymentWatch.ts
+// takes over (polling, cancel at the provider, logs). Every write goes through the internal
+// mutations below, which apply the state machine in convex/lib/deploymentLifecycle.ts.
 import { vOnCompleteArgs } from "@convex-dev/workpool";
 import { v } from "convex/values";
-import { ProviderError, type ProviderLogLine, type ProviderTarget } from "../edge/providers/types";
+import type { ProviderTarget } from "../edge/providers/types";
 import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
-import { internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "./_generated/server";
+import { internalAction, internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
+import { vObserved } from "./deploymentWatch";
 import { DEPLOY_RETRY } from "./lib/deployQueue";
 import { deployFiles, snapshotFiles } from "./lib/deployFiles";
-import {
-  appendLogs,
-  applyObserved,
-  deployTimeoutMs,
-  finish,
-  isTerminal,
-  log,
-  pollDelay,
-  progress,
-  PROVIDER_LABEL,
-  type NewLogLine,
-} from "./lib/deploymentLifecycle";
-import { clientFor } from "./lib/providerAccess";
+import { applyObserved, finish, isTerminal, log, pollDelay, progress, PROVIDER_LABEL } from "./lib/deploymentLifecycle";
+import { clientFor, isProviderError, messageOf } from "./lib/providerAccess";
 import { snapshotFilesPage } from "./lib/snapshots";
-import { vLogLevel, vProviderState, vProviderTarget } from "./validators";
+import { vProviderTarget } from "./validators";
 
 const vDeploymentId = v.id("deployments");
-const vProviderLine = v.object({ id: v.string(), at: v.number(), level: vLogLevel, text: v.string() });
-const vObserved = v.object({
-  state: vProviderState,
-  rawState: v.optional(v.string()),
-  url: v.optional(v.string()),
-  errorMessage: v.optional(v.string()),
-});
-
-const isProviderError = (e: unknown): e is ProviderError =>
-  e instanceof ProviderError || (e instanceof Error && e.name === "ProviderError" && "transient" in e);
-const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 1_000);
-const providerLines = (lines: ProviderLogLine[]): NewLogLine[] =>
-  lines.map((l) => ({ level: l.level, text: l.text, at: l.at, providerEventId: l.id }));
 
 function targetOf(project: Doc<"projects"> | null, provider: Doc<"deployments">["provider"]): ProviderTarget | undefined {
   const refs = project?.providerRefs;
@@ -61,24 +37,10 @@ function siteName(project: Doc<"projects"> | null, d: Doc<"deployments">): strin
   return `autocrea-${slug || "app"}-${d.projectId.slice(-6).toLowerCase()}`;
 }
 
-// ---------- reads for the actions ----------
-
 export const snapshotPage = internalQuery({
   args: { snapshotId: v.id("snapshots"), cursor: v.union(v.string(), v.null()), numItems: v.number() },
   handler: async (ctx, { snapshotId, cursor, numItems }) => await snapshotFilesPage(ctx, snapshotId, cursor, numItems),
 });
-
-/** What a poll / follow-up needs; null once the deployment has nothing left to watch. */
-export const watchInfo = internalQuery({
-  args: { deploymentId: vDeploymentId, evenIfFinished: v.optional(v.boolean()) },
-  handler: async (ctx, { deploymentId, evenIfFinished }) => {
-    const d = await ctx.db.get("deployments", deploymentId);
-    if (!d || !d.providerDeploymentId || (isTerminal(d.status) && !evenIfFinished)) return null;
-    return { userId: d.userId, provider: d.provider, providerDeploymentId: d.providerDeploymentId, logCursor: d.logCursor };
-  },
-});
-
-// ---------- start ----------
 
 /** Counts the attempt and moves the row to building/uploading; null when there is nothing to do. */
 export const beginAttempt = internalMutation({
@@ -129,24 +91,30 @@ export const saveTarget = internalMutation({
   },
 });
 
-/** Records the provider's deployment (building) and starts polling. Tells the job when the row was canceled meanwhile. */
+/**
+ * Records the provider's deployment (building) and starts polling. When the user canceled
+ * while the job was creating it, the new provider deployment is canceled right away.
+ */
 export const recordStarted = internalMutation({
   args: { deploymentId: vDeploymentId, providerDeploymentId: v.string(), observed: vObserved, target: vProviderTarget },
-  returns: v.object({ canceled: v.boolean() }),
+  returns: v.null(),
   handler: async (ctx, { deploymentId, providerDeploymentId, observed, target }) => {
     const d = await ctx.db.get("deployments", deploymentId);
-    if (!d) return { canceled: true };
+    if (!d) return null;
     await keepTarget(ctx, d, target);
     if (isTerminal(d.status)) {
       await ctx.db.patch("deployments", d._id, { providerDeploymentId });
-      return { canceled: d.status === "canceled" };
+      if (d.status === "canceled") {
+        await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId, attempt: 1 });
+      }
+      return null;
     }
     await progress(ctx, d, { status: "building", providerDeploymentId, ...(observed.url ? { url: observed.url } : {}) });
     await log(ctx, d, "info", `${PROVIDER_LABEL[d.provider]} deployment ${providerDeploymentId} created${observed.rawState ? ` (${observed.rawState})` : ""}`);
-    await applyObserved(ctx, d._id, observed);
-    const after = (await ctx.db.get("deployments", d._id))!;
-    if (!isTerminal(after.status)) await ctx.scheduler.runAfter(pollDelay(0), internal.deploymentJobs.poll, { deploymentId, n: 0 });
-    return { canceled: false };
+    if (!(await applyObserved(ctx, d._id, observed))) {
+      await ctx.scheduler.runAfter(pollDelay(0), internal.deploymentWatch.poll, { deploymentId, n: 0 });
+    }
+    return null;
   },
 });
 
@@ -176,17 +144,11 @@ export const start = internalAction({
   handler: async (ctx, { deploymentId }) => {
     const job = await ctx.runMutation(internal.deploymentJobs.beginAttempt, { deploymentId });
     if (!job) return null;
-    let choice;
-    try {
-      choice = await clientFor(ctx, job.userId, job.provider);
-    } catch (err) {
-      choice = { missing: `Your ${job.provider} token could not be read (${messageOf(err)}); connect it again` };
-    }
-    if ("missing" in choice) {
-      await ctx.runMutation(internal.deploymentJobs.fail, { deploymentId, code: "PROVIDER_NOT_CONFIGURED", message: choice.missing });
+    const client = await clientFor(ctx, job.userId, job.provider).catch(async (err: unknown) => {
+      await ctx.runMutation(internal.deploymentJobs.fail, { deploymentId, code: "PROVIDER_NOT_CONFIGURED", message: messageOf(err) });
       return null;
-    }
-    const client = choice.client;
+    });
+    if (!client) return null;
     try {
       let existing = job.target;
       if (!existing && client.ensureTarget) {
@@ -201,13 +163,12 @@ export const start = internalAction({
         environment: job.environment,
         files,
       });
-      const { canceled } = await ctx.runMutation(internal.deploymentJobs.recordStarted, {
+      await ctx.runMutation(internal.deploymentJobs.recordStarted, {
         deploymentId,
         providerDeploymentId: deployment.id,
         observed: { state: deployment.state, rawState: deployment.rawState, url: deployment.url, errorMessage: deployment.errorMessage },
         target,
       });
-      if (canceled) await cancelQuietly(ctx, deploymentId, () => client.cancelDeployment(deployment.id));
     } catch (err) {
       if (isProviderError(err) && err.transient) {
         await ctx.runMutation(internal.deploymentJobs.attemptFailed, { deploymentId, message: messageOf(err) });
@@ -223,19 +184,6 @@ export const start = internalAction({
   },
 });
 
-async function cancelQuietly(ctx: ActionCtx, deploymentId: Doc<"deployments">["_id"], cancel: () => Promise<void>) {
-  try {
-    await cancel();
-    await ctx.runMutation(internal.deploymentFollowups.note, { deploymentId, level: "info", text: "Canceled at the provider" });
-  } catch (err) {
-    await ctx.runMutation(internal.deploymentFollowups.note, {
-      deploymentId,
-      level: "warn",
-      text: `Could not cancel at the provider: ${messageOf(err)}`,
-    });
-  }
-}
-
 /** Workpool completion: the last attempt failed (transiently) or the job was canceled. */
 export const onComplete = internalMutation({
   args: vOnCompleteArgs(v.object({ deploymentId: vDeploymentId })),
@@ -250,77 +198,6 @@ export const onComplete = internalMutation({
     } else if (result.kind === "canceled") {
       await finish(ctx, context.deploymentId, { status: "canceled", reason: "Removed from the queue" });
     }
-    return null;
-  },
-});
-
-// ---------- poll ----------
-
-export const record = internalMutation({
-  args: {
-    deploymentId: vDeploymentId,
-    n: v.number(),
-    observed: v.optional(vObserved),
-    pollError: v.optional(v.object({ message: v.string(), transient: v.boolean() })),
-    lines: v.array(vProviderLine),
-  },
-  returns: v.null(),
-  handler: async (ctx, { deploymentId, n, observed, pollError, lines }) => {
-    const d = await ctx.db.get("deployments", deploymentId);
-    if (!d || isTerminal(d.status)) return null;
-    const now = Date.now();
-    await ctx.db.patch("deployments", d._id, { pollCount: d.pollCount + 1, lastPolledAt: now });
-    await appendLogs(ctx, d._id, providerLines(lines), lines.at(-1)?.id);
-    if (observed && (await applyObserved(ctx, d._id, observed))) return null;
-    if (pollError && !pollError.transient) {
-      await finish(ctx, d._id, { status: "error", code: "PROVIDER_ERROR", message: pollError.message });
-      return null;
-    }
-    if (pollError) await log(ctx, d, "warn", `Status check failed (will retry): ${pollError.message}`);
-    const timeout = deployTimeoutMs();
-    const elapsed = now - (d.startedAt ?? d.createdAt);
-    if (elapsed >= timeout) {
-      await finish(ctx, d._id, {
-        status: "error",
-        code: "TIMEOUT",
-        message: `Still not live after ${Math.round(timeout / 60_000)} minutes; canceled at the provider`,
-      });
-      await ctx.scheduler.runAfter(0, internal.deploymentFollowups.cancelAtProvider, { deploymentId, attempt: 1 });
-      return null;
-    }
-    const delay = Math.min(pollDelay(n + 1), timeout - elapsed);
-    await ctx.scheduler.runAfter(delay, internal.deploymentJobs.poll, { deploymentId, n: n + 1 });
-    return null;
-  },
-});
-
-export const poll = internalAction({
-  args: { deploymentId: vDeploymentId, n: v.number() },
-  returns: v.null(),
-  handler: async (ctx, { deploymentId, n }) => {
-    const info = await ctx.runQuery(internal.deploymentJobs.watchInfo, { deploymentId });
-    if (!info) return null;
-    const choice = await clientFor(ctx, info.userId, info.provider).catch(() => null);
-    if (!choice || "missing" in choice) {
-      await ctx.runMutation(internal.deploymentJobs.record, {
-        deploymentId,
-        n,
-        lines: [],
-        pollError: { message: `The ${info.provider} token is no longer available`, transient: false },
-      });
-      return null;
-    }
-    let observed;
-    let pollError;
-    try {
-      const dep = await choice.client.getDeployment(info.providerDeploymentId);
-      observed = { state: dep.state, rawState: dep.rawState, url: dep.url, errorMessage: dep.errorMessage };
-    } catch (err) {
-      pollError = { message: messageOf(err), transient: !isProviderError(err) || err.transient };
-    }
-    // Log lines are best effort: a failed fetch is retried by the next poll (same cursor).
-    const lines = await choice.client.getLogs(info.providerDeploymentId, info.logCursor).catch(() => []);
-    await ctx.runMutation(internal.deploymentJobs.record, { deploymentId, n, observed, pollError, lines });
     return null;
   },
 });

@@ -4,6 +4,7 @@
 // webhookEvents, so the same delivery twice is applied once. Polling remains the safety
 // net for webhooks that never arrive.
 import { v } from "convex/values";
+import { providerConfigFromEnv } from "../edge/providers/index";
 import {
   parseNetlifyWebhook,
   parseVercelWebhook,
@@ -22,30 +23,18 @@ const MAX_BODY = 1_000_000;
 type Source = {
   provider: "vercel" | "netlify";
   header: string;
-  secret: () => string | undefined;
   verify: (raw: string, signature: string | null, secret: string) => Promise<boolean>;
   parse: (raw: string) => ProviderWebhookEvent | undefined;
 };
 
 const SOURCES: Record<"vercel" | "netlify", Source> = {
-  vercel: {
-    provider: "vercel",
-    header: "x-vercel-signature",
-    secret: () => env.VERCEL_WEBHOOK_SECRET,
-    verify: verifyVercelSignature,
-    parse: parseVercelWebhook,
-  },
-  netlify: {
-    provider: "netlify",
-    header: "x-webhook-signature",
-    secret: () => env.NETLIFY_WEBHOOK_SECRET,
-    verify: verifyNetlifySignature,
-    parse: parseNetlifyWebhook,
-  },
+  vercel: { provider: "vercel", header: "x-vercel-signature", verify: verifyVercelSignature, parse: parseVercelWebhook },
+  netlify: { provider: "netlify", header: "x-webhook-signature", verify: verifyNetlifySignature, parse: parseNetlifyWebhook },
 };
 
 async function receive(ctx: ActionCtx, request: Request, source: Source): Promise<Response> {
-  const secret = source.secret();
+  // VERCEL_WEBHOOK_SECRET / NETLIFY_WEBHOOK_SECRET
+  const secret = providerConfigFromEnv(env)[source.provider].webhookSecret;
   if (!secret) return errorResponse("UNAVAILABLE", `${source.provider} webhooks are not configured`);
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY) return errorResponse("PAYLOAD_TOO_LARGE", "Webhook body too large");
@@ -107,7 +96,7 @@ export const apply = internalMutation({
     const ended = await applyObserved(ctx, d._id, { state: args.state, url: args.url, errorMessage: args.errorMessage });
     if (!ended) return "applied";
     // The poll chain stops at the next tick; collect the log lines it would have fetched.
-    await ctx.scheduler.runAfter(0, internal.deploymentFollowups.drainLogs, { deploymentId: d._id });
+    await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId: d._id });
     return "finished";
   },
 });

@@ -6,8 +6,8 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { userMutation, userQuery } from "./lib/auth";
 import { requireProjectRole } from "./lib/access";
-import { cancelDeployment, deploymentFor, toView } from "./lib/deploymentAccess";
-import { readStats } from "./lib/deploymentStats";
+import { cancelDeployment, deploymentFor, toLogLine, toView } from "./lib/deploymentAccess";
+import { NO_STATS, readStats } from "./lib/deploymentStats";
 import { MAX_BATCH, requestDeployment, requestRollback } from "./lib/deployRequest";
 import { errorData, fail } from "./lib/errors";
 import {
@@ -114,7 +114,7 @@ export const logs = userQuery({
       .query("deploymentLogs")
       .withIndex("by_deploymentId_and_seq", (q) => q.eq("deploymentId", deploymentId))
       .paginate({ ...paginationOpts, numItems: clampPage(paginationOpts.numItems, MAX_LOG_PAGE) });
-    return { ...result, page: result.page.map((l) => ({ seq: l.seq, at: l.at, level: l.level, text: l.text })) };
+    return { ...result, page: result.page.map(toLogLine) };
   },
 });
 
@@ -154,9 +154,6 @@ export const stats = userQuery({
       await requireProjectRole(ctx, ctx.user, projectId, "viewer");
       return await readStats(ctx, { projectId });
     }
-    if (!ctx.user) {
-      return { total: 0, byStatus: { queued: 0, building: 0, ready: 0, error: 0, canceled: 0 }, successRate: null };
-    }
-    return await readStats(ctx, { userId: ctx.user._id });
+    return ctx.user ? await readStats(ctx, { userId: ctx.user._id }) : NO_STATS;
   },
 });

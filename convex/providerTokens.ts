@@ -75,9 +75,9 @@ export const list = userQuery({
       .take(10);
     return rows.map((r) => ({
       provider: r.provider,
-      hint: r.hint ?? "",
+      hint: r.hint,
       createdAt: r.createdAt,
-      updatedAt: r.updatedAt ?? r.createdAt,
+      updatedAt: r.updatedAt,
     }));
   },
 });

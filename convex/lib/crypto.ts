@@ -1,21 +1,9 @@
 // AES-256-GCM for secrets at rest (users' own provider tokens). The key is 32 random bytes,
 // base64-encoded in the env var PROVIDER_TOKEN_KEY; a fresh 12-byte IV per secret.
 // Web Crypto only, so it runs in queries, mutations and actions alike.
+import { fromBase64, toBase64 } from "../../edge/providers/http";
 import { env } from "../_generated/server";
 import { fail } from "./errors";
-
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
-  return btoa(s);
-}
-
-export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
 
 /** The AES-GCM key from PROVIDER_TOKEN_KEY; UNAVAILABLE when it is missing or not 32 bytes. */
 export async function tokenKey(raw: string | undefined = env.PROVIDER_TOKEN_KEY): Promise<CryptoKey> {

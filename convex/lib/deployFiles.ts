@@ -11,6 +11,7 @@ const PAGE = 1_000;
 /** blobsForHashes takes at most 100 hashes per call. */
 const READ_AHEAD = 100;
 
+/** A blob as blobsForHashes describes it; neither field set means it is missing. */
 type Loaded = { content?: string; storageId?: Id<"_storage"> };
 
 export async function snapshotFiles(ctx: ActionCtx, snapshotId: Id<"snapshots">): Promise<SnapshotFile[]> {
@@ -27,7 +28,11 @@ export async function snapshotFiles(ctx: ActionCtx, snapshotId: Id<"snapshots">)
   }
 }
 
-/** DeployFiles over `files`; each read() costs at most one batched query per READ_AHEAD files. */
+/**
+ * DeployFiles over `files`; each read() costs at most one batched query per READ_AHEAD files.
+ * blobsForHashes answers in request order and may stop early (its read budget, ~8 MB of
+ * inline text): hashes it did not reach stay unloaded and are asked for again.
+ */
 export function deployFiles(ctx: ActionCtx, files: SnapshotFile[]): DeployFile[] {
   const order = files.map((f) => f.hash);
   const loaded = new Map<string, Loaded>();
@@ -41,8 +46,8 @@ export function deployFiles(ctx: ActionCtx, files: SnapshotFile[]): DeployFile[]
     }
     const p = (async () => {
       const blobs = await ctx.runQuery(internal.files.blobsForHashes, { hashes: batch });
-      for (const b of blobs) loaded.set(b.hash, { content: b.content, storageId: b.storageId });
-      for (const h of batch) if (!loaded.has(h)) loaded.set(h, {});
+      if (blobs.length === 0) throw new Error("files.blobsForHashes answered nothing");
+      for (const b of blobs) loaded.set(b.hash, b.missing ? {} : { content: b.content, storageId: b.storageId });
     })();
     for (const h of batch) pending.set(h, p);
     try {
@@ -54,11 +59,12 @@ export function deployFiles(ctx: ActionCtx, files: SnapshotFile[]): DeployFile[]
 
   async function bytesOf(index: number): Promise<Uint8Array> {
     const { hash, path } = files[index];
-    if (!loaded.has(hash)) await (pending.get(hash) ?? load(index));
-    const blob = loaded.get(hash);
+    // A batch that started at `index` always answers for it; one started earlier may not have reached it.
+    while (!loaded.has(hash)) await (pending.get(hash) ?? load(index));
+    const blob = loaded.get(hash)!;
     loaded.delete(hash); // keep memory bounded: a second read of the same file fetches it again
-    if (blob?.content !== undefined) return new TextEncoder().encode(blob.content);
-    if (blob?.storageId !== undefined) {
+    if (blob.content !== undefined) return new TextEncoder().encode(blob.content);
+    if (blob.storageId !== undefined) {
       const stored = await ctx.storage.get(blob.storageId);
       if (stored) return new Uint8Array(await stored.arrayBuffer());
     }

@@ -3,7 +3,7 @@
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { internal } from "../_generated/api";
-import type { DeploymentView, MemberRole } from "../validators";
+import type { DeploymentLogLine, DeploymentView, MemberRole } from "../validators";
 import { requireProjectRole } from "./access";
 import { cancelStart } from "./deployQueue";
 import { finish, isTerminal } from "./deploymentLifecycle";
@@ -42,7 +42,7 @@ export function toView(d: Doc<"deployments">): DeploymentView {
     rollbackOf: d.rollbackOf,
     attempts: d.attempts,
     pollCount: d.pollCount,
-    logCount: d.logCount ?? 0,
+    logCount: d.logCount,
     error: d.error,
     mock: d.mock ?? false,
     createdAt: d.createdAt,
@@ -50,6 +50,10 @@ export function toView(d: Doc<"deployments">): DeploymentView {
     deployedAt: d.deployedAt,
     finishedAt: d.finishedAt,
   };
+}
+
+export function toLogLine(l: Doc<"deploymentLogs">): DeploymentLogLine {
+  return { seq: l.seq, at: l.at, level: l.level, text: l.text };
 }
 
 /**
@@ -67,11 +71,11 @@ export async function cancelDeployment(
   if (d.status === "canceled") return d;
   if (isTerminal(d.status)) fail("CONFLICT", `The deployment already ended (${d.status})`);
   if (d.providerDeploymentId === undefined) {
-    if (d.workId) await cancelStart(ctx, d.workId, d.pool ?? "free");
+    if (d.workId) await cancelStart(ctx, d.workId, d.pool);
     await finish(ctx, d._id, { status: "canceled", reason: "Canceled before it reached the provider" });
   } else {
     await finish(ctx, d._id, { status: "canceled", reason: "Canceled by the user" });
-    await ctx.scheduler.runAfter(0, internal.deploymentFollowups.cancelAtProvider, { deploymentId: d._id, attempt: 1 });
+    await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId: d._id, attempt: 1 });
   }
   return (await ctx.db.get("deployments", d._id))!;
 }

@@ -4,7 +4,9 @@
 //
 //   queued ──start job──▶ building ──provider ready──▶ ready
 //     │                    │  └──build failed / rejected / retries spent / timeout──▶ error
-//     └──────cancel────────┴──cancel──▶ canceled
+//     └──────cancel────────┴──cancel, or canceled at the provider──▶ canceled
+// (README "Deployments" has the full diagram and every error code.)
+import type { ProviderLogLine, ProviderState } from "../../edge/providers/types";
 import type { Doc, Id } from "../_generated/dataModel";
 import { env, type MutationCtx } from "../_generated/server";
 import type { DeploymentStatus, DeploymentStep, LogLevel, Provider } from "../validators";
@@ -46,6 +48,10 @@ export function isMockProvider(provider: Provider, raw: string | undefined = env
 // ---- log ----
 export type NewLogLine = { level: LogLevel; text: string; at?: number; providerEventId?: string };
 
+/** A provider's lines as ours: the provider's line id makes them idempotent. */
+export const providerLines = (lines: ProviderLogLine[]): NewLogLine[] =>
+  lines.map((l) => ({ level: l.level, text: l.text, at: l.at, providerEventId: l.id }));
+
 const MAX_LINE = 4_000;
 
 /**
@@ -63,7 +69,7 @@ export async function appendLogs(
     if (d && cursor && cursor !== d.logCursor) await ctx.db.patch("deployments", deploymentId, { logCursor: cursor });
     return 0;
   }
-  let seq = d.logCount ?? 0;
+  let seq = d.logCount;
   const now = Date.now();
   const seen = new Set<string>();
   for (const line of lines) {
@@ -88,7 +94,7 @@ export async function appendLogs(
       providerEventId: eventId,
     });
   }
-  const added = seq - (d.logCount ?? 0);
+  const added = seq - d.logCount;
   await ctx.db.patch("deployments", deploymentId, { logCount: seq, ...(cursor ? { logCursor: cursor } : {}) });
   return added;
 }
@@ -101,7 +107,7 @@ export const log = (ctx: MutationCtx, d: Doc<"deployments">, level: LogLevel, te
 export async function progress(
   ctx: MutationCtx,
   d: Doc<"deployments">,
-  patch: Partial<Pick<Doc<"deployments">, "status" | "step" | "providerDeploymentId" | "url" | "startedAt" | "attempts" | "lastPolledAt" | "pollCount">>,
+  patch: Partial<Pick<Doc<"deployments">, "status" | "step" | "providerDeploymentId" | "url" | "startedAt" | "attempts">>,
 ): Promise<void> {
   if (isTerminal(d.status)) return;
   const next = { ...patch };
@@ -171,7 +177,7 @@ export async function finish(ctx: MutationCtx, deploymentId: Id<"deployments">, 
 
 // ---- what a provider says (a poll or a webhook) ----
 export type Observed = {
-  state: "queued" | "uploading" | "building" | "deploying" | "ready" | "error" | "canceled";
+  state: ProviderState;
   rawState?: string;
   url?: string;
   errorMessage?: string;

@@ -56,14 +56,20 @@ export type DeploymentStats = {
   successRate: number | null;
 };
 
+function statsOf(counts: number[]): DeploymentStats {
+  const byStatus = Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]])) as Record<DeploymentStatus, number>;
+  const finished = byStatus.ready + byStatus.error;
+  return { total: counts.reduce((a, b) => a + b, 0), byStatus, successRate: finished === 0 ? null : byStatus.ready / finished };
+}
+
+/** Stats of nothing (a caller without a user row yet). */
+export const NO_STATS: DeploymentStats = statsOf(STATUSES.map(() => 0));
+
 /** One batched count over the five status trees of a scope. */
 export async function readStats(ctx: QueryCtx, scope: StatsScope): Promise<DeploymentStats> {
   const counts = await aggregate.countBatch(
     ctx,
     STATUSES.map((s) => ({ namespace: ns(scope, s) })),
   );
-  const byStatus = Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]])) as Record<DeploymentStatus, number>;
-  const total = counts.reduce((a, b) => a + b, 0);
-  const finished = byStatus.ready + byStatus.error;
-  return { total, byStatus, successRate: finished === 0 ? null : byStatus.ready / finished };
+  return statsOf(counts);
 }

@@ -12,8 +12,8 @@ export type HttpCall = {
   url: string;
   headers?: Record<string, string>;
   body?: BodyInit;
-  /** Overrides the client's timeout (large uploads). */
-  timeoutMs?: number;
+  /** Large uploads: this many times the client's timeout. */
+  timeoutFactor?: number;
 };
 
 export type HttpClient = ReturnType<typeof createHttp>;
@@ -32,7 +32,7 @@ export function createHttp(opts: {
 
   /** Sends the request; resolves to the parsed JSON body (or null) of a 2xx answer. */
   async function send(call: HttpCall): Promise<{ status: number; json: unknown; headers: Headers }> {
-    const timeoutMs = call.timeoutMs ?? defaultTimeout;
+    const timeoutMs = defaultTimeout * (call.timeoutFactor ?? 1);
     const abort = new AbortController();
     // A plain timer rather than AbortSignal.timeout: it exists in every runtime we run in.
     const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -47,12 +47,8 @@ export function createHttp(opts: {
     } finally {
       clearTimeout(timer);
     }
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = text;
-    }
+    const parsed = text ? jsonOrUndefined(text) : null;
+    const json = parsed === undefined ? text : parsed; // a non-JSON error page keeps its text
     if (res.status >= 200 && res.status < 300) return { status: res.status, json, headers: res.headers };
     throw errorFromResponse(opts.provider, res.status, res.headers, json, opts.messageOf);
   }
@@ -104,6 +100,21 @@ function pathOf(url: string) {
   }
 }
 
+/** The parsed JSON, or undefined when `text` is not JSON. */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A host or URL as an https URL ("x.vercel.app" → "https://x.vercel.app"). */
+export function httpsUrl(host: string | null | undefined): string | undefined {
+  if (!host) return undefined;
+  return host.startsWith("http") ? host : `https://${host}`;
+}
+
 /** A 2xx body that lacks the id we need is the provider misbehaving: transient, worth a retry. */
 export function requireId<T extends { id?: unknown }>(provider: ProviderName, body: T | null | undefined, what: string): T & { id: string } {
   if (!body || typeof body !== "object" || typeof body.id !== "string" || !body.id) {
@@ -149,14 +160,18 @@ export function toBase64Url(bytes: Uint8Array): string {
   return toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/** Standard base64 → bytes; throws on invalid input (as `atob` does). */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
   try {
-    const bin = atob(b64);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return fromBase64(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
   } catch {
     return undefined;
   }

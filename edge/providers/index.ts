@@ -69,16 +69,17 @@ export function providerConfigFromEnv(env: Env): ProviderConfig {
 }
 
 /**
- * The client for `name` from the environment; `token` (a user's own, decrypted) wins over
- * the platform token. No token at all is a permanent ProviderError.
+ * The client for `name` from the environment. `userToken` (a user's own, decrypted) wins
+ * over the platform token and works on the user's own account (no platform team). No token
+ * at all is a permanent ProviderError.
  */
-export function providerClientFromEnv(
-  name: ProviderName,
-  env: Env,
-  overrides: Partial<ProviderClientOptions> = {},
-): DeployProviderClient {
+export function providerClientFromEnv(name: ProviderName, env: Env, userToken?: string): DeployProviderClient {
   const cfg = providerConfigFromEnv(env)[name];
-  const token = overrides.token ?? cfg.token;
-  if (!token) throw new ProviderError(name, `${name} is not configured (no ${name.toUpperCase()}_TOKEN)`, undefined, false);
-  return providerClient(name, { baseUrl: cfg.baseUrl, teamId: cfg.teamId, timeoutMs: cfg.timeoutMs, ...overrides, token });
+  const base = { baseUrl: cfg.baseUrl, timeoutMs: cfg.timeoutMs };
+  if (userToken) return providerClient(name, { ...base, token: userToken });
+  if (!cfg.token) {
+    const variable = `${name.toUpperCase()}_TOKEN`;
+    throw new ProviderError(name, `No ${name} token: set ${variable} in Convex or connect your own token`, undefined, false);
+  }
+  return providerClient(name, { ...base, token: cfg.token, teamId: cfg.teamId });
 }

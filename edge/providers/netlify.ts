@@ -1,19 +1,9 @@
 // Netlify REST client: file-digest deploys. We send the {path: sha1} manifest, Netlify
 // answers with the digests it does not already hold, and only those files are uploaded —
 // a redeploy of unchanged content uploads nothing. The site is created once and reused.
-import { afterId, asBufferSource, createHttp, DEFAULT_TIMEOUT_MS, mapLimit, requireId, sha1Hex, sleep } from "./http.js";
-import {
-  ProviderError,
-  type CreateDeploymentInput,
-  type DeployFile,
-  type DeployProviderClient,
-  type EnsureTargetInput,
-  type ProviderClientOptions,
-  type ProviderDeployment,
-  type ProviderLogLine,
-  type ProviderState,
-  type ProviderTarget,
-} from "./types.js";
+import { afterId, asBufferSource, createHttp, mapLimit, requireId, sha1Hex, sleep } from "./http.js";
+import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types.js";
+import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types.js";
 
 export const NETLIFY_API_URL = "https://api.netlify.com";
 const UPLOAD_CONCURRENCY = 4;
@@ -136,7 +126,7 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
     name: "netlify",
     ensureTarget,
 
-    async createDeployment(input: CreateDeploymentInput) {
+    async createDeployment(input) {
       const target = await ensureTarget(input);
 
       const manifest: Record<string, string> = {};
@@ -169,26 +159,26 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
           url: `${base}/deploys/${encodeURIComponent(d.id)}/files/${filePath(f.path)}`,
           headers: { ...auth, "Content-Type": "application/octet-stream" },
           body: asBufferSource(bytes),
-          timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * UPLOAD_TIMEOUT_FACTOR,
+          timeoutFactor: UPLOAD_TIMEOUT_FACTOR,
         });
       });
       return { deployment: netlifyDeployment(d), target };
     },
 
-    async getDeployment(id: string) {
+    async getDeployment(id) {
       return netlifyDeployment(await getDeploy(id));
     },
 
-    async cancelDeployment(id: string) {
+    async cancelDeployment(id) {
       await http.send({ method: "POST", url: `${base}/deploys/${encodeURIComponent(id)}/cancel`, headers: auth });
     },
 
     /** Netlify has no public log endpoint for API deploys: lines are synthesized from the deploy's state. */
-    async getLogs(id: string, sinceId?: string) {
+    async getLogs(id, sinceId) {
       return afterId(netlifyLogLines(await getDeploy(id)), sinceId);
     },
 
-    async restoreDeployment(target: ProviderTarget, deploymentId: string) {
+    async restoreDeployment(target, deploymentId) {
       if (target.provider !== "netlify") throw new ProviderError("netlify", "Not a Netlify site", undefined, false);
       const d = await http.json<NetlifyDeploy>({
         method: "POST",

@@ -3,19 +3,10 @@
 // backboard's upload endpoint for a (project, environment, service), which starts a
 // build and answers with the deployment id. Everything else — creating the project,
 // service and domain, status, cancel, logs — is GraphQL.
-import { asBufferSource, createHttp, DEFAULT_TIMEOUT_MS } from "./http.js";
+import { asBufferSource, createHttp, httpsUrl } from "./http.js";
 import { gzip, tar } from "./tarball.js";
-import {
-  ProviderError,
-  type CreateDeploymentInput,
-  type EnsureTargetInput,
-  type DeployProviderClient,
-  type ProviderClientOptions,
-  type ProviderDeployment,
-  type ProviderLogLine,
-  type ProviderState,
-  type ProviderTarget,
-} from "./types.js";
+import { ProviderError, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types.js";
+import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types.js";
 
 export const RAILWAY_API_URL = "https://backboard.railway.com/graphql/v2";
 /** Uploads may take longer than one API call: this many times the call timeout. */
@@ -58,13 +49,13 @@ export function railwayMessageOf(body: unknown): string | undefined {
   return typeof m === "string" ? m : undefined;
 }
 
-/** A sortable, stable id for a log line: normalized timestamp | stream | index within that instant. */
 /** RFC 3339 with up to nanoseconds (which Date.parse may not take) → epoch ms. */
 export function parseTimestamp(ts: string): number {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(.*)$/.exec(ts);
   return m ? Date.parse(`${m[1]}.${(m[2] ?? "").padEnd(3, "0").slice(0, 3)}${m[3]}`) : Date.parse(ts);
 }
 
+/** A sortable, stable id for a log line: normalized timestamp | stream | index within that instant. */
 function logId(at: string, stream: "b" | "d", n: number) {
   const ms = parseTimestamp(at);
   const nanos = (/\.(\d+)/.exec(at)?.[1] ?? "").padEnd(9, "0").slice(3, 9);
@@ -135,12 +126,11 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
 
   const toDeployment = (d: { id: string; status: string; staticUrl?: string | null; url?: string | null }): ProviderDeployment => {
     const state = railwayStateOf(d.status);
-    const host = d.staticUrl ?? d.url ?? undefined;
     return {
       id: d.id,
       state,
       rawState: d.status,
-      url: host ? (host.startsWith("http") ? host : `https://${host}`) : undefined,
+      url: httpsUrl(d.staticUrl ?? d.url),
       errorMessage: state === "error" ? `Railway deployment ${d.status.toLowerCase()}` : undefined,
     };
   };
@@ -149,7 +139,7 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
     name: "railway",
     ensureTarget,
 
-    async createDeployment(input: CreateDeploymentInput) {
+    async createDeployment(input) {
       const target = await ensureTarget(input);
       const entries = [];
       for (const f of input.files) entries.push({ path: f.path, bytes: await f.read() });
@@ -162,7 +152,7 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
           url: u.toString(),
           headers: { ...auth, "Content-Type": "application/gzip" },
           body: asBufferSource(body),
-          timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * UPLOAD_TIMEOUT_FACTOR,
+          timeoutFactor: UPLOAD_TIMEOUT_FACTOR,
         })
         .catch((err: unknown) => {
           if (err instanceof ProviderError && err.status === 413) {
@@ -173,17 +163,11 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       if (typeof res?.deploymentId !== "string" || !res.deploymentId) {
         throw new ProviderError("railway", "Railway answered the upload without a deployment id", undefined, true);
       }
-      const domain = res.deploymentDomain;
-      const deployment: ProviderDeployment = {
-        id: res.deploymentId,
-        state: "queued",
-        rawState: "QUEUED",
-        url: domain ? (domain.startsWith("http") ? domain : `https://${domain}`) : undefined,
-      };
+      const deployment: ProviderDeployment = { id: res.deploymentId, state: "queued", rawState: "QUEUED", url: httpsUrl(res.deploymentDomain) };
       return { deployment, target };
     },
 
-    async getDeployment(id: string) {
+    async getDeployment(id) {
       const { deployment } = await gql<{ deployment: { id: string; status: string; staticUrl?: string | null; url?: string | null } }>(
         `query deployment($id: String!) { deployment(id: $id) { id status staticUrl url } }`,
         { id },
@@ -191,12 +175,12 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       return toDeployment(deployment);
     },
 
-    async cancelDeployment(id: string) {
+    async cancelDeployment(id) {
       await gql(`mutation deploymentCancel($id: String!) { deploymentCancel(id: $id) }`, { id });
     },
 
     /** Build logs then runtime logs, merged in time order; ids sort in that order too. */
-    async getLogs(id: string, sinceId?: string) {
+    async getLogs(id, sinceId) {
       // Ids start with the normalized timestamp: ask only for lines from that millisecond on.
       const since = sinceId?.split("|")[0];
       const startDate = since && !Number.isNaN(parseTimestamp(since)) ? new Date(parseTimestamp(since)).toISOString() : undefined;

@@ -1,19 +1,8 @@
 // Vercel REST client: deploys our files straight from the snapshot. Small files travel
 // inline in the create call; larger ones are uploaded first (content-addressed by SHA-1)
 // and referenced by digest. `teamId` is added to every call when configured.
-import { afterId, asBufferSource, createHttp, DEFAULT_TIMEOUT_MS, mapLimit, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http.js";
-import {
-  ProviderError,
-  type CreateDeploymentInput,
-  type DeployFile,
-  type DeployProviderClient,
-  type EnsureTargetInput,
-  type ProviderClientOptions,
-  type ProviderDeployment,
-  type ProviderLogLine,
-  type ProviderState,
-  type ProviderTarget,
-} from "./types.js";
+import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http.js";
+import { ProviderError, type DeployFile, type DeployProviderClient, type ProviderClientOptions, type ProviderLogLine, type ProviderState } from "./types.js";
 
 export const VERCEL_API_URL = "https://api.vercel.com";
 const DEFAULT_INLINE_MAX = 256 * 1024;
@@ -78,15 +67,9 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     return u.toString();
   };
 
-  const toDeployment = (d: VercelDeployment): ProviderDeployment => {
+  const toDeployment = (d: VercelDeployment) => {
     const rawState = d.readyState ?? d.status ?? "QUEUED";
-    return {
-      id: d.id,
-      state: vercelStateOf(rawState),
-      rawState,
-      url: d.url ? (d.url.startsWith("http") ? d.url : `https://${d.url}`) : undefined,
-      errorMessage: d.errorMessage ?? undefined,
-    };
+    return { id: d.id, state: vercelStateOf(rawState), rawState, url: httpsUrl(d.url), errorMessage: d.errorMessage ?? undefined };
   };
 
   async function upload(bytes: Uint8Array, sha: string) {
@@ -100,7 +83,7 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
         "Content-Length": String(bytes.length),
       },
       body: asBufferSource(bytes),
-      timeoutMs: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) * UPLOAD_TIMEOUT_FACTOR,
+      timeoutFactor: UPLOAD_TIMEOUT_FACTOR,
     });
   }
 
@@ -134,11 +117,11 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     name: "vercel",
 
     /** No call: Vercel creates the project with its first deployment (by name, so a retry reuses it). */
-    async ensureTarget(input: EnsureTargetInput) {
+    async ensureTarget(input) {
       return input.target?.provider === "vercel" ? input.target : { provider: "vercel", projectName: vercelProjectName(input.name) };
     },
 
-    async createDeployment(input: CreateDeploymentInput) {
+    async createDeployment(input) {
       const target = input.target?.provider === "vercel" ? input.target : undefined;
       const projectName = target?.projectName ?? vercelProjectName(input.name);
       const { entries, uploads } = await prepareFiles(input.files);
@@ -171,19 +154,18 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
         }
         d = await create();
       }
-      const newTarget: ProviderTarget = { provider: "vercel", projectName, projectId: d.projectId ?? target?.projectId };
-      return { deployment: toDeployment(d), target: newTarget };
+      return { deployment: toDeployment(d), target: { provider: "vercel", projectName, projectId: d.projectId ?? target?.projectId } };
     },
 
-    async getDeployment(id: string) {
+    async getDeployment(id) {
       return toDeployment(await http.json<VercelDeployment>({ method: "GET", url: url(`/v13/deployments/${encodeURIComponent(id)}`), headers: auth }));
     },
 
-    async cancelDeployment(id: string) {
+    async cancelDeployment(id) {
       await http.send({ method: "PATCH", url: url(`/v12/deployments/${encodeURIComponent(id)}/cancel`), headers: auth });
     },
 
-    async getLogs(id: string, sinceId?: string) {
+    async getLogs(id, sinceId) {
       const events = await http.json<VercelEvent[]>({
         method: "GET",
         url: url(`/v3/deployments/${encodeURIComponent(id)}/events`, { direction: "forward", follow: "0", limit: "-1", builds: "1" }),

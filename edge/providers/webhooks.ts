@@ -5,7 +5,7 @@
 // Verification compares MACs with crypto.subtle.verify (constant time). The sign* functions
 // exist for the fakes and tests.
 import { netlifyDeployment, type NetlifyDeploy } from "./netlify.js";
-import { asBufferSource, fromBase64Url, fromHex, sha256Hex, toBase64Url, toHex } from "./http.js";
+import { asBufferSource, fromBase64Url, fromHex, httpsUrl, jsonOrUndefined, sha256Hex, toBase64Url, toHex } from "./http.js";
 import type { ProviderState } from "./types.js";
 import { vercelStateOf } from "./vercel.js";
 
@@ -59,13 +59,8 @@ export async function verifyNetlifySignature(rawBody: Raw, jwsHeader: string | n
 }
 
 function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> | undefined {
-  if (!bytes) return undefined;
-  try {
-    const v = JSON.parse(new TextDecoder().decode(bytes));
-    return v && typeof v === "object" ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const v = bytes && jsonOrUndefined(new TextDecoder().decode(bytes));
+  return v && typeof v === "object" ? (v as Record<string, unknown>) : undefined;
 }
 
 // ---------- payloads ----------
@@ -91,13 +86,13 @@ const VERCEL_EVENTS: Record<string, ProviderState> = {
 
 /** A Vercel webhook body (`{ id, type, createdAt, payload: { deployment: { id, url } } }`); undefined if malformed. */
 export function parseVercelWebhook(rawBody: string): ProviderWebhookEvent | undefined {
-  const b = safeParse(rawBody) as
+  const b = jsonOrUndefined(rawBody) as
     | { id?: unknown; type?: unknown; payload?: { deployment?: { id?: unknown; url?: unknown; readyState?: unknown } } }
     | undefined;
   const dep = b?.payload?.deployment;
   if (typeof b?.id !== "string" || typeof b.type !== "string" || typeof dep?.id !== "string") return undefined;
   const state = VERCEL_EVENTS[b.type] ?? (typeof dep.readyState === "string" ? vercelStateOf(dep.readyState) : undefined);
-  const url = typeof dep.url === "string" ? (dep.url.startsWith("http") ? dep.url : `https://${dep.url}`) : undefined;
+  const url = typeof dep.url === "string" ? httpsUrl(dep.url) : undefined;
   return { eventId: b.id, type: b.type, deploymentId: dep.id, state, url };
 }
 
@@ -106,16 +101,8 @@ export function parseVercelWebhook(rawBody: string): ProviderWebhookEvent | unde
  * event id, so the id is `<deploy id>:<state>` — one event per state change.
  */
 export function parseNetlifyWebhook(rawBody: string): ProviderWebhookEvent | undefined {
-  const d = safeParse(rawBody) as NetlifyDeploy | undefined;
+  const d = jsonOrUndefined(rawBody) as NetlifyDeploy | undefined;
   if (typeof d?.id !== "string" || typeof d.state !== "string") return undefined;
   const dep = netlifyDeployment(d);
   return { eventId: `${d.id}:${d.state}`, type: `deploy_${d.state}`, deploymentId: d.id, state: dep.state, url: dep.url, errorMessage: dep.errorMessage };
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

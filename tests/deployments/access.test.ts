@@ -1,20 +1,19 @@
 // Authorization for every public deployment and provider-token function: another user gets
 // NOT_FOUND (nothing revealed, nothing changed); a viewer reads but cannot deploy, cancel
 // or roll back (FORBIDDEN); a caller without a session is UNAUTHENTICATED.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
-import { api, addMember, countRows, expectCode, row, startDeployStack, userWithProject, type DeployStack } from "./helpers";
+import { api, addMember, deployStackForFile, expectCode, providerCalls, row, userWithProject, type Caller } from "./helpers";
 
-let stack: DeployStack;
+const stack = deployStackForFile();
 let owner: Awaited<ReturnType<typeof userWithProject>>;
-let stranger: ReturnType<DeployStack["convex"]>;
-let viewer: ReturnType<DeployStack["convex"]>;
-let editor: ReturnType<DeployStack["convex"]>;
+let stranger: Caller;
+let viewer: Caller;
+let editor: Caller;
 let ready: Id<"deployments">;
 let running: Id<"deployments">;
 
 beforeAll(async () => {
-  stack = await startDeployStack({ buildMs: 30_000 });
   owner = await userWithProject(stack, "user_owner");
   stranger = (await userWithProject(stack, "user_stranger")).as;
   viewer = await addMember(stack, owner.as, owner.projectId, "user_viewer", "viewer");
@@ -24,26 +23,38 @@ beforeAll(async () => {
   running = await owner.as.mutation(api.deployments.request, { projectId: owner.projectId, provider: "vercel", environment: "preview" });
   await stack.advance(1_000);
 });
-afterAll(async () => {
-  await stack?.close();
-});
 
 const page = { numItems: 10, cursor: null };
 
-describe("another user: NOT_FOUND, nothing changed", () => {
-  test("request / requestMany / cancel / rollback", async () => {
-    const before = await countRows(stack, "deployments");
+/** Every deployment and log row, to prove a refused call changed nothing. */
+async function everything() {
+  return await stack.t.run(async (ctx) => ({
+    deployments: await ctx.db.query("deployments").take(1_000),
+    logs: await ctx.db.query("deploymentLogs").take(10_000),
+    snapshots: await ctx.db.query("snapshots").take(1_000),
+    notifications: await ctx.db.query("notifications").take(1_000),
+  }));
+}
+
+describe.each([
+  ["another user", () => stranger, "NOT_FOUND"],
+  ["a viewer", () => viewer, "FORBIDDEN"],
+] as const)("%s cannot deploy, cancel or roll back", (_who, caller, code) => {
+  test(`request / requestMany / cancel / rollback are ${code}, nothing written`, async () => {
+    const before = await everything();
     const p = owner.projectId;
-    await expectCode(stranger.mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }), "NOT_FOUND");
-    const many = await stranger.mutation(api.deployments.requestMany, { items: [{ projectId: p, provider: "vercel", environment: "preview" }] });
-    expect(many[0]).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
-    await expectCode(stranger.mutation(api.deployments.cancel, { deploymentId: running }), "NOT_FOUND");
-    await expectCode(stranger.mutation(api.deployments.rollback, { deploymentId: ready }), "NOT_FOUND");
-    expect(await countRows(stack, "deployments")).toBe(before);
+    await expectCode(caller().mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }), code);
+    const many = await caller().mutation(api.deployments.requestMany, { items: [{ projectId: p, provider: "netlify", environment: "preview" }] });
+    expect(many).toEqual([{ ok: false, error: expect.objectContaining({ code }) }]);
+    await expectCode(caller().mutation(api.deployments.cancel, { deploymentId: running }), code);
+    await expectCode(caller().mutation(api.deployments.rollback, { deploymentId: ready }), code);
+    expect(await everything()).toEqual(before);
     expect((await row(stack, running)).status).toBe("building");
   });
+});
 
-  test("list / get / logs / latestSuccessful / stats", async () => {
+describe("reads", () => {
+  test("another user: list / get / logs / latestSuccessful / stats are NOT_FOUND", async () => {
     const p = owner.projectId;
     await expectCode(stranger.query(api.deployments.list, { projectId: p, paginationOpts: page }), "NOT_FOUND");
     await expectCode(stranger.query(api.deployments.get, { deploymentId: ready }), "NOT_FOUND");
@@ -53,22 +64,8 @@ describe("another user: NOT_FOUND, nothing changed", () => {
     // Their own stats do not include the owner's deployments.
     expect((await stranger.query(api.deployments.stats, {})).total).toBe(0);
   });
-});
 
-describe("viewer: reads, cannot deploy, cancel or roll back", () => {
-  test("writes are FORBIDDEN and change nothing", async () => {
-    const before = await countRows(stack, "deployments");
-    const p = owner.projectId;
-    await expectCode(viewer.mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }), "FORBIDDEN");
-    const many = await viewer.mutation(api.deployments.requestMany, { items: [{ projectId: p, provider: "netlify", environment: "preview" }] });
-    expect(many[0]).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
-    await expectCode(viewer.mutation(api.deployments.cancel, { deploymentId: running }), "FORBIDDEN");
-    await expectCode(viewer.mutation(api.deployments.rollback, { deploymentId: ready }), "FORBIDDEN");
-    expect(await countRows(stack, "deployments")).toBe(before);
-    expect((await row(stack, running)).status).toBe("building");
-  });
-
-  test("reads are allowed", async () => {
+  test("a viewer reads everything", async () => {
     const p = owner.projectId;
     expect((await viewer.query(api.deployments.list, { projectId: p, paginationOpts: page })).page).toHaveLength(2);
     expect((await viewer.query(api.deployments.get, { deploymentId: ready })).status).toBe("ready");
@@ -85,18 +82,32 @@ describe("viewer: reads, cannot deploy, cancel or roll back", () => {
 });
 
 describe("no session", () => {
-  test("every function is UNAUTHENTICATED", async () => {
+  test("every function is UNAUTHENTICATED and writes nothing", async () => {
     const anon = stack.t;
     const p = owner.projectId;
-    await expectCode(anon.mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }), "UNAUTHENTICATED");
-    await expectCode(anon.query(api.deployments.get, { deploymentId: ready }), "UNAUTHENTICATED");
-    await expectCode(anon.query(api.deployments.stats, {}), "UNAUTHENTICATED");
-    await expectCode(anon.query(api.providerTokens.list, {}), "UNAUTHENTICATED");
+    const before = await everything();
+    const calls: Promise<unknown>[] = [
+      anon.mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }),
+      anon.mutation(api.deployments.requestMany, { items: [{ projectId: p, provider: "vercel", environment: "preview" }] }),
+      anon.mutation(api.deployments.cancel, { deploymentId: running }),
+      anon.mutation(api.deployments.rollback, { deploymentId: ready }),
+      anon.query(api.deployments.list, { projectId: p, paginationOpts: page }),
+      anon.query(api.deployments.get, { deploymentId: ready }),
+      anon.query(api.deployments.logs, { deploymentId: ready, paginationOpts: page }),
+      anon.query(api.deployments.latestSuccessful, { projectId: p }),
+      anon.query(api.deployments.stats, {}),
+      anon.mutation(api.providerTokens.connect, { provider: "vercel", token: "a-token-of-nobody" }),
+      anon.mutation(api.providerTokens.disconnect, { provider: "vercel" }),
+      anon.query(api.providerTokens.list, {}),
+    ];
+    for (const call of calls) await expectCode(call, "UNAUTHENTICATED");
+    expect(await everything()).toEqual(before);
+    expect(await stack.t.run(async (ctx) => await ctx.db.query("providerTokens").take(10))).toEqual([]);
   });
 });
 
 describe("provider tokens", () => {
-  test("stored encrypted, listed without the secret, each user sees only their own", async () => {
+  test("stored encrypted, listed without the secret, each user sees and removes only their own", async () => {
     const secret = "my-own-vercel-token-1234";
     const info = await owner.as.mutation(api.providerTokens.connect, { provider: "vercel", token: secret });
     expect(info).toMatchObject({ provider: "vercel", hint: "1234" });
@@ -106,12 +117,33 @@ describe("provider tokens", () => {
     expect(JSON.stringify(rows)).not.toContain(secret);
     expect(await owner.as.query(api.providerTokens.list, {})).toEqual([expect.objectContaining({ provider: "vercel", hint: "1234" })]);
     expect(await stranger.query(api.providerTokens.list, {})).toEqual([]);
-    // The stranger can only ever remove their own (there is none).
+    // The stranger can only ever remove their own (there is none): the owner's row is untouched.
     expect(await stranger.mutation(api.providerTokens.disconnect, { provider: "vercel" })).toBe(false);
-    expect(await owner.as.query(api.providerTokens.list, {})).toHaveLength(1);
+    expect(await stack.t.run(async (ctx) => await ctx.db.query("providerTokens").take(10))).toEqual(rows);
     await expectCode(owner.as.mutation(api.providerTokens.connect, { provider: "vercel", token: "short" }), "INVALID");
+    await expectCode(owner.as.mutation(api.providerTokens.connect, { provider: "vercel", token: "has a space in it" }), "INVALID");
+    expect(await stack.t.run(async (ctx) => await ctx.db.query("providerTokens").take(10))).toEqual(rows);
     expect(await owner.as.mutation(api.providerTokens.disconnect, { provider: "vercel" })).toBe(true);
     expect(await owner.as.query(api.providerTokens.list, {})).toEqual([]);
+  });
+
+  test("a token that no longer opens (PROVIDER_TOKEN_KEY rotated) ends the deployment as PROVIDER_NOT_CONFIGURED", async () => {
+    const user = await userWithProject(stack, "user_rotated_key");
+    await user.as.mutation(api.providerTokens.connect, { provider: "vercel", token: stack.fakes.vercel.token });
+    const saved = process.env.PROVIDER_TOKEN_KEY;
+    process.env.PROVIDER_TOKEN_KEY = Buffer.alloc(32, 7).toString("base64");
+    const since = stack.fakes.vercel.requests.length;
+    try {
+      const id = await user.as.mutation(api.deployments.request, { projectId: user.projectId, provider: "vercel", environment: "preview" });
+      await stack.advance(5_000);
+      const d = await row(stack, id);
+      expect(d).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_NOT_CONFIGURED" } });
+      expect(d.error!.message).toMatch(/^Your vercel token could not be read .*; connect it again$/);
+      // Never fell back to the platform token: nothing was created.
+      expect(providerCalls(stack, "vercel", since).filter((c) => c.startsWith("POST"))).toEqual([]);
+    } finally {
+      process.env.PROVIDER_TOKEN_KEY = saved;
+    }
   });
 
   test("a connected token is what the provider receives (a wrong one is rejected there)", async () => {
@@ -119,7 +151,9 @@ describe("provider tokens", () => {
     await user.as.mutation(api.providerTokens.connect, { provider: "netlify", token: "someone-elses-netlify-token" });
     const bad = await user.as.mutation(api.deployments.request, { projectId: user.projectId, provider: "netlify", environment: "preview" });
     await stack.advance(5_000);
-    expect(await row(stack, bad)).toMatchObject({ status: "error", error: { code: "PROVIDER_REJECTED" } });
+    expect(await row(stack, bad)).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_REJECTED" } });
+    const sent = stack.fakes.netlify.requests.filter((r) => r.headers.authorization === "Bearer someone-elses-netlify-token");
+    expect(sent).toHaveLength(1); // the site creation, refused: never retried
 
     await user.as.mutation(api.providerTokens.connect, { provider: "netlify", token: stack.fakes.netlify.token });
     const saved = process.env.NETLIFY_TOKEN;

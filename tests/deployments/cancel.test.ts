@@ -1,15 +1,10 @@
 // Canceling: a queued job leaves the workpool and never reaches the provider; a building one
 // ends `canceled` at once and is canceled at the provider right after.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { api, expectCode, logLines, row, startDeployStack, userWithProject, type DeployStack } from "./helpers";
+import { describe, expect, test } from "vitest";
+import { providerClientFromEnv } from "../../edge/providers/index";
+import { api, deployStackForFile, expectCode, internal, logLines, notificationsAbout, providerCalls, row, userWithProject } from "./helpers";
 
-let stack: DeployStack;
-beforeAll(async () => {
-  stack = await startDeployStack({ buildMs: 30_000 });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = deployStackForFile();
 
 describe("cancel", () => {
   test("while queued: removed from the queue, the provider is never called", async () => {
@@ -25,8 +20,7 @@ describe("cancel", () => {
     expect(d.finishedAt).toBeDefined();
     expect(stack.fakes.vercel.requests.length).toBe(since);
     expect((await logLines(stack, id)).at(-1)).toBe("Canceled: Canceled before it reached the provider");
-    const notes = await stack.t.run(async (ctx) => (await ctx.db.query("notifications").take(500)).filter((n) => n.deploymentId === id));
-    expect(notes.map((n) => n.type)).toEqual(["deployment.canceled"]);
+    expect((await notificationsAbout(stack, id)).map((n) => n.type)).toEqual(["deployment.canceled"]);
     expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({ total: 1, byStatus: { canceled: 1, queued: 0 } });
   });
 
@@ -57,6 +51,30 @@ describe("cancel", () => {
       expect(await logLines(stack, id)).toContain("Canceled at the provider");
     });
   }
+
+  test("canceled while the start job was creating it: what the job created is canceled at the provider", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_cancel_race");
+    const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    await as.mutation(api.deployments.cancel, { deploymentId: id });
+    // The job's create call was already on its way: the provider made a deployment.
+    const created = await providerClientFromEnv("vercel", process.env).createDeployment({
+      name: "race",
+      environment: "preview",
+      files: [{ path: "index.html", sha256: "", size: 2, read: async () => new TextEncoder().encode("hi") }],
+    });
+    const since = stack.fakes.vercel.requests.length;
+    await stack.t.mutation(internal.deploymentJobs.recordStarted, {
+      deploymentId: id,
+      providerDeploymentId: created.deployment.id,
+      observed: { state: created.deployment.state, rawState: created.deployment.rawState },
+      target: created.target,
+    });
+    await stack.advance(60_000);
+    expect(stack.fakes.vercel.deployment(created.deployment.id)!.phase).toBe("canceled");
+    expect(providerCalls(stack, "vercel", since)).toEqual(["PATCH /v12/deployments/:id/cancel"]); // and no polls
+    expect(await row(stack, id)).toMatchObject({ status: "canceled", pollCount: 0, providerDeploymentId: created.deployment.id });
+    expect((await logLines(stack, id)).at(-1)).toBe("Canceled at the provider");
+  });
 
   test("canceling again is a no-op; canceling a finished deployment is CONFLICT", async () => {
     const { as, projectId } = await userWithProject(stack, "user_cancel_done");

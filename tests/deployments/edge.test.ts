@@ -1,14 +1,8 @@
 // The edge's deployment routes over real HTTP, through the seam, as the verified user.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { addMember, api, row, startDeployStack, userWithProject, type DeployStack } from "./helpers";
+import { describe, expect, test } from "vitest";
+import { addMember, api, countRows, deployStackForFile, row, userWithProject } from "./helpers";
 
-let stack: DeployStack;
-beforeAll(async () => {
-  stack = await startDeployStack({ buildMs: 30_000 });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = deployStackForFile();
 
 const call = (path: string, token: string | undefined, init: RequestInit = {}) =>
   fetch(`${stack.edgeUrl}${path}`, {
@@ -148,6 +142,29 @@ describe("GET /api/deployments/:id, cancel, logs", () => {
     expect(resumed[0].data.seq).toBe(4);
     expect(resumed.at(-1)!.event).toBe("end");
   });
+});
+
+test("Convex's /edge/deploy/request checks the body itself too (it trusts the edge's secret, not its validation)", async () => {
+  const { projectId } = await userWithProject(stack, "user_edge_direct");
+  const before = await countRows(stack, "deployments");
+  const post = (body: unknown) =>
+    stack.t.fetch("/edge/deploy/request", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": "user_edge_direct", "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  for (const body of [
+    { projectId, provider: "heroku", environment: "preview" },
+    { projectId, provider: "vercel", environment: "staging" },
+    { provider: "vercel", environment: "preview" },
+    { projectId, provider: "vercel", environment: "preview", idempotencyKey: 42 },
+  ]) {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe("INVALID");
+  }
+  expect((await post({ projectId: "nope", provider: "vercel", environment: "preview" })).status).toBe(404);
+  expect(await countRows(stack, "deployments")).toBe(before);
 });
 
 test("the Convex API agrees with the edge", async () => {

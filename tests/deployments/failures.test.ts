@@ -1,26 +1,14 @@
 // Provider failures through the stack: transient errors retried by the workpool (at most
 // 3 attempts, with backoff), permanent ones ending the deployment at once, failed builds,
 // the overall timeout, flaky status checks and a missing token.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { api, logLines, row, startDeployStack, userWithProject, type DeployStack } from "./helpers";
+import { describe, expect, test } from "vitest";
+import { api, logLines, row, deployStackForFile, userWithProject, notificationsAbout, providerCalls } from "./helpers";
 
-let stack: DeployStack;
-beforeAll(async () => {
-  stack = await startDeployStack({ buildMs: 30_000 });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = deployStackForFile();
 
 const CREATE = /^POST \/v13\/deployments/;
 const creates = (since: number) =>
   stack.fakes.vercel.requests.slice(since).filter((r) => CREATE.test(`${r.method} ${r.path}`)).length;
-
-async function errorNotes(deploymentId: string) {
-  return await stack.t.run(async (ctx) =>
-    (await ctx.db.query("notifications").take(500)).filter((n) => n.deploymentId === deploymentId),
-  );
-}
 
 describe("the start job", () => {
   test("create fails twice with 503, then succeeds: 3 attempts, ready", async () => {
@@ -42,10 +30,30 @@ describe("the start job", () => {
 
   test("a 429 is transient too: retried, then ready", async () => {
     const { as, projectId } = await userWithProject(stack, "user_429");
+    const since = stack.fakes.vercel.requests.length;
     stack.fakes.vercel.fail("429", { times: 1, match: CREATE, retryAfterSec: 1 });
     const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
     await stack.advance(90_000);
     expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 2 });
+    expect(creates(since)).toBe(2);
+    expect(await logLines(stack, id)).toContain("Attempt 1 failed: Too many requests — retrying");
+  });
+
+  test("a create call that never answers times out and is retried", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_stalled");
+    const since = stack.fakes.vercel.requests.length;
+    const saved = process.env.PROVIDER_TIMEOUT_MS;
+    process.env.PROVIDER_TIMEOUT_MS = "300";
+    try {
+      stack.fakes.vercel.fail("stall", { times: 1, match: CREATE });
+      const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+      await stack.advance(60_000);
+      expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 2 });
+      expect(creates(since)).toBe(2);
+      expect(await logLines(stack, id)).toContain("Attempt 1 failed: vercel POST /v13/deployments timed out after 300 ms — retrying");
+    } finally {
+      process.env.PROVIDER_TIMEOUT_MS = saved;
+    }
   });
 
   test("503 on every attempt: error UPSTREAM after exactly 3 attempts", async () => {
@@ -62,7 +70,7 @@ describe("the start job", () => {
     expect(d.providerDeploymentId).toBeUndefined();
     expect(d.finishedAt).toBeDefined();
     expect(creates(since)).toBe(3);
-    expect((await errorNotes(id)).map((n) => n.type)).toEqual(["deployment.error"]);
+    expect((await notificationsAbout(stack, id)).map((n) => n.type)).toEqual(["deployment.error"]);
     const stats = await as.query(api.deployments.stats, { projectId });
     expect(stats).toMatchObject({ total: 1, byStatus: { error: 1 }, successRate: 0 });
   });
@@ -84,10 +92,14 @@ describe("the start job", () => {
     const { as, projectId } = await userWithProject(stack, "user_no_token");
     const saved = process.env.RAILWAY_TOKEN;
     delete process.env.RAILWAY_TOKEN;
+    const since = stack.fakes.railway.requests.length;
     try {
       const id = await as.mutation(api.deployments.request, { projectId, provider: "railway", environment: "preview" });
       await stack.advance(5_000);
-      expect(await row(stack, id)).toMatchObject({ status: "error", error: { code: "PROVIDER_NOT_CONFIGURED" } });
+      const message = "No railway token: set RAILWAY_TOKEN in Convex or connect your own token";
+      expect(await row(stack, id)).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_NOT_CONFIGURED", message } });
+      expect(stack.fakes.railway.requests.length).toBe(since);
+      expect((await logLines(stack, id)).at(-1)).toBe(`Failed (PROVIDER_NOT_CONFIGURED): ${message}`);
     } finally {
       process.env.RAILWAY_TOKEN = saved;
     }
@@ -123,18 +135,23 @@ describe("polling", () => {
     process.env.DEPLOY_TIMEOUT_MS = "120000";
     stack.fakes.vercel.setBuildDuration(10 * 60_000);
     try {
+      const since = stack.fakes.vercel.requests.length;
       const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
       await stack.advance(119_000);
       expect((await row(stack, id)).status).toBe("building");
       await stack.advance(2_000);
       const d = await row(stack, id);
-      expect(d).toMatchObject({ status: "error", error: { code: "TIMEOUT" } });
+      expect(d).toMatchObject({ status: "error", attempts: 1, error: { code: "TIMEOUT" } });
       // Polls at 5, 15, 35, 75 s, then the deadline (120 s).
       expect(d.pollCount).toBe(5);
       expect(stack.fakes.vercel.deployment(d.providerDeploymentId!)!.phase).toBe("canceled");
       await stack.advance(120_000);
       expect((await row(stack, id)).pollCount).toBe(5); // nothing polls a finished deployment
-      expect(await logLines(stack, id)).toContain("Canceled at the provider");
+      const poll = ["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"];
+      expect(providerCalls(stack, "vercel", since)).toEqual(["POST /v13/deployments", ...Array(5).fill(poll).flat(), "PATCH /v12/deployments/:id/cancel"]);
+      const lines = await logLines(stack, id);
+      expect(lines).toContain("Failed (TIMEOUT): Still not live after 2 minutes; canceled at the provider");
+      expect(lines.at(-1)).toBe("Canceled at the provider");
     } finally {
       delete process.env.DEPLOY_TIMEOUT_MS;
       stack.fakes.vercel.setBuildDuration(30_000);

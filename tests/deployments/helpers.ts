@@ -1,9 +1,11 @@
-// Shared setup for the deployment tests: the stack (whose provider fakes Convex reaches
-// through env: base URLs, tokens, webhook secrets), a signed-in user
+// Shared setup for the deployment tests: one stack per test file (its provider fakes are
+// reached by Convex through env: base URLs, tokens, webhook secrets), a signed-in user
 // with a project of a few files, and small readers for rows and logs.
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
+import { userRow } from "../convexTest";
 import { startStack, type Stack } from "../stack";
 
 /** The secrets the stack's provider fakes sign webhooks with (and Convex verifies with). */
@@ -22,14 +24,31 @@ export const PROJECT_FILES = [
 ];
 
 export type DeployStack = Stack;
+export type Caller = ReturnType<Stack["convex"]>;
 
-/** The stack (with its provider fakes) plus the key users' own provider tokens are sealed with. */
-export async function startDeployStack(opts: { buildMs?: number } = {}): Promise<DeployStack> {
-  process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
-  // The SSE log route checks Convex for new lines every 20 ms instead of every second.
-  const stack = await startStack({ env: { DEPLOY_LOGS_POLL_MS: "20" } });
-  if (opts.buildMs) for (const f of [stack.fakes.vercel, stack.fakes.netlify, stack.fakes.railway]) f.setBuildDuration(opts.buildMs);
-  return stack;
+/**
+ * The stack for this test file: started before its tests (with the key users' own provider
+ * tokens are sealed with), closed after them. The object returned forwards to it, so a file
+ * writes `const stack = deployStackForFile()` and uses `stack` in every test. The fakes'
+ * builds take 30 s.
+ */
+export function deployStackForFile(): DeployStack {
+  let stack: DeployStack | undefined;
+  beforeAll(async () => {
+    process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
+    // The SSE log route checks Convex for new lines every 20 ms instead of every second.
+    stack = await startStack({ env: { DEPLOY_LOGS_POLL_MS: "20" } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return new Proxy({} as DeployStack, {
+    get(_, key) {
+      if (!stack) throw new Error("The deployment stack starts in beforeAll; use it inside tests and hooks");
+      const value: unknown = Reflect.get(stack, key);
+      return typeof value === "function" ? value.bind(stack) : value;
+    },
+  });
 }
 
 export async function userWithProject(stack: Stack, id: string, files = PROJECT_FILES) {
@@ -54,24 +73,48 @@ export async function logLines(stack: Stack, id: Id<"deployments">) {
   return rows.map((r) => r.text);
 }
 
+/**
+ * The calls a provider fake received since request number `since`, as "METHOD /path" with
+ * the fakes' ids as `:id` and uploaded file paths as `*`; Railway GraphQL calls are named by
+ * their operation ("POST /graphql/v2 deployment").
+ */
+export function providerCalls(stack: Stack, provider: "vercel" | "netlify" | "railway", since = 0): string[] {
+  return stack.fakes[provider].requests.slice(since).map((r) => {
+    const path = new URL(r.path, "http://fake").pathname
+      .split("/")
+      .map((seg) => (/\d{6}$/.test(seg) ? ":id" : seg))
+      .join("/")
+      .replace(/\/files\/.*$/, "/files/*");
+    const operation = path === "/graphql/v2" ? /(?:query|mutation)\s+(\w+)/.exec(r.body)?.[1] : undefined;
+    return `${r.method} ${path}${operation ? ` ${operation}` : ""}`;
+  });
+}
+
+/** The in-app notifications about one deployment (its requester's inbox, filtered). */
+export async function notificationsAbout(stack: Stack, id: Id<"deployments">) {
+  const { userId } = await row(stack, id);
+  const inbox = await stack.t.run(async (ctx) =>
+    ctx.db
+      .query("notifications")
+      .withIndex("by_userId", (q) => q.eq("userId", userId))
+      .take(500),
+  );
+  return inbox.filter((n) => n.deploymentId === id);
+}
+
 export async function countRows(stack: Stack, table: "deployments" | "webhookEvents" | "deploymentLogs" | "notifications") {
   return await stack.t.run(async (ctx) => (await ctx.db.query(table).take(10_000)).length);
 }
 
 export async function setPlan(stack: Stack, clerkId: string, plan: "free" | "pro") {
-  await stack.t.run(async (ctx) => {
-    const u = await ctx.db
-      .query("users")
-      .withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId))
-      .unique();
-    await ctx.db.patch("users", u!._id, { plan });
-  });
+  const user = (await userRow(stack.t, clerkId))!;
+  await stack.t.run((ctx) => ctx.db.patch("users", user._id, { plan }));
 }
 
 /** Signs `clerkId` in and makes them a member of the owner's project with `role`. */
 export async function addMember(
   stack: Stack,
-  owner: ReturnType<Stack["convex"]>,
+  owner: Caller,
   projectId: Id<"projects">,
   clerkId: string,
   role: "viewer" | "editor",

@@ -1,34 +1,33 @@
 // The happy paths through the whole stack: a build that succeeds on each provider,
 // redeploys that reuse the provider project/site, rollback byte for byte, live reads.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
-import { api, logLines, row, setPlan, startDeployStack, userWithProject, PROJECT_FILES, type DeployStack } from "./helpers";
+import { api, deployStackForFile, logLines, providerCalls, row, setPlan, userWithProject, PROJECT_FILES, notificationsAbout } from "./helpers";
 
-let stack: DeployStack;
-beforeAll(async () => {
-  stack = await startDeployStack({ buildMs: 30_000 });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = deployStackForFile();
 
 // Vercel and Railway return the build's own lines; Netlify's API has no build log for
 // file-digest deploys, so its client reports one line per stage the deploy reaches.
 const BUILD_LOG = ["Build queued", "Installing dependencies", 'Running "npm run build"', "Deployment ready"];
 const EXPECTED_LOG = { vercel: BUILD_LOG, railway: BUILD_LOG, netlify: ["Deploy created", "Publishing"] };
-
-async function notificationsOf(userClerkId: string) {
-  return await stack.t.run(async (ctx) => {
-    const u = await ctx.db
-      .query("users")
-      .withIndex("by_clerkId", (q) => q.eq("clerkId", userClerkId))
-      .unique();
-    return await ctx.db
-      .query("notifications")
-      .withIndex("by_userId", (q) => q.eq("userId", u!._id))
-      .take(50);
-  });
-}
+const polls = (calls: string[]) => [...calls, ...calls, ...calls];
+const EXPECTED_CALLS = {
+  vercel: ["POST /v13/deployments", ...polls(["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"])],
+  netlify: [
+    "POST /api/v1/sites",
+    "POST /api/v1/sites/:id/deploys",
+    "GET /api/v1/deploys/:id", // `required` is known once the async deploy is prepared
+    ...Array(PROJECT_FILES.length).fill("PUT /api/v1/deploys/:id/files/*"),
+    ...polls(["GET /api/v1/deploys/:id", "GET /api/v1/deploys/:id"]), // state, then the lines synthesized from it
+  ],
+  railway: [
+    "POST /graphql/v2 projectCreate",
+    "POST /graphql/v2 serviceCreate",
+    "POST /graphql/v2 serviceDomainCreate",
+    "POST /project/:id/environment/:id/up",
+    ...polls(["POST /graphql/v2 deployment", "POST /graphql/v2 logs"]),
+  ],
+};
 
 describe("a build that succeeds", () => {
   for (const provider of ["vercel", "netlify", "railway"] as const) {
@@ -60,13 +59,12 @@ describe("a build that succeeds", () => {
       expect(lines.at(-1)).toBe(`Ready at ${done.url}`);
       expect(new Set(lines).size).toBe(lines.length); // polls never store a line twice
 
-      // Provider calls: one create, then status checks on the backoff schedule (5 s, 15 s, 35 s).
-      const calls = fake.requests.slice(before).map((r) => `${r.method} ${new URL(r.path, "http://x").pathname}`);
-      expect(calls.length).toBeGreaterThan(2);
-      const row1 = await row(stack, id);
-      expect(row1.pollCount).toBe(3);
+      // One create (after the site/project on first use), then a status check and a log
+      // read per poll, on the backoff schedule: 5 s, 15 s, 35 s (ready at 30 s).
+      expect(await row(stack, id)).toMatchObject({ pollCount: 3 });
+      expect(providerCalls(stack, provider, before)).toEqual(EXPECTED_CALLS[provider]);
 
-      const notes = await notificationsOf(user);
+      const notes = await notificationsAbout(stack, id);
       expect(notes).toHaveLength(1);
       expect(notes[0]).toMatchObject({ type: "deployment.ready", deploymentId: id, read: false });
 
@@ -91,29 +89,36 @@ describe("a build that succeeds", () => {
 });
 
 describe("redeploys and rollback", () => {
-  test("redeploys go to the same Vercel project and Netlify site", async () => {
+  test("redeploys go to the same Vercel project, Netlify site and Railway service", async () => {
     const { as, projectId } = await userWithProject(stack, "user_redeploy");
-    const vercelProjects = stack.fakes.vercel.projects().length;
-    const netlifySites = stack.fakes.netlify.sites().length;
-    const ids = [];
-    for (const provider of ["vercel", "vercel", "netlify", "netlify"] as const) {
-      await as.mutation(api.files.writeMany, { projectId, files: [{ path: "version.txt", content: `v${ids.length}` }] });
-      ids.push(await as.mutation(api.deployments.request, { projectId, provider, environment: "production" }));
+    const before = { vercel: stack.fakes.vercel.projects().length, netlify: stack.fakes.netlify.sites().length, railway: stack.fakes.railway.services().length };
+    const deploy = async (provider: "vercel" | "netlify" | "railway", version: string) => {
+      await as.mutation(api.files.writeMany, { projectId, files: [{ path: "version.txt", content: version }] });
+      const since = stack.fakes[provider].requests.length;
+      const id = await as.mutation(api.deployments.request, { projectId, provider, environment: "production" });
       await stack.advance(60_000);
+      return { d: await row(stack, id), calls: providerCalls(stack, provider, since) };
+    };
+    for (const provider of ["vercel", "netlify", "railway"] as const) {
+      const first = await deploy(provider, `${provider} v1`);
+      const second = await deploy(provider, `${provider} v2`);
+      expect([first.d, second.d].map((d) => [d.status, d.attempts])).toEqual([["ready", 1], ["ready", 1]]);
+      // The second deploy creates no project, site or service: it starts with the deployment itself.
+      expect(second.calls[0]).toBe(
+        { vercel: "POST /v13/deployments", netlify: "POST /api/v1/sites/:id/deploys", railway: "POST /project/:id/environment/:id/up" }[provider],
+      );
+      expect((await logLines(stack, second.d._id)).at(-1)).toBe(`Ready at ${second.d.url}`);
     }
-    const rows = await Promise.all(ids.map((id) => row(stack, id)));
-    expect(rows.map((r) => r.status)).toEqual(["ready", "ready", "ready", "ready"]);
-    expect(stack.fakes.vercel.projects().length).toBe(vercelProjects + 1);
-    expect(stack.fakes.netlify.sites().length).toBe(netlifySites + 1);
-    const [v1, v2] = rows.slice(0, 2).map((r) => stack.fakes.vercel.deployment(r.providerDeploymentId!)!);
-    expect(v1.projectId).toBe(v2.projectId);
-    const [n1, n2] = rows.slice(2).map((r) => stack.fakes.netlify.deploy(r.providerDeploymentId!)!);
-    expect(n1.siteId).toBe(n2.siteId);
-    const project = await as.query(api.projects.get, { projectId });
-    expect(project).toBeTruthy();
-    const refs = await stack.t.run(async (ctx) => (await ctx.db.get("projects", projectId))!.providerRefs);
-    expect(refs?.vercel?.projectId).toBe(v1.projectId);
-    expect(refs?.netlify?.siteId).toBe(n1.siteId);
+    expect(stack.fakes.vercel.projects().length).toBe(before.vercel + 1);
+    expect(stack.fakes.netlify.sites().length).toBe(before.netlify + 1);
+    expect(stack.fakes.railway.services().length).toBe(before.railway + 1);
+
+    const refs = (await stack.t.run(async (ctx) => await ctx.db.get("projects", projectId)))!.providerRefs!;
+    const all = await as.query(api.deployments.list, { projectId, paginationOpts: { numItems: 10, cursor: null } });
+    const byProvider = (p: string) => all.page.filter((d: { provider: string }) => d.provider === p).map((d: { providerDeploymentId?: string }) => d.providerDeploymentId!);
+    for (const pid of byProvider("vercel")) expect(stack.fakes.vercel.deployment(pid)!.projectId).toBe(refs.vercel!.projectId);
+    for (const pid of byProvider("netlify")) expect(stack.fakes.netlify.deploy(pid)!.siteId).toBe(refs.netlify!.siteId);
+    for (const pid of byProvider("railway")) expect(stack.fakes.railway.deployment(pid)!.serviceId).toBe(refs.railway!.serviceId);
   });
 
   test("rollback redeploys exactly the earlier snapshot, byte for byte", async () => {
@@ -133,7 +138,8 @@ describe("redeploys and rollback", () => {
     await stack.advance(60_000);
 
     const [r1, r2, r3] = await Promise.all([first, second, rollback].map((id) => row(stack, id)));
-    expect([r1.status, r2.status, r3.status]).toEqual(["ready", "ready", "ready"]);
+    expect([r1, r2, r3].map((d) => [d.status, d.attempts])).toEqual([["ready", 1], ["ready", 1], ["ready", 1]]);
+    expect((await logLines(stack, rollback))[0]).toBe(`Queued: rollback to the snapshot of deployment ${first} on Vercel (production)`);
     expect(r3.snapshotId).toBe(r1.snapshotId);
     expect(r2.snapshotId).not.toBe(r1.snapshotId);
     expect(r3.rollbackOf).toBe(first);
@@ -189,19 +195,54 @@ describe("live reads", () => {
     const rest = await as.query(api.deployments.logs, { deploymentId: ids[1], paginationOpts: { numItems: 100, cursor: first.continueCursor } });
     expect([...first.page, ...rest.page].map((l: { text: string }) => l.text)).toEqual(all);
   });
+});
 
-  test("paid plans run in the paid pool; mock providers are flagged", async () => {
-    const user = "user_paid";
-    const { as, projectId } = await userWithProject(stack, user);
-    await setPlan(stack, user, "pro");
+describe("queue", () => {
+  test("paid plans run in their own pool: a paid deployment starts while free ones still wait", async () => {
+    const free = await userWithProject(stack, "user_pool_free");
+    const paid = await userWithProject(stack, "user_pool_paid");
+    await setPlan(stack, "user_pool_paid", "pro");
+    process.env.DEPLOY_MAX_PARALLELISM = "1"; // one start job at a time in each pool
+    try {
+      const request = (who: typeof free) =>
+        who.as.mutation(api.deployments.request, { projectId: who.projectId, provider: "vercel", environment: "preview" });
+      const frees: Id<"deployments">[] = [];
+      for (let i = 0; i < 5; i++) frees.push(await request(free));
+      const paidId = await request(paid); // asked for last
+      expect((await row(stack, paidId)).pool).toBe("paid");
+      expect((await row(stack, frees[0])).pool).toBe("free");
+
+      let waitingFree = 0;
+      for (let step = 0; step < 40; step++) {
+        await stack.advance(250);
+        if ((await row(stack, paidId)).status === "queued") continue;
+        waitingFree = (await Promise.all(frees.map((id) => row(stack, id)))).filter((d) => d.status === "queued").length;
+        break;
+      }
+      // One shared queue would have started the paid deployment after all five free ones.
+      expect(waitingFree).toBeGreaterThanOrEqual(2);
+      await stack.advance(60_000);
+      const rows = await Promise.all([...frees, paidId].map((id) => row(stack, id)));
+      expect(rows.map((d) => [d.status, d.attempts])).toEqual(Array(6).fill(["ready", 1]));
+      const creates = stack.fakes.vercel.requests.filter((r) => r.method === "POST" && r.path.startsWith("/v13/deployments"));
+      const order = creates.map((r) => JSON.parse(r.body).name as string).filter((n) => n.includes("user-pool"));
+      expect(order).toHaveLength(6);
+      expect(order.indexOf(order.find((n) => n.includes("pool-paid"))!)).toBeLessThan(4);
+    } finally {
+      delete process.env.DEPLOY_MAX_PARALLELISM;
+    }
+  });
+
+  test("a provider named in AUTOCREA_MOCK_SERVICES flags the deployment as mock", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_mock");
     process.env.AUTOCREA_MOCK_SERVICES = "netlify";
     try {
-      const paid = await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
-      const r = await row(stack, paid);
-      expect(r.pool).toBe("paid");
-      expect(r.mock).toBe(true);
+      const id = await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
+      expect((await row(stack, id)).mock).toBe(true);
+      const other = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+      expect((await row(stack, other)).mock).toBeUndefined();
       await stack.advance(60_000);
-      expect((await row(stack, paid)).status).toBe("ready");
+      expect(await as.query(api.deployments.get, { deploymentId: id })).toMatchObject({ status: "ready", mock: true });
     } finally {
       delete process.env.AUTOCREA_MOCK_SERVICES;
     }

@@ -1,15 +1,9 @@
 // Asking for deployments: rate limit (10/hour/user), queue limit (5 queued/user),
 // idempotency keys, batches where each item stands alone, and refusals that write nothing.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { api, addMember, countRows, expectCode, row, startDeployStack, userWithProject, type DeployStack } from "./helpers";
+import { describe, expect, test } from "vitest";
+import { api, addMember, countRows, expectCode, row, deployStackForFile, userWithProject } from "./helpers";
 
-let stack: DeployStack;
-beforeAll(async () => {
-  stack = await startDeployStack({ buildMs: 30_000 });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = deployStackForFile();
 
 describe("limits", () => {
   test("rate limit: the 11th request in an hour is RATE_LIMITED with retryAfterMs, nothing written", async () => {
@@ -98,7 +92,7 @@ describe("requestMany", () => {
     for (const r of results.filter((r: { ok: boolean }) => r.ok)) expect((await row(stack, r.deploymentId)).status).toBe("ready");
   });
 
-  test("the queue limit applies across the batch; more than 10 items is INVALID", async () => {
+  test("the queue limit applies across the batch; none or more than 10 items is INVALID", async () => {
     const { as, projectId } = await userWithProject(stack, "user_batch_queue");
     const item = { projectId, provider: "railway", environment: "preview" } as const;
     const results = await as.mutation(api.deployments.requestMany, { items: Array(7).fill(item) });
@@ -113,6 +107,7 @@ describe("requestMany", () => {
     ]);
     const before = await countRows(stack, "deployments");
     await expectCode(as.mutation(api.deployments.requestMany, { items: Array(11).fill(item) }), "INVALID");
+    await expectCode(as.mutation(api.deployments.requestMany, { items: [] }), "INVALID");
     expect(await countRows(stack, "deployments")).toBe(before);
     await stack.advance(60_000);
   });

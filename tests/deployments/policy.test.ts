@@ -1,7 +1,8 @@
 // The policies in isolation: poll backoff, timeout and parallelism from env, mock flag,
 // AES-GCM sealing of provider tokens.
 import { describe, expect, test } from "vitest";
-import { fromBase64, open, seal, tokenKey, toBase64 } from "../../convex/lib/crypto";
+import { open, seal, tokenKey } from "../../convex/lib/crypto";
+import { fromBase64, toBase64 } from "../../edge/providers/http";
 import { DEPLOY_RETRY, maxParallelism } from "../../convex/lib/deployQueue";
 import { deployTimeoutMs, isMockProvider, laterStep, pollDelay } from "../../convex/lib/deploymentLifecycle";
 

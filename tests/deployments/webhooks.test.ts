@@ -1,18 +1,12 @@
 // Provider webhooks through the stack: the fakes sign and deliver them to Convex's
 // /webhooks/* HTTP actions (via convex-test's router). Verified events update the status at
 // once and are applied once; anything not signed with the secret is a 400 and writes nothing.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { signVercelWebhook } from "../../edge/providers/webhooks";
 import type { Id } from "../../convex/_generated/dataModel";
-import { api, countRows, logLines, row, startDeployStack, userWithProject, WEBHOOK_SECRETS, type DeployStack } from "./helpers";
+import { api, countRows, deployStackForFile, logLines, providerCalls, row, userWithProject, WEBHOOK_SECRETS, notificationsAbout } from "./helpers";
 
-let stack: DeployStack;
-beforeAll(async () => {
-  stack = await startDeployStack({ buildMs: 30_000 });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = deployStackForFile();
 
 const statusCalls = (since: number) =>
   stack.fakes.vercel.requests.slice(since).filter((r) => r.method === "GET" && /^\/v13\/deployments\//.test(r.path)).length;
@@ -43,7 +37,7 @@ describe("verified webhooks", () => {
     expect(await response.json()).toEqual({ result: "finished" });
     // Visible immediately: no poll has run.
     const now = await as.query(api.deployments.get, { deploymentId: id });
-    expect(now).toMatchObject({ status: "ready", step: "ready", pollCount: 0 });
+    expect(now).toMatchObject({ status: "ready", step: "ready", pollCount: 0, attempts: 1 });
     expect(now.url).toMatch(/^https:\/\/.+vercel\.app$/);
 
     await stack.advance(10 * 60_000);
@@ -64,15 +58,25 @@ describe("verified webhooks", () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ result: "duplicate" });
     expect(await snapshotOfWrites()).toEqual(before);
-    const notes = await stack.t.run(async (ctx) => (await ctx.db.query("notifications").take(500)).filter((n) => n.deploymentId === id));
-    expect(notes).toHaveLength(1);
+    expect(await notificationsAbout(stack, id)).toHaveLength(1);
+    await stack.advance(60_000);
+    expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 1, pollCount: 0 });
+    expect((await logLines(stack, id)).filter((l) => l === "Webhook: deployment.succeeded")).toHaveLength(1);
   });
 
   test("Netlify deploy_succeeded (JWS-signed) ends the deployment at once", async () => {
     const { id, pid } = await startedOn("netlify", "user_hook_netlify");
+    const since = stack.fakes.netlify.requests.length;
     const { response } = await stack.fakes.netlify.sendWebhook(pid, "deploy_succeeded");
     expect(response.status).toBe(200);
+    expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 1, pollCount: 0 });
+    await stack.advance(60_000);
     expect(await row(stack, id)).toMatchObject({ status: "ready", pollCount: 0 });
+    // No status poll; one read of the deploy for its last log lines (drained after the webhook).
+    expect(providerCalls(stack, "netlify", since)).toEqual(["GET /api/v1/deploys/:id"]);
+    const lines = await logLines(stack, id);
+    expect(lines).toContain("Webhook: deploy_ready");
+    expect(lines).toContain("Deploy is live at " + (await row(stack, id)).url);
   });
 
   test("a non-terminal event advances nothing backwards; one after the end is ignored", async () => {
@@ -100,6 +104,40 @@ describe("verified webhooks", () => {
     expect(await res.json()).toEqual({ result: "unknown" });
     expect(await snapshotOfWrites()).toEqual(before);
   });
+});
+
+test("signed bodies that are not deployment events: malformed is 400, another event type is ignored", async () => {
+  const before = await snapshotOfWrites();
+  const post = async (body: string) =>
+    await stack.t.fetch("/webhooks/vercel", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-vercel-signature": await signVercelWebhook(body, WEBHOOK_SECRETS.vercel) },
+      body,
+    });
+  const malformed = await post("{not json");
+  expect(malformed.status).toBe(400);
+  expect((await malformed.json()).error.code).toBe("INVALID");
+  const other = await post(JSON.stringify({ id: "evt_domain", type: "domain.created", payload: { deployment: { id: "dpl_x" } } }));
+  expect(await other.json()).toEqual({ result: "ignored" });
+  expect(await snapshotOfWrites()).toEqual(before);
+});
+
+test("without its secret configured the route answers 503 UNAVAILABLE and writes nothing", async () => {
+  const { id, pid } = await startedOn("vercel", "user_hook_unconfigured");
+  const saved = process.env.VERCEL_WEBHOOK_SECRET;
+  delete process.env.VERCEL_WEBHOOK_SECRET;
+  try {
+    const before = await snapshotOfWrites();
+    const { response } = await stack.fakes.vercel.sendWebhook(pid, "deployment.succeeded");
+    expect(response.status).toBe(503);
+    expect((await response.json()).error.code).toBe("UNAVAILABLE");
+    expect(await snapshotOfWrites()).toEqual(before);
+    expect((await row(stack, id)).status).toBe("building");
+  } finally {
+    process.env.VERCEL_WEBHOOK_SECRET = saved;
+  }
+  await stack.advance(60_000); // polling still finishes it: the safety net
+  expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 1 });
 });
 
 describe("forged webhooks: 400, nothing written", () => {

@@ -152,12 +152,72 @@ export function faultSwitch(server: FakeServer, errorBody: (status: number, mess
   };
 }
 
+/** What every provider fake exposes besides its own state: the server, its token, failure and build switches. */
+export function fakeControls(server: FakeServer, token: string, book: BuildBook, errorBody: (status: number, message: string) => unknown) {
+  return {
+    ...server,
+    token,
+    /** The client's base URL (…_API_URL). */
+    baseUrl: server.url,
+    fail: faultSwitch(server, errorBody),
+    setBuildDuration: book.setBuildDuration,
+    failBuilds: book.failBuilds,
+  };
+}
+
 // ---------- webhooks ----------
 
 export type WebhookDelivery = { path: string; headers: Record<string, string>; body: string };
 /** Delivers a signed webhook (the stack passes convex-test's `t.fetch`; tests may POST anywhere). */
 export type Deliver = (req: WebhookDelivery) => Promise<Response>;
 export type WebhookOptions = { secret: string; path?: string; deliver?: Deliver };
+
+/**
+ * Signed webhook delivery for a fake: `sign(body, secret)` gives the signature header's value.
+ * `notified` holds the builds whose end was announced, so a flush announces each once.
+ */
+export function webhookSender(opts: {
+  provider: string;
+  webhook?: WebhookOptions;
+  path: string;
+  header: string;
+  sign: (body: string, secret: string) => Promise<string>;
+}) {
+  let webhook = opts.webhook;
+  const notified = new Set<string>();
+  const configured = () => {
+    if (!webhook?.deliver) throw new Error(`${opts.provider} fake: no webhook delivery configured`);
+    return webhook as WebhookOptions & { deliver: Deliver };
+  };
+  return {
+    notified,
+    configured,
+    configure(w: WebhookOptions) {
+      webhook = w;
+    },
+    async deliver(body: string) {
+      const hook = configured();
+      const delivery: WebhookDelivery = {
+        path: hook.path ?? opts.path,
+        headers: { "content-type": "application/json", [opts.header]: await opts.sign(body, hook.secret) },
+        body,
+      };
+      return { delivery, response: await hook.deliver(delivery) };
+    },
+    /** Sends `eventFor(id)` (when it has one) for every build not announced yet; returns how many. */
+    async flush<E>(ids: Iterable<string>, eventFor: (id: string) => E | undefined, send: (id: string, event: E) => Promise<unknown>) {
+      let sent = 0;
+      for (const id of ids) {
+        const event = notified.has(id) ? undefined : eventFor(id);
+        if (event === undefined) continue;
+        notified.add(id);
+        await send(id, event);
+        sent++;
+      }
+      return sent;
+    },
+  };
+}
 
 export type ProviderFakeOptions = {
   /** The token the fake accepts (Authorization: Bearer). */

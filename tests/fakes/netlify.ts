@@ -3,21 +3,10 @@
 // that advances with the clock, cancel, restore, and JWS-signed deploy webhooks.
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
+import { jsonOrUndefined } from "../../edge/providers/http";
 import { signNetlifyWebhook } from "../../edge/providers/webhooks";
-import {
-  BUILD_FAILURE_MESSAGE,
-  TERMINAL,
-  bearer,
-  createBuildBook,
-  faultSwitch,
-  hostLabel,
-  idMaker,
-  phaseOf,
-  phaseStartedAt,
-  type Phase,
-  type ProviderFakeOptions,
-  type WebhookDelivery,
-} from "./builds";
+import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, phaseOf, phaseStartedAt, webhookSender } from "./builds";
+import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
 export type NetlifyWebhookEvent = "deploy_created" | "deploy_building" | "deploy_succeeded" | "deploy_failed";
@@ -55,8 +44,7 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
   const deploys = new Map<string, Deploy>();
   const newSiteId = idMaker("site-");
   const newDeployId = idMaker("dep");
-  const notified = new Set<string>();
-  let webhook = opts.webhook;
+  const hooks = webhookSender({ provider: "netlify", webhook: opts.webhook, path: "/webhooks/netlify", header: "x-webhook-signature", sign: signNetlifyWebhook });
   const label = hostLabel(opts);
   const host = (site: string) => `${label(site)}.netlify.app`;
 
@@ -94,7 +82,7 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
   }
 
   function createSite(rec: RecordedRequest, res: ServerResponse) {
-    const body = safeJson(rec.body) as { name?: unknown } | undefined;
+    const body = jsonOrUndefined(rec.body) as { name?: unknown } | undefined;
     const id = newSiteId();
     const name = typeof body?.name === "string" && body.name ? body.name : `site-${id.slice(5)}`;
     if (!/^[a-z0-9-]+$/.test(name)) return sendJson(res, 422, netlifyError(422, "Validation failed: subdomain is invalid"));
@@ -108,7 +96,7 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
 
   function createDeploy(siteId: string, rec: RecordedRequest, res: ServerResponse) {
     if (!sites.has(siteId)) return sendJson(res, 404, netlifyError(404, "Not Found"));
-    const body = safeJson(rec.body) as { files?: unknown; async?: unknown; draft?: unknown } | undefined;
+    const body = jsonOrUndefined(rec.body) as { files?: unknown; async?: unknown; draft?: unknown } | undefined;
     if (!body?.files || typeof body.files !== "object") return sendJson(res, 422, netlifyError(422, "Validation failed: files is required"));
     const manifest = body.files as Record<string, string>;
     const required = [...new Set(Object.values(manifest))].filter((sha) => !known.has(sha));
@@ -185,29 +173,20 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
   });
 
   async function sendWebhook(deployId: string, event: NetlifyWebhookEvent) {
-    if (!webhook?.deliver) throw new Error("netlify fake: no webhook delivery configured");
+    hooks.configured();
     const d = deploys.get(deployId);
     if (!d) throw new Error(`netlify fake: no deploy ${deployId}`);
     if (event === "deploy_succeeded") book.finish(d.id, "ready");
     if (event === "deploy_failed") book.finish(d.id, "error");
-    if (event === "deploy_succeeded" || event === "deploy_failed") notified.add(d.id);
-    const body = JSON.stringify(event === "deploy_building" ? deployJson(d, { state: "building" }) : deployJson(d));
-    const delivery: WebhookDelivery = {
-      path: webhook.path ?? "/webhooks/netlify",
-      headers: { "content-type": "application/json", "x-webhook-signature": await signNetlifyWebhook(body, webhook.secret) },
-      body,
-    };
-    return { delivery, response: await webhook.deliver(delivery) };
+    if (event === "deploy_succeeded" || event === "deploy_failed") hooks.notified.add(d.id);
+    return await hooks.deliver(JSON.stringify(event === "deploy_building" ? deployJson(d, { state: "building" }) : deployJson(d)));
   }
 
+  /** Netlify notifies success and failure (a canceled deploy sends nothing). */
+  const END_EVENT: Partial<Record<Phase | "pending", NetlifyWebhookEvent>> = { ready: "deploy_succeeded", error: "deploy_failed" };
+
   return {
-    ...server,
-    token,
-    /** NETLIFY_API_URL for the client. */
-    baseUrl: server.url,
-    fail: faultSwitch(server, netlifyError),
-    setBuildDuration: book.setBuildDuration,
-    failBuilds: book.failBuilds,
+    ...fakeControls(server, token, book, netlifyError),
     site: (id: string) => sites.get(id),
     sites: () => [...sites.values()],
     deploy(id: string) {
@@ -217,30 +196,10 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     deploys: () => [...deploys.values()],
     /** Requests that uploaded a file (PUT .../files/...). */
     uploads: () => server.requests.filter((r) => r.method === "PUT" && /\/files\//.test(r.path)),
-    configureWebhook(w: NonNullable<ProviderFakeOptions["webhook"]>) {
-      webhook = w;
-    },
+    configureWebhook: hooks.configure,
     sendWebhook,
     /** Sends one terminal webhook per deploy that has ended since the last flush. */
-    async flushWebhooks(): Promise<number> {
-      let sent = 0;
-      for (const d of deploys.values()) {
-        const phase = book.phase(d.id);
-        if (!phase || phase === "pending" || !TERMINAL.has(phase) || notified.has(d.id) || phase === "canceled") continue;
-        notified.add(d.id);
-        await sendWebhook(d.id, phase === "ready" ? "deploy_succeeded" : "deploy_failed");
-        sent++;
-      }
-      return sent;
-    },
+    flushWebhooks: () => hooks.flush(deploys.keys(), (id) => END_EVENT[book.phase(id)!], sendWebhook),
   };
 }
 export type NetlifyFake = Awaited<ReturnType<typeof startNetlifyFake>>;
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

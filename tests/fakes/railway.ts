@@ -4,18 +4,8 @@
 // (POST /project/:projectId/environment/:environmentId/up?serviceId=…, a .tar.gz body).
 import type { ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
-import {
-  BUILD_FAILURE_MESSAGE,
-  bearer,
-  createBuildBook,
-  faultSwitch,
-  hostLabel,
-  idMaker,
-  logsOf,
-  phaseOf,
-  type Phase,
-  type ProviderFakeOptions,
-} from "./builds";
+import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, logsOf, phaseOf } from "./builds";
+import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
 type Project = { id: string; name: string; workspaceId?: string; environments: { id: string; name: string }[] };
@@ -183,22 +173,17 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
     sendJson(res, 404, { message: "Not Found" });
   });
 
-  const fail = faultSwitch(server, (status, message) =>
-    status === 429 ? gqlError(message, "RATE_LIMITED") : status >= 500 ? gqlError(message, "INTERNAL_SERVER_ERROR") : gqlError(message, "BAD_USER_INPUT"),
-  );
+  const gqlFailure = (status: number, message: string) =>
+    gqlError(message, status === 429 ? "RATE_LIMITED" : status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_USER_INPUT");
 
   return {
-    ...server,
-    token,
+    ...fakeControls(server, token, book, gqlFailure),
     /** RAILWAY_API_URL for the client. */
     baseUrl: `${server.url}/graphql/v2`,
-    fail,
     /** The next `times` GraphQL calls answer HTTP 200 with `errors` (code decides transient or not). */
     failGraphql(message: string, code: string, times = 1) {
       server.failNext({ kind: "status", status: 200, body: gqlError(message, code) }, times, /^POST \/graphql/);
     },
-    setBuildDuration: book.setBuildDuration,
-    failBuilds: book.failBuilds,
     buildFailureMessage: BUILD_FAILURE_MESSAGE,
     projects: () => [...projects.values()],
     services: () => [...services.values()],

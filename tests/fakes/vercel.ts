@@ -4,20 +4,8 @@
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { signVercelWebhook } from "../../edge/providers/webhooks";
-import {
-  BUILD_FAILURE_MESSAGE,
-  TERMINAL,
-  bearer,
-  createBuildBook,
-  faultSwitch,
-  hostLabel,
-  idMaker,
-  logsOf,
-  phaseOf,
-  type Phase,
-  type ProviderFakeOptions,
-  type WebhookDelivery,
-} from "./builds";
+import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, logsOf, phaseOf, webhookSender } from "./builds";
+import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
 export type VercelWebhookEvent = "deployment.created" | "deployment.succeeded" | "deployment.error" | "deployment.canceled";
@@ -54,9 +42,8 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
   const deployments = new Map<string, Deployment>();
   const newDeploymentId = idMaker("dpl_");
   const newProjectId = idMaker("prj_");
-  const notified = new Set<string>();
+  const hooks = webhookSender({ provider: "vercel", webhook: opts.webhook, path: "/webhooks/vercel", header: "x-vercel-signature", sign: signVercelWebhook });
   let losing = 0;
-  let webhook = opts.webhook;
   const label = hostLabel(opts);
   const dashboard = (name: string) => `https://vercel.com/fake/${label(name)}`;
 
@@ -168,13 +155,13 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
   });
 
   async function sendWebhook(deploymentId: string, event: VercelWebhookEvent) {
-    if (!webhook?.deliver) throw new Error("vercel fake: no webhook delivery configured");
+    hooks.configured();
     const d = deployments.get(deploymentId);
     if (!d) throw new Error(`vercel fake: no deployment ${deploymentId}`);
     if (event === "deployment.succeeded") book.finish(d.id, "ready");
     if (event === "deployment.error") book.finish(d.id, "error");
     if (event === "deployment.canceled") book.finish(d.id, "canceled");
-    if (event !== "deployment.created") notified.add(d.id);
+    if (event !== "deployment.created") hooks.notified.add(d.id);
     const body = JSON.stringify({
       id: `evt_${d.id}_${event.split(".")[1]}`,
       type: event,
@@ -190,22 +177,17 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
         plan: "pro",
       },
     });
-    const delivery: WebhookDelivery = {
-      path: webhook.path ?? "/webhooks/vercel",
-      headers: { "content-type": "application/json", "x-vercel-signature": await signVercelWebhook(body, webhook.secret) },
-      body,
-    };
-    return { delivery, response: await webhook.deliver(delivery) };
+    return await hooks.deliver(body);
   }
 
+  const END_EVENT: Partial<Record<Phase, VercelWebhookEvent>> = {
+    ready: "deployment.succeeded",
+    error: "deployment.error",
+    canceled: "deployment.canceled",
+  };
+
   return {
-    ...server,
-    token,
-    /** VERCEL_API_URL for the client. */
-    baseUrl: server.url,
-    fail: faultSwitch(server, (status, message) => vercelError(status, message)),
-    setBuildDuration: book.setBuildDuration,
-    failBuilds: book.failBuilds,
+    ...fakeControls(server, token, book, (status, message) => vercelError(status, message)),
     /** The next `n` uploads answer 200 but are not kept (Vercel then reports `missing_files`). */
     loseUploads(n = 1) {
       losing += n;
@@ -217,23 +199,10 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
     deployments: () => [...deployments.values()],
     projects: () => [...projects.values()],
     uploadedShas: () => [...blobs.keys()],
-    configureWebhook(w: NonNullable<ProviderFakeOptions["webhook"]>) {
-      webhook = w;
-    },
+    configureWebhook: hooks.configure,
     sendWebhook,
     /** Sends one terminal webhook per deployment that has ended since the last flush. */
-    async flushWebhooks(): Promise<number> {
-      let sent = 0;
-      for (const d of deployments.values()) {
-        const phase = book.phase(d.id) as Phase;
-        if (!TERMINAL.has(phase) || notified.has(d.id)) continue;
-        notified.add(d.id);
-        const event = phase === "ready" ? "deployment.succeeded" : phase === "error" ? "deployment.error" : "deployment.canceled";
-        await sendWebhook(d.id, event);
-        sent++;
-      }
-      return sent;
-    },
+    flushWebhooks: () => hooks.flush(deployments.keys(), (id) => END_EVENT[book.phase(id) as Phase], sendWebhook),
   };
 }
 export type VercelFake = Awaited<ReturnType<typeof startVercelFake>>;

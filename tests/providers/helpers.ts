@@ -1,8 +1,11 @@
-// Shared by the provider client tests: files as the lifecycle hands them over, a manual
-// clock for the fakes, and a way to catch a ProviderError.
+// Shared by the provider client tests: one fake on a manual clock with the real client
+// pointed at it, files as the lifecycle hands them over, and a way to catch a ProviderError.
 import { createHash } from "node:crypto";
-import { expect } from "vitest";
-import { ProviderError, type DeployFile } from "../../edge/providers/types";
+import { afterAll, beforeEach, expect } from "vitest";
+import { providerClient } from "../../edge/providers/index";
+import { ProviderError, type DeployFile, type ProviderClientOptions, type ProviderName } from "../../edge/providers/types";
+import type { ProviderFakeOptions } from "../fakes/builds";
+import type { FakeServer } from "../fakes/server";
 
 export type TestFile = DeployFile & { reads: number; bytes: Uint8Array };
 
@@ -48,4 +51,25 @@ export async function providerError(p: Promise<unknown>): Promise<ProviderError>
   );
   expect(err).toBeInstanceOf(ProviderError);
   return err as ProviderError;
+}
+
+/**
+ * Starts `start`'s fake (builds of 30 s on a manual clock) for this test file, with the real
+ * `name` client pointed at it; closed after the file, its requests and faults reset before
+ * each test. Call with top-level await.
+ */
+export async function fakeWithClient<F extends FakeServer & { token: string; baseUrl: string }>(
+  start: (opts: ProviderFakeOptions) => Promise<F>,
+  name: ProviderName,
+  clientOpts: Partial<ProviderClientOptions> = {},
+) {
+  const clock = manualClock();
+  const fake = await start({ now: clock.now, buildMs: 30_000 });
+  const client = providerClient(name, { token: fake.token, baseUrl: fake.baseUrl, ...clientOpts });
+  afterAll(() => fake.close());
+  beforeEach(() => {
+    fake.requests.length = 0;
+    fake.clearFaults();
+  });
+  return { clock, fake, client };
 }

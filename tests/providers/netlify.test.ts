@@ -1,24 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { providerClient } from "../../edge/providers/index";
-import type { DeployProviderClient, ProviderTarget } from "../../edge/providers/types";
-import { startNetlifyFake, type NetlifyFake } from "../fakes/netlify";
-import { binary, file, manualClock, providerError, sha1 } from "./helpers";
+import { describe, expect, test } from "vitest";
+import type { ProviderTarget } from "../../edge/providers/types";
+import { startNetlifyFake } from "../fakes/netlify";
+import { binary, file, fakeWithClient, providerError, sha1 } from "./helpers";
 
-const clock = manualClock();
-let fake: NetlifyFake;
-let client: DeployProviderClient;
-
-beforeAll(async () => {
-  fake = await startNetlifyFake({ now: clock.now, buildMs: 30_000 });
-  client = providerClient("netlify", { token: fake.token, baseUrl: fake.baseUrl });
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.clearFaults();
-});
+const { clock, fake, client } = await fakeWithClient(startNetlifyFake, "netlify");
 
 const files = () => [
   file("index.html", "<h1>Hi</h1>"),

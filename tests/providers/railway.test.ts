@@ -1,26 +1,11 @@
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { providerClient } from "../../edge/providers/index";
+import { describe, expect, test } from "vitest";
 import { gzip, gzipStored, tar } from "../../edge/providers/tarball";
-import type { DeployProviderClient, ProviderTarget } from "../../edge/providers/types";
-import { rootFields, startRailwayFake, untar, type RailwayFake } from "../fakes/railway";
-import { binary, file, manualClock, providerError } from "./helpers";
+import type { ProviderTarget } from "../../edge/providers/types";
+import { rootFields, startRailwayFake, untar } from "../fakes/railway";
+import { binary, file, fakeWithClient, providerError } from "./helpers";
 
-const clock = manualClock();
-let fake: RailwayFake;
-let client: DeployProviderClient;
-
-beforeAll(async () => {
-  fake = await startRailwayFake({ now: clock.now, buildMs: 30_000 });
-  client = providerClient("railway", { token: fake.token, baseUrl: fake.baseUrl, teamId: "ws_123" });
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.clearFaults();
-});
+const { clock, fake, client } = await fakeWithClient(startRailwayFake, "railway", { teamId: "ws_123" });
 
 const gqlOps = () =>
   fake.requests.filter((r) => r.path === "/graphql/v2").map((r) => rootFields(JSON.parse(r.body).query).map((f) => f.name).join("+"));

@@ -1,18 +1,12 @@
 // The provider fakes inside the stack: clients configured from process.env (as Convex
 // actions are) reach them, and builds advance with the stack's virtual clock.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { providerClientFromEnv, providerConfigFromEnv } from "../../edge/providers/index";
 import { verifyVercelSignature } from "../../edge/providers/webhooks";
-import { startStack, type Stack } from "../stack";
+import { deployStackForFile } from "../deployments/helpers";
 import { file } from "./helpers";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = deployStackForFile();
 
 describe("provider fakes in the stack", () => {
   test("env points every client at its fake", () => {

@@ -1,24 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { providerClient } from "../../edge/providers/index";
-import type { DeployProviderClient } from "../../edge/providers/types";
-import { startVercelFake, type VercelFake } from "../fakes/vercel";
-import { binary, file, manualClock, providerError, sha1 } from "./helpers";
+import { startVercelFake } from "../fakes/vercel";
+import { binary, file, fakeWithClient, providerError, sha1 } from "./helpers";
 
-const clock = manualClock();
-let fake: VercelFake;
-let client: DeployProviderClient;
-
-beforeAll(async () => {
-  fake = await startVercelFake({ now: clock.now, buildMs: 30_000 });
-  client = providerClient("vercel", { token: fake.token, baseUrl: fake.baseUrl, teamId: "team_abc", inlineMaxBytes: 1024 });
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.clearFaults();
-});
+const { clock, fake, client } = await fakeWithClient(startVercelFake, "vercel", { teamId: "team_abc", inlineMaxBytes: 1024 });
 
 describe("Vercel client against the fake", () => {
   test("deploys inline and uploaded files, reaches ready, reads logs", async () => {
