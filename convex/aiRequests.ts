@@ -9,12 +9,14 @@ import { ABANDONED } from "./ai";
 import { requireProjectRole } from "./lib/access";
 import { userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
+import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
 import { vAiRequestStatus, vAiRequestType, vErrorInfo, vUsage } from "./validators";
 
 /** A request still `streaming` after this long is closed as failed by the sweep. */
 export const STALE_AFTER_MS = 10 * 60_000;
 const SWEEP_BATCH = 100;
+export const MAX_LIST_PAGE = 100;
 
 const vRequestView = v.object({
   id: v.id("aiRequests"),
@@ -56,8 +58,6 @@ function view(r: Doc<"aiRequests">, withResponse: boolean) {
   };
 }
 
-const EMPTY_PAGE = { page: [], isDone: true, continueCursor: "" };
-
 /** The caller's AI history, newest first; optionally only what they asked within one project. */
 export const list = userQuery({
   args: { projectId: v.optional(v.id("projects")), paginationOpts: paginationOptsValidator },
@@ -70,7 +70,7 @@ export const list = userQuery({
       projectId === undefined
         ? ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", user._id))
         : ctx.db.query("aiRequests").withIndex("by_userId_and_projectId", (q) => q.eq("userId", user._id).eq("projectId", projectId));
-    const page = await q.order("desc").paginate(paginationOpts);
+    const page = await q.order("desc").paginate(boundedPage(paginationOpts, MAX_LIST_PAGE));
     return { ...page, page: page.page.map((r) => view(r, false)) };
   },
 });

@@ -7,6 +7,7 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
 import { env, internalAction, internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
+import { isMocked } from "./lib/mockServices";
 import { ANALYSIS_MODEL } from "./lib/plans";
 import { vMessageRole, vPriority } from "./validators";
 
@@ -105,7 +106,7 @@ export function parseAnalysis(text: string): Analysis | null {
 }
 
 function anthropicClient(): Anthropic | null {
-  const mocked = (env.AUTOCREA_MOCK_SERVICES ?? "").split(",").map((s) => s.trim()).includes("anthropic");
+  const mocked = isMocked("anthropic", env.AUTOCREA_MOCK_SERVICES);
   const apiKey = env.ANTHROPIC_API_KEY || (mocked ? "mock-anthropic-key" : "");
   if (!apiKey) return null;
   return new Anthropic({ apiKey, baseURL: env.ANTHROPIC_BASE_URL || undefined, maxRetries: 2, timeout: 30_000 });

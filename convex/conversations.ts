@@ -8,10 +8,13 @@ import { internalMutation, type QueryCtx } from "./_generated/server";
 import { cancelAnalysis } from "./conversationAnalysis";
 import { userMutation, userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
+import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { vMessageRole, vPriority } from "./validators";
 
 const DELETE_BATCH = 200;
 const TITLE_MAX = 120;
+export const MAX_LIST_PAGE = 100;
+export const MAX_MESSAGE_PAGE = 200;
 
 const vConversation = v.object({
   id: v.id("conversations"),
@@ -62,12 +65,12 @@ export const list = userQuery({
   returns: paginationResultValidator(vConversation),
   handler: async (ctx, { paginationOpts }) => {
     const user = ctx.user;
-    if (!user) return { page: [], isDone: true, continueCursor: "" };
+    if (!user) return EMPTY_PAGE;
     const page = await ctx.db
       .query("conversations")
       .withIndex("by_userId_and_lastMessageAt", (q) => q.eq("userId", user._id))
       .order("desc")
-      .paginate(paginationOpts);
+      .paginate(boundedPage(paginationOpts, MAX_LIST_PAGE));
     return { ...page, page: page.page.map(view) };
   },
 });
@@ -88,7 +91,7 @@ export const messages = userQuery({
       .query("messages")
       .withIndex("by_conversationId", (q) => q.eq("conversationId", conversationId))
       .order("desc")
-      .paginate(paginationOpts);
+      .paginate(boundedPage(paginationOpts, MAX_MESSAGE_PAGE));
     return {
       ...page,
       page: page.page.map((m) => ({ id: m._id, role: m.role, content: m.content, requestId: m.requestId, createdAt: m.createdAt })),

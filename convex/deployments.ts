@@ -10,6 +10,7 @@ import { cancelDeployment, deploymentFor, toLogLine, toView } from "./lib/deploy
 import { NO_STATS, readStats } from "./lib/deploymentStats";
 import { MAX_BATCH, requestDeployment, requestRollback } from "./lib/deployRequest";
 import { errorData, fail } from "./lib/errors";
+import { boundedPage } from "./lib/pagination";
 import {
   vDeployItemResult,
   vDeploymentLogLine,
@@ -21,7 +22,6 @@ import {
 
 const MAX_PAGE = 100;
 const MAX_LOG_PAGE = 500;
-const clampPage = (n: number, max: number) => Math.max(1, Math.min(Math.floor(n) || 1, max));
 
 /**
  * Asks for a deployment of the project's current files (editor or owner). The same
@@ -93,7 +93,7 @@ export const list = userQuery({
       .query("deployments")
       .withIndex("by_projectId", (q) => q.eq("projectId", projectId))
       .order("desc")
-      .paginate({ ...paginationOpts, numItems: clampPage(paginationOpts.numItems, MAX_PAGE) });
+      .paginate(boundedPage(paginationOpts, MAX_PAGE));
     return { ...result, page: result.page.map(toView) };
   },
 });
@@ -113,7 +113,7 @@ export const logs = userQuery({
     const result = await ctx.db
       .query("deploymentLogs")
       .withIndex("by_deploymentId_and_seq", (q) => q.eq("deploymentId", deploymentId))
-      .paginate({ ...paginationOpts, numItems: clampPage(paginationOpts.numItems, MAX_LOG_PAGE) });
+      .paginate(boundedPage(paginationOpts, MAX_LOG_PAGE));
     return { ...result, page: result.page.map(toLogLine) };
   },
 });

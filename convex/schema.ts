@@ -24,6 +24,7 @@ import {
   vSubscriptionStatus,
   vTerminalStatus,
   vTerminalStream,
+  vUsageTotals,
   vUser,
   vWebhookSource,
 } from "./validators";
@@ -135,14 +136,7 @@ export default defineSchema({
   usageDaily: defineTable({
     userId: v.id("users"),
     day: v.string(), // "YYYY-MM-DD" (UTC)
-    requests: v.number(),
-    inputTokens: v.number(),
-    outputTokens: v.number(),
-    cacheReadTokens: v.number(),
-    cacheWriteTokens: v.number(),
-    totalTokens: v.number(),
-    costMicros: v.number(),
-    byType: v.record(v.string(), v.number()),
+    ...vUsageTotals.fields,
   }).index("by_userId_and_day", ["userId", "day"]),
 
   /**
@@ -152,14 +146,7 @@ export default defineSchema({
   usageDailyTotals: defineTable({
     day: v.string(),
     shard: v.number(),
-    requests: v.number(),
-    inputTokens: v.number(),
-    outputTokens: v.number(),
-    cacheReadTokens: v.number(),
-    cacheWriteTokens: v.number(),
-    totalTokens: v.number(),
-    costMicros: v.number(),
-    byType: v.record(v.string(), v.number()),
+    ...vUsageTotals.fields,
   }).index("by_day_and_shard", ["day", "shard"]),
 
   // ---------- deployments ----------

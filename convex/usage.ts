@@ -5,7 +5,8 @@ import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { internalQuery, type QueryCtx } from "./_generated/server";
 import { adminQuery, userByClerkId, userQuery } from "./lib/auth";
-import { allDays, checkRange, sumRows, userDays, type UsageTotals } from "./lib/usageRollup";
+import { allDays, checkRange, sumRows, userDays } from "./lib/usageRollup";
+import type { UsageTotals } from "./validators";
 
 const vTotals = {
   totalRequests: v.number(),

@@ -164,6 +164,16 @@ export const vUsage = v.object({
 });
 export type Usage = Infer<typeof vUsage>;
 
+/** The counters of a usage rollup row (usageDaily per user, usageDailyTotals for everyone). */
+export const vUsageTotals = v.object({
+  requests: v.number(),
+  ...vUsage.fields,
+  totalTokens: v.number(),
+  costMicros: v.number(),
+  byType: v.record(v.string(), v.number()),
+});
+export type UsageTotals = Infer<typeof vUsageTotals>;
+
 export const vPriority = v.union(v.literal("high"), v.literal("medium"), v.literal("low"));
 
 export const vMessageRole = v.union(v.literal("user"), v.literal("assistant"));

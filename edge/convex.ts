@@ -1,7 +1,9 @@
 // The edge's ONE seam to Convex: JSON over HTTP to the HTTP actions under /edge/*,
 // authenticated with the shared EDGE_SECRET and carrying the verified Clerk user id.
 // The transport is fetch-shaped, so tests run the very same client against convex-test.
+import type { ConvexServiceModes } from "../convex/lib/mockServices.js";
 import { ApiError, apiErrorFromBody } from "./errors.js";
+import { reportedModes } from "./services.js";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -76,11 +78,11 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
     async call<T>(path: `/edge/${string}`, userId: string | null, body: unknown = {}): Promise<T> {
       return (await send("POST", path, userId, body, defaultTimeout)) as T;
     },
-    /** GET /edge/health; resolves with the round-trip latency. */
-    async health(): Promise<{ latencyMs: number }> {
+    /** GET /edge/health; resolves with the round-trip latency and the service modes Convex reports. */
+    async health(): Promise<{ latencyMs: number; services: Partial<ConvexServiceModes> }> {
       const started = performance.now();
-      await send("GET", "/edge/health", null, undefined, Math.min(HEALTH_TIMEOUT_MS, defaultTimeout));
-      return { latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+      const body = await send("GET", "/edge/health", null, undefined, Math.min(HEALTH_TIMEOUT_MS, defaultTimeout));
+      return { latencyMs: Math.round((performance.now() - started) * 100) / 100, services: reportedModes(body) };
     },
   };
 }

@@ -1,41 +1,20 @@
-// Which external services are real and which are mocked, from the environment. Each
+// Which external services are real and which are mocked, from the edge's environment. Each
 // service is real once its variables are set; `AUTOCREA_MOCK_SERVICES` (set by `npm run dev`
-// for every service without credentials) names the ones answered by loopback fakes.
-// GET /health reports the result; loadConfig refuses mocks in production.
+// for every service without credentials) names the ones answered by loopback fakes. The
+// parsing lives in convex/lib/mockServices.ts, shared with Convex. GET /health reports the
+// result (merged with Convex's view of the services Convex calls); loadConfig refuses mocks
+// in production.
+import {
+  CONVEX_SERVICES,
+  SERVICE_NAMES,
+  SERVICE_VARS,
+  serviceMode,
+  type ConvexServiceModes,
+  type ServiceMode,
+  type ServiceModes,
+} from "../convex/lib/mockServices.js";
 
-export type ServiceName = "clerk" | "anthropic" | "vercel" | "netlify" | "railway";
-/** real: its credentials are set; mock: a loopback fake answers; off: neither (calls fail). */
-export type ServiceMode = "real" | "mock" | "off";
-export type ServiceModes = Record<ServiceName, ServiceMode>;
-
-/** The variables that make each service real (all of them must be set). */
-export const SERVICE_VARS: Record<ServiceName, readonly string[]> = {
-  clerk: ["CLERK_JWT_KEY"],
-  anthropic: ["ANTHROPIC_API_KEY"],
-  vercel: ["VERCEL_TOKEN"],
-  netlify: ["NETLIFY_TOKEN"],
-  railway: ["RAILWAY_TOKEN"],
-};
-export const SERVICE_NAMES = Object.keys(SERVICE_VARS) as ServiceName[];
-
-export const isServiceName = (s: string): s is ServiceName => s in SERVICE_VARS;
-
-const namesIn = (value: string | undefined) =>
-  (value ?? "")
-    .split(",")
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-
-/** `AUTOCREA_MOCK_SERVICES="anthropic, vercel"` → the known names it lists (lower-cased). */
-export function mockedServices(value: string | undefined): ServiceName[] {
-  const names = namesIn(value);
-  return SERVICE_NAMES.filter((n) => names.includes(n));
-}
-
-/** Names in `AUTOCREA_MOCK_SERVICES` that are not services (typos), for a start-up error. */
-export function unknownMockNames(value: string | undefined): string[] {
-  return namesIn(value).filter((s) => !isServiceName(s));
-}
+export { mockedServices, unknownMockNames, type ServiceMode, type ServiceModes, type ServiceName } from "../convex/lib/mockServices.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -44,12 +23,36 @@ type Env = Record<string, string | undefined>;
  * for Clerk (decided by loadConfig), which makes Clerk "mock".
  */
 export function serviceModes(env: Env, opts: { devAuth: boolean }): ServiceModes {
-  const mocked = mockedServices(env.AUTOCREA_MOCK_SERVICES);
   const modes = {} as ServiceModes;
-  for (const name of SERVICE_NAMES) {
-    const configured = SERVICE_VARS[name].every((v) => !!env[v]);
-    if (name === "clerk") modes.clerk = configured ? "real" : opts.devAuth ? "mock" : "off";
-    else modes[name] = mocked.includes(name) ? "mock" : configured ? "real" : "off";
-  }
+  for (const name of SERVICE_NAMES) modes[name] = serviceMode(name, env);
+  // Clerk is never a loopback fake: the development issuer stands in for it.
+  const clerkConfigured = SERVICE_VARS.clerk.every((v) => !!env[v]);
+  modes.clerk = clerkConfigured ? "real" : opts.devAuth ? "mock" : "off";
   return modes;
+}
+
+const MODES: readonly string[] = ["real", "mock", "off"] satisfies ServiceMode[];
+
+/** The modes in Convex's /edge/health answer; anything malformed (or an older Convex saying nothing) is left out. */
+export function reportedModes(body: unknown): Partial<ConvexServiceModes> {
+  const raw = body && typeof body === "object" ? (body as { services?: unknown }).services : undefined;
+  const out: Partial<ConvexServiceModes> = {};
+  if (!raw || typeof raw !== "object") return out;
+  for (const name of CONVEX_SERVICES) {
+    const mode = (raw as Record<string, unknown>)[name];
+    if (typeof mode === "string" && MODES.includes(mode)) out[name] = mode as ServiceMode;
+  }
+  return out;
+}
+
+const DEPLOY_PROVIDERS = ["vercel", "netlify", "railway"] as const;
+
+/**
+ * The edge's view with the deployment providers as Convex sees them: Convex holds their tokens
+ * and calls them. Clerk and Anthropic (the edge streams Claude itself) stay the edge's.
+ */
+export function withConvexView(edge: ServiceModes, convex: Partial<ConvexServiceModes>): ServiceModes {
+  const merged = { ...edge };
+  for (const name of DEPLOY_PROVIDERS) merged[name] = convex[name] ?? edge[name];
+  return merged;
 }

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { api, internal } from "../convex/_generated/api";
 import { userRow } from "./convexTest";
-import { startStack, type Stack } from "./stack";
+import { startStack } from "./stack";
+import { stackForFile } from "./stackForFile";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = stackForFile();
 
 describe("the offline stack", () => {
   test("GET /health reaches Convex through the seam", async () => {

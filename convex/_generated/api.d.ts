@@ -43,6 +43,7 @@ import type * as lib_edgeHttp from "../lib/edgeHttp.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_hash from "../lib/hash.js";
 import type * as lib_languages from "../lib/languages.js";
+import type * as lib_mockServices from "../lib/mockServices.js";
 import type * as lib_notify from "../lib/notify.js";
 import type * as lib_pagination from "../lib/pagination.js";
 import type * as lib_paths from "../lib/paths.js";
@@ -99,6 +100,7 @@ declare const fullApi: ApiFromModules<{
   "lib/errors": typeof lib_errors;
   "lib/hash": typeof lib_hash;
   "lib/languages": typeof lib_languages;
+  "lib/mockServices": typeof lib_mockServices;
   "lib/notify": typeof lib_notify;
   "lib/pagination": typeof lib_pagination;
   "lib/paths": typeof lib_paths;

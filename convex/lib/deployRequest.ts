@@ -4,13 +4,14 @@
 import { HOUR, RateLimiter } from "@convex-dev/rate-limiter";
 import { components } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
-import type { MutationCtx } from "../_generated/server";
+import { env, type MutationCtx } from "../_generated/server";
 import type { Environment, Provider } from "../validators";
 import { requireProjectRole } from "./access";
 import { enqueueStart, poolFor } from "./deployQueue";
-import { isMockProvider, log, PROVIDER_LABEL } from "./deploymentLifecycle";
+import { log, PROVIDER_LABEL } from "./deploymentLifecycle";
 import { statsInsert } from "./deploymentStats";
 import { fail } from "./errors";
+import { isMocked } from "./mockServices";
 import { createSnapshot } from "./snapshots";
 
 export const DEPLOYS_PER_HOUR = 10;
@@ -95,7 +96,8 @@ export async function requestDeployment(
     logCount: 0,
     idempotencyKey: req.idempotencyKey,
     rollbackOf: req.rollbackOf,
-    mock: isMockProvider(req.provider) || undefined,
+    // Dev mode fakes some providers (AUTOCREA_MOCK_SERVICES); their deployments say so.
+    mock: isMocked(req.provider, env.AUTOCREA_MOCK_SERVICES) || undefined,
     pool,
     createdAt: now,
   });

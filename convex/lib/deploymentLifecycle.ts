@@ -37,14 +37,6 @@ export function deployTimeoutMs(raw: string | undefined = env.DEPLOY_TIMEOUT_MS)
   return Number.isFinite(n) && n >= 1_000 ? n : DEFAULT_TIMEOUT_MS;
 }
 
-/** Dev mode fakes some services (AUTOCREA_MOCK_SERVICES="vercel,netlify"); their rows say so. */
-export function isMockProvider(provider: Provider, raw: string | undefined = env.AUTOCREA_MOCK_SERVICES): boolean {
-  return (raw ?? "")
-    .split(",")
-    .map((s) => s.trim().toLowerCase())
-    .includes(provider);
-}
-
 // ---- log ----
 export type NewLogLine = { level: LogLevel; text: string; at?: number; providerEventId?: string };
 

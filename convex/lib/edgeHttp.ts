@@ -3,16 +3,14 @@
 // Browsers never reach these: without the secret every call is 401.
 import { env, httpAction, type ActionCtx } from "../_generated/server";
 import { ERROR_STATUS, errorData, type ErrorCode } from "./errors";
+import { sha256 } from "./hash";
 
 export const USER_HEADER = "X-User-Id";
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
 /** Constant-time string equality (compares fixed-length digests, so length leaks nothing). */
 export async function safeEqual(a: string, b: string): Promise<boolean> {
-  const [x, y] = await Promise.all([sha256(a), sha256(b)]);
+  const utf8 = new TextEncoder();
+  const [x, y] = await Promise.all([sha256(utf8.encode(a)), sha256(utf8.encode(b))]);
   let diff = 0;
   for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
   return diff === 0;

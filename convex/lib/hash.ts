@@ -8,8 +8,12 @@ export function bytesToHex(bytes: Uint8Array): string {
   return out;
 }
 
+export async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>));
+}
+
 export async function sha256Hex(data: Uint8Array): Promise<string> {
-  return bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>)));
+  return bytesToHex(await sha256(data));
 }
 
 /** UTF-8 bytes of a text, with its sha-256 hex and byte size. */

@@ -5,12 +5,12 @@ import type { PaginationResult } from "convex/server";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { fail } from "./errors";
+import { hashText } from "./hash";
 import { currentFileSet } from "./projectFiles";
 
-async function digestOf(files: { path: string; hash: string }[]): Promise<string> {
-  const text = files.map((f) => `${f.path}\u0000${f.hash}\n`).join("");
-  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/** sha-256 hex of the (path, hash) list: equal digests mean the very same files. Stored on snapshots, so the format is fixed. */
+export async function snapshotDigest(files: { path: string; hash: string }[]): Promise<string> {
+  return (await hashText(files.map((f) => `${f.path}\u0000${f.hash}\n`).join(""))).hash;
 }
 
 /**
@@ -25,7 +25,7 @@ export async function createSnapshot(
   const files = await currentFileSet(ctx, projectId); // sorted by path, at most 5,000 (files quota)
   if (files.length === 0) fail("INVALID", "The project has no files to deploy");
 
-  const digest = await digestOf(files);
+  const digest = await snapshotDigest(files);
   const last = await ctx.db
     .query("snapshots")
     .withIndex("by_projectId", (q) => q.eq("projectId", projectId))

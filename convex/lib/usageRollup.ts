@@ -3,7 +3,7 @@
 // the same mutation, so the sum of the rollups always equals the sum of the ledger.
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
-import type { AiRequestType, Usage } from "../validators";
+import type { AiRequestType, Usage, UsageTotals } from "../validators";
 import { fail } from "./errors";
 import { totalTokens } from "./pricing";
 
@@ -13,17 +13,6 @@ export const MAX_RANGE_DAYS = 366;
 const TOTAL_SHARDS = 8;
 
 export type UsageDelta = Usage & { requests: number; costMicros: number; type: AiRequestType };
-
-export type UsageTotals = {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  totalTokens: number;
-  costMicros: number;
-  byType: Record<string, number>;
-};
 
 /** "YYYY-MM-DD" of a timestamp, in UTC. */
 export function dayOf(ms: number): string {

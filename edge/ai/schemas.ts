@@ -1,17 +1,21 @@
 // Request bodies of the AI routes. Strict: unknown fields are refused, every string is
 // bounded (the whole body is also capped by EDGE_BODY_LIMIT_BYTES).
 import { z } from "zod";
+import { documentId as id } from "../validation.js";
 
 const CODE_MAX = 800_000;
 const TEXT_MAX = 32_000;
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/, "must be an id");
 const language = z.string().trim().min(1).max(40);
 const model = z.string().min(1).max(64);
+/** The code explain, fix and refactor work on. */
+const code = z.string().min(1).max(CODE_MAX);
+/** What the user asks or reports: never blank. */
+const text = z.string().trim().min(1).max(TEXT_MAX);
 
 export const generateBody = z.strictObject({
   projectId: id.optional(),
-  prompt: z.string().trim().min(1).max(TEXT_MAX),
+  prompt: text,
   language: language.optional(),
   framework: z.string().trim().min(1).max(40).optional(),
   context: z.string().max(CODE_MAX).optional(),
@@ -19,21 +23,21 @@ export const generateBody = z.strictObject({
 });
 
 export const explainBody = z.strictObject({
-  code: z.string().min(1).max(CODE_MAX),
+  code,
   language,
   model: model.optional(),
 });
 
 export const fixBody = z.strictObject({
-  code: z.string().min(1).max(CODE_MAX),
-  error: z.string().trim().min(1).max(TEXT_MAX),
+  code,
+  error: text,
   language,
   model: model.optional(),
 });
 
 export const refactorBody = z.strictObject({
-  code: z.string().min(1).max(CODE_MAX),
-  instructions: z.string().trim().min(1).max(TEXT_MAX),
+  code,
+  instructions: text,
   language,
   model: model.optional(),
 });
@@ -49,7 +53,7 @@ export const completeBody = z
 export const chatBody = z.strictObject({
   conversationId: id.optional(),
   projectId: id.optional(),
-  message: z.string().trim().min(1).max(TEXT_MAX),
+  message: text,
   model: model.optional(),
 });
 

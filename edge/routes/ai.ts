@@ -5,21 +5,15 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { requireAuth } from "../auth.js";
 import type { AppEnv } from "../context.js";
-import { ApiError } from "../errors.js";
 import { completionContent, userTurn } from "../ai/prompts.js";
 import { runAi } from "../ai/run.js";
 import { chatBody, completeBody, emptyQuery, explainBody, fixBody, generateBody, refactorBody, usageQuery } from "../ai/schemas.js";
+import { invalidInput } from "../validation.js";
 
 /** zod failures → 400 INVALID in the JSON envelope, naming the first bad field. */
 function valid<T extends z.ZodType, Target extends "json" | "query">(target: Target, schema: T) {
   return zValidator(target, schema, (result) => {
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      // An unknown field has an empty path; name the field itself.
-      const unknown = issue?.code === "unrecognized_keys" ? issue.keys[0] : undefined;
-      const field = issue?.path.join(".") || unknown || target;
-      throw new ApiError("INVALID", `${field}: ${issue?.message ?? "invalid"}`, { field });
-    }
+    if (!result.success) throw invalidInput(result.error.issues[0], target === "json" ? "body" : "query");
   });
 }
 

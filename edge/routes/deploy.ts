@@ -11,6 +11,7 @@ import { z } from "zod";
 import { requireAuth } from "../auth.js";
 import type { AppEnv } from "../context.js";
 import { ApiError } from "../errors.js";
+import { documentId, invalidInput, jsonBody } from "../validation.js";
 
 const LOG_BATCH = 500;
 const DEFAULT_LOG_POLL_MS = 1_000;
@@ -18,12 +19,11 @@ const DEFAULT_LOG_POLL_MS = 1_000;
 const MAX_STREAM_MS = 15 * 60_000;
 
 const deployBody = z.strictObject({
-  projectId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/, "must be an id"),
+  projectId: documentId,
   provider: z.enum(["vercel", "netlify", "railway"]),
   environment: z.enum(["production", "preview"]).default("preview"),
 });
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
-const deploymentId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/, "must be an id");
 
 type LogsPage = {
   status: string;
@@ -32,13 +32,8 @@ type LogsPage = {
   done: boolean;
 };
 
-function invalid(issue: { path: PropertyKey[]; message: string }): never {
-  const field = issue.path.map(String).join(".");
-  throw new ApiError("INVALID", `${field || "body"}: ${issue.message}`, { field });
-}
-
 function idParam(raw: string): string {
-  const parsed = deploymentId.safeParse(raw);
+  const parsed = documentId.safeParse(raw);
   if (!parsed.success) throw new ApiError("NOT_FOUND", "Deployment not found");
   return parsed.data;
 }
@@ -54,34 +49,27 @@ function withRetryAfter(err: unknown): unknown {
   return err;
 }
 
-function intQuery(raw: string | undefined, fallback: number, min: number, max: number): number {
+function intQuery(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   const n = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError("INVALID", `expected an integer from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput({ path: [name], message: `expected an integer from ${min} to ${max}` });
   return n;
 }
 
 export const deploy = new Hono<AppEnv>()
   .post("/api/deploy", requireAuth, async (c) => {
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new ApiError("INVALID", "Body must be JSON: { projectId, provider, environment }");
-    }
-    const body = deployBody.safeParse(raw);
-    if (!body.success) invalid(body.error.issues[0]);
+    const body = await jsonBody(c.req, deployBody, "{ projectId, provider, environment? }");
     const keyHeader = c.req.header("Idempotency-Key");
     let key: string | undefined;
     if (keyHeader !== undefined) {
       const parsed = idempotencyKey.safeParse(keyHeader);
-      if (!parsed.success) throw new ApiError("INVALID", `Idempotency-Key: ${parsed.error.issues[0].message}`);
+      if (!parsed.success) throw invalidInput(parsed.error.issues[0], "Idempotency-Key");
       key = parsed.data;
     }
     try {
       const result = await c.var.deps.convex.call<{ deploymentId: string; created: boolean }>(
         "/edge/deploy/request",
         c.var.userId,
-        { ...body.data, idempotencyKey: key },
+        { ...body, idempotencyKey: key },
       );
       if (!result.created) c.header("Idempotent-Replayed", "true");
       return c.json({ deploymentId: result.deploymentId }, 202);
@@ -102,9 +90,11 @@ export const deploy = new Hono<AppEnv>()
     const { convex, config } = c.var.deps;
     const userId = c.var.userId;
     const id = idParam(c.req.param("id"));
-    const lastEventId = c.req.header("Last-Event-ID");
-    let after = intQuery(c.req.query("after") ?? lastEventId, -1, -1, Number.MAX_SAFE_INTEGER);
-    const limit = intQuery(c.req.query("limit"), LOG_BATCH, 1, LOG_BATCH);
+    const afterQuery = c.req.query("after");
+    let after = afterQuery !== undefined
+      ? intQuery("after", afterQuery, -1, -1, Number.MAX_SAFE_INTEGER)
+      : intQuery("Last-Event-ID", c.req.header("Last-Event-ID"), -1, -1, Number.MAX_SAFE_INTEGER);
+    const limit = intQuery("limit", c.req.query("limit"), LOG_BATCH, 1, LOG_BATCH);
     const fetchPage = (afterSeq: number, n: number) =>
       convex.call<LogsPage>("/edge/deploy/logs", userId, { deploymentId: id, afterSeq, limit: n });
 

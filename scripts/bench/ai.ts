@@ -4,15 +4,18 @@
 //    straight to the fake, p50/p99 over REQUESTS requests, and the Convex round trips made
 //    before the first byte (counted at the seam);
 //  - usage.stats over 30 days with LEDGER_ROWS requests in the ledger: documents read and time,
-//    next to a naive scan of the request log.
+//    next to a naive scan of the request log. Documents read: scripts/benchReads.ts (every
+//    document the call reads, auth wrapper included).
 // The AI rate limit (20 per 15 min per user) would stop one user after 20 requests, so the
 // requests are spread over USERS users (REQUESTS / USERS each); nothing is overridden.
 import Anthropic from "@anthropic-ai/sdk";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import * as usage from "../../convex/usage";
 import { dayOf, DAY_MS } from "../../convex/lib/usageRollup";
+import { userRow } from "../../tests/convexTest";
 import { startStack, type Stack } from "../../tests/stack";
+import { documentsRead } from "../benchReads";
+import { ms, stats, time } from "../benchTiming";
 
 const REQUESTS = 500;
 const USERS = 50;
@@ -21,14 +24,6 @@ const LEDGER_ROWS = 100_000;
 const SEED_BATCH = 5_000;
 const QUERY_RUNS = 100;
 const MODEL = "claude-sonnet-5-5";
-
-const ms = (x: number) => `${x.toFixed(2)} ms`;
-
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-  return { n: s.length, p50: at(0.5), p99: at(0.99) };
-}
 
 /** Reads an SSE response; times to the first `delta` event and to the end. */
 async function timeStream(res: Response, t0: number, onFirstByte?: () => void) {
@@ -119,38 +114,10 @@ async function edgeVsDirect(stack: Stack) {
 
 // ---------- usage.stats vs a naive scan of the request log ----------
 
-/** Counts the documents the database hands back to a handler (index reads; no .filter()). */
-function countingDb(db: any, counter: { n: number }): any {
-  const wrapQuery = (q: any): any =>
-    new Proxy(q, {
-      get(target, prop) {
-        const value = target[prop];
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          const out = value.apply(target, args);
-          if (out && typeof out.then === "function") {
-            return out.then((r: any) => {
-              counter.n += r == null ? 0 : Array.isArray(r) ? r.length : Array.isArray(r.page) ? r.page.length : 1;
-              return r;
-            });
-          }
-          return out && typeof out === "object" ? wrapQuery(out) : out;
-        };
-      },
-    });
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "query") return (table: string) => wrapQuery(target.query(table));
-      const value = target[prop];
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
 async function statsAtScale(stack: Stack) {
   const clerkId = "user_bench_ledger";
   const token = await stack.signIn({ id: clerkId });
-  const userId = await stack.t.run(async (ctx) => (await ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId)).unique())!._id);
+  const userId = (await userRow(stack.t, clerkId))!._id;
   // 30 whole UTC days, today included.
   const start = Date.parse(`${dayOf(stack.now() - 29 * DAY_MS)}T00:00:00Z`);
   const end = start + 30 * DAY_MS - 1;
@@ -189,59 +156,35 @@ async function statsAtScale(stack: Stack) {
 
   const from = dayOf(start);
   const to = dayOf(end);
-  const identity = { subject: clerkId, issuer: "https://clerk.autocrea.test", tokenIdentifier: `https://clerk.autocrea.test|${clerkId}` };
-  const handler = (usage.stats as unknown as { _handler: (ctx: unknown, a: unknown) => Promise<any> })._handler;
-  const counter = { n: 0 };
-  const viaRollup = await stack.t.run(async (ctx) =>
-    handler({ ...ctx, db: countingDb(ctx.db, counter), auth: { getUserIdentity: async () => identity } }, { from, to }),
-  );
   const as = stack.convex(token);
-  const rollupTimes: number[] = [];
-  for (let i = 0; i < QUERY_RUNS; i++) {
-    const t0 = performance.now();
-    await as.query(api.usage.stats, { from, to });
-    rollupTimes.push(performance.now() - t0);
-  }
+  const { result: viaRollup, docs: rollupDocs } = await documentsRead(() => as.query(api.usage.stats, { from, to }));
+  const { docs: baseDocs } = await documentsRead(() => as.query(api.users.me, {}));
+  const rollup = await time(QUERY_RUNS, () => as.query(api.usage.stats, { from, to }));
 
   // convex-test copies its whole in-memory store per transaction, so every query's time grows with
   // the 100K seeded rows; a trivial query at the same size is the baseline to subtract.
-  const baseTimes: number[] = [];
-  for (let i = 0; i < QUERY_RUNS; i++) {
-    const t0 = performance.now();
-    await as.query(api.users.me, {});
-    baseTimes.push(performance.now() - t0);
-  }
+  const base = await time(QUERY_RUNS, () => as.query(api.users.me, {}));
 
   const naive = async (id: Id<"users">) =>
     await stack.t.run(async (ctx) => {
-      let read = 0;
       let requests = 0;
       let tokens = 0;
       let cost = 0;
       for await (const r of ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", id))) {
-        read++;
         if (r.startedAt < Date.parse(`${from}T00:00:00Z`) || r.startedAt >= Date.parse(`${to}T00:00:00Z`) + DAY_MS) continue;
         requests++;
         tokens += r.inputTokens + r.outputTokens + r.cacheReadTokens + r.cacheWriteTokens;
         cost += r.costMicros;
       }
-      return { read, requests, tokens, cost };
+      return { requests, tokens, cost };
     });
-  const naiveTimes: number[] = [];
-  let scan = await naive(userId);
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    scan = await naive(userId);
-    naiveTimes.push(performance.now() - t0);
-  }
-  const r = stats(rollupTimes);
-  const base = stats(baseTimes);
-  const s = stats(naiveTimes);
+  const { result: scan, docs: scanDocs } = await documentsRead(() => naive(userId));
+  const scanTime = await time(5, () => naive(userId));
   const same = scan.requests === viaRollup.totalRequests && scan.tokens === viaRollup.totalTokens && scan.cost === viaRollup.costMicros;
   console.log(`usage.stats, 30 days (${from}..${to}), ${LEDGER_ROWS} requests in the ledger:`);
-  console.log(`  usage.stats (usageDaily rollup)        documents read ${String(counter.n).padStart(6)}; p50 ${ms(r.p50)}, p99 ${ms(r.p99)} (n=${r.n})`);
-  console.log(`  baseline: users.me at the same store size   documents read      1; p50 ${ms(base.p50)}, p99 ${ms(base.p99)} (n=${base.n})`);
-  console.log(`  naive scan of aiRequests (by_userId)   documents read ${String(scan.read).padStart(6)}; p50 ${ms(s.p50)}, p99 ${ms(s.p99)} (n=${s.n})`);
+  console.log(`  usage.stats (usageDaily rollup)        documents read ${String(rollupDocs).padStart(6)}; p50 ${ms(rollup.p50)}, p99 ${ms(rollup.p99)} (n=${rollup.n})`);
+  console.log(`  baseline: users.me at the same store size   documents read ${String(baseDocs).padStart(6)}; p50 ${ms(base.p50)}, p99 ${ms(base.p99)} (n=${base.n})`);
+  console.log(`  naive scan of aiRequests (by_userId)   documents read ${String(scanDocs).padStart(6)}; p50 ${ms(scanTime.p50)}, p99 ${ms(scanTime.p99)} (n=${scanTime.n})`);
   console.log(`  same totals: ${same ? "yes" : "NO"} (${viaRollup.totalRequests} requests, ${viaRollup.totalTokens} tokens, ${viaRollup.costMicros} micro-USD)`);
   console.log("  (a real Convex query could not even do the naive scan: it reads far more than a query's document limit)");
 }

@@ -4,15 +4,16 @@
 //  2. time from a provider webhook to the status visible in deployments.get (wall clock,
 //     convex-test in memory: the Convex-side cost, not network latency);
 //  3. documents read by deployments.stats with 100 and 10,000 deployments, next to a scan.
-// Documents read are counted inside convex-test's own transaction metrics (every document any
-// function reads, components included), so the aggregate's reads count too.
+// Documents read: scripts/benchReads.ts (every document any function reads, components
+// included), so the aggregate's reads count too.
 import { randomBytes } from "node:crypto";
-import { TransactionMetricsTracker } from "convex-test/dist/transactionMetrics.js";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { pollDelay } from "../../convex/lib/deploymentLifecycle";
 import { statsInsert } from "../../convex/lib/deploymentStats";
 import { startStack, type Stack } from "../../tests/stack";
+import { documentsRead } from "../benchReads";
+import { ms, stats } from "../benchTiming";
 
 const BUILD_MS = 3 * 60_000;
 const WEBHOOK_RUNS = 40;
@@ -24,24 +25,6 @@ const SEED_BATCH = 250;
  * inserts into fewer transactions does not change that (measured: 10 to 250 per transaction).
  */
 const LARGE = Number(process.env.BENCH_DEPLOYMENTS) || 10_000;
-
-// ---------- documents read ----------
-let docsRead = 0;
-const trackRead = TransactionMetricsTracker.prototype.trackRead;
-TransactionMetricsTracker.prototype.trackRead = function (size: number) {
-  docsRead++;
-  return trackRead.call(this, size);
-};
-async function reads<T>(fn: () => Promise<T>): Promise<{ result: T; docs: number }> {
-  const before = docsRead;
-  const result = await fn();
-  return { result, docs: docsRead - before };
-}
-
-function pct(samples: number[], p: number) {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-}
 
 // ---------- 1. status calls ----------
 /** Status calls made before the build is seen ready, and when it is seen. */
@@ -144,9 +127,9 @@ async function statsReads(stack: Stack, count: number) {
   const t0 = performance.now();
   await seed(stack, projectId, count);
   const seedMs = performance.now() - t0;
-  const stats = await reads(() => as.query(api.deployments.stats, { projectId }));
-  const mine = await reads(() => as.query(api.deployments.stats, {}));
-  const scan = await reads(() =>
+  const stats = await documentsRead(() => as.query(api.deployments.stats, { projectId }));
+  const mine = await documentsRead(() => as.query(api.deployments.stats, {}));
+  const scan = await documentsRead(() =>
     stack.t.run(async (ctx) => {
       const rows = await ctx.db
         .query("deployments")
@@ -184,8 +167,8 @@ export async function run() {
 
     stack.fakes.vercel.setBuildDuration(30_000);
     console.log(`\n### Provider webhook → status visible in deployments.get (${WEBHOOK_RUNS} runs, wall clock)`);
-    const lat = await webhookLatency(stack);
-    console.log(`  p50 ${pct(lat, 0.5).toFixed(2)} ms, p99 ${pct(lat, 0.99).toFixed(2)} ms (sign + verify + one mutation + one query, in memory)`);
+    const lat = stats(await webhookLatency(stack));
+    console.log(`  p50 ${ms(lat.p50)}, p99 ${ms(lat.p99)} (sign + verify + one mutation + one query, in memory)`);
     console.log(`  without webhooks the same 3-minute build is seen ${ours.seenAfterMs / 1000} s late (next poll)`);
 
     console.log("\n### deployments.stats: documents read (all functions and components, auth included)");

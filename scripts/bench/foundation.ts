@@ -6,31 +6,13 @@
 import { api } from "../../convex/_generated/api";
 import { startStack } from "../../tests/stack";
 import { documentsRead } from "../benchReads";
+import { ms, time } from "../benchTiming";
 
 const FILES = 5_000;
 const PAGE = 100;
 const HTTP_RUNS = 500;
 const QUERY_RUNS = 100;
 const WARMUP = 30;
-
-const ms = (x: number) => `${x.toFixed(2)} ms`;
-
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-  return { n: s.length, p50: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-
-async function time(runs: number, fn: () => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return stats(out);
-}
 
 // ---------- the run ----------
 export async function run() {
@@ -61,7 +43,7 @@ export async function run() {
       ["files.read (one file)", () => as.query(api.files.read, readArgs)],
     ] as const) {
       const { docs, result } = await documentsRead<unknown>(run);
-      const t = await time(QUERY_RUNS, run);
+      const t = await time(QUERY_RUNS, run, WARMUP);
       const got = Array.isArray((result as { page?: unknown[] }).page) ? (result as { page: unknown[] }).page.length : 1;
       console.log(`${label.padEnd(44)} documents read ${String(docs).padStart(4)}; returned ${got}; p50 ${ms(t.p50)}, p99 ${ms(t.p99)} (n=${t.n})`);
     }
@@ -72,12 +54,12 @@ export async function run() {
       const res = await fetch(`${stack.edgeUrl}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
       if (res.status !== 200) throw new Error(`edge /api/me answered ${res.status}`);
       await res.arrayBuffer();
-    });
+    }, WARMUP);
     const inProcess = await time(HTTP_RUNS, async () => {
       const res = await stack.app.request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
       if (res.status !== 200) throw new Error(`app.request /api/me answered ${res.status}`);
       await res.arrayBuffer();
-    });
+    }, WARMUP);
     const direct = await time(HTTP_RUNS, async () => {
       const res = await stack.t.fetch("/edge/me", {
         method: "POST",
@@ -86,7 +68,7 @@ export async function run() {
       });
       if (res.status !== 200) throw new Error(`Convex /edge/me answered ${res.status}`);
       await res.arrayBuffer();
-    });
+    }, WARMUP);
     console.log(`GET /api/me, ${HTTP_RUNS} sequential requests each (after ${WARMUP} warm-up):`);
     console.log(`  through the edge (HTTP → Hono → Clerk verify → seam)  p50 ${ms(edge.p50)}  p99 ${ms(edge.p99)}`);
     console.log(`  the edge app without the socket (app.request)          p50 ${ms(inProcess.p50)}  p99 ${ms(inProcess.p99)}`);

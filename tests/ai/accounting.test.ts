@@ -2,23 +2,17 @@
 // the ledger (aiRequests), whatever mix of outcomes produced it — completed, failed before
 // any output, cut mid-stream, cancelled by the client, abandoned and swept, completed late,
 // reported twice — and stale requests are swept.
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import type { Doc } from "../../convex/_generated/dataModel";
 import { costMicros, totalTokens } from "../../convex/lib/pricing";
 import { dayOf } from "../../convex/lib/usageRollup";
 import crons from "../../convex/crons";
 import { settleCompletions } from "../../edge/ai/run";
-import { startStack, type Stack } from "../stack";
+import { stackForFile } from "../stackForFile";
 import { aiCall, allRequests, parseSse, readDeltas, requestRow, seamCall, userIdOf } from "./helpers";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ env: { ANTHROPIC_MAX_RETRIES: "0" } }); // no backoff waits: this file makes ~100 requests
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = stackForFile({ env: { ANTHROPIC_MAX_RETRIES: "0" } }); // no backoff waits: this file makes ~100 requests
 
 const FIELDS = ["requests", "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "totalTokens", "costMicros"] as const;
 type Totals = Record<(typeof FIELDS)[number], number> & { byType: Record<string, number> };

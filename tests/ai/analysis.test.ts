@@ -1,14 +1,14 @@
 // Conversation analysis: debounced 10 s after a thread's last message, one small-model call
 // through the SDK from Convex (pointed at the fake by ANTHROPIC_BASE_URL).
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { parseAnalysis } from "../../convex/conversationAnalysis";
 import { settleCompletions } from "../../edge/ai/run";
-import { startStack, type Stack } from "../stack";
-import { aiCall, sse } from "./helpers";
+import { stackForFile } from "../stackForFile";
+import { aiCall, sse, userIdOf } from "./helpers";
 
-let stack: Stack;
+const stack = stackForFile();
 let token: string;
 let labelled = { summary: "Developer asks how to keep state in React components", priority: "high", tags: ["react", "state"] } as any;
 
@@ -16,11 +16,7 @@ const isAnalysis = (body: any) => typeof body.system === "string" && body.system
 const analysisCalls = () => stack.fakes.anthropic.bodies().filter(isAnalysis);
 
 beforeAll(async () => {
-  stack = await startStack();
   token = await stack.signIn({ id: "user_analysis" });
-});
-afterAll(async () => {
-  await stack?.close();
 });
 beforeEach(() => {
   stack.fakes.anthropic.reset();
@@ -84,7 +80,7 @@ describe("conversation analysis", () => {
   });
 
   test("bounded: reads only the last 20 messages, each cut to 2,000 characters", async () => {
-    const userId = (await stack.t.run(async (ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_analysis")).unique()))!._id;
+    const userId = await userIdOf(stack, "user_analysis");
     const lastMessageAt = stack.now();
     const conversationId = await stack.t.run(async (ctx) => {
       const id = await ctx.db.insert("conversations", { userId, title: "Long", tags: [], messageCount: 45, lastMessageAt, createdAt: 0 });
@@ -102,6 +98,29 @@ describe("conversation analysis", () => {
     expect(transcript).not.toContain(": m24\n");
     expect(transcript).not.toContain("y".repeat(2_000));
     expect(transcript).toContain(`m44 ${"y".repeat(2_000 - 4)}`);
+    expect((await conversation(conversationId)).summary).toBe(labelled.summary);
+  });
+
+  test("without a key, an Anthropic listed in AUTOCREA_MOCK_SERVICES (any case, spaces) is the fake", async () => {
+    const userId = (await stack.t.run(async (ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_analysis")).unique()))!._id;
+    const lastMessageAt = stack.now();
+    const conversationId = await stack.t.run(async (ctx) => {
+      const id = await ctx.db.insert("conversations", { userId, title: "Mocked", tags: [], messageCount: 1, lastMessageAt, createdAt: 0 });
+      await ctx.db.insert("messages", { conversationId: id, role: "user", content: "Deploy?", createdAt: 0 });
+      return id;
+    });
+    const saved = { key: process.env.ANTHROPIC_API_KEY, mocks: process.env.AUTOCREA_MOCK_SERVICES };
+    delete process.env.ANTHROPIC_API_KEY;
+    process.env.AUTOCREA_MOCK_SERVICES = "vercel, Anthropic ";
+    stack.fakes.anthropic.acceptOnly("mock-anthropic-key");
+    try {
+      await stack.t.action(internal.conversationAnalysis.analyze, { conversationId, lastMessageAt });
+    } finally {
+      process.env.ANTHROPIC_API_KEY = saved.key;
+      if (saved.mocks === undefined) delete process.env.AUTOCREA_MOCK_SERVICES;
+      else process.env.AUTOCREA_MOCK_SERVICES = saved.mocks;
+    }
+    expect(analysisCalls()).toHaveLength(1);
     expect((await conversation(conversationId)).summary).toBe(labelled.summary);
   });
 });

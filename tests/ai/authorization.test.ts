@@ -1,7 +1,7 @@
 // Authorization of every public AI function: another user (and a project viewer, where a
 // project is involved) is refused or sees nothing, and nothing changes.
 import { ConvexError } from "convex/values";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import * as ai from "../../convex/ai";
 import * as aiEdge from "../../convex/aiEdge";
@@ -11,10 +11,10 @@ import * as conversations from "../../convex/conversations";
 import * as usage from "../../convex/usage";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
-import { startStack, type Stack } from "../stack";
+import { stackForFile } from "../stackForFile";
 import { aiCall, sse, today, userIdOf } from "./helpers";
 
-let stack: Stack;
+const stack = stackForFile();
 let owner: string;
 let other: string;
 let viewer: string;
@@ -33,7 +33,6 @@ async function expectCode(p: Promise<unknown>, code: string) {
 }
 
 beforeAll(async () => {
-  stack = await startStack();
   owner = await stack.signIn({ id: "user_authz_owner" });
   other = await stack.signIn({ id: "user_authz_other" });
   viewer = await stack.signIn({ id: "user_authz_viewer" });
@@ -49,9 +48,6 @@ beforeAll(async () => {
   conversationId = events.at(-1)!.data.conversationId;
   requestId = events.at(-1)!.data.requestId;
   await settleCompletions();
-});
-afterAll(async () => {
-  await stack?.close();
 });
 
 describe("aiRequests", () => {

@@ -1,19 +1,13 @@
 // Every failure of the AI path against a fake Claude that misbehaves on purpose: the
 // caller's status and code, the ledger row's final state, and the quota/cost effect.
-import { beforeAll, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { costMicros } from "../../convex/lib/pricing";
 import { settleCompletions } from "../../edge/ai/run";
-import type { Stack } from "../stack";
 import { aiCall, aiTestStack, allRequests, parseSse, requestRow, sse, usageRows } from "./helpers";
 
 const MODEL = "claude-sonnet-5-5";
 // Short upstream timeouts: the stall and silence tests wait them out (long enough for a test to abort first).
-const setup = aiTestStack("user_ai_fail", { env: { ANTHROPIC_TIMEOUT_MS: "800", ANTHROPIC_IDLE_TIMEOUT_MS: "800" } });
-const { freshUser } = setup;
-let stack: Stack;
-beforeAll(() => {
-  stack = setup.stack;
-});
+const { stack, freshUser } = aiTestStack("user_ai_fail", { env: { ANTHROPIC_TIMEOUT_MS: "800", ANTHROPIC_IDLE_TIMEOUT_MS: "800" } });
 
 /** The request costs nothing and leaves no trace in the user's usage. */
 async function expectFreeOfCharge(userId: Awaited<ReturnType<typeof freshUser>>["userId"]) {

@@ -1,8 +1,10 @@
 // Shared by the AI tests: one stack per file, calling the AI routes through it, reading SSE.
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { beforeEach } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
-import { startStack, type Stack, type StackOptions } from "../stack";
+import { userRow } from "../convexTest";
+import type { Stack, StackOptions } from "../stack";
+import { stackForFile } from "../stackForFile";
 
 /**
  * One stack for the test file; before each test the fake Claude is reset and completions
@@ -10,26 +12,18 @@ import { startStack, type Stack, type StackOptions } from "../stack";
  * (20 / 15 min) and the quotas are per user, so tests that count should not share one.
  */
 export function aiTestStack(userPrefix: string, opts: StackOptions = {}) {
-  let stack: Stack | undefined;
+  const stack = stackForFile(opts);
   let n = 0;
-  beforeAll(async () => {
-    stack = await startStack(opts);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
   beforeEach(async () => {
     await settleCompletions();
-    stack!.fakes.anthropic.reset();
+    stack.fakes.anthropic.reset();
   });
   return {
-    get stack(): Stack {
-      return stack!;
-    },
+    stack,
     async freshUser() {
       const clerkId = `${userPrefix}_${++n}`;
-      const token = await stack!.signIn({ id: clerkId });
-      return { token, clerkId, userId: await userIdOf(stack!, clerkId) };
+      const token = await stack.signIn({ id: clerkId });
+      return { token, clerkId, userId: await userIdOf(stack, clerkId) };
     },
   };
 }
@@ -113,13 +107,7 @@ export async function allRequests(stack: Stack) {
 }
 
 export async function userIdOf(stack: Stack, clerkId: string): Promise<Id<"users">> {
-  return await stack.t.run(async (ctx) => {
-    const u = await ctx.db
-      .query("users")
-      .withIndex("by_clerkId", (q) => q.eq("clerkId", clerkId))
-      .unique();
-    return u!._id;
-  });
+  return (await userRow(stack.t, clerkId))!._id;
 }
 
 export async function usageRows(stack: Stack, userId: Id<"users">) {

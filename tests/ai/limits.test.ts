@@ -1,16 +1,10 @@
 // Refusals before Claude is called — context window, rate limit, daily quotas — and how
 // the quota treats requests that failed: status, code, Retry-After, and nothing written.
-import { beforeAll, describe, expect, test } from "vitest";
-import type { Stack } from "../stack";
+import { describe, expect, test } from "vitest";
 import { aiCall, aiTestStack, allRequests, today, usageRows } from "./helpers";
 
 const MODEL = "claude-sonnet-5-5";
-const setup = aiTestStack("user_ai_limits");
-const { freshUser } = setup;
-let stack: Stack;
-beforeAll(() => {
-  stack = setup.stack;
-});
+const { stack, freshUser } = aiTestStack("user_ai_limits");
 
 describe("refused before Claude is called", () => {
   test("a prompt over the context window → 413 CONTEXT_TOO_LARGE saying by how much; nothing written", async () => {

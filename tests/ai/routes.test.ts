@@ -1,22 +1,18 @@
 // Every AI route against the fake Claude through the whole stack: SSE and JSON answers,
 // exact token and cost accounting, prompt caching, chat threads, models and usage.
 // Input validation is in validation.test.ts, failures in failures.test.ts.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { DEFAULT_PREFERENCES } from "../../convex/lib/auth";
 import { costMicros } from "../../convex/lib/pricing";
 import { SYSTEM_PROMPTS } from "../../edge/ai/prompts";
 import { settleCompletions } from "../../edge/ai/run";
-import { startStack, type Stack } from "../stack";
+import { stackForFile } from "../stackForFile";
 import { aiCall, requestRow, sse, today, usageRows, userIdOf } from "./helpers";
 
-let stack: Stack;
+const stack = stackForFile();
 let token: string;
 beforeAll(async () => {
-  stack = await startStack();
   token = await stack.signIn({ id: "user_ai_routes", email: "ai@example.com" });
-});
-afterAll(async () => {
-  await stack?.close();
 });
 beforeEach(() => {
   stack.fakes.anthropic.reset();

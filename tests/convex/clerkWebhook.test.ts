@@ -2,7 +2,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { asUser, newConvexTest, type ConvexTest } from "../convexTest";
+import { asUser, newConvexTest, userRow, type ConvexTest } from "../convexTest";
 import { dump, expectCode, expectUnchanged } from "./projectFixtures";
 
 const SECRET = "whsec_" + randomBytes(24).toString("base64");
@@ -52,15 +52,12 @@ const userData = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-const userRow = (t: ConvexTest) =>
-  t.run((ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_ada")).unique());
-
 describe("POST /clerk/webhook: user events", () => {
   test("user.created inserts the user with the primary email, name and image", async () => {
     const t = newConvexTest();
     const res = await deliver(t, { type: "user.created", data: userData() }, { id: "msg_created" });
     expect(res.status).toBe(200);
-    expect(await userRow(t)).toMatchObject({
+    expect(await userRow(t, "user_ada")).toMatchObject({
       email: "ada@example.com",
       name: "Ada Lovelace",
       imageUrl: "https://img.clerk.com/ada.png",
@@ -75,7 +72,7 @@ describe("POST /clerk/webhook: user events", () => {
     const t = newConvexTest();
     await asUser(t, "user_ada").mutation(api.users.updatePreferences, { tabSize: 4 });
     await deliver(t, { type: "user.updated", data: userData({ first_name: "Augusta", image_url: null }) });
-    const row = await userRow(t);
+    const row = await userRow(t, "user_ada");
     expect(row).toMatchObject({ email: "ada@example.com", name: "Augusta Lovelace" });
     expect(row!.imageUrl).toBeUndefined();
     expect(row!.preferences.tabSize).toBe(4); // preferences are ours, not Clerk's
@@ -88,7 +85,7 @@ describe("POST /clerk/webhook: user events", () => {
     const replay = await deliver(t, { type: "user.created", data: userData() }, { id: "msg_a" });
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ result: "duplicate" });
-    expect((await userRow(t))!.name).toBe("Augusta Lovelace");
+    expect((await userRow(t, "user_ada"))!.name).toBe("Augusta Lovelace");
     expect(await t.run(async (ctx) => (await ctx.db.query("webhookEvents").collect()).length)).toBe(2);
   });
 
@@ -99,14 +96,14 @@ describe("POST /clerk/webhook: user events", () => {
     await ada.mutation(api.projects.create, { name: "Shop", framework: "react" });
     const res = await deliver(t, { type: "user.deleted", data: { id: "user_ada", deleted: true, object: "user" } });
     expect(res.status).toBe(200);
-    const row = await userRow(t);
+    const row = await userRow(t, "user_ada");
     expect(row).toMatchObject({ deletedAt: expect.any(Number), email: "" });
     expect(row!.name).toBeUndefined();
     await expectCode(ada.query(api.users.me, {}), "FORBIDDEN");
     await expectCode(ada.mutation(api.projects.create, { name: "Again", framework: "react" }), "FORBIDDEN");
     // A later user.updated does not bring them back.
     await deliver(t, { type: "user.updated", data: userData() });
-    expect((await userRow(t))!.deletedAt).toEqual(row!.deletedAt);
+    expect((await userRow(t, "user_ada"))!.deletedAt).toEqual(row!.deletedAt);
   });
 
   test("user.deleted for a user we never saw leaves a tombstone, so their first call is refused", async () => {
@@ -149,8 +146,8 @@ describe("POST /clerk/webhook: refused deliveries write nothing", () => {
     await deliver(t, { type: "user.created", data: userData({ first_name: "Grace" }) }); // a user we have
     await deliveredWithoutChange(t, { type: "user.updated", data: userData() }, opts, 400, "INVALID");
     await deliveredWithoutChange(t, { type: "user.deleted", data: { id: "user_ada", deleted: true } }, opts, 400, "INVALID");
-    expect(await userRow(t)).toMatchObject({ name: "Grace Lovelace" });
-    expect((await userRow(t))!.deletedAt).toBeUndefined();
+    expect(await userRow(t, "user_ada")).toMatchObject({ name: "Grace Lovelace" });
+    expect((await userRow(t, "user_ada"))!.deletedAt).toBeUndefined();
   });
 
   test("a signed event without a user id → 400 INVALID", async () => {

@@ -61,6 +61,24 @@ describe("POST /api/deploy", () => {
     expect((await res.json()).error.code).toBe("NOT_FOUND");
   });
 
+  test("every 400 names its culprit in `field` and starts the message with it; nothing is created", async () => {
+    const { token, projectId } = await userWithProject(stack, "user_edge_fields");
+    const before = await countRows(stack, "deployments");
+    const cases: [Response, string][] = [
+      [await deploy(token, { projectId, provider: "vercel", extra: 1 }), "extra"],
+      [await deploy(token, [projectId]), "body"],
+      [await call("/api/deploy", token, { method: "POST", body: "{not json" }), "body"],
+      [await deploy(token, { projectId, provider: "vercel" }, { "Idempotency-Key": "has space" }), "Idempotency-Key"],
+    ];
+    for (const [res, field] of cases) {
+      expect(res.status).toBe(400);
+      const { error } = await res.json();
+      expect(error).toMatchObject({ code: "INVALID", field });
+      expect(error.message.startsWith(`${field}: `)).toBe(true);
+    }
+    expect(await countRows(stack, "deployments")).toBe(before);
+  });
+
   test("429 RATE_LIMITED carries Retry-After", async () => {
     const { token, projectId } = await userWithProject(stack, "user_edge_rate");
     for (let i = 0; i < 10; i++) {
@@ -111,7 +129,11 @@ describe("GET /api/deployments/:id, cancel, logs", () => {
     const tail = await (await call(`/api/deployments/${deploymentId}/logs?after=2&limit=3`, token)).json();
     expect(tail.lines.map((l: { seq: number }) => l.seq)).toEqual([3, 4, 5]);
     expect(tail.done).toBe(false);
-    expect((await call(`/api/deployments/${deploymentId}/logs?limit=0`, token)).status).toBe(400);
+    const badLimit = await call(`/api/deployments/${deploymentId}/logs?limit=0`, token);
+    expect(badLimit.status).toBe(400);
+    expect((await badLimit.json()).error).toMatchObject({ code: "INVALID", field: "limit" });
+    const badResume = await call(`/api/deployments/${deploymentId}/logs`, token, { headers: { "Last-Event-ID": "x" } });
+    expect((await badResume.json()).error).toMatchObject({ code: "INVALID", field: "Last-Event-ID" });
   });
 
   test("logs as SSE: lines as they arrive, then `end` with the final status", async () => {

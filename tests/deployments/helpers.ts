@@ -2,11 +2,11 @@
 // reached by Convex through env: base URLs, tokens, webhook secrets), a signed-in user
 // with a project of a few files, and small readers for rows and logs.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { userRow } from "../convexTest";
-import { startStack, type Stack } from "../stack";
+import type { Stack } from "../stack";
+import { stackForFile } from "../stackForFile";
 
 /** The secrets the stack's provider fakes sign webhooks with (and Convex verifies with). */
 export const WEBHOOK_SECRETS = {
@@ -27,28 +27,13 @@ export type DeployStack = Stack;
 export type Caller = ReturnType<Stack["convex"]>;
 
 /**
- * The stack for this test file: started before its tests (with the key users' own provider
- * tokens are sealed with), closed after them. The object returned forwards to it, so a file
- * writes `const stack = deployStackForFile()` and uses `stack` in every test. The fakes'
- * builds take 30 s.
+ * The stack for a deployment test file (see stackForFile), with the key users' own provider
+ * tokens are sealed with. The fakes' builds take 30 s.
  */
 export function deployStackForFile(): DeployStack {
-  let stack: DeployStack | undefined;
-  beforeAll(async () => {
-    process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
-    // The SSE log route checks Convex for new lines every 20 ms instead of every second.
-    stack = await startStack({ env: { DEPLOY_LOGS_POLL_MS: "20" } });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-  return new Proxy({} as DeployStack, {
-    get(_, key) {
-      if (!stack) throw new Error("The deployment stack starts in beforeAll; use it inside tests and hooks");
-      const value: unknown = Reflect.get(stack, key);
-      return typeof value === "function" ? value.bind(stack) : value;
-    },
-  });
+  process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
+  // The SSE log route checks Convex for new lines every 20 ms instead of every second.
+  return stackForFile({ env: { DEPLOY_LOGS_POLL_MS: "20" } });
 }
 
 export async function userWithProject(stack: Stack, id: string, files = PROJECT_FILES) {

@@ -1,10 +1,13 @@
-// The policies in isolation: poll backoff, timeout and parallelism from env, mock flag,
+// The policies in isolation: poll backoff, timeout and parallelism from env, mock flag, snapshot digest,
 // AES-GCM sealing of provider tokens.
+import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { open, seal, tokenKey } from "../../convex/lib/crypto";
 import { fromBase64, toBase64 } from "../../edge/providers/http";
 import { DEPLOY_RETRY, maxParallelism } from "../../convex/lib/deployQueue";
-import { deployTimeoutMs, isMockProvider, laterStep, pollDelay } from "../../convex/lib/deploymentLifecycle";
+import { deployTimeoutMs, laterStep, pollDelay } from "../../convex/lib/deploymentLifecycle";
+import { isMocked } from "../../convex/lib/mockServices";
+import { snapshotDigest } from "../../convex/lib/snapshots";
 
 describe("polling, retry and queue policy", () => {
   test("polls after 5 s, doubling to at most 60 s", () => {
@@ -27,9 +30,18 @@ describe("polling, retry and queue policy", () => {
     expect(laterStep("building", "deploying")).toBe("deploying");
   });
   test("AUTOCREA_MOCK_SERVICES flags the named providers only", () => {
-    expect(isMockProvider("vercel", "anthropic, vercel")).toBe(true);
-    expect(isMockProvider("netlify", "anthropic, vercel")).toBe(false);
-    expect(isMockProvider("railway", undefined)).toBe(false);
+    expect(isMocked("vercel", "anthropic, vercel")).toBe(true);
+    expect(isMocked("netlify", "anthropic, vercel")).toBe(false);
+    expect(isMocked("railway", undefined)).toBe(false);
+  });
+  test("a snapshot's digest is the sha-256 hex of its path NUL hash lines (stored: the format never changes)", async () => {
+    const files = [
+      { path: "index.html", hash: "a".repeat(64) },
+      { path: "src/ü.js", hash: "b".repeat(64) },
+    ];
+    const expected = createHash("sha256").update(`index.html\0${"a".repeat(64)}\nsrc/ü.js\0${"b".repeat(64)}\n`).digest("hex");
+    expect(await snapshotDigest(files)).toBe(expected);
+    expect(await snapshotDigest([])).toBe(createHash("sha256").update("").digest("hex"));
   });
 });
 

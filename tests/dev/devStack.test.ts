@@ -5,8 +5,13 @@ import { createDevIssuerKey } from "../../scripts/devIssuerKey";
 import { userRow } from "../convexTest";
 import { startStack, type Stack } from "../stack";
 
+const MOCKED = "anthropic,vercel,netlify,railway";
 let stack: Stack;
+let savedMocks: string | undefined;
 beforeAll(async () => {
+  // npm run dev gives the list to both sides; Convex functions read process.env in the stack.
+  savedMocks = process.env.AUTOCREA_MOCK_SERVICES;
+  process.env.AUTOCREA_MOCK_SERVICES = MOCKED;
   stack = await startStack({
     env: {
       NODE_ENV: "development",
@@ -14,12 +19,14 @@ beforeAll(async () => {
       AUTOCREA_DEV_AUTH: "1",
       AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787",
       AUTOCREA_DEV_ISSUER_KEY: JSON.stringify(createDevIssuerKey()),
-      AUTOCREA_MOCK_SERVICES: "anthropic,vercel,netlify,railway",
+      AUTOCREA_MOCK_SERVICES: MOCKED,
     },
   });
 });
 afterAll(async () => {
   await stack?.close();
+  if (savedMocks === undefined) delete process.env.AUTOCREA_MOCK_SERVICES;
+  else process.env.AUTOCREA_MOCK_SERVICES = savedMocks;
 });
 
 describe("development sign-in through the stack", () => {

@@ -1,20 +1,15 @@
 // Clerk session tokens at the edge, through the whole stack: bad tokens are refused with
 // 401 UNAUTHENTICATED and a `reason`, and never reach Convex; a good one creates the user row.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../edge/config";
 import { createApp } from "../../edge/app";
 import { createConvexSeam } from "../../edge/convex";
 import { makeKeyPair, signSessionToken } from "../keys";
 import { userRow as userRowOf } from "../convexTest";
-import { startStack, STACK_ORIGIN, type Stack } from "../stack";
+import { STACK_ORIGIN } from "../stack";
+import { stackForFile } from "../stackForFile";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = stackForFile();
 
 const HOUR = 3_600_000;
 

@@ -1,20 +1,14 @@
 // The seam between the edge and Convex: the secret on the Convex side, health and its
 // degraded mode, and how Convex's error envelopes (and failures) reach the client.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createApp } from "../../edge/app";
 import { loadConfig } from "../../edge/config";
 import { createConvexSeam } from "../../edge/convex";
 import { userRow as userRowOf } from "../convexTest";
-import { startStack, type Stack } from "../stack";
+import { stackForFile } from "../stackForFile";
 import { bearer, edgeApp, json, SECRET } from "./harness";
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = stackForFile();
 
 const userRow = (clerkId: string) => userRowOf(stack.t, clerkId);
 
@@ -73,6 +67,10 @@ describe("GET /health", () => {
     expect(body).toMatchObject({ status: "ok", edge: { ok: true }, convex: { ok: true } });
     expect(body.convex.latencyMs).toBeGreaterThanOrEqual(0);
     expect(stack.seamCalls.at(-1)).toMatchObject({ path: "/edge/health", status: 200 });
+    // The provider tokens are in Convex's environment only (as on Vercel): the edge alone
+    // would say off; Convex's view of them wins.
+    expect(body.services).toMatchObject({ clerk: "real", anthropic: "real", vercel: "real", netlify: "real", railway: "real" });
+    expect(body.convex.services).toEqual({ anthropic: "real", vercel: "real", netlify: "real", railway: "real" });
   });
 
   test("→ 503 degraded when Convex is unreachable", async () => {

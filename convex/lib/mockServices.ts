@@ -1,0 +1,63 @@
+// Which external services are real, mocked or off. Read by the edge (edge/services.ts) and by
+// Convex (deployments, the conversation analysis, /edge/health) from their own environments,
+// so both sides parse `AUTOCREA_MOCK_SERVICES` here, the same way. Web APIs only: the edge
+// imports this file too.
+
+export type ServiceName = "clerk" | "anthropic" | "vercel" | "netlify" | "railway";
+/** real: its credentials are set; mock: a loopback fake answers; off: neither (calls fail). */
+export type ServiceMode = "real" | "mock" | "off";
+export type ServiceModes = Record<ServiceName, ServiceMode>;
+
+/** The variables that make each service real (all of them must be set). */
+export const SERVICE_VARS: Record<ServiceName, readonly string[]> = {
+  clerk: ["CLERK_JWT_KEY"],
+  anthropic: ["ANTHROPIC_API_KEY"],
+  vercel: ["VERCEL_TOKEN"],
+  netlify: ["NETLIFY_TOKEN"],
+  railway: ["RAILWAY_TOKEN"],
+};
+export const SERVICE_NAMES = Object.keys(SERVICE_VARS) as ServiceName[];
+
+export const isServiceName = (s: string): s is ServiceName => (SERVICE_NAMES as string[]).includes(s);
+
+type Env = Record<string, string | undefined>;
+
+const namesIn = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+
+/** `AUTOCREA_MOCK_SERVICES=" anthropic, Vercel"` → the known names it lists; unknown names are left out. */
+export function mockedServices(value: string | undefined): ServiceName[] {
+  const names = namesIn(value);
+  return SERVICE_NAMES.filter((n) => names.includes(n));
+}
+
+/** Names in `AUTOCREA_MOCK_SERVICES` that are not services (typos), for a start-up error. */
+export function unknownMockNames(value: string | undefined): string[] {
+  return namesIn(value).filter((s) => !isServiceName(s));
+}
+
+export const isMocked = (name: ServiceName, value: string | undefined): boolean => mockedServices(value).includes(name);
+
+/**
+ * A service's mode in `env`: mock when AUTOCREA_MOCK_SERVICES lists it (this wins: npm run dev
+ * gives its fakes a credential too), real when all its variables are set, off otherwise.
+ * (Clerk's mock is the development issuer, decided by the edge.)
+ */
+export function serviceMode(name: ServiceName, env: Env): ServiceMode {
+  if (isMocked(name, env.AUTOCREA_MOCK_SERVICES)) return "mock";
+  return SERVICE_VARS[name].every((v) => !!env[v]) ? "real" : "off";
+}
+
+/** The services Convex calls from its own environment: the deployment providers (with their
+ * platform tokens) and Anthropic (the conversation analysis). GET /health asks Convex for these. */
+export const CONVEX_SERVICES = ["anthropic", "vercel", "netlify", "railway"] as const satisfies readonly ServiceName[];
+export type ConvexServiceModes = Record<(typeof CONVEX_SERVICES)[number], ServiceMode>;
+
+export function convexServiceModes(env: Env): ConvexServiceModes {
+  const modes = {} as ConvexServiceModes;
+  for (const name of CONVEX_SERVICES) modes[name] = serviceMode(name, env);
+  return modes;
+}
