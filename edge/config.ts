@@ -58,12 +58,24 @@ const unescapePem = (pem: string | undefined) => pem?.replace(/\\n/g, "\n");
 
 const flag = (value: string | undefined) => !!value && !["0", "false", "no", "off"].includes(value.trim().toLowerCase());
 
+/**
+ * What marks this process as deployed (undefined when nothing does): NODE_ENV=production, the
+ * AUTOCREA_ENV=production marker Convex uses, or a Vercel production or preview deployment
+ * (public URLs, whatever NODE_ENV the project's variables happen to set).
+ */
+function productionMarker(env: Env): string | undefined {
+  if (env.NODE_ENV === "production") return "NODE_ENV=production";
+  if (env.AUTOCREA_ENV === "production") return "AUTOCREA_ENV=production";
+  if (env.VERCEL_ENV === "production" || env.VERCEL_ENV === "preview") return `VERCEL_ENV=${env.VERCEL_ENV}`;
+  return undefined;
+}
+
 /** Development sign-in: refused loudly in production, off whenever Clerk is configured. */
-function devAuthFrom(env: Env, production: boolean): DevAuthConfig | null {
+function devAuthFrom(env: Env, production: string | undefined): DevAuthConfig | null {
   if (!flag(env.AUTOCREA_DEV_AUTH)) return null;
   if (production) {
     throw new Error(
-      "AUTOCREA_DEV_AUTH is set with NODE_ENV=production: development sign-in lets anyone mint tokens and never runs in production. Remove AUTOCREA_DEV_AUTH from this environment.",
+      `AUTOCREA_DEV_AUTH is set with ${production}: development sign-in lets anyone mint tokens and never runs in production. Remove AUTOCREA_DEV_AUTH from this environment.`,
     );
   }
   if (env.CLERK_JWT_KEY) return null;
@@ -75,10 +87,11 @@ function devAuthFrom(env: Env, production: boolean): DevAuthConfig | null {
 }
 
 export function loadConfig(env: Env): EdgeConfig {
-  const production = env.NODE_ENV === "production";
-  const devAuth = devAuthFrom(env, production);
+  const marker = productionMarker(env);
+  const production = marker !== undefined;
+  const devAuth = devAuthFrom(env, marker);
   if (production && env.AUTOCREA_MOCK_SERVICES) {
-    throw new Error("AUTOCREA_MOCK_SERVICES is set with NODE_ENV=production: mocked services never run in production. Remove it.");
+    throw new Error(`AUTOCREA_MOCK_SERVICES is set with ${marker}: mocked services never run in production. Remove it.`);
   }
   const typos = unknownMockNames(env.AUTOCREA_MOCK_SERVICES);
   if (typos.length) throw new Error(`AUTOCREA_MOCK_SERVICES names unknown services: ${typos.join(", ")}`);

@@ -134,6 +134,7 @@ async function configureConvex(plan: DevPlan, desired: { set: Record<string, str
     // A file rather than arguments: values stay out of the process list.
     mkdirSync(".dev", { recursive: true });
     const file = ".dev/convex-env.txt";
+    rmSync(file, { force: true }); // `mode` applies only to a file created here: never reuse a leftover one
     writeFileSync(file, toDotenv(changes.set), { mode: 0o600 });
     const res = await runConvex(plan, ["env", "set", "--from-file", file, "--force"]);
     rmSync(file, { force: true });
@@ -159,6 +160,8 @@ async function main() {
     void stop(0);
   });
   process.on("SIGTERM", () => void stop(0));
+  // A closed terminal: Convex runs in its own process group, so without this it would outlive us.
+  process.on("SIGHUP", () => void stop(0));
   const env = loadEnv();
   const planned = planDev(env);
   if (!planned.ok) return fail(planned.error);

@@ -3,7 +3,7 @@
 // was given keeps matching. Node only (npm run dev, tests); the edge gets the key as
 // AUTOCREA_DEV_ISSUER_KEY.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseDevIssuerKey, type DevIssuerKey } from "../edge/dev/issuer";
 
@@ -30,6 +30,8 @@ export function loadOrCreateDevIssuerKey(file = DEV_ISSUER_FILE): { key: DevIssu
   }
   const key = createDevIssuerKey();
   mkdirSync(dirname(file), { recursive: true });
+  // `mode` applies only to a file created here: a damaged one being replaced goes first.
+  rmSync(file, { force: true });
   writeFileSync(file, JSON.stringify({ ...key, createdAt: new Date().toISOString() }, null, 2) + "\n", { mode: 0o600 });
   return { key, created: true };
 }

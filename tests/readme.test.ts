@@ -19,7 +19,7 @@ function section(name: string): string {
 const firstCells = (text: string) => [...text.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
 
 /** Variables the platform sets, read by the code but never configured by hand. */
-const PLATFORM_VARS = new Set(["NODE_ENV"]);
+const PLATFORM_VARS = new Set(["NODE_ENV", "VERCEL_ENV"]);
 
 function exampleVars(): string[] {
   return [...read(".env.example").matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);

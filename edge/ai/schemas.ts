@@ -57,7 +57,14 @@ export const chatBody = z.strictObject({
   model: model.optional(),
 });
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
+/** A real UTC calendar day (the route computes a default `from` from `to`, so "2024-13-45" must stop here). */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD")
+  .refine((d) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+  }, "must be a real day as YYYY-MM-DD");
 export const usageQuery = z.strictObject({ from: day.optional(), to: day.optional() });
 /** GET /api/ai/models takes no parameters; an unknown one is a client mistake. */
 export const emptyQuery = z.strictObject({});

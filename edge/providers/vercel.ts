@@ -87,30 +87,33 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     });
   }
 
-  /** Splits the files into inline entries and uploaded-by-SHA entries (uploading the latter). */
+  /**
+   * Inline entries for small files; larger ones are uploaded as soon as they are read, a few at
+   * a time, so their bytes are never all held at once (the deployment action's memory is small).
+   * `bySha` lets an upload Vercel lost be read and sent again.
+   */
   async function prepareFiles(files: DeployFile[]) {
-    const entries: (InlineFile | ShaFile)[] = [];
-    const uploads = new Map<string, { sha: string; size: number; read: () => Promise<Uint8Array> }>();
     let inlineTotal = 0;
-    for (const f of files) {
-      if (f.size <= inlineMax && inlineTotal + f.size <= INLINE_TOTAL_MAX) {
-        const bytes = await f.read();
-        inlineTotal += bytes.length;
+    const inline = files.map((f) => {
+      const fits = f.size <= inlineMax && inlineTotal + f.size <= INLINE_TOTAL_MAX;
+      if (fits) inlineTotal += f.size;
+      return fits;
+    });
+    const bySha = new Map<string, DeployFile>();
+    const entries = await mapLimit(files.map((f, i) => ({ f, inline: inline[i] })), UPLOAD_CONCURRENCY, async ({ f, inline }): Promise<InlineFile | ShaFile> => {
+      const bytes = await f.read();
+      if (inline) {
         const text = utf8OrUndefined(bytes);
-        entries.push(
-          text !== undefined
-            ? { file: f.path, data: text, encoding: "utf-8" }
-            : { file: f.path, data: toBase64(bytes), encoding: "base64" },
-        );
-      } else {
-        const bytes = await f.read();
-        const sha = await sha1Hex(bytes);
-        entries.push({ file: f.path, sha, size: bytes.length });
-        if (!uploads.has(sha)) uploads.set(sha, { sha, size: bytes.length, read: async () => bytes });
+        return text !== undefined ? { file: f.path, data: text, encoding: "utf-8" } : { file: f.path, data: toBase64(bytes), encoding: "base64" };
       }
-    }
-    await mapLimit([...uploads.values()], UPLOAD_CONCURRENCY, async (u) => upload(await u.read(), u.sha));
-    return { entries, uploads };
+      const sha = await sha1Hex(bytes);
+      if (!bySha.has(sha)) {
+        bySha.set(sha, f);
+        await upload(bytes, sha);
+      }
+      return { file: f.path, sha, size: bytes.length };
+    });
+    return { entries, bySha };
   }
 
   return {
@@ -124,7 +127,7 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     async createDeployment(input) {
       const target = input.target?.provider === "vercel" ? input.target : undefined;
       const projectName = target?.projectName ?? vercelProjectName(input.name);
-      const { entries, uploads } = await prepareFiles(input.files);
+      const { entries, bySha } = await prepareFiles(input.files);
       const body = {
         name: projectName,
         project: target?.projectId ?? projectName,
@@ -149,8 +152,8 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
         const missing = missingShas(err);
         if (!missing) throw err;
         for (const sha of missing) {
-          const u = uploads.get(sha);
-          if (u) await upload(await u.read(), sha);
+          const f = bySha.get(sha);
+          if (f) await upload(await f.read(), sha);
         }
         d = await create();
       }

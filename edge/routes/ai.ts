@@ -5,15 +5,25 @@ import { Hono } from "hono";
 import type { z } from "zod";
 import { requireAuth } from "../auth.js";
 import type { AppEnv } from "../context.js";
+import { ApiError } from "../errors.js";
 import { completionContent, userTurn } from "../ai/prompts.js";
 import { runAi } from "../ai/run.js";
 import { chatBody, completeBody, emptyQuery, explainBody, fixBody, generateBody, refactorBody, usageQuery } from "../ai/schemas.js";
 import { invalidInput } from "../validation.js";
 
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
 /** zod failures → 400 INVALID in the JSON envelope, naming the first bad field. */
 function valid<T extends z.ZodType, Target extends "json" | "query">(target: Target, schema: T) {
-  return zValidator(target, schema, (result) => {
-    if (!result.success) throw invalidInput(result.error.issues[0], target === "json" ? "body" : "query");
+  return zValidator(target, schema, (result, c) => {
+    if (result.success) return;
+    // The validator reads a body only when it is declared JSON; otherwise it checks `{}`,
+    // which would blame a field the client did send.
+    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0].trim();
+    if (target === "json" && !JSON_MEDIA_TYPE.test(mediaType)) {
+      throw new ApiError("INVALID", "body: must be JSON sent with Content-Type: application/json", { field: "body" });
+    }
+    throw invalidInput(result.error.issues[0], target === "json" ? "body" : "query");
   });
 }
 

@@ -90,10 +90,12 @@ export const deploy = new Hono<AppEnv>()
     const { convex, config } = c.var.deps;
     const userId = c.var.userId;
     const id = idParam(c.req.param("id"));
-    const afterQuery = c.req.query("after");
-    let after = afterQuery !== undefined
-      ? intQuery("after", afterQuery, -1, -1, Number.MAX_SAFE_INTEGER)
-      : intQuery("Last-Event-ID", c.req.header("Last-Event-ID"), -1, -1, Number.MAX_SAFE_INTEGER);
+    // An EventSource reconnects to the same URL (its ?after included) with Last-Event-ID:
+    // the header is the newer position, so it wins.
+    const lastEventId = c.req.header("Last-Event-ID");
+    let after = lastEventId !== undefined
+      ? intQuery("Last-Event-ID", lastEventId, -1, -1, Number.MAX_SAFE_INTEGER)
+      : intQuery("after", c.req.query("after"), -1, -1, Number.MAX_SAFE_INTEGER);
     const limit = intQuery("limit", c.req.query("limit"), LOG_BATCH, 1, LOG_BATCH);
     const fetchPage = (afterSeq: number, n: number) =>
       convex.call<LogsPage>("/edge/deploy/logs", userId, { deploymentId: id, afterSeq, limit: n });

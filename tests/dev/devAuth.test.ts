@@ -108,6 +108,19 @@ describe("development sign-in, in production", () => {
     expect(() => loadConfig({ ...env, CLERK_JWT_KEY: "-----BEGIN PUBLIC KEY-----" })).toThrow(/NODE_ENV=production/);
   });
 
+  test("a deployment whose NODE_ENV says otherwise is still production: AUTOCREA_ENV, Vercel production and preview", () => {
+    const deployed = [{ AUTOCREA_ENV: "production" }, { VERCEL_ENV: "production" }, { VERCEL_ENV: "preview" }];
+    for (const marker of deployed) {
+      const [name, value] = Object.entries(marker)[0];
+      for (const nodeEnv of [undefined, "development"]) {
+        expect(() => loadConfig({ ...DEV_ENV, ...marker, NODE_ENV: nodeEnv })).toThrow(`AUTOCREA_DEV_AUTH is set with ${name}=${value}`);
+        expect(() => loadConfig({ ...marker, NODE_ENV: nodeEnv, AUTOCREA_MOCK_SERVICES: "vercel" })).toThrow(/AUTOCREA_MOCK_SERVICES/);
+      }
+    }
+    // `vercel dev` on a laptop is development.
+    expect(loadConfig({ ...DEV_ENV, VERCEL_ENV: "development" }).devAuth).not.toBeNull();
+  });
+
   test("no issuer routes (404) and a development token is 401, even with the key in the environment", async () => {
     const { app, seamRequests } = await edgeApp({
       env: { NODE_ENV: "production", AUTOCREA_DEV_ISSUER_KEY: JSON.stringify(key), AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787" },

@@ -3,7 +3,7 @@
 // tokens, explains an offline failure without a stack trace, and stops everything on Ctrl-C.
 // `npm run stack`: the printed tokens work against the printed URL, offline, until Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,13 +27,19 @@ type Run = { child: ChildProcess; dir: string; port: number; out: () => string; 
 const runs: Run[] = [];
 
 /** Runs a script of ours with tsx, as its npm script does, in a fresh directory and a bare environment. */
-async function runScript(script: string, args: (port: number) => string[], env: (dir: string, port: number) => Record<string, string>): Promise<Run> {
+async function runScript(
+  script: string,
+  args: (port: number) => string[],
+  env: (dir: string, port: number) => Record<string, string>,
+  opts: { ownGroup?: boolean } = {},
+): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "autocrea-dev-"));
   const port = await freePort();
   const child = spawn(tsx, [join(root, script), ...args(port)], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env(dir, port) },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: opts.ownGroup, // a process group of its own, as a terminal gives a command
   });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
@@ -44,13 +50,18 @@ async function runScript(script: string, args: (port: number) => string[], env: 
   return run;
 }
 
-const runDev = (extraEnv: Record<string, string> = {}) =>
-  runScript("scripts/dev.ts", () => [], (dir, port) => ({
-    PORT: String(port),
-    AUTOCREA_CONVEX_CLI: fakeCli,
-    FAKE_CONVEX_STATE: join(dir, "convex-state.json"),
-    ...extraEnv,
-  }));
+const runDev = (extraEnv: Record<string, string> = {}, opts: { ownGroup?: boolean } = {}) =>
+  runScript(
+    "scripts/dev.ts",
+    () => [],
+    (dir, port) => ({
+      PORT: String(port),
+      AUTOCREA_CONVEX_CLI: fakeCli,
+      FAKE_CONVEX_STATE: join(dir, "convex-state.json"),
+      ...extraEnv,
+    }),
+    opts,
+  );
 
 async function until(run: Run, text: string, ms = 30_000) {
   const deadline = Date.now() + ms;
@@ -127,6 +138,29 @@ describe("npm run dev", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("a damaged issuer key file is replaced by one only its owner can read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "autocrea-key-"));
+    try {
+      const file = join(dir, "dev-issuer.json");
+      writeFileSync(file, "not json", { mode: 0o644 });
+      expect(loadOrCreateDevIssuerKey(file).created).toBe(true);
+      expect(statSync(file).mode & 0o077).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a closed terminal (SIGHUP) stops Convex too, not only the edge", async () => {
+    const run = await runDev({}, { ownGroup: true });
+    await until(run, "Ctrl-C stops everything.");
+    process.kill(-run.child.pid!, "SIGHUP"); // what closing the terminal does: the whole foreground group
+    // (tsx, the wrapper, does not handle SIGHUP and dies of it; what matters is our process.)
+    // The stand-in CLI logs "stopped" when it gets its SIGINT; an orphan never would.
+    const lastLog = () => JSON.parse(readFileSync(join(run.dir, "convex-state.json"), "utf8")).log.at(-1);
+    await expect.poll(lastLog, { timeout: 10_000, interval: 100 }).toEqual(["stopped"]);
+    await expect.poll(() => fetch(`http://127.0.0.1:${run.port}/health`).then(() => "up", () => "down"), { timeout: 10_000 }).toBe("down");
+  }, 60_000);
 });
 
 describe("npm run stack", () => {

@@ -85,6 +85,23 @@ describe("Vercel client against the fake", () => {
     expect(fake.deployment(deployment.id)!.files.get("big.bin")!.length).toBe(2048);
   });
 
+  test("large files are uploaded as they are read, not all read first and held until the end", async () => {
+    const uploadsSoFar = () => fake.requests.filter((r) => r.path.startsWith("/v2/files")).length;
+    const seenAtRead: number[] = [];
+    const bigs = Array.from({ length: 8 }, (_, i) => {
+      const f = file(`media/${i}.bin`, binary(2048, 100 + i));
+      const read = f.read;
+      f.read = () => (seenAtRead.push(uploadsSoFar()), read());
+      return f;
+    });
+    const { deployment } = await client.createDeployment({ name: "media", environment: "preview", files: bigs });
+    expect(uploadsSoFar()).toBe(8);
+    // A few at a time: by the last read, earlier uploads are done (their bytes released).
+    expect(seenAtRead.at(-1)).toBeGreaterThan(0);
+    expect(bigs.map((f) => f.reads)).toEqual(Array(8).fill(1));
+    expect(fake.deployment(deployment.id)!.files.size).toBe(8);
+  });
+
   test("a failing build ends in error with Vercel's message", async () => {
     fake.failBuilds(1);
     const { deployment } = await client.createDeployment({ name: "broken", environment: "preview", files: [file("x.js", "x")] });
