@@ -8,7 +8,7 @@ import type { Doc, Id } from "./_generated/dataModel";
 import { internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
 import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
-import { ensureUser, userByClerkId } from "./lib/auth";
+import { activeUserByClerkId, ensureUser, userByClerkId } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { AI_RATE, aiRateLimiter, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
@@ -63,6 +63,10 @@ export const begin = internalMutation({
     if (projectRef !== undefined) {
       const projectId = ctx.db.normalizeId("projects", projectRef);
       if (!projectId) fail("NOT_FOUND", "Project not found");
+      // A thread stays in its project: another projectId must not bypass the check of the thread's own.
+      if (conversation?.projectId !== undefined && conversation.projectId !== projectId) {
+        fail("INVALID", "This conversation belongs to another project");
+      }
       // Chat may read a project; an operation that writes code into it needs an editor.
       ({ project } = await requireProjectRole(ctx, user, projectId, args.type === "chat" ? "viewer" : "editor"));
     }
@@ -251,5 +255,5 @@ export const modelsFor = internalQuery({
       }),
     ),
   }),
-  handler: async (ctx, { clerkId }) => planModels((await userByClerkId(ctx, clerkId))?.plan ?? "free"),
+  handler: async (ctx, { clerkId }) => planModels((await activeUserByClerkId(ctx, clerkId))?.plan ?? "free"),
 });

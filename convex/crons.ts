@@ -9,4 +9,9 @@ crons.daily("sweep unreferenced blobs", { hourUTC: 3, minuteUTC: 17 }, internal.
 // AI: close requests whose edge never reported back (left `streaming` over 10 minutes).
 crons.interval("close stale AI requests", { minutes: 5 }, internal.aiRequests.closeStale, {});
 
+// Deployments: end those whose poll chain or start job was lost (still queued or building
+// past their deadline) as error TIMEOUT. One entry per status: a sweep pages one index range.
+crons.interval("end stuck queued deployments", { minutes: 5 }, internal.deploymentWatchdog.sweep, { status: "queued" });
+crons.interval("end stuck building deployments", { minutes: 5 }, internal.deploymentWatchdog.sweep, { status: "building" });
+
 export default crons;

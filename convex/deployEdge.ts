@@ -6,7 +6,7 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { internalMutation, internalQuery, type QueryCtx } from "./_generated/server";
-import { ensureUser, userByClerkId } from "./lib/auth";
+import { activeUserByClerkId, ensureUser } from "./lib/auth";
 import { cancelDeployment, deploymentFor, toLogLine, toView } from "./lib/deploymentAccess";
 import { isTerminal } from "./lib/deploymentLifecycle";
 import { requestDeployment } from "./lib/deployRequest";
@@ -43,7 +43,7 @@ export const getFor = internalQuery({
   args: { clerkId: v.string(), deploymentId: v.string() },
   returns: vDeploymentView,
   handler: async (ctx, { clerkId, deploymentId }) => {
-    const user = await userByClerkId(ctx, clerkId);
+    const user = await activeUserByClerkId(ctx, clerkId);
     return toView(await deploymentFor(ctx, user, deploymentIdOf(ctx, deploymentId), "viewer"));
   },
 });
@@ -67,7 +67,7 @@ export const logsFor = internalQuery({
     done: v.boolean(),
   }),
   handler: async (ctx, { clerkId, deploymentId, afterSeq, limit }) => {
-    const user = await userByClerkId(ctx, clerkId);
+    const user = await activeUserByClerkId(ctx, clerkId);
     const d = await deploymentFor(ctx, user, deploymentIdOf(ctx, deploymentId), "viewer");
     const take = Math.max(1, Math.min(Math.floor(limit) || MAX_LOG_BATCH, MAX_LOG_BATCH));
     const rows = await ctx.db

@@ -92,8 +92,9 @@ export const saveTarget = internalMutation({
 });
 
 /**
- * Records the provider's deployment (building) and starts polling. When the user canceled
- * while the job was creating it, the new provider deployment is canceled right away.
+ * Records the provider's deployment (building) and starts polling. When the row ended while
+ * the job was creating it (a user cancel, the watchdog, a deleted project), the new provider
+ * deployment is canceled right away.
  */
 export const recordStarted = internalMutation({
   args: { deploymentId: vDeploymentId, providerDeploymentId: v.string(), observed: vObserved, target: vProviderTarget },
@@ -104,7 +105,7 @@ export const recordStarted = internalMutation({
     await keepTarget(ctx, d, target);
     if (isTerminal(d.status)) {
       await ctx.db.patch("deployments", d._id, { providerDeploymentId });
-      if (d.status === "canceled") {
+      if (d.status !== "ready") {
         await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId, attempt: 1 });
       }
       return null;

@@ -9,15 +9,19 @@ import { internal } from "./_generated/api";
 import { internalAction, internalMutation, internalQuery } from "./_generated/server";
 import {
   appendLogs,
+  appendProviderLines,
   applyObserved,
   deployTimeoutMs,
   finish,
+  finishAndStop,
   isTerminal,
   log,
+  MAX_PROVIDER_LINES_PER_WRITE,
   pollDelay,
-  providerLines,
+  timedOut,
 } from "./lib/deploymentLifecycle";
-import { isProviderError, messageOf, watchedDeployment } from "./lib/providerAccess";
+import type { DeployProviderClient, ProviderLogLine } from "../edge/providers/types";
+import { isProviderError, messageOf, watchedDeployment, type Watched } from "./lib/providerAccess";
 import { vLogLevel, vProviderLogLine, vProviderState } from "./validators";
 
 const vDeploymentId = v.id("deployments");
@@ -38,14 +42,14 @@ export const watchInfo = internalQuery({
   },
 });
 
-/** A log line from an action, and/or provider lines (stored once each). */
+/** A log line from an action, and/or provider lines (stored once each; `more`: some left for the next fetch). */
 export const note = internalMutation({
   args: { deploymentId: vDeploymentId, level: vLogLevel, text: v.string(), lines: v.optional(v.array(vProviderLogLine)) },
-  returns: v.null(),
+  returns: v.object({ more: v.boolean() }),
   handler: async (ctx, { deploymentId, level, text, lines }) => {
-    if (lines?.length) await appendLogs(ctx, deploymentId, providerLines(lines), lines.at(-1)?.id);
+    const { more } = lines?.length ? await appendProviderLines(ctx, deploymentId, lines) : { more: false };
     if (text) await appendLogs(ctx, deploymentId, [{ level, text }]);
-    return null;
+    return { more };
   },
 });
 
@@ -65,22 +69,25 @@ export const record = internalMutation({
     const d = await ctx.db.get("deployments", deploymentId);
     if (!d || isTerminal(d.status)) return null;
     await ctx.db.patch("deployments", d._id, { pollCount: d.pollCount + 1 });
-    await appendLogs(ctx, d._id, providerLines(lines), lines.at(-1)?.id);
-    if (observed && (await applyObserved(ctx, d._id, observed))) return null;
+    const { more } = await appendProviderLines(ctx, d._id, lines);
+    // Ended with lines left over: no poll follows, so fetch the rest now.
+    const drainIfMore = async () => {
+      if (more) await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId });
+    };
+    if (observed && (await applyObserved(ctx, d._id, observed))) {
+      await drainIfMore();
+      return null;
+    }
     if (pollError && !pollError.transient) {
       await finish(ctx, d._id, { status: "error", code: "PROVIDER_ERROR", message: pollError.message });
+      await drainIfMore();
       return null;
     }
     if (pollError) await log(ctx, d, "warn", `Status check failed (will retry): ${pollError.message}`);
     const timeout = deployTimeoutMs();
     const elapsed = Date.now() - (d.startedAt ?? d.createdAt);
     if (elapsed >= timeout) {
-      await finish(ctx, d._id, {
-        status: "error",
-        code: "TIMEOUT",
-        message: `Still not live after ${Math.round(timeout / 60_000)} minutes; canceled at the provider`,
-      });
-      await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId, attempt: 1 });
+      await finishAndStop(ctx, d, timedOut(d, timeout));
       return null;
     }
     const delay = Math.min(pollDelay(n + 1), timeout - elapsed);
@@ -88,6 +95,12 @@ export const record = internalMutation({
     return null;
   },
 });
+
+/** Lines after the cursor, at most one more than a mutation stores (so it can tell there are more); [] when the fetch fails. */
+async function newLines(client: DeployProviderClient, info: Watched["info"]): Promise<ProviderLogLine[]> {
+  const lines = await client.getLogs(info.providerDeploymentId, info.logCursor).catch(() => []);
+  return lines.slice(0, MAX_PROVIDER_LINES_PER_WRITE + 1);
+}
 
 export const poll = internalAction({
   args: { deploymentId: vDeploymentId, n: v.number() },
@@ -110,7 +123,7 @@ export const poll = internalAction({
       pollError = { message: messageOf(err), transient: !isProviderError(err) || err.transient };
     }
     // Log lines are best effort: a failed fetch is retried by the next poll (same cursor).
-    const lines = await client.getLogs(info.providerDeploymentId, info.logCursor).catch(() => []);
+    const lines = await newLines(client, info);
     await ctx.runMutation(internal.deploymentWatch.record, { deploymentId, n, observed, pollError, lines });
     return null;
   },
@@ -145,15 +158,22 @@ export const cancelAtProvider = internalAction({
   },
 });
 
-/** After a webhook ended a deployment, fetches the log lines no poll collected. */
+/** Fetches of a drain, at most (each stores up to MAX_PROVIDER_LINES_PER_WRITE lines). */
+export const MAX_DRAIN_ROUNDS = 20;
+
+/** After a deployment ended (by a webhook, or a poll with lines left over), fetches the log lines no poll collected. */
 export const drainLogs = internalAction({
-  args: { deploymentId: vDeploymentId },
+  args: { deploymentId: vDeploymentId, round: v.optional(v.number()) },
   returns: v.null(),
-  handler: async (ctx, { deploymentId }) => {
+  handler: async (ctx, { deploymentId, round = 1 }) => {
     const watched = await watchedDeployment(ctx, deploymentId, true);
     if (!watched?.client) return null;
-    const lines = await watched.client.getLogs(watched.info.providerDeploymentId, watched.info.logCursor).catch(() => []);
-    if (lines.length) await ctx.runMutation(internal.deploymentWatch.note, { deploymentId, level: "info", text: "", lines });
+    const lines = await newLines(watched.client, watched.info);
+    if (!lines.length) return null;
+    const { more } = await ctx.runMutation(internal.deploymentWatch.note, { deploymentId, level: "info", text: "", lines });
+    if (more && round < MAX_DRAIN_ROUNDS) {
+      await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId, round: round + 1 });
+    }
     return null;
   },
 });

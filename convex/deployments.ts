@@ -41,7 +41,10 @@ export const request = userMutation({
   },
 });
 
-/** Up to 10 requests at once; each succeeds or fails on its own (per-item error code). */
+/**
+ * Up to 10 requests at once; each succeeds or fails on its own (per-item error code).
+ * PAYLOAD_TOO_LARGE for an item that would take the batch past MAX_BATCH_FILES snapshotted files.
+ */
 export const requestMany = userMutation({
   args: {
     items: v.array(v.object({ projectId: v.id("projects"), provider: vProvider, environment: vEnvironment })),
@@ -52,9 +55,10 @@ export const requestMany = userMutation({
       fail("INVALID", `requestMany takes 1 to ${MAX_BATCH} items; got ${items.length}`, { limit: MAX_BATCH });
     }
     const out = [];
+    const batch = { files: 0 };
     for (const item of items) {
       try {
-        const { deploymentId } = await requestDeployment(ctx, ctx.user, item);
+        const { deploymentId } = await requestDeployment(ctx, ctx.user, item, batch);
         out.push({ ok: true as const, deploymentId });
       } catch (err) {
         // Safe to continue: every refusal happens before the item's first write.

@@ -5,6 +5,7 @@ import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { requireProjectRole, membership } from "./lib/access";
 import { userMutation, userQuery } from "./lib/auth";
+import { cancelProjectDeployments } from "./lib/deploymentAccess";
 import { fail } from "./lib/errors";
 import { notify } from "./lib/notify";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
@@ -101,7 +102,10 @@ export const update = userMutation({
   },
 });
 
-/** Soft delete: the project, its files and its member rows disappear from every read. */
+/**
+ * Soft delete: the project, its files and its member rows disappear from every read, and its
+ * queued and building deployments are canceled (at the provider too).
+ */
 export const remove = userMutation({
   args: { projectId: v.id("projects") },
   returns: v.null(),
@@ -109,6 +113,7 @@ export const remove = userMutation({
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "owner");
     const now = Date.now();
     await touchProject(ctx, project, { deletedAt: now }, now);
+    await cancelProjectDeployments(ctx, project._id);
     return null;
   },
 });

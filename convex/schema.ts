@@ -183,6 +183,8 @@ export default defineSchema({
     .index("by_projectId_and_status", ["projectId", "status"])
     .index("by_projectId_and_environment_and_status", ["projectId", "environment", "status"])
     .index("by_userId_and_status", ["userId", "status"])
+    // The watchdog cron: queued/building rows older than their deadline, oldest first.
+    .index("by_status_and_createdAt", ["status", "createdAt"])
     .index("by_userId_and_idempotencyKey", ["userId", "idempotencyKey"])
     .index("by_provider_and_providerDeploymentId", ["provider", "providerDeploymentId"]),
 

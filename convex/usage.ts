@@ -4,7 +4,7 @@
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
 import { internalQuery, type QueryCtx } from "./_generated/server";
-import { adminQuery, userByClerkId, userQuery } from "./lib/auth";
+import { activeUserByClerkId, adminQuery, userQuery } from "./lib/auth";
 import { allDays, checkRange, sumRows, userDays } from "./lib/usageRollup";
 import type { UsageTotals } from "./validators";
 
@@ -84,7 +84,7 @@ export const statsForClerk = internalQuery({
   args: { clerkId: v.string(), ...vRange },
   returns: vStats,
   handler: async (ctx, { clerkId, from, to }) => {
-    const user = await userByClerkId(ctx, clerkId);
+    const user = await activeUserByClerkId(ctx, clerkId);
     return await statsFor(ctx, user?._id, from, to);
   },
 });

@@ -24,6 +24,7 @@ import type * as crons from "../crons.js";
 import type * as deployEdge from "../deployEdge.js";
 import type * as deploymentJobs from "../deploymentJobs.js";
 import type * as deploymentWatch from "../deploymentWatch.js";
+import type * as deploymentWatchdog from "../deploymentWatchdog.js";
 import type * as deploymentWebhooks from "../deploymentWebhooks.js";
 import type * as deployments from "../deployments.js";
 import type * as edgeApi from "../edgeApi.js";
@@ -81,6 +82,7 @@ declare const fullApi: ApiFromModules<{
   deployEdge: typeof deployEdge;
   deploymentJobs: typeof deploymentJobs;
   deploymentWatch: typeof deploymentWatch;
+  deploymentWatchdog: typeof deploymentWatchdog;
   deploymentWebhooks: typeof deploymentWebhooks;
   deployments: typeof deployments;
   edgeApi: typeof edgeApi;

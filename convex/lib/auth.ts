@@ -28,6 +28,16 @@ export async function userByClerkId(ctx: QueryCtx, clerkId: string): Promise<Doc
     .unique();
 }
 
+/**
+ * The user row of a verified caller who may act: null before their first write, FORBIDDEN
+ * once deleted. Every read on behalf of a caller (browser or edge) goes through here.
+ */
+export async function activeUserByClerkId(ctx: QueryCtx, clerkId: string): Promise<Doc<"users"> | null> {
+  const user = await userByClerkId(ctx, clerkId);
+  if (user?.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
+  return user;
+}
+
 /** Finds the user row for a Clerk subject, creating it on first use. Deleted users are refused. */
 export async function ensureUser(
   ctx: MutationCtx,
@@ -61,9 +71,7 @@ function profileOf(identity: UserIdentity) {
 /** The signed-in caller for a query: their row is null until their first mutation. */
 async function queryCaller(ctx: QueryCtx): Promise<{ identity: UserIdentity; user: Doc<"users"> | null }> {
   const identity = await requireIdentity(ctx);
-  const user = await userByClerkId(ctx, identity.subject);
-  if (user?.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
-  return { identity, user };
+  return { identity, user: await activeUserByClerkId(ctx, identity.subject) };
 }
 
 /** The signed-in caller for a mutation, their row created on first use. */

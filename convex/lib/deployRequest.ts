@@ -17,6 +17,15 @@ import { createSnapshot } from "./snapshots";
 export const DEPLOYS_PER_HOUR = 10;
 export const MAX_QUEUED_PER_USER = 5;
 export const MAX_BATCH = 10;
+/**
+ * Project files one requestMany may snapshot in total (each is read, and written as a snapshot
+ * row): ten full projects would be 50,000 of each, far past what one Convex transaction may
+ * read and write. The first item always fits (one project holds at most 5,000 files).
+ */
+export const MAX_BATCH_FILES = 8_000;
+
+/** What a requestMany has snapshotted so far (a single request passes none). */
+export type BatchBudget = { files: number };
 const MAX_IDEMPOTENCY_KEY = 200;
 
 const limiter = new RateLimiter(components.rateLimiter, {
@@ -55,10 +64,17 @@ export async function requestDeployment(
   ctx: MutationCtx,
   user: Doc<"users">,
   req: DeployRequest,
+  batch?: BatchBudget,
 ): Promise<{ deploymentId: Id<"deployments">; created: boolean }> {
-  await requireProjectRole(ctx, user, req.projectId, "editor");
+  const { project } = await requireProjectRole(ctx, user, req.projectId, "editor");
   const same = await existingForKey(ctx, user, req);
   if (same) return { deploymentId: same, created: false };
+  const snapshotFiles = req.snapshotId ? 0 : project.fileCount;
+  if (batch && batch.files > 0 && batch.files + snapshotFiles > MAX_BATCH_FILES) {
+    fail("PAYLOAD_TOO_LARGE", `This batch already snapshots ${batch.files} files; request this project on its own`, {
+      limit: MAX_BATCH_FILES,
+    });
+  }
 
   const queued = await ctx.db
     .query("deployments")
@@ -113,6 +129,7 @@ export async function requestDeployment(
   );
   const workId = await enqueueStart(ctx, deploymentId, pool);
   await ctx.db.patch("deployments", deploymentId, { workId });
+  if (batch) batch.files += snapshotFiles;
   return { deploymentId, created: true };
 }
 

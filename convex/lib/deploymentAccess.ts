@@ -1,12 +1,12 @@
 // Reading and canceling a deployment as a user: access goes through the project's role
-// (viewer reads, editor cancels); another user's deployment is NOT_FOUND.
+// (viewer reads, editor cancels); another user's deployment is NOT_FOUND. Also the cancel
+// of every active deployment of a project being deleted.
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import { internal } from "../_generated/api";
 import type { DeploymentLogLine, DeploymentView, MemberRole } from "../validators";
 import { requireProjectRole } from "./access";
-import { cancelStart } from "./deployQueue";
-import { finish, isTerminal } from "./deploymentLifecycle";
+import { finishAndStop, isTerminal } from "./deploymentLifecycle";
 import { errorData, fail } from "./errors";
 
 export async function deploymentFor(
@@ -70,12 +70,27 @@ export async function cancelDeployment(
   const d = await deploymentFor(ctx, user, deploymentId, "editor");
   if (d.status === "canceled") return d;
   if (isTerminal(d.status)) fail("CONFLICT", `The deployment already ended (${d.status})`);
-  if (d.providerDeploymentId === undefined) {
-    if (d.workId) await cancelStart(ctx, d.workId, d.pool);
-    await finish(ctx, d._id, { status: "canceled", reason: "Canceled before it reached the provider" });
-  } else {
-    await finish(ctx, d._id, { status: "canceled", reason: "Canceled by the user" });
-    await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId: d._id, attempt: 1 });
-  }
+  const reason = d.providerDeploymentId === undefined ? "Canceled before it reached the provider" : "Canceled by the user";
+  await finishAndStop(ctx, d, { status: "canceled", reason });
   return (await ctx.db.get("deployments", d._id))!;
+}
+
+/**
+ * Active deployments of one project canceled per transaction. A project rarely has more
+ * (QUEUE_FULL, the hourly limit); past it the rest are canceled by a scheduled follow-up.
+ */
+export const MAX_CANCELED_PER_CALL = 25;
+
+/** Cancels the project's queued and building deployments (a deleted project deploys nothing). */
+export async function cancelProjectDeployments(ctx: MutationCtx, projectId: Id<"projects">): Promise<void> {
+  let more = false;
+  for (const status of ["queued", "building"] as const) {
+    const active = await ctx.db
+      .query("deployments")
+      .withIndex("by_projectId_and_status", (q) => q.eq("projectId", projectId).eq("status", status))
+      .take(MAX_CANCELED_PER_CALL);
+    for (const d of active) await finishAndStop(ctx, d, { status: "canceled", reason: "The project was deleted" });
+    more ||= active.length === MAX_CANCELED_PER_CALL;
+  }
+  if (more) await ctx.scheduler.runAfter(0, internal.deploymentWatchdog.cancelForProject, { projectId });
 }

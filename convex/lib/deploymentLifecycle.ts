@@ -7,9 +7,11 @@
 //     └──────cancel────────┴──cancel, or canceled at the provider──▶ canceled
 // (README "Deployments" has the full diagram and every error code.)
 import type { ProviderLogLine, ProviderState } from "../../edge/providers/types";
+import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { env, type MutationCtx } from "../_generated/server";
 import type { DeploymentStatus, DeploymentStep, LogLevel, Provider } from "../validators";
+import { cancelStart } from "./deployQueue";
 import { statsMove } from "./deploymentStats";
 import { notify } from "./notify";
 
@@ -91,6 +93,26 @@ export async function appendLogs(
   return added;
 }
 
+/**
+ * Provider lines stored by one mutation (each costs an index read and a write, and a chatty
+ * build can print thousands between two polls): the rest wait for the next fetch.
+ */
+export const MAX_PROVIDER_LINES_PER_WRITE = 500;
+
+/**
+ * Stores the first MAX_PROVIDER_LINES_PER_WRITE of `lines` and moves the log cursor to the
+ * last one stored, so the next fetch continues from there. `more`: lines were left over.
+ */
+export async function appendProviderLines(
+  ctx: MutationCtx,
+  deploymentId: Id<"deployments">,
+  lines: ProviderLogLine[],
+): Promise<{ more: boolean }> {
+  const batch = lines.slice(0, MAX_PROVIDER_LINES_PER_WRITE);
+  await appendLogs(ctx, deploymentId, providerLines(batch), batch.at(-1)?.id);
+  return { more: lines.length > batch.length };
+}
+
 export const log = (ctx: MutationCtx, d: Doc<"deployments">, level: LogLevel, text: string) =>
   appendLogs(ctx, d._id, [{ level, text }]);
 
@@ -164,6 +186,33 @@ export async function finish(ctx: MutationCtx, deploymentId: Id<"deployments">, 
     });
   }
   await statsMove(ctx, d, d.status, outcome.status);
+  return true;
+}
+
+/** error TIMEOUT for a deployment still not live (or, queued, not started) after `ms`. */
+export function timedOut(d: Doc<"deployments">, ms: number): Outcome {
+  const minutes = Math.round(ms / 60_000);
+  const message =
+    d.status === "queued"
+      ? `Never left the queue in ${minutes} minutes`
+      : `Still not live after ${minutes} minutes${d.providerDeploymentId !== undefined ? "; canceled at the provider" : ""}`;
+  return { status: "error", code: "TIMEOUT", message };
+}
+
+/**
+ * Ends an active deployment with `outcome` (see finish) and stops the work still running for
+ * it: at the provider → canceled there by an action right after (retried on transient errors);
+ * not there yet → its start job leaves the workpool (a job already running finds the row
+ * ended and cancels whatever it creates). The one path for a user cancel, a timeout, the
+ * watchdog and a deleted project. False (nothing done) when it had already ended.
+ */
+export async function finishAndStop(ctx: MutationCtx, d: Doc<"deployments">, outcome: Outcome): Promise<boolean> {
+  if (!(await finish(ctx, d._id, outcome))) return false;
+  if (d.providerDeploymentId !== undefined) {
+    await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId: d._id, attempt: 1 });
+  } else if (d.workId) {
+    await cancelStart(ctx, d.workId, d.pool);
+  }
   return true;
 }
 

@@ -35,7 +35,8 @@ export type EdgeRequest<B> = { userId: string | null; body: B; request: Request 
 
 /**
  * An HTTP action reachable only by the edge. `handler` gets the verified caller's Clerk id
- * (null for calls that are not on behalf of a user, e.g. health) and the parsed JSON body,
+ * (null for calls that are not on behalf of a user, e.g. health) and the parsed JSON body (always
+ * an object: anything else, or no valid JSON, is 400 INVALID before the handler runs),
  * and returns a JSON-serialisable value (sent with 200) or a Response.
  */
 export function edgeAction<B = unknown>(
@@ -51,15 +52,19 @@ export function edgeAction<B = unknown>(
     }
     const userId = request.headers.get(USER_HEADER);
     if (opts.requireUser !== false && !userId) return errorResponse("UNAUTHENTICATED", "No verified user");
-    let body: B;
+    let body: unknown;
     try {
       const text = request.method === "GET" ? "" : await request.text();
-      body = (text ? JSON.parse(text) : {}) as B;
+      body = text ? JSON.parse(text) : {};
     } catch {
       return errorResponse("INVALID", "Body is not valid JSON");
     }
+    // Handlers read fields off the body: null, a number or an array would reach them as garbage.
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      return errorResponse("INVALID", "Body must be a JSON object");
+    }
     try {
-      const result = await handler(ctx, { userId, body, request });
+      const result = await handler(ctx, { userId, body: body as B, request });
       return result instanceof Response ? result : Response.json(result ?? null);
     } catch (err) {
       return responseForError(err);

@@ -12,7 +12,7 @@ import * as usage from "../../convex/usage";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
 import { stackForFile } from "../stackForFile";
-import { aiCall, sse, today, userIdOf } from "./helpers";
+import { aiCall, allRequests, seamCall, sse, today, userIdOf } from "./helpers";
 
 const stack = stackForFile();
 let owner: string;
@@ -186,6 +186,40 @@ describe("usage", () => {
     const perUser = await stack.t.run(async (ctx) => ctx.db.query("usageDaily").collect());
     expect(all.totalRequests).toBe(perUser.reduce((n, r) => n + r.requests, 0));
     expect(all.costMicros).toBe(perUser.reduce((n, r) => n + r.costMicros, 0));
+  });
+});
+
+describe("lost access and deleted accounts", () => {
+  test("a member removed from a project cannot continue its thread by naming another project", async () => {
+    const member = await stack.signIn({ id: "user_authz_member", email: "member@example.com" });
+    await stack.convex(owner).mutation(api.projects.addMember, { projectId, email: "member@example.com", role: "editor" });
+    const { events } = await sse(stack, member, "chat", { message: "Show me the checkout code", projectId });
+    const thread = events.at(-1)!.data.conversationId as Id<"conversations">;
+    await settleCompletions();
+    const memberId = await userIdOf(stack, "user_authz_member");
+    await stack.convex(owner).mutation(api.projects.removeMember, { projectId, userId: memberId });
+    const ownProject = await stack.convex(member).mutation(api.projects.create, { name: "Mine", framework: "static" });
+    const before = await allRequests(stack);
+
+    let res = await aiCall(stack, member, "chat", { conversationId: thread, message: "and the rest?" });
+    expect(res.status).toBe(404); // the thread's own project is checked
+    res = await aiCall(stack, member, "chat", { conversationId: thread, projectId: ownProject, message: "and the rest?" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe("INVALID");
+    expect(await allRequests(stack)).toEqual(before);
+    expect((await stack.convex(member).query(api.conversations.get, { conversationId: thread })).messageCount).toBe(2);
+  });
+
+  test("a deleted user's edge reads are refused like their browser reads", async () => {
+    await stack.signIn({ id: "user_authz_gone" });
+    const goneId = await userIdOf(stack, "user_authz_gone");
+    await stack.t.run(async (ctx) => ctx.db.patch("users", goneId, { deletedAt: stack.now() }));
+    const day = today(stack);
+    for (const [path, body] of [["/edge/ai/models", {}], ["/edge/ai/usage", { from: day, to: day }]] as const) {
+      const res = await seamCall(stack, path, "user_authz_gone", body);
+      expect(res.status, path).toBe(403);
+      expect(res.body.error.code).toBe("FORBIDDEN");
+    }
   });
 });
 

@@ -106,6 +106,34 @@ describe("no session", () => {
   });
 });
 
+describe("deleted account", () => {
+  test("a deleted member's edge reads and cancel are FORBIDDEN, as in the browser; nothing changes", async () => {
+    await addMember(stack, owner.as, owner.projectId, "user_deleted_member", "editor");
+    await stack.t.run(async (ctx) => {
+      const u = await ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_deleted_member")).unique();
+      await ctx.db.patch("users", u!._id, { deletedAt: stack.now() });
+    });
+    const before = await everything();
+    const seam = (path: string, body: unknown) =>
+      stack.t.fetch(path, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": "user_deleted_member", "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    for (const [path, body] of [
+      ["/edge/deploy/get", { deploymentId: ready }],
+      ["/edge/deploy/logs", { deploymentId: ready }],
+      ["/edge/deploy/cancel", { deploymentId: running }],
+      ["/edge/deploy/request", { projectId: owner.projectId, provider: "vercel", environment: "preview" }],
+    ] as const) {
+      const res = await seam(path, body);
+      expect(res.status, path).toBe(403);
+      expect((await res.json()).error.code).toBe("FORBIDDEN");
+    }
+    expect(await everything()).toEqual(before);
+  });
+});
+
 describe("provider tokens", () => {
   test("stored encrypted, listed without the secret, each user sees and removes only their own", async () => {
     const secret = "my-own-vercel-token-1234";

@@ -1,6 +1,10 @@
 // Canceling: a queued job leaves the workpool and never reaches the provider; a building one
-// ends `canceled` at once and is canceled at the provider right after.
+// ends `canceled` at once and is canceled at the provider right after. Deleting a project
+// cancels its active deployments the same way.
 import { describe, expect, test } from "vitest";
+import type { Id } from "../../convex/_generated/dataModel";
+import { MAX_CANCELED_PER_CALL } from "../../convex/lib/deploymentAccess";
+import { statsInsert } from "../../convex/lib/deploymentStats";
 import { providerClientFromEnv } from "../../edge/providers/index";
 import { api, deployStackForFile, expectCode, internal, logLines, notificationsAbout, providerCalls, row, userWithProject } from "./helpers";
 
@@ -86,5 +90,76 @@ describe("cancel", () => {
     expect((await row(stack, b)).status).toBe("ready");
     await expectCode(as.mutation(api.deployments.cancel, { deploymentId: b }), "CONFLICT");
     expect((await row(stack, b)).status).toBe("ready");
+  });
+});
+
+describe("deleting the project (projects.remove)", () => {
+  test("cancels its queued and building deployments, at the provider too; finished ones and other projects are untouched", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_remove_active");
+    const done = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    await stack.advance(60_000);
+    const building = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
+    await stack.advance(1_000);
+    const pid = (await row(stack, building)).providerDeploymentId!;
+    const otherProject = await as.mutation(api.projects.create, { name: "Another shop", framework: "static" });
+    await as.mutation(api.files.writeMany, { projectId: otherProject, files: [{ path: "index.html", content: "<p>other</p>" }] });
+    const elsewhere = await as.mutation(api.deployments.request, { projectId: otherProject, provider: "netlify", environment: "preview" });
+    await stack.advance(1_000);
+    const queued = await as.mutation(api.deployments.request, { projectId, provider: "railway", environment: "preview" });
+    const railwayCalls = stack.fakes.railway.requests.length;
+
+    await as.mutation(api.projects.remove, { projectId });
+    expect(await row(stack, building)).toMatchObject({ status: "canceled" });
+    expect(await row(stack, queued)).toMatchObject({ status: "canceled", attempts: 0 });
+    await stack.advance(60_000);
+
+    expect(stack.fakes.vercel.deployment(pid)!.phase).toBe("canceled");
+    expect((await logLines(stack, building)).slice(-2)).toEqual(["Canceled: The project was deleted", "Canceled at the provider"]);
+    expect(await row(stack, building)).toMatchObject({ status: "canceled", pollCount: 0 });
+    expect(await row(stack, queued)).toMatchObject({ status: "canceled", attempts: 0 });
+    expect((await row(stack, queued)).providerDeploymentId).toBeUndefined();
+    expect(stack.fakes.railway.requests.length).toBe(railwayCalls); // its job left the pool
+    for (const id of [building, queued]) {
+      expect((await notificationsAbout(stack, id)).map((n) => n.type)).toEqual(["deployment.canceled"]);
+      expect((await row(stack, id)).finishedAt).toBeDefined();
+    }
+    expect((await row(stack, done)).status).toBe("ready");
+    expect((await row(stack, elsewhere)).status).toBe("ready");
+    expect(await as.query(api.deployments.stats, {})).toMatchObject({ total: 4, byStatus: { queued: 0, building: 0, ready: 2, canceled: 2 } });
+  });
+
+  test("more active deployments than one transaction cancels: the rest by a scheduled follow-up", async () => {
+    const { as, projectId } = await userWithProject(stack, "user_remove_many");
+    const count = MAX_CANCELED_PER_CALL + 5;
+    const ids = await stack.t.run(async (ctx) => {
+      const project = (await ctx.db.get("projects", projectId))!;
+      const snapshotId = await ctx.db.insert("snapshots", { projectId, fileCount: 0, totalBytes: 0, createdAt: Date.now(), createdBy: project.ownerId });
+      const out: Id<"deployments">[] = [];
+      for (let i = 0; i < count; i++) {
+        const id = await ctx.db.insert("deployments", {
+          projectId,
+          userId: project.ownerId,
+          provider: "railway",
+          environment: "preview",
+          status: "queued",
+          step: "queued",
+          snapshotId,
+          attempts: 0,
+          pollCount: 0,
+          logCount: 0,
+          pool: "free",
+          createdAt: Date.now(),
+        });
+        await statsInsert(ctx, (await ctx.db.get("deployments", id))!);
+        out.push(id);
+      }
+      return out;
+    });
+    await as.mutation(api.projects.remove, { projectId });
+    const canceledAtOnce = (await Promise.all(ids.map((id) => row(stack, id)))).filter((d) => d.status === "canceled").length;
+    expect(canceledAtOnce).toBe(MAX_CANCELED_PER_CALL);
+    await stack.advance(0);
+    for (const id of ids) expect((await row(stack, id)).status).toBe("canceled");
+    expect(await as.query(api.deployments.stats, {})).toMatchObject({ total: count, byStatus: { queued: 0, canceled: count } });
   });
 });

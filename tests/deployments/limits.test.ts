@@ -92,6 +92,37 @@ describe("requestMany", () => {
     for (const r of results.filter((r: { ok: boolean }) => r.ok)) expect((await row(stack, r.deploymentId)).status).toBe("ready");
   });
 
+  test("a batch snapshots at most MAX_BATCH_FILES files (one transaction); an item past it is PAYLOAD_TOO_LARGE, the rest go on", async () => {
+    const big = await userWithProject(stack, "user_batch_big");
+    const second = await big.as.mutation(api.projects.create, { name: "Big two", framework: "static" });
+    await big.as.mutation(api.files.write, { projectId: second, path: "index.html", content: "<h1>two</h1>" });
+    const small = await big.as.mutation(api.projects.create, { name: "Small", framework: "static" });
+    await big.as.mutation(api.files.write, { projectId: small, path: "index.html", content: "<h1>small</h1>" });
+    // The budget reads the projects' file counters: stand in for two projects of 4,500 files each.
+    await stack.t.run(async (ctx) => {
+      for (const id of [big.projectId, second]) await ctx.db.patch("projects", id, { fileCount: 4_500 });
+    });
+    const before = await countRows(stack, "deployments");
+    const results = await big.as.mutation(api.deployments.requestMany, {
+      items: [
+        { projectId: big.projectId, provider: "vercel", environment: "preview" },
+        { projectId: second, provider: "vercel", environment: "preview" },
+        { projectId: small, provider: "vercel", environment: "preview" },
+      ],
+    });
+    expect(results.map((r: { ok: boolean; error?: { code: string } }) => (r.ok ? "ok" : r.error!.code))).toEqual([
+      "ok",
+      "PAYLOAD_TOO_LARGE",
+      "ok",
+    ]);
+    expect(await countRows(stack, "deployments")).toBe(before + 2);
+    const snapshots = await stack.t.run(async (ctx) => (await ctx.db.query("snapshots").take(1_000)).filter((s) => s.projectId === second));
+    expect(snapshots).toEqual([]);
+    // On its own the same project deploys.
+    await big.as.mutation(api.deployments.request, { projectId: second, provider: "vercel", environment: "preview" });
+    await stack.advance(60_000);
+  });
+
   test("the queue limit applies across the batch; none or more than 10 items is INVALID", async () => {
     const { as, projectId } = await userWithProject(stack, "user_batch_queue");
     const item = { projectId, provider: "railway", environment: "preview" } as const;
