@@ -146,6 +146,12 @@ export const deleteFromClerk = internalMutation({
     if (existing?.deletedAt !== undefined) return "ignored";
     const id = existing?._id ?? (await ensureUser(ctx, args.clerkId))._id;
     await ctx.db.patch("users", id, { email: "", name: undefined, imageUrl: undefined, deletedAt: now, updatedAt: now });
+    // Their own provider tokens are secrets of a person who is gone: drop them (one per provider).
+    const tokens = await ctx.db
+      .query("providerTokens")
+      .withIndex("by_userId_and_provider", (q) => q.eq("userId", id))
+      .take(10);
+    for (const t of tokens) await ctx.db.delete("providerTokens", t._id);
     return "applied";
   },
 });

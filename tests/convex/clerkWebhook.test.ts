@@ -1,7 +1,7 @@
 // POST /clerk/webhook with svix signatures made here exactly as svix makes them.
 import { createHmac, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import { asUser, newConvexTest, userRow, type ConvexTest } from "../convexTest";
 import { dump, expectCode, expectUnchanged } from "./projectFixtures";
 
@@ -104,6 +104,23 @@ describe("POST /clerk/webhook: user events", () => {
     // A later user.updated does not bring them back.
     await deliver(t, { type: "user.updated", data: userData() });
     expect((await userRow(t, "user_ada"))!.deletedAt).toEqual(row!.deletedAt);
+  });
+
+  test("user.deleted drops the user's own provider tokens and nobody else's", async () => {
+    const t = newConvexTest();
+    await deliver(t, { type: "user.created", data: userData() });
+    const ada = (await userRow(t, "user_ada"))!._id;
+    const grace = (await t.mutation(internal.users.ensureForEdge, { clerkId: "user_grace" })).id;
+    const sealed = { ciphertext: "c", iv: "i", hint: "abcd", createdAt: 1, updatedAt: 1 };
+    await t.run(async (ctx) => {
+      await ctx.db.insert("providerTokens", { userId: ada, provider: "vercel", ...sealed });
+      await ctx.db.insert("providerTokens", { userId: ada, provider: "netlify", ...sealed });
+      await ctx.db.insert("providerTokens", { userId: grace, provider: "vercel", ...sealed });
+    });
+    const res = await deliver(t, { type: "user.deleted", data: { id: "user_ada", deleted: true } }, { id: "msg_delete" });
+    expect(res.status).toBe(200);
+    const left = await t.run(async (ctx) => await ctx.db.query("providerTokens").collect());
+    expect(left.map((r) => r.userId)).toEqual([grace]);
   });
 
   test("user.deleted for a user we never saw leaves a tombstone, so their first call is refused", async () => {
