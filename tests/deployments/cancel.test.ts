@@ -2,11 +2,8 @@
 // ends `canceled` at once and is canceled at the provider right after. Deleting a project
 // cancels its active deployments the same way.
 import { describe, expect, test } from "vitest";
-import type { Id } from "../../convex/_generated/dataModel";
 import { MAX_CANCELED_PER_CALL } from "../../convex/lib/deploymentAccess";
-import { statsInsert } from "../../convex/lib/deploymentStats";
-import { providerClientFromEnv } from "../../edge/providers/index";
-import { api, deployStackForFile, expectCode, internal, logLines, notificationsAbout, providerCalls, row, userWithProject } from "./helpers";
+import { api, deployStackForFile, expectCode, logLines, notificationsAbout, providerCalls, reportLateStart, row, seedDeployments, userWithProject } from "./helpers";
 
 const stack = deployStackForFile();
 
@@ -61,22 +58,11 @@ describe("cancel", () => {
     const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
     await as.mutation(api.deployments.cancel, { deploymentId: id });
     // The job's create call was already on its way: the provider made a deployment.
-    const created = await providerClientFromEnv("vercel", process.env).createDeployment({
-      name: "race",
-      environment: "preview",
-      files: [{ path: "index.html", sha256: "", size: 2, read: async () => new TextEncoder().encode("hi") }],
-    });
-    const since = stack.fakes.vercel.requests.length;
-    await stack.t.mutation(internal.deploymentJobs.recordStarted, {
-      deploymentId: id,
-      providerDeploymentId: created.deployment.id,
-      observed: { state: created.deployment.state, rawState: created.deployment.rawState },
-      target: created.target,
-    });
+    const { providerId, requestsBefore: since } = await reportLateStart(stack, id, "race");
     await stack.advance(60_000);
-    expect(stack.fakes.vercel.deployment(created.deployment.id)!.phase).toBe("canceled");
+    expect(stack.fakes.vercel.deployment(providerId)!.phase).toBe("canceled");
     expect(providerCalls(stack, "vercel", since)).toEqual(["PATCH /v12/deployments/:id/cancel"]); // and no polls
-    expect(await row(stack, id)).toMatchObject({ status: "canceled", pollCount: 0, providerDeploymentId: created.deployment.id });
+    expect(await row(stack, id)).toMatchObject({ status: "canceled", pollCount: 0, providerDeploymentId: providerId });
     expect((await logLines(stack, id)).at(-1)).toBe("Canceled at the provider");
   });
 
@@ -131,30 +117,7 @@ describe("deleting the project (projects.remove)", () => {
   test("more active deployments than one transaction cancels: the rest by a scheduled follow-up", async () => {
     const { as, projectId } = await userWithProject(stack, "user_remove_many");
     const count = MAX_CANCELED_PER_CALL + 5;
-    const ids = await stack.t.run(async (ctx) => {
-      const project = (await ctx.db.get("projects", projectId))!;
-      const snapshotId = await ctx.db.insert("snapshots", { projectId, fileCount: 0, totalBytes: 0, createdAt: Date.now(), createdBy: project.ownerId });
-      const out: Id<"deployments">[] = [];
-      for (let i = 0; i < count; i++) {
-        const id = await ctx.db.insert("deployments", {
-          projectId,
-          userId: project.ownerId,
-          provider: "railway",
-          environment: "preview",
-          status: "queued",
-          step: "queued",
-          snapshotId,
-          attempts: 0,
-          pollCount: 0,
-          logCount: 0,
-          pool: "free",
-          createdAt: Date.now(),
-        });
-        await statsInsert(ctx, (await ctx.db.get("deployments", id))!);
-        out.push(id);
-      }
-      return out;
-    });
+    const ids = await seedDeployments(stack, projectId, count, () => ({ status: "queued", step: "queued" }));
     await as.mutation(api.projects.remove, { projectId });
     const canceledAtOnce = (await Promise.all(ids.map((id) => row(stack, id)))).filter((d) => d.status === "canceled").length;
     expect(canceledAtOnce).toBe(MAX_CANCELED_PER_CALL);

@@ -3,7 +3,9 @@
 // with a project of a few files, and small readers for rows and logs.
 import { randomBytes } from "node:crypto";
 import { api, internal } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
+import type { Doc, Id } from "../../convex/_generated/dataModel";
+import { statsInsert } from "../../convex/lib/deploymentStats";
+import { providerClientFromEnv } from "../../edge/providers/index";
 import { userRow } from "../convexTest";
 import type { Stack } from "../stack";
 import { stackForFile } from "../stackForFile";
@@ -112,3 +114,60 @@ export async function addMember(
 export { expectCode } from "../convex/projectFixtures";
 
 export { api, internal };
+
+/**
+ * A start job that was already creating the deployment reports back late: the provider
+ * (the Vercel fake) really made one, and recordStarted hears of it after the row ended.
+ */
+export async function reportLateStart(stack: Stack, id: Id<"deployments">, name: string) {
+  const created = await providerClientFromEnv("vercel", process.env).createDeployment({
+    name,
+    environment: "preview",
+    files: [{ path: "index.html", sha256: "", size: 2, read: async () => new TextEncoder().encode("hi") }],
+  });
+  /** Provider requests made so far: what comes after is Convex's reaction to the late report. */
+  const requestsBefore = stack.fakes.vercel.requests.length;
+  await stack.t.mutation(internal.deploymentJobs.recordStarted, {
+    deploymentId: id,
+    providerDeploymentId: created.deployment.id,
+    observed: { state: created.deployment.state, rawState: created.deployment.rawState },
+    target: created.target,
+  });
+  return { providerId: created.deployment.id, requestsBefore };
+}
+
+/**
+ * Inserts `count` deployment rows straight into a project (bypassing the rate limit and the
+ * queue bound), kept in the stats aggregate like real ones. `fields(i)` sets what differs.
+ */
+export async function seedDeployments(
+  stack: Stack,
+  projectId: Id<"projects">,
+  count: number,
+  fields: (i: number) => Pick<Doc<"deployments">, "status" | "step"> & Partial<Doc<"deployments">>,
+): Promise<Id<"deployments">[]> {
+  return await stack.t.run(async (ctx) => {
+    const project = (await ctx.db.get("projects", projectId))!;
+    const now = Date.now();
+    const snapshotId = await ctx.db.insert("snapshots", { projectId, fileCount: 0, totalBytes: 0, createdAt: now, createdBy: project.ownerId });
+    const ids: Id<"deployments">[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = await ctx.db.insert("deployments", {
+        projectId,
+        userId: project.ownerId,
+        provider: "railway",
+        environment: "preview",
+        snapshotId,
+        attempts: 0,
+        pollCount: 0,
+        logCount: 0,
+        pool: "free",
+        createdAt: now,
+        ...fields(i),
+      });
+      await statsInsert(ctx, (await ctx.db.get("deployments", id))!);
+      ids.push(id);
+    }
+    return ids;
+  });
+}

@@ -6,9 +6,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import crons from "../../convex/crons";
 import { QUEUE_TIMEOUT_MS, SWEEP_BATCH, WATCHDOG_MARGIN_MS } from "../../convex/deploymentWatchdog";
-import { statsInsert } from "../../convex/lib/deploymentStats";
-import { providerClientFromEnv } from "../../edge/providers/index";
-import { api, deployStackForFile, internal, logLines, notificationsAbout, providerCalls, row, userWithProject } from "./helpers";
+import { api, deployStackForFile, internal, logLines, notificationsAbout, providerCalls, reportLateStart, row, seedDeployments, userWithProject } from "./helpers";
 
 const stack = deployStackForFile();
 
@@ -110,52 +108,27 @@ describe("the watchdog sweep", () => {
     expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({ total: 1, byStatus: { queued: 0, error: 1 } });
 
     // A start job that was already creating it reports back late: that provider deployment is canceled.
-    const created = await providerClientFromEnv("vercel", process.env).createDeployment({
-      name: "late",
-      environment: "preview",
-      files: [{ path: "index.html", sha256: "", size: 2, read: async () => new TextEncoder().encode("hi") }],
-    });
-    await stack.t.mutation(internal.deploymentJobs.recordStarted, {
-      deploymentId: id,
-      providerDeploymentId: created.deployment.id,
-      observed: { state: created.deployment.state, rawState: created.deployment.rawState },
-      target: created.target,
-    });
+    const { providerId } = await reportLateStart(stack, id, "late");
     await stack.advance(60_000);
-    expect(stack.fakes.vercel.deployment(created.deployment.id)!.phase).toBe("canceled");
+    expect(stack.fakes.vercel.deployment(providerId)!.phase).toBe("canceled");
     expect(await row(stack, id)).toMatchObject({ status: "error", pollCount: 0 });
   });
 
   test("pages through the index in bounded batches, skipping rows still within their deadline", async () => {
     const { as, projectId } = await userWithProject(stack, "user_watchdog_many");
     const now = stack.now();
-    const ids = await stack.t.run(async (ctx) => {
-      const project = (await ctx.db.get("projects", projectId))!;
-      const snapshotId = await ctx.db.insert("snapshots", { projectId, fileCount: 0, totalBytes: 0, createdAt: now, createdBy: project.ownerId });
-      const out: { id: Id<"deployments">; stuck: boolean }[] = [];
-      for (let i = 0; i < SWEEP_BATCH + 10; i++) {
-        // Every other row waited in the queue 30 minutes before it started: not stuck yet.
-        const stuck = i % 2 === 0;
-        const id = await ctx.db.insert("deployments", {
-          projectId,
-          userId: project.ownerId,
-          provider: "railway",
-          environment: "preview",
-          status: "building",
-          step: "building",
-          snapshotId,
-          attempts: 1,
-          pollCount: 3,
-          logCount: 0,
-          pool: "free",
-          createdAt: now - 40 * 60_000,
-          startedAt: now - (stuck ? 40 : 10) * 60_000,
-        });
-        await statsInsert(ctx, (await ctx.db.get("deployments", id))!);
-        out.push({ id, stuck });
-      }
-      return out;
-    });
+    // Every other row waited in the queue 30 minutes before it started: not stuck yet.
+    const stuckAt = (i: number) => i % 2 === 0;
+    const ids = (
+      await seedDeployments(stack, projectId, SWEEP_BATCH + 10, (i) => ({
+        status: "building",
+        step: "building",
+        attempts: 1,
+        pollCount: 3,
+        createdAt: now - 40 * 60_000,
+        startedAt: now - (stuckAt(i) ? 40 : 10) * 60_000,
+      }))
+    ).map((id, i) => ({ id, stuck: stuckAt(i) }));
     const first = await sweep("building", now);
     expect(first.ended).toBe(SWEEP_BATCH / 2); // one page of SWEEP_BATCH rows, half of them stuck
     await stack.advance(0); // the next page
