@@ -1,41 +1,29 @@
 // The AI request path, Convex side. The edge makes ONE call before Claude's first byte
 // (`/edge/ai/begin`: rate limit, plan quota, access, context estimate, ledger row, chat
-// history — one mutation) and one after the last (`/edge/ai/complete`: real usage → cost
-// from the price table, ledger row closed, rollups updated — one mutation). The HTTP
-// actions that call these are in aiEdge.ts; nothing here is reachable from a browser.
+// history — one mutation) and one after the last (`/edge/ai/settle`: real usage → cost
+// from the price table, ledger row closed, rollups updated — one mutation). The seam routes
+// are in convex/edge/router.ts; nothing here is reachable from a browser.
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
-import { internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
+import type { MutationCtx } from "./_generated/server";
+import { AI_RESPONSE_CHARS, edgeCalls } from "./edge/contract";
 import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
-import { activeUserByClerkId, ensureUser, userByClerkId } from "./lib/auth";
+import { edgeMutation, edgeQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { AI_RATE, aiRateLimiter, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
-import { vAiRequestStatus, vAiRequestType, vErrorInfo, vFramework, vMessageRole, vPlan, vUsage } from "./validators";
+import { readAiStatus, vAiRequestStatus, vFramework, vMessageRole, vPlan, vUsage } from "./validators";
 
 export const HISTORY_MESSAGES = 30;
 const PROMPT_EXCERPT_CHARS = 500;
-const RESPONSE_CHARS = 16_000;
 const TITLE_CHARS = 80;
 
 const vHistory = v.array(v.object({ role: vMessageRole, content: v.string() }));
 
-export const begin = internalMutation({
-  args: {
-    clerkId: v.string(),
-    email: v.optional(v.string()),
-    name: v.optional(v.string()),
-    type: vAiRequestType,
-    model: v.optional(v.string()),
-    projectId: v.optional(v.string()),
-    conversationId: v.optional(v.string()),
-    prompt: v.string(),
-    /** Characters the edge will send besides the chat history (system prompt and context included). */
-    promptChars: v.number(),
-    mock: v.optional(v.boolean()),
-  },
+export const begin = edgeMutation({
+  args: edgeCalls["/edge/ai/begin"].fields,
   returns: v.object({
     requestId: v.id("aiRequests"),
     model: v.string(),
@@ -46,7 +34,7 @@ export const begin = internalMutation({
     project: v.optional(v.object({ name: v.string(), framework: vFramework, description: v.optional(v.string()) })),
   }),
   handler: async (ctx, args) => {
-    const user = await ensureUser(ctx, args.clerkId, { email: args.email, name: args.name });
+    const user = ctx.user;
     const model = chooseModel(user.plan, args.type, args.model, user.preferences.defaultModel);
     const maxTokens = Math.min(OPERATIONS[args.type].maxTokens, model.maxOutputTokens);
 
@@ -132,7 +120,7 @@ export const begin = internalMutation({
       mock: args.mock || undefined,
       startedAt: now,
     });
-    // The request counts toward today's quota while it runs; complete() releases it if nothing was consumed.
+    // The request counts toward today's quota while it runs; settle() releases it if nothing was consumed.
     await applyUsage(ctx, user._id, today, requestsDelta(args.type, 1));
     if (args.type === "chat" && conversation) {
       await addMessage(ctx, conversation, "user", args.prompt, requestId, now);
@@ -165,20 +153,12 @@ async function addMessage(
   await scheduleAnalysis(ctx, conversation, lastMessageAt);
 }
 
-/** Set by the stale-request sweep; a late complete() for such a row is still accounted. */
+/** Set by the stale-request sweep; a late settle() for such a row is still accounted. */
 export const ABANDONED = "ABANDONED";
 
-export const complete = internalMutation({
-  args: {
-    clerkId: v.string(),
-    requestId: v.string(),
-    status: v.union(v.literal("completed"), v.literal("failed"), v.literal("cancelled")),
-    usage: vUsage,
-    response: v.optional(v.string()),
-    latencyMs: v.number(),
-    firstTokenMs: v.optional(v.number()),
-    error: v.optional(vErrorInfo),
-  },
+/** Closes the request `begin` opened: prices the usage Claude reported and updates the rollups. */
+export const settle = edgeMutation({
+  args: edgeCalls["/edge/ai/settle"].fields,
   returns: v.object({
     requestId: v.id("aiRequests"),
     status: vAiRequestStatus,
@@ -186,10 +166,9 @@ export const complete = internalMutation({
     costMicros: v.number(),
   }),
   handler: async (ctx, args) => {
-    const user = await userByClerkId(ctx, args.clerkId);
     const requestId = ctx.db.normalizeId("aiRequests", args.requestId);
     const row = requestId ? await ctx.db.get("aiRequests", requestId) : null;
-    if (!user || !row || row.userId !== user._id) fail("NOT_FOUND", "AI request not found");
+    if (!row || row.userId !== ctx.user._id) fail("NOT_FOUND", "AI request not found");
     for (const n of Object.values(args.usage)) {
       if (!Number.isSafeInteger(n) || n < 0) fail("INVALID", "Token counts must be non-negative integers");
     }
@@ -197,8 +176,8 @@ export const complete = internalMutation({
     if (args.error?.code === ABANDONED) fail("INVALID", `${ABANDONED} is set by the stale-request sweep only`);
     const lateAfterSweep = row.status === "failed" && row.error?.code === ABANDONED;
     if (row.status !== "streaming" && !lateAfterSweep) {
-      // Already closed: a retried complete() must not count twice.
-      return { requestId: row._id, status: row.status, usage: usageOf(row), costMicros: row.costMicros };
+      // Already closed: a retried settle() must not count twice.
+      return { requestId: row._id, status: readAiStatus(row.status), usage: usageOf(row), costMicros: row.costMicros };
     }
     const usage = args.usage;
     const charged = totalTokens(usage) > 0;
@@ -210,7 +189,7 @@ export const complete = internalMutation({
       costMicros: cost,
       latencyMs: Math.max(0, Math.round(args.latencyMs)),
       firstTokenMs: args.firstTokenMs === undefined ? undefined : Math.max(0, Math.round(args.firstTokenMs)),
-      response: args.response?.slice(0, RESPONSE_CHARS),
+      response: args.response?.slice(0, AI_RESPONSE_CHARS),
       error: args.error,
       completedAt: now,
     });
@@ -222,7 +201,7 @@ export const complete = internalMutation({
     }
     if (row.type === "chat" && row.conversationId && args.status !== "failed" && args.response) {
       const conversation = await ctx.db.get("conversations", row.conversationId);
-      if (conversation) await addMessage(ctx, conversation, "assistant", args.response.slice(0, RESPONSE_CHARS), row._id, now);
+      if (conversation) await addMessage(ctx, conversation, "assistant", args.response.slice(0, AI_RESPONSE_CHARS), row._id, now);
     }
     return { requestId: row._id, status: args.status, usage, costMicros: cost };
   },
@@ -236,8 +215,8 @@ const vPrices = {
 };
 
 /** The models the caller's plan may use, with prices (USD per million tokens). */
-export const modelsFor = internalQuery({
-  args: { clerkId: v.string() },
+export const models = edgeQuery({
+  args: {},
   returns: v.object({
     plan: vPlan,
     defaultModel: v.string(),
@@ -255,5 +234,5 @@ export const modelsFor = internalQuery({
       }),
     ),
   }),
-  handler: async (ctx, { clerkId }) => planModels((await activeUserByClerkId(ctx, clerkId))?.plan ?? "free"),
+  handler: async (ctx) => planModels(ctx.user?.plan ?? "free"),
 });

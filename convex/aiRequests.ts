@@ -11,7 +11,7 @@ import { userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
-import { vAiRequestStatus, vAiRequestType, vErrorInfo, vUsage } from "./validators";
+import { readAiStatus, vAiRequestStatus, vAiRequestType, vErrorInfo, vUsage } from "./validators";
 
 /** A request still `streaming` after this long is closed as failed by the sweep. */
 export const STALE_AFTER_MS = 10 * 60_000;
@@ -42,7 +42,7 @@ function view(r: Doc<"aiRequests">, withResponse: boolean) {
     id: r._id,
     type: r.type,
     model: r.model,
-    status: r.status,
+    status: readAiStatus(r.status),
     projectId: r.projectId,
     conversationId: r.conversationId,
     promptExcerpt: r.promptExcerpt,

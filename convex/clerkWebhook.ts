@@ -3,7 +3,7 @@
 import { verifyWebhook } from "@clerk/backend/webhooks";
 import { internal } from "./_generated/api";
 import { env, httpAction } from "./_generated/server";
-import { errorResponse } from "./lib/edgeHttp";
+import { errorResponse } from "./lib/httpResponses";
 
 type ClerkEmail = { id?: string; email_address?: string };
 type ClerkUserData = {

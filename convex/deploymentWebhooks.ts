@@ -15,7 +15,7 @@ import {
 import { internal } from "./_generated/api";
 import { env, httpAction, internalMutation, type ActionCtx } from "./_generated/server";
 import { applyObserved, isTerminal, log } from "./lib/deploymentLifecycle";
-import { errorResponse } from "./lib/edgeHttp";
+import { errorResponse } from "./lib/httpResponses";
 import { vProvider, vProviderState } from "./validators";
 
 const MAX_BODY = 1_000_000;

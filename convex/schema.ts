@@ -1,7 +1,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import {
-  vAiRequestStatus,
+  vStoredAiRequestStatus,
   vAiRequestType,
   vChannelKind,
   vDeliveryStatus,
@@ -91,7 +91,7 @@ export default defineSchema({
     type: vAiRequestType,
     model: v.string(),
     promptExcerpt: v.string(),
-    status: vAiRequestStatus,
+    status: vStoredAiRequestStatus,
     inputTokens: v.number(),
     outputTokens: v.number(),
     cacheReadTokens: v.number(),

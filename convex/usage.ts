@@ -3,10 +3,10 @@
 // request log: 30 days of stats cost at most 30 document reads, however many requests.
 import { v } from "convex/values";
 import type { Id } from "./_generated/dataModel";
-import { internalQuery, type QueryCtx } from "./_generated/server";
-import { activeUserByClerkId, adminQuery, userQuery } from "./lib/auth";
+import type { QueryCtx } from "./_generated/server";
+import { adminQuery, edgeQuery, userQuery } from "./lib/auth";
 import { allDays, checkRange, sumRows, userDays } from "./lib/usageRollup";
-import type { UsageTotals } from "./validators";
+import { vDayRange, type UsageTotals } from "./validators";
 
 const vTotals = {
   totalRequests: v.number(),
@@ -19,7 +19,7 @@ const vTotals = {
   byType: v.record(v.string(), v.number()),
 };
 const vStats = v.object({ from: v.string(), to: v.string(), ...vTotals, averageTokensPerRequest: v.number() });
-const vRange = { from: v.string(), to: v.string() };
+const vRange = vDayRange.fields;
 
 function toStats(from: string, to: string, t: UsageTotals) {
   return {
@@ -79,12 +79,9 @@ export const global = adminQuery({
   handler: async (ctx, { from, to }) => toStats(from, to, sumRows(await allDays(ctx, from, to))),
 });
 
-/** The edge's GET /api/ai/usage: the same as `stats` for a verified Clerk user. */
-export const statsForClerk = internalQuery({
-  args: { clerkId: v.string(), ...vRange },
+/** The edge's GET /api/ai/usage: the same as `stats` for the caller the edge verified. */
+export const statsForCaller = edgeQuery({
+  args: vRange,
   returns: vStats,
-  handler: async (ctx, { clerkId, from, to }) => {
-    const user = await activeUserByClerkId(ctx, clerkId);
-    return await statsFor(ctx, user?._id, from, to);
-  },
+  handler: async (ctx, { from, to }) => await statsFor(ctx, ctx.user?._id, from, to),
 });

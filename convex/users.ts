@@ -1,7 +1,7 @@
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation, type MutationCtx } from "./_generated/server";
-import { ensureUser, userByClerkId, userMutation, userQuery } from "./lib/auth";
+import { belongsTo, edgeMutation, ensureUser, userByClerkId, userMutation, userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { vPreferences, vRole, vTheme, vUser, type Preferences } from "./validators";
 
@@ -29,19 +29,19 @@ export const me = userQuery({
   handler: async (ctx) => (ctx.user ? profile(ctx.user) : null),
 });
 
-/** The edge's view of a verified caller: creates the row on first sight. */
-export const ensureForEdge = internalMutation({
-  args: { clerkId: v.string(), email: v.optional(v.string()), name: v.optional(v.string()) },
+/** The edge's view of a verified caller (GET /api/me): creates the row on first sight. */
+export const meForEdge = edgeMutation({
+  args: {},
   returns: vProfile,
-  handler: async (ctx, args) => profile(await ensureUser(ctx, args.clerkId, { email: args.email, name: args.name })),
+  handler: async (ctx) => profile(ctx.user),
 });
 
-/** Operators (and the offline stack) grant or revoke the admin role; never a browser. */
+/** Operators (and the offline stack) grant or revoke the admin role of a Clerk user id; never a browser. */
 export const setRole = internalMutation({
   args: { clerkId: v.string(), role: vRole },
   returns: v.null(),
   handler: async (ctx, { clerkId, role }) => {
-    const user = await ensureUser(ctx, clerkId);
+    const user = await ensureUser(ctx, { subject: clerkId });
     await ctx.db.patch("users", user._id, { role, updatedAt: Date.now() });
     return null;
   },
@@ -117,10 +117,11 @@ export const syncFromClerk = internalMutation({
     if (!(await firstDelivery(ctx, args.eventId, args.type))) return "duplicate";
     const existing = await userByClerkId(ctx, args.clerkId);
     if (!existing) {
-      await ensureUser(ctx, args.clerkId, args);
+      await ensureUser(ctx, { subject: args.clerkId }, args);
       return "applied";
     }
-    if (existing.deletedAt !== undefined) return "ignored";
+    // Another issuer's user with the same subject is not Clerk's to change.
+    if (existing.deletedAt !== undefined || !belongsTo(existing, { subject: args.clerkId })) return "ignored";
     await ctx.db.patch("users", existing._id, {
       email: args.email === undefined ? existing.email : args.email.toLowerCase(),
       name: args.name,
@@ -144,7 +145,8 @@ export const deleteFromClerk = internalMutation({
     const now = Date.now();
     const existing = await userByClerkId(ctx, args.clerkId);
     if (existing?.deletedAt !== undefined) return "ignored";
-    const id = existing?._id ?? (await ensureUser(ctx, args.clerkId))._id;
+    if (existing && !belongsTo(existing, { subject: args.clerkId })) return "ignored";
+    const id = existing?._id ?? (await ensureUser(ctx, { subject: args.clerkId }))._id;
     await ctx.db.patch("users", id, { email: "", name: undefined, imageUrl: undefined, deletedAt: now, updatedAt: now });
     // Their own provider tokens are secrets of a person who is gone: drop them (one per provider).
     const tokens = await ctx.db

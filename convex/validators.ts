@@ -1,4 +1,5 @@
 // Validators declared once, reused by the schema and by function arguments/returns.
+import { literals } from "convex-helpers/validators";
 import { v, type Infer } from "convex/values";
 
 export const vRole = v.union(v.literal("user"), v.literal("admin"));
@@ -19,7 +20,10 @@ export type Preferences = Infer<typeof vPreferences>;
 
 /** A `users` row. */
 export const vUser = v.object({
-  clerkId: v.string(), // Clerk subject (`sub`)
+  clerkId: v.string(), // the token's subject (`sub`): the Clerk user id for Clerk tokens
+  // The token issuer (`iss`) the row belongs to; absent on rows written before issuers were
+  // kept (see convex/lib/auth.ts for who may claim those).
+  issuer: v.optional(v.string()),
   email: v.string(), // lower-cased; "" until Clerk tells us
   name: v.optional(v.string()),
   imageUrl: v.optional(v.string()),
@@ -30,6 +34,18 @@ export const vUser = v.object({
   updatedAt: v.number(),
   deletedAt: v.optional(v.number()), // Clerk `user.deleted`
 });
+
+/**
+ * A caller the edge verified, as it crosses the seam: `tokenIdentifier` is "<iss>|<sub>" (what
+ * Convex's own `UserIdentity.tokenIdentifier` holds), plus the profile claims of the token.
+ */
+export const vCaller = v.object({
+  tokenIdentifier: v.string(),
+  email: v.optional(v.string()),
+  name: v.optional(v.string()),
+  emailVerified: v.optional(v.boolean()),
+});
+export type Caller = Infer<typeof vCaller>;
 
 export const vFramework = v.union(
   v.literal("react"),
@@ -48,7 +64,9 @@ export type Framework = Infer<typeof vFramework>;
 export const vMemberRole = v.union(v.literal("owner"), v.literal("editor"), v.literal("viewer"));
 export type MemberRole = Infer<typeof vMemberRole>;
 
-export const vProvider = v.union(v.literal("vercel"), v.literal("netlify"), v.literal("railway"));
+/** The deployment providers: the one list every other declaration derives from. */
+export const PROVIDERS = ["vercel", "netlify", "railway"] as const;
+export const vProvider = literals(...PROVIDERS);
 export type Provider = Infer<typeof vProvider>;
 
 /** Where a project deploys at each provider (edge/providers/types.ts ProviderTarget, without `provider`). */
@@ -148,13 +166,18 @@ export const vAiRequestType = v.union(
 );
 export type AiRequestType = Infer<typeof vAiRequestType>;
 
-export const vAiRequestStatus = v.union(
-  v.literal("streaming"),
-  v.literal("completed"),
-  v.literal("failed"),
-  v.literal("cancelled"),
-);
+/** How an AI request ends, as the edge reports it. One spelling: "canceled", as deployments. */
+export const vAiSettleStatus = literals("completed", "failed", "canceled");
+
+export const vAiRequestStatus = v.union(v.literal("streaming"), ...vAiSettleStatus.members);
 export type AiRequestStatus = Infer<typeof vAiRequestStatus>;
+
+/** As stored: rows written before the spelling was unified say "cancelled"; they are read as "canceled". */
+export const vStoredAiRequestStatus = v.union(...vAiRequestStatus.members, v.literal("cancelled"));
+export const readAiStatus = (s: Infer<typeof vStoredAiRequestStatus>): AiRequestStatus => (s === "cancelled" ? "canceled" : s);
+
+/** A range of UTC days, both ends included: "YYYY-MM-DD" (checked where it is read). */
+export const vDayRange = v.object({ from: v.string(), to: v.string() });
 
 export const vUsage = v.object({
   inputTokens: v.number(),

@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps) {
       status,
       ms: Math.round((performance.now() - started) * 100) / 100,
     };
-    if (c.var.userId) line.userId = c.var.userId;
+    if (c.var.caller) line.userId = c.var.caller.tokenIdentifier;
     const err = c.error;
     if (err instanceof ApiError) line.code = err.code;
     else if (err instanceof HTTPException) line.code = codeForStatus(err.status);

@@ -1,5 +1,5 @@
 // Clerk session tokens, verified without a network call (CLERK_JWT_KEY). `requireAuth` is
-// the ONE place the edge decides who the caller is; routes read `c.var.userId`.
+// the ONE place the edge decides who the caller is; routes read `c.var.caller`.
 import { verifyToken } from "@clerk/backend";
 import { createMiddleware } from "hono/factory";
 import type { EdgeConfig } from "./config.js";
@@ -19,7 +19,7 @@ const REASONS: Record<string, string> = {
   "token-invalid-issuer": "Session token issuer is not accepted",
 };
 
-export type VerifiedClaims = AppEnv["Variables"]["claims"];
+export type VerifiedCaller = AppEnv["Variables"]["caller"];
 
 function unauthenticated(reason: string): ApiError {
   return new ApiError(
@@ -37,8 +37,12 @@ export function bearerToken(header: string | undefined): string {
   return m ? m[1] : "";
 }
 
-/** Verifies a Clerk session token; throws ApiError UNAUTHENTICATED with a `reason`. */
-export async function verifySessionToken(token: string, config: EdgeConfig): Promise<VerifiedClaims> {
+/**
+ * Verifies a Clerk session token; throws ApiError UNAUTHENTICATED with a `reason`. The caller
+ * is the token's issuer AND subject ("<iss>|<sub>", as Convex's tokenIdentifier), so two
+ * issuers' users with the same subject are never the same person.
+ */
+export async function verifySessionToken(token: string, config: EdgeConfig): Promise<VerifiedCaller> {
   // Development sign-in (never in production, never beside Clerk) only swaps the public key.
   const jwtKey = config.clerkJwtKey || config.devAuth?.publicPem;
   if (!jwtKey) throw new ApiError("UNAVAILABLE", "Sign-in is not configured (CLERK_JWT_KEY)");
@@ -52,20 +56,20 @@ export async function verifySessionToken(token: string, config: EdgeConfig): Pro
     throw unauthenticated((err as { reason?: string }).reason ?? "token-invalid");
   }
   const extra = claims as Record<string, unknown>;
-  if (typeof claims.sub !== "string" || !claims.sub) throw unauthenticated("token-invalid");
+  if (typeof claims.sub !== "string" || !claims.sub || typeof claims.iss !== "string" || !claims.iss) {
+    throw unauthenticated("token-invalid");
+  }
   return {
-    sub: claims.sub,
-    sid: typeof extra.sid === "string" ? extra.sid : undefined,
+    tokenIdentifier: `${claims.iss.trim().replace(/\/+$/, "")}|${claims.sub}`,
     email: typeof extra.email === "string" ? extra.email : undefined,
     name: typeof extra.name === "string" ? extra.name : undefined,
+    emailVerified: typeof extra.email_verified === "boolean" ? extra.email_verified : undefined,
   };
 }
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("Authorization"));
   if (!token) throw unauthenticated("token-missing");
-  const claims = await verifySessionToken(token, c.var.deps.config);
-  c.set("userId", claims.sub);
-  c.set("claims", claims);
+  c.set("caller", await verifySessionToken(token, c.var.deps.config));
   await next();
 });

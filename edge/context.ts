@@ -1,5 +1,8 @@
 import type { EdgeConfig } from "./config";
+import type { Caller } from "../convex/edge/contract.js";
 import type { ConvexSeam } from "./convex";
+
+export type { Caller };
 
 /** What the app needs from the outside world; tests and the stack pass their own. */
 export type AppDeps = {
@@ -14,8 +17,12 @@ export type AppEnv = {
   Variables: {
     deps: AppDeps;
     requestId: string;
-    /** Set by requireAuth: the verified Clerk user id (`sub`). */
-    userId: string;
-    claims: { sub: string; sid?: string; email?: string; name?: string };
+    /** Set by requireAuth: the verified caller, as the seam passes it to Convex. */
+    caller: Caller;
   };
 };
+
+/** The client asked for Server-Sent Events (`Accept: text/event-stream`). */
+export function wantsStream(c: { req: { header(name: string): string | undefined } }): boolean {
+  return (c.req.header("Accept") ?? "").includes("text/event-stream");
+}

@@ -1,7 +1,16 @@
-// The edge's ONE seam to Convex: JSON over HTTP to the HTTP actions under /edge/*,
-// authenticated with the shared EDGE_SECRET and carrying the verified Clerk user id.
-// The transport is fetch-shaped, so tests run the very same client against convex-test.
-import type { ConvexServiceModes } from "../convex/lib/mockServices.js";
+// The edge's ONE seam to Convex: JSON over HTTP to the routes under /edge/* declared in
+// convex/edge/contract.ts (bodies and answers typed by it), authenticated with the shared
+// EDGE_SECRET and carrying the caller the edge verified. The transport is fetch-shaped, so
+// tests run the very same client against convex-test.
+import {
+  PROFILE_HEADER,
+  USER_HEADER,
+  type ConvexServiceModes,
+  type EdgeAnswer,
+  type EdgeBody,
+  type EdgePath,
+} from "../convex/edge/contract.js";
+import type { Caller } from "./context.js";
 import { ApiError, apiErrorFromBody } from "./errors.js";
 import { reportedModes } from "./services.js";
 
@@ -27,10 +36,14 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
   const base = opts.siteUrl.replace(/\/+$/, "");
   const defaultTimeout = opts.timeoutMs ?? 15_000;
 
-  async function send(method: "GET" | "POST", path: string, userId: string | null, body: unknown, timeoutMs: number) {
+  async function send(method: "GET" | "POST", path: string, caller: Caller | null, body: unknown, timeoutMs: number) {
     if (!base) throw new ApiError("UNAVAILABLE", "Convex is not configured (CONVEX_SITE_URL)");
     const headers: Record<string, string> = { Authorization: `Bearer ${opts.secret}` };
-    if (userId) headers["X-User-Id"] = userId;
+    if (caller) {
+      const { tokenIdentifier, ...profile } = caller;
+      headers[USER_HEADER] = tokenIdentifier;
+      headers[PROFILE_HEADER] = encodeURIComponent(JSON.stringify(profile));
+    }
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const started = performance.now();
     const abort = new AbortController();
@@ -74,9 +87,9 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
   }
 
   return {
-    /** POST /edge/<path> as the verified user; resolves to the action's JSON result. */
-    async call<T>(path: `/edge/${string}`, userId: string | null, body: unknown = {}): Promise<T> {
-      return (await send("POST", path, userId, body, defaultTimeout)) as T;
+    /** POST one declared call as the verified caller; resolves to its declared answer. */
+    async call<P extends EdgePath>(path: P, caller: Caller, body: EdgeBody<P>): Promise<EdgeAnswer<P>> {
+      return (await send("POST", path, caller, body, defaultTimeout)) as EdgeAnswer<P>;
     },
     /** GET /edge/health; resolves with the round-trip latency and the service modes Convex reports. */
     async health(): Promise<{ latencyMs: number; services: Partial<ConvexServiceModes> }> {

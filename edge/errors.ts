@@ -1,4 +1,4 @@
-import { ERROR_STATUS, isErrorCode, type ErrorCode } from "../convex/lib/errors.js";
+import { ERROR_STATUS, isErrorCode, type ErrorCode } from "../convex/edge/contract.js";
 
 export { ERROR_STATUS, type ErrorCode };
 
@@ -29,4 +29,12 @@ export function apiErrorFromBody(body: unknown, fallbackStatus: number): ApiErro
     return new ApiError(code, message, details);
   }
   return new ApiError(fallbackStatus >= 500 ? "UNAVAILABLE" : "INTERNAL", `Convex answered ${fallbackStatus}`);
+}
+
+/** Refusals that say how long to wait (`retryAfterMs`) carry it as Retry-After (seconds) for HTTP clients. */
+export function withRetryAfter(err: unknown): unknown {
+  if (!(err instanceof ApiError)) return err;
+  const ms = Number(err.details.retryAfterMs);
+  if (!Number.isFinite(ms) || ms <= 0) return err;
+  return new ApiError(err.code, err.message, err.details, { ...err.headers, "Retry-After": String(Math.ceil(ms / 1000)) });
 }

@@ -12,9 +12,9 @@ import {
   type ConvexServiceModes,
   type ServiceMode,
   type ServiceModes,
-} from "../convex/lib/mockServices.js";
+} from "../convex/edge/contract.js";
 
-export { mockedServices, unknownMockNames, type ServiceMode, type ServiceModes, type ServiceName } from "../convex/lib/mockServices.js";
+export { mockedServices, unknownMockNames, type ServiceMode, type ServiceModes, type ServiceName } from "../convex/edge/contract.js";
 
 type Env = Record<string, string | undefined>;
 

@@ -3,6 +3,7 @@ import { convexTest } from "convex-test";
 import schema from "../convex/schema";
 import { registerComponents } from "./convexComponents";
 import { convexModules } from "./convexModules";
+import { TEST_ISSUER } from "./keys";
 
 export function newConvexTest() {
   const t = convexTest(schema, convexModules());
@@ -15,8 +16,7 @@ export type ConvexTest = ReturnType<typeof newConvexTest>;
 
 /** The caller as Convex sees a verified Clerk token for `clerkId`. */
 export function asUser(t: ConvexTest, clerkId: string, profile: { email?: string; name?: string } = {}) {
-  const issuer = "https://clerk.autocrea.test";
-  return t.withIdentity({ subject: clerkId, issuer, tokenIdentifier: `${issuer}|${clerkId}`, ...profile });
+  return t.withIdentity({ subject: clerkId, issuer: TEST_ISSUER, tokenIdentifier: `${TEST_ISSUER}|${clerkId}`, ...profile });
 }
 
 /** The `users` row of a Clerk id, or null (what tests assert was or was not written). */

@@ -16,6 +16,14 @@ export async function makeKeyPair(): Promise<KeyPair> {
 
 const b64url = (x: string | Buffer) => Buffer.from(x).toString("base64url");
 
+/** The issuer of test tokens (Clerk-shaped), as Convex and the edge see it. */
+export const TEST_ISSUER = "https://clerk.autocrea.test";
+
+/** The caller the edge passes to Convex for a verified token of `sub` from TEST_ISSUER. */
+export function callerFor(sub: string, profile: { email?: string; name?: string; emailVerified?: boolean } = {}) {
+  return { tokenIdentifier: `${TEST_ISSUER}|${sub}`, ...profile };
+}
+
 export type SessionClaims = {
   sub: string;
   iss?: string;
@@ -33,7 +41,7 @@ export function signSessionToken(keys: Pick<KeyPair, "privateKey" | "kid">, clai
   const payload: Record<string, unknown> = {
     sub: claims.sub,
     sid: `sess_${claims.sub}`,
-    iss: claims.iss ?? "https://clerk.autocrea.test",
+    iss: claims.iss ?? TEST_ISSUER,
     azp: claims.azp ?? "http://localhost:5173",
     iat: nowSec - 1,
     nbf: nowSec - 1,

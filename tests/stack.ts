@@ -8,7 +8,6 @@ import { verifyToken } from "@clerk/backend";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FunctionReference } from "convex/server";
 import { internal } from "../convex/_generated/api";
 import { createApp } from "../edge/app";
 import { loadConfig, type Env } from "../edge/config";
@@ -16,7 +15,7 @@ import { createConvexSeam, type FetchLike } from "../edge/convex";
 import { acquireClock, type StackClock } from "./clock";
 import { startAnthropicFake } from "./fakes/anthropic";
 import { startProviderFakes, type ProviderFakesOptions } from "./fakes/providers";
-import { makeKeyPair, signSessionToken, type SessionClaims } from "./keys";
+import { callerFor, makeKeyPair, signSessionToken, TEST_ISSUER, type SessionClaims } from "./keys";
 
 export type StackOptions = {
   port?: number;
@@ -30,11 +29,7 @@ export type StackOptions = {
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 export type StackUser = { id: string; email?: string; name?: string; role?: "user" | "admin" };
 
-type AnyQuery = FunctionReference<"query", "public">;
-type AnyMutation = FunctionReference<"mutation", "public">;
-type AnyAction = FunctionReference<"action", "public">;
-
-export const STACK_ISSUER = "https://clerk.autocrea.test";
+export const STACK_ISSUER = TEST_ISSUER;
 export const STACK_ORIGIN = "http://localhost:5173";
 
 // Stacks alive in this process share ONE clock, so advance() settles all of them.
@@ -124,15 +119,15 @@ async function start(opts: StackOptions, clock: StackClock) {
   const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   live.add(t);
 
+  /** What Convex's auth would make of a token the stack (or its development issuer) signed. */
   async function identityFor(token: string) {
-    const c = (await verifyToken(token, { jwtKey: keys.publicPem })) as Record<string, any>;
-    return {
-      subject: c.sub as string,
-      issuer: c.iss as string,
-      tokenIdentifier: `${c.iss}|${c.sub}`,
-      email: c.email as string | undefined,
-      name: c.name as string | undefined,
-    };
+    const devPem = config.devAuth?.publicPem;
+    const c = await verifyToken(token, { jwtKey: keys.publicPem }).catch((err: unknown) => {
+      if (!devPem) throw err;
+      return verifyToken(token, { jwtKey: devPem });
+    });
+    const claim = (name: string) => (typeof c[name] === "string" ? (c[name] as string) : undefined);
+    return { subject: c.sub, issuer: c.iss, tokenIdentifier: `${c.iss}|${c.sub}`, email: claim("email"), name: claim("name") };
   }
 
   return {
@@ -146,7 +141,7 @@ async function start(opts: StackOptions, clock: StackClock) {
     now: () => clock.now(),
     /** A Clerk-shaped session token for `user`; the user row exists afterwards. */
     async signIn(user: StackUser, ttlSec = 3600): Promise<string> {
-      await t.mutation(internal.users.ensureForEdge, { clerkId: user.id, email: user.email, name: user.name });
+      await t.mutation(internal.users.meForEdge, { caller: callerFor(user.id, { email: user.email, name: user.name }) });
       if (user.role) await t.mutation(internal.users.setRole, { clerkId: user.id, role: user.role });
       return signSessionToken(keys, {
         sub: user.id,
@@ -170,11 +165,11 @@ async function start(opts: StackOptions, clock: StackClock) {
     convex(token: string) {
       const as = identityFor(token).then((id) => t.withIdentity(id));
       as.catch(() => {}); // surfaced by the first call instead
-      return {
-        query: async (fn: AnyQuery, args: any = {}): Promise<any> => (await as).query(fn, args),
-        mutation: async (fn: AnyMutation, args: any = {}): Promise<any> => (await as).mutation(fn, args),
-        action: async (fn: AnyAction, args: any = {}): Promise<any> => (await as).action(fn, args),
-      };
+      type As = Awaited<typeof as>;
+      const query: As["query"] = (fn, ...args) => as.then((c) => c.query(fn, ...args));
+      const mutation: As["mutation"] = (fn, ...args) => as.then((c) => c.mutation(fn, ...args));
+      const action: As["action"] = (fn, ...args) => as.then((c) => c.action(fn, ...args));
+      return { query, mutation, action };
     },
     /** Moves the clock by `ms`, running every scheduled function that falls due, in order. */
     async advance(ms: number): Promise<void> {

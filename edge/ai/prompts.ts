@@ -2,10 +2,11 @@
 // separate blocks marked `cache_control: ephemeral`, so repeated requests in a project
 // read them from Claude's prompt cache instead of paying for them again.
 import type Anthropic from "@anthropic-ai/sdk";
+import type { EdgeAnswer, EdgeBody } from "../../convex/edge/contract.js";
 import type { ClaudeRequest } from "../providers/anthropic.js";
 import type { ExplainBody, FixBody, GenerateBody, RefactorBody } from "./schemas.js";
 
-export type AiType = "generate" | "explain" | "fix" | "refactor" | "complete" | "chat";
+export type AiType = EdgeBody<"/edge/ai/begin">["type"];
 
 /** One AI request as the route understood it, before Convex has seen it. */
 export type AiTask = {
@@ -22,15 +23,7 @@ export type AiTask = {
 };
 
 /** What begin() returned. */
-export type Begun = {
-  requestId: string;
-  model: string;
-  maxTokens: number;
-  startedAt: number;
-  conversationId?: string;
-  history?: { role: "user" | "assistant"; content: string }[];
-  project?: { name: string; framework: string; description?: string };
-};
+export type Begun = EdgeAnswer<"/edge/ai/begin">;
 
 const RULES = "You work inside AUTOCREA, a browser IDE that turns descriptions into deployed apps.";
 const FENCE = "Put code in ONE fenced block tagged with its language; keep any explanation short and outside it.";

@@ -1,23 +1,23 @@
 // One AI request end to end: begin (the ONE Convex call before Claude's first byte) →
-// Claude → complete (real usage; Convex prices it). Upstream failures before any output
+// Claude → settle (real usage; Convex prices it). Upstream failures before any output
 // are plain HTTP errors; once the SSE stream has started, a failure is one `error` event.
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { AppEnv } from "../context.js";
-import { ApiError } from "../errors.js";
+import { AI_RESPONSE_CHARS, type EdgeAnswer, type EdgeBody } from "../../convex/edge/contract.js";
+import { wantsStream, type AppEnv } from "../context.js";
+import { ApiError, withRetryAfter } from "../errors.js";
 import { CallerGone, openClaudeStream, requireClaudeKey, upstreamError, type ClaudeRun, type ClaudeStream, type ClaudeUsage } from "../providers/anthropic.js";
 import { codeOf } from "./codeBlock.js";
-import { buildRequest, promptChars, type AiTask, type Begun } from "./prompts.js";
+import { buildRequest, promptChars, type AiTask } from "./prompts.js";
 import { sendDelta, sendDone, sendError, type DoneEvent } from "./sse.js";
 
-type Completed = { requestId: string; status: string; usage: ClaudeUsage; costMicros: number };
-type Ending = { status: "completed" | "failed" | "cancelled"; run?: ClaudeRun; error?: ApiError };
+type Settled = EdgeAnswer<"/edge/ai/settle">;
+type Ending = { status: EdgeBody<"/edge/ai/settle">["status"]; run?: ClaudeRun; error?: ApiError };
 
 const ZERO: ClaudeUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-const RESPONSE_CHARS = 16_000;
-const COMPLETE_ATTEMPTS = [0, 200, 1_000];
+const SETTLE_ATTEMPTS = [0, 200, 1_000];
 
-// complete() calls still running. The response may be over before they finish (client gone,
+// settle() calls still running. The response may be over before they finish (client gone,
 // or Vercel's waitUntil); they are awaited here so a graceful shutdown (and tests) can wait.
 const inflight = new Set<Promise<unknown>>();
 
@@ -38,29 +38,17 @@ function track<T>(c: Context<AppEnv>, p: Promise<T>): Promise<T> {
 
 const withRequestId = (e: ApiError, requestId: string) => new ApiError(e.code, e.message, { ...e.details, requestId }, e.headers);
 
-/** Rate limit and quota refusals carry `retryAfterMs`; HTTP clients read it as Retry-After (seconds). */
-function withRetryAfter(err: unknown): unknown {
-  if (!(err instanceof ApiError) || typeof err.details.retryAfterMs !== "number") return err;
-  const seconds = String(Math.max(1, Math.ceil(err.details.retryAfterMs / 1000)));
-  return new ApiError(err.code, err.message, err.details, { ...err.headers, "Retry-After": seconds });
-}
-
-export function wantsStream(c: Context<AppEnv>): boolean {
-  return (c.req.header("Accept") ?? "").includes("text/event-stream");
-}
-
 /** `c`: any AI route's context (its validated input types do not matter here). */
 export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Promise<Response> {
   const { config, convex } = c.var.deps;
   const log = c.var.deps.log ?? (() => {});
-  const userId = c.var.userId;
+  const caller = c.var.caller;
   const anthropic = config.anthropic;
   requireClaudeKey(anthropic); // before Convex: no row, no quota
   const started = performance.now();
-  const claims = c.var.claims;
 
   const begun = await convex
-    .call<Begun>("/edge/ai/begin", userId, {
+    .call("/edge/ai/begin", caller, {
       type: task.type,
       model: task.model,
       projectId: task.projectId,
@@ -68,28 +56,26 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
       prompt: task.prompt,
       promptChars: promptChars(task),
       mock: anthropic.mock || undefined,
-      email: claims?.email,
-      name: claims?.name,
     })
     .catch((err: unknown) => {
       throw withRetryAfter(err);
     });
 
   /** Reports the end to Convex, retrying while Convex is unreachable; null if it never answered. */
-  async function finish(end: Ending): Promise<Completed | null> {
-    const body = {
+  async function settle(end: Ending): Promise<Settled | null> {
+    const body: EdgeBody<"/edge/ai/settle"> = {
       requestId: begun.requestId,
       status: end.status,
       usage: end.run?.usage ?? ZERO,
-      response: end.run?.text ? end.run.text.slice(0, RESPONSE_CHARS) : undefined,
+      response: end.run?.text ? end.run.text.slice(0, AI_RESPONSE_CHARS) : undefined,
       latencyMs: performance.now() - started,
       firstTokenMs: end.run?.firstTokenMs,
       error: end.error ? { code: end.error.code, message: end.error.message } : undefined,
     };
-    for (const delay of COMPLETE_ATTEMPTS) {
+    for (const delay of SETTLE_ATTEMPTS) {
       if (delay) await new Promise((r) => setTimeout(r, delay));
       try {
-        const done = await convex.call<Completed>("/edge/ai/complete", userId, body);
+        const done = await convex.call("/edge/ai/settle", caller, body);
         log({ level: "info", msg: "ai", requestId: begun.requestId, type: task.type, model: begun.model, status: end.status, ...body.usage, ms: Math.round(body.latencyMs), firstTokenMs: body.firstTokenMs && Math.round(body.firstTokenMs) });
         return done;
       } catch (err) {
@@ -98,7 +84,7 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
       }
     }
     // The stale sweep closes the row; the usage of this request is lost.
-    log({ level: "error", msg: "ai complete lost", requestId: begun.requestId, status: end.status });
+    log({ level: "error", msg: "ai settle lost", requestId: begun.requestId, status: end.status });
     return null;
   }
 
@@ -106,10 +92,10 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
     run.outcome.kind === "completed"
       ? { status: "completed", run }
       : run.outcome.kind === "aborted"
-        ? { status: "cancelled", run }
+        ? { status: "canceled", run }
         : { status: "failed", run, error: run.outcome.error };
 
-  const doneEvent = (run: ClaudeRun, completed: Completed | null): DoneEvent => {
+  const doneEvent = (run: ClaudeRun, completed: Settled | null): DoneEvent => {
     const code = codeOf(task.type, run.text);
     return {
       requestId: begun.requestId,
@@ -128,12 +114,12 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
     upstream = await openClaudeStream(anthropic, buildRequest(task, begun), c.req.raw.signal);
   } catch (err) {
     if (err instanceof CallerGone) {
-      await track(c, finish({ status: "cancelled" }));
+      await track(c, settle({ status: "canceled" }));
       return c.body(null, 499 as 400);
     }
     const e = upstreamError(err);
     // Nothing was produced: the request costs nothing and its quota reservation is released.
-    await track(c, finish({ status: "failed", error: e }));
+    await track(c, settle({ status: "failed", error: e }));
     throw withRequestId(e, begun.requestId);
   }
 
@@ -143,7 +129,7 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
       const work = (async () => {
         const run = await upstream.run((text) => sendDelta(stream, text));
         const end = endingOf(run);
-        const completed = await finish(end);
+        const completed = await settle(end);
         if (end.status === "completed") await sendDone(stream, doneEvent(run, completed));
         else if (end.status === "failed") {
           await sendError(stream, { code: end.error!.code, message: end.error!.message, requestId: begun.requestId });
@@ -157,8 +143,8 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
 
   const run = await upstream.run(() => {});
   const end = endingOf(run);
-  const completed = await track(c, finish(end));
-  if (end.status === "cancelled") return c.body(null, 499 as 400);
+  const completed = await track(c, settle(end));
+  if (end.status === "canceled") return c.body(null, 499 as 400);
   if (end.status === "failed") throw withRequestId(end.error!, begun.requestId);
   const { requestId, model, usage, costMicros, code, conversationId, stopReason, mock } = doneEvent(run, completed);
   return c.json({ requestId, model, response: run.text, code, conversationId, usage, costMicros, stopReason, mock });

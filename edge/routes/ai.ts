@@ -59,12 +59,12 @@ export const ai = new Hono<AppEnv>()
     return runAi(c, { type: "chat", prompt: message, userContent: message, model, projectId, conversationId });
   })
   .get("/api/ai/models", valid("query", emptyQuery), async (c) => {
-    return c.json(await c.var.deps.convex.call("/edge/ai/models", c.var.userId));
+    return c.json(await c.var.deps.convex.call("/edge/ai/models", c.var.caller, {}));
   })
   .get("/api/ai/usage", valid("query", usageQuery), async (c) => {
     const q = c.req.valid("query");
     // Default: the last 30 UTC days, today included. Convex checks the range (real days, from ≤ to, ≤ 366).
     const to = q.to ?? isoDay(Date.now());
     const from = q.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 29 * DAY_MS);
-    return c.json(await c.var.deps.convex.call("/edge/ai/usage", c.var.userId, { from, to }));
+    return c.json(await c.var.deps.convex.call("/edge/ai/usage", c.var.caller, { from, to }));
   });

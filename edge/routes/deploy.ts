@@ -9,8 +9,9 @@ import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { requireAuth } from "../auth.js";
-import type { AppEnv } from "../context.js";
-import { ApiError } from "../errors.js";
+import { PROVIDERS } from "../../convex/edge/contract.js";
+import { wantsStream, type AppEnv } from "../context.js";
+import { ApiError, withRetryAfter } from "../errors.js";
 import { documentId, invalidInput, jsonBody } from "../validation.js";
 
 const LOG_BATCH = 500;
@@ -20,33 +21,15 @@ const MAX_STREAM_MS = 15 * 60_000;
 
 const deployBody = z.strictObject({
   projectId: documentId,
-  provider: z.enum(["vercel", "netlify", "railway"]),
+  provider: z.enum(PROVIDERS),
   environment: z.enum(["production", "preview"]).default("preview"),
 });
 const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
-
-type LogsPage = {
-  status: string;
-  lines: { seq: number; at: number; level: string; text: string }[];
-  nextSeq: number;
-  done: boolean;
-};
 
 function idParam(raw: string): string {
   const parsed = documentId.safeParse(raw);
   if (!parsed.success) throw new ApiError("NOT_FOUND", "Deployment not found");
   return parsed.data;
-}
-
-/** Rate and queue limits carry Retry-After (seconds) when Convex says how long to wait. */
-function withRetryAfter(err: unknown): unknown {
-  if (err instanceof ApiError && (err.code === "RATE_LIMITED" || err.code === "QUEUE_FULL")) {
-    const ms = Number(err.details.retryAfterMs);
-    if (Number.isFinite(ms) && ms > 0) {
-      return new ApiError(err.code, err.message, err.details, { ...err.headers, "Retry-After": String(Math.ceil(ms / 1000)) });
-    }
-  }
-  return err;
 }
 
 function intQuery(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -66,11 +49,7 @@ export const deploy = new Hono<AppEnv>()
       key = parsed.data;
     }
     try {
-      const result = await c.var.deps.convex.call<{ deploymentId: string; created: boolean }>(
-        "/edge/deploy/request",
-        c.var.userId,
-        { ...body, idempotencyKey: key },
-      );
+      const result = await c.var.deps.convex.call("/edge/deploy/request", c.var.caller, { ...body, idempotencyKey: key });
       if (!result.created) c.header("Idempotent-Replayed", "true");
       return c.json({ deploymentId: result.deploymentId }, 202);
     } catch (err) {
@@ -78,17 +57,17 @@ export const deploy = new Hono<AppEnv>()
     }
   })
   .get("/api/deployments/:id", requireAuth, async (c) => {
-    const view = await c.var.deps.convex.call("/edge/deploy/get", c.var.userId, { deploymentId: idParam(c.req.param("id")) });
+    const view = await c.var.deps.convex.call("/edge/deploy/get", c.var.caller, { deploymentId: idParam(c.req.param("id")) });
     c.header("Cache-Control", "no-store");
     return c.json(view);
   })
   .post("/api/deployments/:id/cancel", requireAuth, async (c) => {
-    const view = await c.var.deps.convex.call("/edge/deploy/cancel", c.var.userId, { deploymentId: idParam(c.req.param("id")) });
+    const view = await c.var.deps.convex.call("/edge/deploy/cancel", c.var.caller, { deploymentId: idParam(c.req.param("id")) });
     return c.json(view);
   })
   .get("/api/deployments/:id/logs", requireAuth, async (c) => {
     const { convex, config } = c.var.deps;
-    const userId = c.var.userId;
+    const caller = c.var.caller;
     const id = idParam(c.req.param("id"));
     // An EventSource reconnects to the same URL (its ?after included) with Last-Event-ID:
     // the header is the newer position, so it wins.
@@ -98,12 +77,11 @@ export const deploy = new Hono<AppEnv>()
       : intQuery("after", c.req.query("after"), -1, -1, Number.MAX_SAFE_INTEGER);
     const limit = intQuery("limit", c.req.query("limit"), LOG_BATCH, 1, LOG_BATCH);
     const fetchPage = (afterSeq: number, n: number) =>
-      convex.call<LogsPage>("/edge/deploy/logs", userId, { deploymentId: id, afterSeq, limit: n });
+      convex.call("/edge/deploy/logs", caller, { deploymentId: id, afterSeq, limit: n });
 
     // The first page is read before any streaming, so a refused caller gets a plain 404/403.
     const first = await fetchPage(after, limit);
-    const wantsStream = (c.req.header("Accept") ?? "").includes("text/event-stream");
-    if (!wantsStream) {
+    if (!wantsStream(c)) {
       c.header("Cache-Control", "no-store");
       return c.json(first);
     }

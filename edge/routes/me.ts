@@ -4,7 +4,6 @@ import type { AppEnv } from "../context.js";
 
 /** The verified caller, read through the seam (the user row exists afterwards). */
 export const me = new Hono<AppEnv>().get("/api/me", requireAuth, async (c) => {
-  const { email, name } = c.var.claims;
-  const profile = await c.var.deps.convex.call("/edge/me", c.var.userId, { email, name });
+  const profile = await c.var.deps.convex.call("/edge/me", c.var.caller, {});
   return c.json(profile);
 });

@@ -76,7 +76,7 @@ async function edgeVsDirect(stack: Stack) {
   for (let i = 0; i < REQUESTS; i++) await once(tokens[i % USERS], true);
   const seam = stack.seamCalls.slice(seamFrom);
   const beginMs = stats(seam.filter((c) => c.path === "/edge/ai/begin").map((c) => c.ms));
-  const completeMs = stats(seam.filter((c) => c.path === "/edge/ai/complete").map((c) => c.ms));
+  const completeMs = stats(seam.filter((c) => c.path === "/edge/ai/settle").map((c) => c.ms));
 
   const fake = stack.fakes.anthropic;
   const client = new Anthropic({ apiKey: fake.apiKey, baseURL: fake.url, maxRetries: 0 });

@@ -2,6 +2,7 @@
 // the ledger (aiRequests), whatever mix of outcomes produced it — completed, failed before
 // any output, cut mid-stream, cancelled by the client, abandoned and swept, completed late,
 // reported twice — and stale requests are swept.
+import { callerFor } from "../keys";
 import { describe, expect, test, vi } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import type { Doc } from "../../convex/_generated/dataModel";
@@ -120,7 +121,7 @@ describe("usageDaily equals the ledger", () => {
 
     const ledger = await expectRollupsMatchLedger();
     expect(ledger.length).toBeGreaterThan(60);
-    expect(new Set(ledger.map((r) => r.status))).toEqual(new Set(["completed", "failed", "cancelled"]));
+    expect(new Set(ledger.map((r) => r.status))).toEqual(new Set(["completed", "failed", "canceled"]));
     for (const r of ledger) {
       const charged = totalTokens(r) > 0;
       expect(r.costMicros).toBe(charged ? costMicros(r.model, r) : 0);
@@ -128,14 +129,14 @@ describe("usageDaily equals the ledger", () => {
     }
     // Failed before any output: free. Cancelled and cut: charged for what was consumed.
     expect(ledger.filter((r) => r.error?.code === "UPSTREAM_OVERLOADED").every((r) => totalTokens(r) === 0 && r.costMicros === 0)).toBe(true);
-    expect(ledger.filter((r) => r.status === "cancelled").every((r) => r.inputTokens > 0 && r.costMicros > 0)).toBe(true);
+    expect(ledger.filter((r) => r.status === "canceled").every((r) => r.inputTokens > 0 && r.costMicros > 0)).toBe(true);
 
     // A duplicated or late report of an already closed request changes nothing, whatever it claims.
     const rollupsBefore = await stack.t.run(async (ctx) => ctx.db.query("usageDaily").collect());
     for (const r of ledger.slice(0, 12)) {
       const clerkId = (await stack.t.run(async (ctx) => ctx.db.get("users", r.userId)))!.clerkId;
-      for (const status of ["completed", "failed", "cancelled"] as const) {
-        const replay = await seamCall(stack, "/edge/ai/complete", clerkId, {
+      for (const status of ["completed", "failed", "canceled"] as const) {
+        const replay = await seamCall(stack, "/edge/ai/settle", clerkId, {
           requestId: r._id,
           status,
           usage: { inputTokens: 9_999, outputTokens: 9_999, cacheReadTokens: 9_999, cacheWriteTokens: 9_999 },
@@ -156,7 +157,7 @@ describe("requests the edge never closed", () => {
     await stack.signIn({ id: "user_ledger_stale" });
     const userId = await userIdOf(stack, "user_ledger_stale");
     const begin = () =>
-      stack.t.mutation(internal.ai.begin, { clerkId: "user_ledger_stale", type: "generate", model: "claude-sonnet-5-5", prompt: "x", promptChars: 10 });
+      stack.t.mutation(internal.ai.begin, { caller: callerFor("user_ledger_stale"), type: "generate", model: "claude-sonnet-5-5", prompt: "x", promptChars: 10 });
     const [late, lateFailed, lost] = [await begin(), await begin(), await begin()];
     const day = async () => (await stack.t.run(async (ctx) => ctx.db.query("usageDaily").withIndex("by_userId_and_day", (q) => q.eq("userId", userId)).collect()))[0];
     expect((await day()).requests).toBe(3); // reserved while they run
@@ -173,23 +174,23 @@ describe("requests the edge never closed", () => {
     await expectRollupsMatchLedger();
 
     const usage = { inputTokens: 1000, outputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    const args = { clerkId: "user_ledger_stale", requestId: late.requestId, status: "completed" as const, usage, latencyMs: 700_000 };
-    const done = await stack.t.mutation(internal.ai.complete, args);
+    const args = { caller: callerFor("user_ledger_stale"), requestId: late.requestId, status: "completed" as const, usage, latencyMs: 700_000 };
+    const done = await stack.t.mutation(internal.ai.settle, args);
     expect(done).toMatchObject({ status: "completed", costMicros: costMicros("claude-sonnet-5-5", usage) });
     expect(await requestRow(stack, late.requestId)).toMatchObject({ status: "completed", ...usage });
     // Failed before any output, reported late: still free.
-    await stack.t.mutation(internal.ai.complete, { ...args, requestId: lateFailed.requestId, status: "failed", usage: { ...usage, inputTokens: 0, outputTokens: 0 }, error: { code: "UPSTREAM", message: "x" } });
+    await stack.t.mutation(internal.ai.settle, { ...args, requestId: lateFailed.requestId, status: "failed", usage: { ...usage, inputTokens: 0, outputTokens: 0 }, error: { code: "UPSTREAM", message: "x" } });
     expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: done.costMicros });
     // Retried completes change nothing, whatever status or usage they carry.
     for (const id of [late.requestId, lateFailed.requestId]) {
-      for (const status of ["completed", "failed", "cancelled"] as const) {
-        await stack.t.mutation(internal.ai.complete, { ...args, requestId: id, status, usage: { ...usage, outputTokens: 999 } });
+      for (const status of ["completed", "failed", "canceled"] as const) {
+        await stack.t.mutation(internal.ai.settle, { ...args, requestId: id, status, usage: { ...usage, outputTokens: 999 } });
       }
     }
     expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: done.costMicros });
     // Nobody may forge the sweep's mark to re-open a closed row.
     await expect(
-      stack.t.mutation(internal.ai.complete, { ...args, requestId: lost.requestId, status: "failed", error: { code: "ABANDONED", message: "x" } }),
+      stack.t.mutation(internal.ai.settle, { ...args, requestId: lost.requestId, status: "failed", error: { code: "ABANDONED", message: "x" } }),
     ).rejects.toThrow(/sweep/);
     await expectRollupsMatchLedger();
   });
@@ -198,7 +199,7 @@ describe("requests the edge never closed", () => {
   function convexDownForComplete(times: number) {
     const real = stack.t.fetch;
     stack.t.fetch = async (path, init) => {
-      if (path === "/edge/ai/complete" && times-- > 0) throw new Error("connection refused");
+      if (path === "/edge/ai/settle" && times-- > 0) throw new Error("connection refused");
       return await real.call(stack.t, path, init);
     };
     return () => void (stack.t.fetch = real);
@@ -243,14 +244,14 @@ describe("requests the edge never closed", () => {
   test("complete() refuses another user's request and bad token counts, writing nothing", async () => {
     await stack.signIn({ id: "user_ledger_a" });
     await stack.signIn({ id: "user_ledger_b" });
-    const begun = await stack.t.mutation(internal.ai.begin, { clerkId: "user_ledger_a", type: "explain", prompt: "x", promptChars: 1 });
+    const begun = await stack.t.mutation(internal.ai.begin, { caller: callerFor("user_ledger_a"), type: "explain", prompt: "x", promptChars: 1 });
     const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 };
     await expect(
-      stack.t.mutation(internal.ai.complete, { clerkId: "user_ledger_b", requestId: begun.requestId, status: "completed", usage, latencyMs: 1 }),
+      stack.t.mutation(internal.ai.settle, { caller: callerFor("user_ledger_b"), requestId: begun.requestId, status: "completed", usage, latencyMs: 1 }),
     ).rejects.toThrow(/not found/i);
     for (const bad of [-5, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
       await expect(
-        stack.t.mutation(internal.ai.complete, { clerkId: "user_ledger_a", requestId: begun.requestId, status: "completed", usage: { ...usage, inputTokens: bad }, latencyMs: 1 }),
+        stack.t.mutation(internal.ai.settle, { caller: callerFor("user_ledger_a"), requestId: begun.requestId, status: "completed", usage: { ...usage, inputTokens: bad }, latencyMs: 1 }),
       ).rejects.toThrow(/non-negative/);
     }
     expect((await requestRow(stack, begun.requestId))!.status).toBe("streaming");
@@ -259,10 +260,10 @@ describe("requests the edge never closed", () => {
 
   test("a browser cannot report usage: the seam refuses a call without the edge secret", async () => {
     await stack.signIn({ id: "user_ledger_browser" });
-    const begun = await stack.t.mutation(internal.ai.begin, { clerkId: "user_ledger_browser", type: "chat", prompt: "x", promptChars: 1 });
+    const begun = await stack.t.mutation(internal.ai.begin, { caller: callerFor("user_ledger_browser"), type: "chat", prompt: "x", promptChars: 1 });
     const forged = { requestId: begun.requestId, status: "completed", usage: { inputTokens: 0, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 }, latencyMs: 1 };
     for (const secret of [null, "guessed-secret"]) {
-      const res = await seamCall(stack, "/edge/ai/complete", "user_ledger_browser", forged, secret);
+      const res = await seamCall(stack, "/edge/ai/settle", "user_ledger_browser", forged, secret);
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe("UNAUTHENTICATED");
       expect((await seamCall(stack, "/edge/ai/begin", "user_ledger_browser", { type: "chat", prompt: "x", promptChars: 1 }, secret)).status).toBe(401);

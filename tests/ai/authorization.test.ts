@@ -4,7 +4,6 @@ import { ConvexError } from "convex/values";
 import { beforeAll, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import * as ai from "../../convex/ai";
-import * as aiEdge from "../../convex/aiEdge";
 import * as aiRequests from "../../convex/aiRequests";
 import * as conversationAnalysis from "../../convex/conversationAnalysis";
 import * as conversations from "../../convex/conversations";
@@ -224,7 +223,7 @@ describe("lost access and deleted accounts", () => {
 });
 
 test("a browser can write nothing that bills: the only public mutations rename and delete a thread", () => {
-  const modules = { ai, aiEdge, aiRequests, conversationAnalysis, conversations, usage };
+  const modules = { ai, aiRequests, conversationAnalysis, conversations, usage };
   const exposed: string[] = [];
   for (const [name, mod] of Object.entries(modules)) {
     for (const [fn, f] of Object.entries(mod as Record<string, any>)) {

@@ -136,7 +136,7 @@ describe("failures once the stream has started", () => {
     expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 122 });
   });
 
-  test("the client going away mid-stream aborts the upstream call; cancelled with the tokens consumed", async () => {
+  test("the client going away mid-stream aborts the upstream call; canceled with the tokens consumed", async () => {
     const { token, userId } = await freshUser();
     stack.fakes.anthropic.configure({ reply: "a".repeat(200), chunkChars: 10, usage: { input_tokens: 700, cache_read_input_tokens: 300 } });
     stack.fakes.anthropic.nextStream({ kind: "pause", afterEvents: 5 }); // 3 deltas, then Claude keeps "thinking"
@@ -157,7 +157,7 @@ describe("failures once the stream has started", () => {
     expect(requestRowsBefore.filter((r) => r.userId === userId)[0].status).toBe("streaming");
     expect(mine).toHaveLength(1);
     const usage = { inputTokens: 700, outputTokens: 8 /* ceil(30 / 4) */, cacheReadTokens: 300, cacheWriteTokens: 0 };
-    expect(mine[0]).toMatchObject({ status: "cancelled", ...usage, costMicros: costMicros(MODEL, usage) });
+    expect(mine[0]).toMatchObject({ status: "canceled", ...usage, costMicros: costMicros(MODEL, usage) });
     const [day] = await usageRows(stack, userId);
     expect(day).toMatchObject({ requests: 1, totalTokens: 1008, costMicros: costMicros(MODEL, usage) });
   });
@@ -171,7 +171,7 @@ describe("the client going away", () => {
     return abort;
   }
 
-  test("in JSON mode mid-answer: the upstream call is aborted; cancelled with the tokens consumed", async () => {
+  test("in JSON mode mid-answer: the upstream call is aborted; canceled with the tokens consumed", async () => {
     const { token, userId } = await freshUser();
     stack.fakes.anthropic.nextStream({ kind: "pause", afterEvents: 5 }); // 3 deltas of 8 chars, then nothing
     const abort = abortable(token, { prompt: "x", model: MODEL });
@@ -181,18 +181,18 @@ describe("the client going away", () => {
     await settleCompletions();
     const usage = { inputTokens: 120, outputTokens: 6 /* ceil(24 / 4) */, cacheReadTokens: 0, cacheWriteTokens: 0 };
     const [row] = (await allRequests(stack)).filter((r) => r.userId === userId);
-    expect(row).toMatchObject({ status: "cancelled", ...usage, costMicros: costMicros(MODEL, usage) });
+    expect(row).toMatchObject({ status: "canceled", ...usage, costMicros: costMicros(MODEL, usage) });
     expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 126, costMicros: costMicros(MODEL, usage) });
   });
 
-  test("before Claude answered: the call is abandoned without a retry; cancelled, no tokens, free", async () => {
+  test("before Claude answered: the call is abandoned without a retry; canceled, no tokens, free", async () => {
     const { token, userId } = await freshUser();
     stack.fakes.anthropic.stall(2);
     const abort = abortable(token, { prompt: "x", model: MODEL });
     await vi.waitFor(() => expect(stack.fakes.anthropic.requests).toHaveLength(1), { interval: 5 });
     abort.abort();
     const mine = async () => (await allRequests(stack)).filter((r) => r.userId === userId);
-    await vi.waitFor(async () => expect((await mine())[0]?.status).toBe("cancelled"), { timeout: 3_000 });
+    await vi.waitFor(async () => expect((await mine())[0]?.status).toBe("canceled"), { timeout: 3_000 });
     await settleCompletions();
     expect((await mine())[0]).toMatchObject({ inputTokens: 0, outputTokens: 0, costMicros: 0 });
     expect(stack.fakes.anthropic.requests).toHaveLength(1); // not retried after our abort (a timeout would retry)

@@ -1,4 +1,5 @@
 // Shared by the AI tests: one stack per file, calling the AI routes through it, reading SSE.
+import { callerFor } from "../keys";
 import { beforeEach } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
@@ -92,7 +93,7 @@ export async function readDeltas(res: Response, n: number): Promise<SseEvent[]> 
  * or, with `secret: null`, as a browser that found the URL.
  */
 export async function seamCall(stack: Stack, path: string, clerkId: string, body: unknown, secret: string | null = process.env.EDGE_SECRET!) {
-  const headers: Record<string, string> = { "Content-Type": "application/json", "X-User-Id": clerkId };
+  const headers: Record<string, string> = { "Content-Type": "application/json", "X-User-Id": callerFor(clerkId).tokenIdentifier };
   if (secret !== null) headers.Authorization = `Bearer ${secret}`;
   const res = await stack.t.fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };

@@ -1,5 +1,6 @@
 // The AI lists clamp the page size a client asks for: a huge numItems still reads one
 // bounded page, and the cursor walks the rest.
+import { callerFor } from "../keys";
 import { beforeAll, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
@@ -12,7 +13,7 @@ let conversationId: Id<"conversations">;
 
 beforeAll(async () => {
   const t = newConvexTest();
-  const { id: userId } = await t.mutation(internal.users.ensureForEdge, { clerkId: "user_pages" });
+  const { id: userId } = await t.mutation(internal.users.meForEdge, { caller: callerFor("user_pages") });
   conversationId = await t.run(async (ctx) => {
     const ids: Id<"conversations">[] = [];
     for (let i = 0; i <= MAX_CONVERSATIONS; i++) {

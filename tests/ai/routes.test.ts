@@ -45,7 +45,7 @@ describe("POST /api/ai/generate", () => {
     expect(last.data).toMatchObject({ usage, costMicros: expected, model: "claude-sonnet-5-5", code: "export function App() { return <h1>Hi</h1>; }" });
     expect(last.data.mock).toBeUndefined();
     // One Convex round trip before the stream, one after it.
-    expect(stack.seamCalls.slice(calls).map((c) => c.path)).toEqual(["/edge/ai/begin", "/edge/ai/complete"]);
+    expect(stack.seamCalls.slice(calls).map((c) => c.path)).toEqual(["/edge/ai/begin", "/edge/ai/settle"]);
 
     const row = await requestRow(stack, last.data.requestId);
     expect(row).toMatchObject({ status: "completed", type: "generate", ...usage, costMicros: expected });

@@ -1,4 +1,5 @@
 // POST /clerk/webhook with svix signatures made here exactly as svix makes them.
+import { callerFor } from "../keys";
 import { createHmac, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
@@ -110,7 +111,7 @@ describe("POST /clerk/webhook: user events", () => {
     const t = newConvexTest();
     await deliver(t, { type: "user.created", data: userData() });
     const ada = (await userRow(t, "user_ada"))!._id;
-    const grace = (await t.mutation(internal.users.ensureForEdge, { clerkId: "user_grace" })).id;
+    const grace = (await t.mutation(internal.users.meForEdge, { caller: callerFor("user_grace") })).id;
     const sealed = { ciphertext: "c", iv: "i", hint: "abcd", createdAt: 1, updatedAt: 1 };
     await t.run(async (ctx) => {
       await ctx.db.insert("providerTokens", { userId: ada, provider: "vercel", ...sealed });

@@ -1,5 +1,6 @@
 // Shared setup for the Convex data-layer tests: three signed-in people, a project, error
 // code assertions and a dump of the tables a test must prove unchanged.
+import { callerFor } from "../keys";
 import { expect } from "vitest";
 import type { TableNames } from "../../convex/_generated/dataModel";
 import type { Id } from "../../convex/_generated/dataModel";
@@ -18,7 +19,7 @@ export async function setup() {
   };
   const ids = {} as Record<keyof typeof people, Id<"users">>;
   for (const [key, p] of Object.entries(people) as [keyof typeof people, (typeof people)["alice"]][]) {
-    const profile = await t.mutation(internal.users.ensureForEdge, { clerkId: p.clerkId, email: p.email, name: p.name });
+    const profile = await t.mutation(internal.users.meForEdge, { caller: callerFor(p.clerkId, { email: p.email, name: p.name }) });
     ids[key] = profile.id;
   }
   return {

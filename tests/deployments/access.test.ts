@@ -1,6 +1,7 @@
 // Authorization for every public deployment and provider-token function: another user gets
 // NOT_FOUND (nothing revealed, nothing changed); a viewer reads but cannot deploy, cancel
 // or roll back (FORBIDDEN); a caller without a session is UNAUTHENTICATED.
+import { callerFor } from "../keys";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import { api, addMember, deployStackForFile, expectCode, providerCalls, row, userWithProject, type Caller } from "./helpers";
@@ -117,12 +118,12 @@ describe("deleted account", () => {
     const seam = (path: string, body: unknown) =>
       stack.t.fetch(path, {
         method: "POST",
-        headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": "user_deleted_member", "Content-Type": "application/json" },
+        headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": callerFor("user_deleted_member").tokenIdentifier, "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
     for (const [path, body] of [
       ["/edge/deploy/get", { deploymentId: ready }],
-      ["/edge/deploy/logs", { deploymentId: ready }],
+      ["/edge/deploy/logs", { deploymentId: ready, afterSeq: -1, limit: 10 }],
       ["/edge/deploy/cancel", { deploymentId: running }],
       ["/edge/deploy/request", { projectId: owner.projectId, provider: "vercel", environment: "preview" }],
     ] as const) {

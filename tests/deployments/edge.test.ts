@@ -1,4 +1,5 @@
 // The edge's deployment routes over real HTTP, through the seam, as the verified user.
+import { callerFor } from "../keys";
 import { describe, expect, test } from "vitest";
 import { addMember, api, countRows, deployStackForFile, row, userWithProject } from "./helpers";
 
@@ -172,7 +173,7 @@ test("Convex's /edge/deploy/request checks the body itself too (it trusts the ed
   const post = (body: unknown) =>
     stack.t.fetch("/edge/deploy/request", {
       method: "POST",
-      headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": "user_edge_direct", "Content-Type": "application/json" },
+      headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": callerFor("user_edge_direct").tokenIdentifier, "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
   for (const body of [

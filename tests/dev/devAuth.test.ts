@@ -41,7 +41,7 @@ describe("development sign-in, in development", () => {
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ clerkId: "user_dev_ada", email: ada.email, name: ada.name });
     const call = seamRequests.find((r) => r.path === "/edge/me")!;
-    expect(call.headers.get("X-User-Id")).toBe("user_dev_ada");
+    expect(call.headers.get("X-User-Id")).toBe("http://127.0.0.1:8787|user_dev_ada");
   });
 
   test("an empty CLERK_JWT_KEY (a .env copied from .env.example) counts as no Clerk", async () => {

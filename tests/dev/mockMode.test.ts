@@ -9,7 +9,6 @@ import { convexEnvFor, edgeEnvFor, mockCredential, planDev, type DevPlan } from 
 import { DEV_PROVIDER_FAKE_OPTIONS } from "../../scripts/devFakes";
 import { createDevIssuerKey } from "../../scripts/devIssuerKey";
 import { allRequests, sse } from "../ai/helpers";
-import { asUser } from "../convexTest";
 import { startStack, type Stack } from "../stack";
 
 let stack: Stack;
@@ -77,8 +76,8 @@ describe("mock mode as npm run dev configures it", () => {
   });
 
   test("deployments to the fake providers are marked mock, still finish, and their URLs say mock", async () => {
-    await devToken("user_dev_deploy");
-    const as = asUser(stack.t, "user_dev_deploy");
+    // Public functions as the development-issued token's user (the stack's convex() client verifies it).
+    const as = stack.convex(await devToken("user_dev_deploy"));
     const projectId: Id<"projects"> = await as.mutation(api.projects.create, { name: "Mock shop", framework: "static" });
     await as.mutation(api.files.writeMany, { projectId, files: [{ path: "index.html", content: "<h1>hi</h1>" }] });
     const ids: Id<"deployments">[] = [];

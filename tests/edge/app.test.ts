@@ -1,5 +1,6 @@
 // The shared middleware of the edge app: request ids, one log line per request, secure
 // headers, CORS, the body limit, and the one error envelope.
+import { callerFor } from "../keys";
 import { describe, expect, test } from "vitest";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../../edge/errors";
@@ -57,7 +58,7 @@ describe("request log", () => {
       path: "/api/me",
       status: 200,
       requestId: ok.headers.get("X-Request-Id"),
-      userId: "user_log",
+      userId: callerFor("user_log").tokenIdentifier,
     });
     expect(typeof logs[0].ms).toBe("number");
     expect(JSON.parse(JSON.stringify(logs[0]))).toEqual(logs[0]);

@@ -18,8 +18,10 @@ export const json = (status: number, body: unknown) => Response.json(body, { sta
 export const healthyConvex: FakeConvex = (req) => {
   if (req.path === "/edge/health") return { ok: true };
   if (req.path === "/edge/me") {
-    const body = req.body as { email?: string; name?: string };
-    return { clerkId: req.headers.get("X-User-Id"), email: body.email ?? "", name: body.name, plan: "free", role: "user" };
+    // As convex/edge/router.ts reads them: "<issuer>|<subject>" and the URI-encoded profile claims.
+    const profile = JSON.parse(decodeURIComponent(req.headers.get("X-User-Profile") ?? "%7B%7D")) as { email?: string; name?: string };
+    const clerkId = req.headers.get("X-User-Id")?.split("|").pop();
+    return { clerkId, email: profile.email ?? "", name: profile.name, plan: "free", role: "user" };
   }
   return json(404, { error: { code: "NOT_FOUND", message: "no such action" } });
 };

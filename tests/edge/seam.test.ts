@@ -1,5 +1,6 @@
 // The seam between the edge and Convex: the secret on the Convex side, health and its
 // degraded mode, and how Convex's error envelopes (and failures) reach the client.
+import { callerFor } from "../keys";
 import { describe, expect, test } from "vitest";
 import { createApp } from "../../edge/app";
 import { loadConfig } from "../../edge/config";
@@ -15,8 +16,13 @@ const userRow = (clerkId: string) => userRowOf(stack.t, clerkId);
 const edgeMe = (authorization: string | undefined, userId = "user_seam") =>
   stack.t.fetch("/edge/me", {
     method: "POST",
-    headers: { ...(authorization ? { Authorization: authorization } : {}), "X-User-Id": userId, "Content-Type": "application/json" },
-    body: JSON.stringify({ email: "seam@example.com" }),
+    headers: {
+      ...(authorization ? { Authorization: authorization } : {}),
+      "X-User-Id": callerFor(userId).tokenIdentifier,
+      "X-User-Profile": encodeURIComponent(JSON.stringify({ email: "seam@example.com" })),
+      "Content-Type": "application/json",
+    },
+    body: "{}",
   });
 
 describe("Convex /edge/* checks the edge secret", () => {
@@ -121,9 +127,11 @@ describe("the seam client", () => {
     const res = await app.request("/api/me", { headers: bearer(token("user_hdr", { email: "h@example.com" })) });
     expect(res.status).toBe(200);
     const req = seamRequests.at(-1)!;
-    expect(req).toMatchObject({ path: "/edge/me", method: "POST", body: { email: "h@example.com" } });
+    expect(req).toMatchObject({ path: "/edge/me", method: "POST", body: {} });
     expect(req.headers.get("Authorization")).toBe(`Bearer ${SECRET}`);
-    expect(req.headers.get("X-User-Id")).toBe("user_hdr");
+    // The caller is the token's issuer and subject; the profile claims travel beside it.
+    expect(req.headers.get("X-User-Id")).toBe(callerFor("user_hdr").tokenIdentifier);
+    expect(JSON.parse(decodeURIComponent(req.headers.get("X-User-Profile")!))).toEqual({ email: "h@example.com" });
     expect(req.headers.get("Content-Type")).toBe("application/json");
   });
 

@@ -1,0 +1,93 @@
+// The edge↔Convex seam, declared once. Every call the edge (our Hono app) makes to Convex is
+// a POST to one of these paths with `Authorization: Bearer EDGE_SECRET`, the verified caller
+// in `X-User-Id` / `X-User-Profile`, and a JSON body that must match `body` here. Convex checks
+// both before any handler runs (convex/edge/router.ts); the edge's seam client (edge/convex.ts)
+// is typed by the same declarations, and its answers by the functions that produce them.
+//
+// This is the only module of convex/ the edge imports (type-only for the answers), and it
+// re-exports the few shared facts the edge needs: error codes and service modes.
+import type { FunctionReturnType } from "convex/server";
+import { v, type Infer } from "convex/values";
+import type { internal } from "../_generated/api";
+import type { ConvexServiceModes } from "../lib/mockServices.js";
+import { vAiRequestType, vAiSettleStatus, vDayRange, vEnvironment, vErrorInfo, vProvider, vUsage } from "../validators.js";
+
+export { ERROR_STATUS, isErrorCode, type ErrorCode } from "../lib/errors.js";
+export {
+  CONVEX_SERVICES,
+  mockedServices,
+  SERVICE_NAMES,
+  SERVICE_VARS,
+  serviceMode,
+  unknownMockNames,
+  type ConvexServiceModes,
+  type ServiceMode,
+  type ServiceModes,
+  type ServiceName,
+} from "../lib/mockServices.js";
+
+export { PROVIDERS, type Caller } from "../validators.js";
+
+/** The verified caller's "<iss>|<sub>". */
+export const USER_HEADER = "X-User-Id";
+/** The caller's profile claims: URI-encoded JSON `{ email?, name?, emailVerified? }` (names need not be ASCII). */
+export const PROFILE_HEADER = "X-User-Profile";
+
+/** The longest answer text `settle` keeps (the ledger row and the chat message). */
+export const AI_RESPONSE_CHARS = 16_000;
+
+/** Request bodies of the calls made on behalf of a user. */
+export const edgeCalls = {
+  "/edge/me": v.object({}),
+  "/edge/ai/begin": v.object({
+    type: vAiRequestType,
+    model: v.optional(v.string()),
+    projectId: v.optional(v.string()),
+    conversationId: v.optional(v.string()),
+    prompt: v.string(),
+    /** Characters the edge will send besides the chat history (system prompt and context included). */
+    promptChars: v.number(),
+    mock: v.optional(v.boolean()),
+  }),
+  /** Closes the ledger row `begin` opened, with the usage Claude reported. */
+  "/edge/ai/settle": v.object({
+    requestId: v.string(),
+    status: vAiSettleStatus,
+    usage: vUsage,
+    response: v.optional(v.string()),
+    latencyMs: v.number(),
+    firstTokenMs: v.optional(v.number()),
+    error: v.optional(vErrorInfo),
+  }),
+  "/edge/ai/models": v.object({}),
+  "/edge/ai/usage": vDayRange,
+  "/edge/deploy/request": v.object({
+    projectId: v.string(),
+    provider: vProvider,
+    environment: vEnvironment,
+    idempotencyKey: v.optional(v.string()),
+  }),
+  "/edge/deploy/get": v.object({ deploymentId: v.string() }),
+  "/edge/deploy/cancel": v.object({ deploymentId: v.string() }),
+  "/edge/deploy/logs": v.object({ deploymentId: v.string(), afterSeq: v.number(), limit: v.number() }),
+} as const;
+
+export type EdgePath = keyof typeof edgeCalls;
+export type EdgeBody<P extends EdgePath> = Infer<(typeof edgeCalls)[P]>;
+
+/** What each call answers: the return type of the function behind it. */
+export type EdgeAnswers = {
+  "/edge/me": FunctionReturnType<typeof internal.users.meForEdge>;
+  "/edge/ai/begin": FunctionReturnType<typeof internal.ai.begin>;
+  "/edge/ai/settle": FunctionReturnType<typeof internal.ai.settle>;
+  "/edge/ai/models": FunctionReturnType<typeof internal.ai.models>;
+  "/edge/ai/usage": FunctionReturnType<typeof internal.usage.statsForCaller>;
+  "/edge/deploy/request": FunctionReturnType<typeof internal.edge.deploy.request>;
+  "/edge/deploy/get": FunctionReturnType<typeof internal.edge.deploy.get>;
+  "/edge/deploy/cancel": FunctionReturnType<typeof internal.edge.deploy.cancel>;
+  "/edge/deploy/logs": FunctionReturnType<typeof internal.edge.deploy.logs>;
+};
+export type EdgeAnswer<P extends EdgePath> = EdgeAnswers[P];
+
+/** `GET /edge/health`: Convex is up, the secret matches, and the modes of the services Convex calls. */
+export type EdgeHealth = { ok: true; services: ConvexServiceModes };
