@@ -21,8 +21,8 @@ function section(file: string, name: string): string {
   if (!m) throw new Error(`${file} has no section:${name}`);
   return m[1];
 }
-/** First-column `code` cells of the markdown tables in a text. */
-const firstCells = (text: string) => [...text.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+/** First-column `code` cells of the markdown tables in a text (cells may be padded by the formatter). */
+const firstCells = (text: string) => [...text.matchAll(/^\|\s*`([^`]+)`\s*\|/gm)].map((m) => m[1]);
 
 /** Every .ts source file (no tests, no generated code) under the given folders. */
 function sources(...dirs: string[]): string[] {
@@ -46,7 +46,8 @@ const exampleVars = () => [...read(".env.example").matchAll(/^([A-Z][A-Z0-9_]*)=
 
 function varsReadByCode(): string[] {
   const found = new Set<string>();
-  for (const f of sources("edge", "api", "convex")) for (const m of read(f).matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) found.add(m[1]);
+  for (const f of sources("edge", "api", "convex"))
+    for (const m of read(f).matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) found.add(m[1]);
   return [...found].filter((v) => !PLATFORM_VARS.has(v)).sort();
 }
 
@@ -57,7 +58,8 @@ function servedRoutes(): string[] {
   const routes = new Set<string>();
   for (const f of sources("edge", "convex")) {
     const text = read(f);
-    for (const m of text.matchAll(/\.(get|post|put|patch|delete)\(\s*"(\/[^"]*)"/g)) routes.add(`${m[1].toUpperCase()} ${m[2]}`);
+    for (const m of text.matchAll(/\.(get|post|put|patch|delete)\(\s*"(\/[^"]*)"/g))
+      routes.add(`${m[1].toUpperCase()} ${m[2]}`);
     for (const m of text.matchAll(/\.route\(\{([^}]*)\}\)/g)) {
       const p = /path:\s*"([^"]+)"/.exec(m[1]);
       const method = /method:\s*"([A-Z]+)"/.exec(m[1]);
@@ -102,7 +104,10 @@ describe("environment variables", () => {
     const inExample = new Set(exampleVars());
     const rows = firstCells(section("docs/operations.md", "env"));
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.filter((v) => !inExample.has(v)), "a row in docs/operations.md but not in .env.example").toEqual([]);
+    expect(
+      rows.filter((v) => !inExample.has(v)),
+      "a row in docs/operations.md but not in .env.example",
+    ).toEqual([]);
   });
 
   test("every variable in .env.example has its own comment on the line above", () => {
@@ -113,13 +118,19 @@ describe("environment variables", () => {
 
   test("every variable the edge or Convex reads is in .env.example (add it with a comment, and a docs row)", () => {
     const documented = new Set(exampleVars());
-    expect(varsReadByCode().filter((v) => !documented.has(v)), "read by edge/, api/ or convex/ but not in .env.example").toEqual([]);
+    expect(
+      varsReadByCode().filter((v) => !documented.has(v)),
+      "read by edge/, api/ or convex/ but not in .env.example",
+    ).toEqual([]);
   });
 });
 
 describe("API reference", () => {
   test("the errors table in docs/api.md is ERROR_STATUS: every code with its HTTP status", () => {
-    const rows = [...section("docs/api.md", "errors").matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    const rows = [...section("docs/api.md", "errors").matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(\d{3})\s*\|/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
     expect(Object.fromEntries(rows)).toEqual(ERROR_STATUS);
   });
 
@@ -127,9 +138,17 @@ describe("API reference", () => {
     const api = read("docs/api.md");
     const routes = servedRoutes();
     expect(routes.length).toBeGreaterThan(0);
+    // A table row whose first two cells are the method and the `path`.
+    const rows = new Set(
+      api
+        .split("\n")
+        .map((l) => l.split("|").map((c) => c.trim()))
+        .filter((c) => c[0] === "")
+        .map((c) => `${c[1]} ${c[2]}`),
+    );
     const missing = routes.filter((r) => {
       const [method, p] = r.split(" ");
-      return !api.split("\n").some((l) => l.startsWith(`| ${method} | \`${p}\` |`));
+      return !rows.has(`${method} \`${p}\``);
     });
     expect(missing, "served but without a `| METHOD | `path` |` row in docs/api.md").toEqual([]);
   });
@@ -137,21 +156,29 @@ describe("API reference", () => {
   test("every public Convex function is documented as `module.function`", () => {
     const fns = publicFunctions();
     expect(fns.length).toBeGreaterThan(0);
-    expect(fns.filter((f) => !allDocs.includes(`\`${f}\``)), "public but in no docs file").toEqual([]);
+    expect(
+      fns.filter((f) => !allDocs.includes(`\`${f}\``)),
+      "public but in no docs file",
+    ).toEqual([]);
   });
 });
 
 describe("commands", () => {
   test("the commands table in docs/development.md names every npm script", () => {
     const cells = firstCells(section("docs/development.md", "commands"));
-    const missing = scripts().filter((s) => !cells.some((c) => c === `npm run ${s}` || (s === "test" && c === "npm test")));
+    const missing = scripts().filter(
+      (s) => !cells.some((c) => c === `npm run ${s}` || (s === "test" && c === "npm test")),
+    );
     expect(missing, "npm scripts without a row in docs/development.md section:commands").toEqual([]);
   });
 
   test("every `npm run X` the README or docs mention is an npm script", () => {
     const known = new Set(scripts());
     const unknown = [...pages].flatMap(([file, text]) =>
-      [...text.matchAll(/npm run ([a-z][\w:-]*)/g)].map((m) => m[1]).filter((s) => !known.has(s)).map((s) => `${file}: npm run ${s}`),
+      [...text.matchAll(/npm run ([a-z][\w:-]*)/g)]
+        .map((m) => m[1])
+        .filter((s) => !known.has(s))
+        .map((s) => `${file}: npm run ${s}`),
     );
     expect(unknown).toEqual([]);
   });
