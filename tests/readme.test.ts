@@ -191,6 +191,20 @@ describe("README and links", () => {
     expect(lines.slice(0, 40).join("\n")).toContain("npm run stack");
   });
 
+  test("the README's Layout has a row for every top-level folder and every folder of convex/", () => {
+    const rows = new Set(firstCells(section("README.md", "layout")));
+    const ignored = new Set(
+      read(".gitignore")
+        .split("\n")
+        .map((l) => l.trim().replace(/^\/|\/$/g, "")),
+    );
+    const dirs = (dir: string) =>
+      readdirSync(path.join(root, dir), { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith(".") && !ignored.has(e.name) && e.name !== "_generated")
+        .map((e) => (dir ? `${dir}/${e.name}/` : `${e.name}/`));
+    expect([...dirs(""), ...dirs("convex")].filter((d) => !rows.has(d))).toEqual([]);
+  });
+
   test("the README's docs table links every file in docs/", () => {
     const unlinked = docFiles.filter((f) => !readme.includes(`](${f})`));
     expect(unlinked, "docs files the README does not link").toEqual([]);
