@@ -69,8 +69,8 @@ function servedRoutes(): string[] {
   return [...routes].sort();
 }
 
-/** Wrappers that declare a public Convex function (not internal*, not HTTP actions). */
-const PUBLIC_WRAPPER = /^(?!internal)\w*(Query|Mutation)$|^(query|mutation|action|userAction|adminAction)$/;
+/** Wrappers that declare a public Convex function (not internal* or edge*, which are internal; not HTTP actions). */
+const PUBLIC_WRAPPER = /^(?!internal|edge)\w*(Query|Mutation)$|^(query|mutation|action|userAction|adminAction)$/;
 
 /** `module.function` of every public Convex function. */
 function publicFunctions(): string[] {
