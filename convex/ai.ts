@@ -10,15 +10,15 @@ import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
 import { activeUserByClerkId, ensureUser, userByClerkId } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { AI_RATE, aiRateLimiter, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
+import { AI_RATE, aiRateLimiter, BUILD_TURN_RATE, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
-import { vAiRequestStatus, vAiRequestType, vErrorInfo, vFramework, vMessageRole, vPlan, vUsage } from "./validators";
+import { vAiRequestStatus, vAiRequestType, vErrorInfo, vFramework, vMessageRole, vPlan, vUsage, type AiRequestType, type Usage } from "./validators";
 
 export const HISTORY_MESSAGES = 30;
 const PROMPT_EXCERPT_CHARS = 500;
-const RESPONSE_CHARS = 16_000;
-const TITLE_CHARS = 80;
+export const RESPONSE_CHARS = 16_000;
+export const TITLE_CHARS = 80;
 
 const vHistory = v.array(v.object({ role: vMessageRole, content: v.string() }));
 
@@ -46,6 +46,8 @@ export const begin = internalMutation({
     project: v.optional(v.object({ name: v.string(), framework: vFramework, description: v.optional(v.string()) })),
   }),
   handler: async (ctx, args) => {
+    // A build runs through /edge/ai/build/begin (convex/build.ts), with its change set.
+    if (args.type === "build") fail("INVALID", "Builds start with /edge/ai/build/begin");
     const user = await ensureUser(ctx, args.clerkId, { email: args.email, name: args.name });
     const model = chooseModel(user.plan, args.type, args.model, user.preferences.defaultModel);
     const maxTokens = Math.min(OPERATIONS[args.type].maxTokens, model.maxOutputTokens);
@@ -94,46 +96,22 @@ export const begin = internalMutation({
     }
 
     const now = Date.now();
-    const today = dayOf(now);
-    await enforceDailyQuota(ctx, user, now);
-    const rate = await aiRateLimiter.limit(ctx, "aiRequest", { key: user._id });
-    if (!rate.ok) {
-      fail("RATE_LIMITED", `At most ${AI_RATE.rate} AI requests per ${AI_RATE.period / 60_000} minutes`, {
-        retryAfterMs: Math.ceil(rate.retryAfter),
-      });
-    }
+    await checkAiAllowance(ctx, user, now);
 
     if (args.type === "chat" && !conversation) {
-      const id = await ctx.db.insert("conversations", {
-        userId: user._id,
-        projectId: project?._id,
-        title: args.prompt.trim().replace(/\s+/g, " ").slice(0, TITLE_CHARS) || "New chat",
-        tags: [],
-        messageCount: 0,
-        lastMessageAt: now,
-        createdAt: now,
-      });
-      conversation = (await ctx.db.get("conversations", id))!;
+      conversation = await newConversation(ctx, user._id, project?._id, args.prompt, now);
       history = [];
     }
-    const requestId = await ctx.db.insert("aiRequests", {
-      userId: user._id,
+    const requestId = await openRequest(ctx, {
+      user,
       projectId: project?._id,
       conversationId: conversation?._id,
       type: args.type,
       model: model.id,
-      promptExcerpt: args.prompt.slice(0, PROMPT_EXCERPT_CHARS),
-      status: "streaming",
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      costMicros: 0,
-      mock: args.mock || undefined,
-      startedAt: now,
+      prompt: args.prompt,
+      mock: args.mock,
+      now,
     });
-    // The request counts toward today's quota while it runs; complete() releases it if nothing was consumed.
-    await applyUsage(ctx, user._id, today, requestsDelta(args.type, 1));
     if (args.type === "chat" && conversation) {
       await addMessage(ctx, conversation, "user", args.prompt, requestId, now);
       history = [...(history ?? []), { role: "user", content: args.prompt }];
@@ -150,7 +128,129 @@ export const begin = internalMutation({
   },
 });
 
-async function addMessage(
+/** Plan quota, then the rate limit (`aiRequest`, or `buildTurn` for a build's later turns): throws QUOTA_EXCEEDED / RATE_LIMITED. */
+export async function checkAiAllowance(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  now: number,
+  limit: "aiRequest" | "buildTurn" = "aiRequest",
+): Promise<void> {
+  await enforceDailyQuota(ctx, user, now);
+  const rate = await aiRateLimiter.limit(ctx, limit, { key: user._id });
+  if (!rate.ok) {
+    const { rate: max, period } = limit === "aiRequest" ? AI_RATE : BUILD_TURN_RATE;
+    fail("RATE_LIMITED", `At most ${max} ${limit === "aiRequest" ? "AI requests" : "build turns"} per ${period / 60_000} minutes`, {
+      retryAfterMs: Math.ceil(rate.retryAfter),
+    });
+  }
+}
+
+/** A new thread titled after its first message. */
+export async function newConversation(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  projectId: Id<"projects"> | undefined,
+  firstMessage: string,
+  now: number,
+): Promise<Doc<"conversations">> {
+  const id = await ctx.db.insert("conversations", {
+    userId,
+    projectId,
+    title: firstMessage.trim().replace(/\s+/g, " ").slice(0, TITLE_CHARS) || "New chat",
+    tags: [],
+    messageCount: 0,
+    lastMessageAt: now,
+    createdAt: now,
+  });
+  return (await ctx.db.get("conversations", id))!;
+}
+
+/** The ledger row of one Claude call (status streaming), counted toward today's quota while it runs. */
+export async function openRequest(
+  ctx: MutationCtx,
+  r: {
+    user: Doc<"users">;
+    projectId?: Id<"projects">;
+    conversationId?: Id<"conversations">;
+    type: AiRequestType;
+    model: string;
+    prompt: string;
+    mock?: boolean;
+    now: number;
+  },
+): Promise<Id<"aiRequests">> {
+  const requestId = await ctx.db.insert("aiRequests", {
+    userId: r.user._id,
+    projectId: r.projectId,
+    conversationId: r.conversationId,
+    type: r.type,
+    model: r.model,
+    promptExcerpt: r.prompt.slice(0, PROMPT_EXCERPT_CHARS),
+    status: "streaming",
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costMicros: 0,
+    mock: r.mock || undefined,
+    startedAt: r.now,
+  });
+  // settleRequest() releases the reservation if nothing was consumed.
+  await applyUsage(ctx, r.user._id, dayOf(r.now), requestsDelta(r.type, 1));
+  return requestId;
+}
+
+export function checkUsage(usage: Usage): void {
+  for (const n of Object.values(usage)) {
+    if (!Number.isSafeInteger(n) || n < 0) fail("INVALID", "Token counts must be non-negative integers");
+  }
+}
+
+/**
+ * Closes a ledger row with the usage Claude reported: cost from the price table, rollups
+ * updated in the same transaction. A row already closed is returned as it is (a retry
+ * must not count twice); a row the stale sweep abandoned is still accounted.
+ */
+export async function settleRequest(
+  ctx: MutationCtx,
+  row: Doc<"aiRequests">,
+  s: {
+    status: "completed" | "failed" | "cancelled";
+    usage: Usage;
+    response?: string;
+    latencyMs: number;
+    firstTokenMs?: number;
+    error?: { code: string; message: string };
+  },
+): Promise<{ settled: boolean; status: Doc<"aiRequests">["status"]; usage: Usage; costMicros: number; now: number }> {
+  const now = Date.now();
+  const lateAfterSweep = row.status === "failed" && row.error?.code === ABANDONED;
+  if (row.status !== "streaming" && !lateAfterSweep) {
+    return { settled: false, status: row.status, usage: usageOf(row), costMicros: row.costMicros, now };
+  }
+  const usage = s.usage;
+  const charged = totalTokens(usage) > 0;
+  const cost = charged ? costMicros(row.model, usage) : 0;
+  await ctx.db.patch("aiRequests", row._id, {
+    status: s.status,
+    ...usage,
+    costMicros: cost,
+    latencyMs: Math.max(0, Math.round(s.latencyMs)),
+    firstTokenMs: s.firstTokenMs === undefined ? undefined : Math.max(0, Math.round(s.firstTokenMs)),
+    response: s.response?.slice(0, RESPONSE_CHARS),
+    error: s.error,
+    completedAt: now,
+  });
+  // The reservation made by openRequest() stays when tokens were consumed and is released otherwise
+  // (the sweep already released it for an abandoned row).
+  const requests = lateAfterSweep ? (charged ? 1 : 0) : charged ? 0 : -1;
+  if (charged || requests !== 0) {
+    await applyUsage(ctx, row.userId, dayOf(row.startedAt), { ...usage, requests, costMicros: cost, type: row.type });
+  }
+  return { settled: true, status: s.status, usage, costMicros: cost, now };
+}
+
+export async function addMessage(
   ctx: MutationCtx,
   conversation: Doc<"conversations">,
   role: "user" | "assistant",
@@ -190,41 +290,18 @@ export const complete = internalMutation({
     const requestId = ctx.db.normalizeId("aiRequests", args.requestId);
     const row = requestId ? await ctx.db.get("aiRequests", requestId) : null;
     if (!user || !row || row.userId !== user._id) fail("NOT_FOUND", "AI request not found");
-    for (const n of Object.values(args.usage)) {
-      if (!Number.isSafeInteger(n) || n < 0) fail("INVALID", "Token counts must be non-negative integers");
-    }
-    // The sweep's mark re-opens a row once (see below); no report may forge it.
+    checkUsage(args.usage);
+    // The sweep's mark re-opens a row once (see settleRequest); no report may forge it.
     if (args.error?.code === ABANDONED) fail("INVALID", `${ABANDONED} is set by the stale-request sweep only`);
-    const lateAfterSweep = row.status === "failed" && row.error?.code === ABANDONED;
-    if (row.status !== "streaming" && !lateAfterSweep) {
-      // Already closed: a retried complete() must not count twice.
-      return { requestId: row._id, status: row.status, usage: usageOf(row), costMicros: row.costMicros };
-    }
-    const usage = args.usage;
-    const charged = totalTokens(usage) > 0;
-    const cost = charged ? costMicros(row.model, usage) : 0;
-    const now = Date.now();
-    await ctx.db.patch("aiRequests", row._id, {
-      status: args.status,
-      ...usage,
-      costMicros: cost,
-      latencyMs: Math.max(0, Math.round(args.latencyMs)),
-      firstTokenMs: args.firstTokenMs === undefined ? undefined : Math.max(0, Math.round(args.firstTokenMs)),
-      response: args.response?.slice(0, RESPONSE_CHARS),
-      error: args.error,
-      completedAt: now,
-    });
-    // The reservation made by begin() stays when tokens were consumed and is released otherwise
-    // (the sweep already released it for an abandoned row).
-    const requests = lateAfterSweep ? (charged ? 1 : 0) : charged ? 0 : -1;
-    if (charged || requests !== 0) {
-      await applyUsage(ctx, row.userId, dayOf(row.startedAt), { ...usage, requests, costMicros: cost, type: row.type });
-    }
+    const settled = await settleRequest(ctx, row, args);
+    if (!settled.settled) return { requestId: row._id, status: settled.status, usage: settled.usage, costMicros: settled.costMicros };
     if (row.type === "chat" && row.conversationId && args.status !== "failed" && args.response) {
       const conversation = await ctx.db.get("conversations", row.conversationId);
-      if (conversation) await addMessage(ctx, conversation, "assistant", args.response.slice(0, RESPONSE_CHARS), row._id, now);
+      if (conversation) {
+        await addMessage(ctx, conversation, "assistant", args.response.slice(0, RESPONSE_CHARS), row._id, settled.now);
+      }
     }
-    return { requestId: row._id, status: args.status, usage, costMicros: cost };
+    return { requestId: row._id, status: args.status, usage: args.usage, costMicros: settled.costMicros };
   },
 });
 

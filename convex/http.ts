@@ -2,6 +2,7 @@ import { httpRouter } from "convex/server";
 import { edgeHealth, edgeMe } from "./edgeApi";
 import { clerkWebhook } from "./clerkWebhook";
 import { edgeBegin, edgeComplete, edgeModels, edgeUsage } from "./aiEdge";
+import { edgeBuildBegin, edgeBuildTurn } from "./buildEdge";
 import { edgeDeployCancel, edgeDeployGet, edgeDeployLogs, edgeDeployRequest } from "./deployEdge";
 import { netlifyWebhook, vercelWebhook } from "./deploymentWebhooks";
 
@@ -21,6 +22,9 @@ http.route({ path: "/edge/ai/begin", method: "POST", handler: edgeBegin });
 http.route({ path: "/edge/ai/complete", method: "POST", handler: edgeComplete });
 http.route({ path: "/edge/ai/models", method: "POST", handler: edgeModels });
 http.route({ path: "/edge/ai/usage", method: "POST", handler: edgeUsage });
+// The build agent: one call before Claude's first byte, one per Claude turn (tool calls run in Convex).
+http.route({ path: "/edge/ai/build/begin", method: "POST", handler: edgeBuildBegin });
+http.route({ path: "/edge/ai/build/turn", method: "POST", handler: edgeBuildTurn });
 // Deployments: request, read, cancel, logs (edge/routes/deploy.ts).
 http.route({ path: "/edge/deploy/request", method: "POST", handler: edgeDeployRequest });
 http.route({ path: "/edge/deploy/get", method: "POST", handler: edgeDeployGet });
