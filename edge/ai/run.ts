@@ -25,7 +25,8 @@ export async function settleCompletions(): Promise<void> {
   while (inflight.size) await Promise.allSettled([...inflight]);
 }
 
-function track<T>(c: Context<AppEnv>, p: Promise<T>): Promise<T> {
+/** Keeps `p` alive past the response (Vercel waitUntil) and awaitable by settleCompletions(). */
+export function track<T>(c: Context<AppEnv, string, any>, p: Promise<T>): Promise<T> {
   inflight.add(p);
   void p.finally(() => inflight.delete(p)).catch(() => {});
   try {
@@ -39,7 +40,7 @@ function track<T>(c: Context<AppEnv>, p: Promise<T>): Promise<T> {
 const withRequestId = (e: ApiError, requestId: string) => new ApiError(e.code, e.message, { ...e.details, requestId }, e.headers);
 
 /** Rate limit and quota refusals carry `retryAfterMs`; HTTP clients read it as Retry-After (seconds). */
-function withRetryAfter(err: unknown): unknown {
+export function withRetryAfter(err: unknown): unknown {
   if (!(err instanceof ApiError) || typeof err.details.retryAfterMs !== "number") return err;
   const seconds = String(Math.max(1, Math.ceil(err.details.retryAfterMs / 1000)));
   return new ApiError(err.code, err.message, err.details, { ...err.headers, "Retry-After": seconds });
