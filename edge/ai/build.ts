@@ -151,7 +151,8 @@ export async function runBuildLoop(o: {
     for (const f of answer.files) await emit.file(f);
     if (end) {
       if (end.error.code === "CANCELLED") return { kind: "gone" };
-      return { kind: "error", error: { ...end.error, changeSetId } };
+      const wait = turn.outcome.kind === "failed" ? turn.outcome.error.details.retryAfterMs : undefined;
+      return { kind: "error", error: { ...end.error, changeSetId, ...(typeof wait === "number" ? { retryAfterMs: wait } : {}) } };
     }
     if (answer.stop) return { kind: "error", error: { ...answer.stop, changeSetId } };
     if (!answer.next) return { kind: "done", done: answer.changeSet };

@@ -6,19 +6,11 @@
 // Misbehaves on request: error statuses with Retry-After, a stall before the answer, a
 // stream cut / paused / failed after N events or in the middle of a tool call's JSON.
 import type { ServerResponse } from "node:http";
-import { jsonTurn, streamedTurn, type FakeTurn, type FakeUsage } from "./anthropicWire";
+import { jsonTurn, streamedTurn, type FakeTurn, type FakeUsage, type StreamFault } from "./anthropicWire";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
-export type { FakeToolCall, FakeTurn, FakeUsage } from "./anthropicWire";
+export type { FakeToolCall, FakeTurn, FakeUsage, StreamFault } from "./anthropicWire";
 export { toolResultsOf } from "./anthropicWire";
-
-/** What to do to the next streamed answer, after `afterEvents` events were sent. */
-export type StreamFault =
-  | { kind: "cut"; afterEvents: number } // the connection is destroyed
-  | { kind: "pause"; afterEvents: number } // nothing more is sent until the client goes away
-  | { kind: "error"; afterEvents: number; type?: string } // an `event: error`, then the end
-  /** The connection is destroyed after `afterChunks` (default 1) input_json_delta chunks of tool call `tool` (default 0). */
-  | { kind: "cutInToolCall"; tool?: number; afterChunks?: number };
 
 export type StreamRecord = {
   request: RecordedRequest;
@@ -74,7 +66,7 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     const { events, toolChunkIndexes } = streamedTurn({ id, model: body.model, turn, turnNo, usage, chunkChars: settings.chunkChars });
     const record: StreamRecord = { request: rec, model: body.model, eventsSent: 0, completed: false, clientAborted: false };
     streams.push(record);
-    const planned = faults.shift();
+    const planned = turn.fault ?? faults.shift();
     let fault: Exclude<StreamFault, { kind: "cutInToolCall" }> | undefined;
     if (planned?.kind === "cutInToolCall") {
       const chunks = toolChunkIndexes[planned.tool ?? 0];
@@ -124,6 +116,10 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     const reply = script.shift() ?? settings.reply;
     const answer = typeof reply === "function" ? reply(body) : reply;
     const turn: FakeTurn = typeof answer === "string" ? { text: answer } : answer;
+    if (turn.httpStatus) {
+      const headers: Record<string, string> = turn.retryAfterSec === undefined ? {} : { "retry-after": String(turn.retryAfterSec) };
+      return sendJson(res, turn.httpStatus, anthropicError(turn.httpStatus, `fake ${turn.httpStatus}`), headers);
+    }
     const turnNo = ++ids;
     if (body.stream) return stream(rec, res, body, turn, turnNo);
     sendJson(res, 200, jsonTurn({ id: `msg_fake_${turnNo}`, model: body.model, turn, turnNo, usage: { ...settings.usage, ...turn.usage } }));

@@ -9,6 +9,14 @@ export type FakeUsage = {
   cache_read_input_tokens: number;
 };
 
+/** What to do to a streamed answer, after `afterEvents` events were sent. */
+export type StreamFault =
+  | { kind: "cut"; afterEvents: number } // the connection is destroyed
+  | { kind: "pause"; afterEvents: number } // nothing more is sent until the client goes away
+  | { kind: "error"; afterEvents: number; type?: string } // an `event: error`, then the end
+  /** The connection is destroyed after `afterChunks` (default 1) input_json_delta chunks of tool call `tool` (default 0). */
+  | { kind: "cutInToolCall"; tool?: number; afterChunks?: number };
+
 export type FakeToolCall = { id?: string; name: string; input: unknown };
 
 /** One scripted assistant turn. */
@@ -21,6 +29,11 @@ export type FakeTurn = {
   usage?: Partial<FakeUsage>;
   /** Characters per `input_json_delta` chunk (default 5: splits land inside keys, strings and escapes). */
   jsonChunkChars?: number;
+  /** This turn's stream misbehaves (instead of the next fault queued with nextStream). */
+  fault?: StreamFault;
+  /** This request is refused with Anthropic's error body for this status (the SDK may retry: script one per attempt). */
+  httpStatus?: number;
+  retryAfterSec?: number;
 };
 
 export type WireEvent = [name: string, data: unknown];
