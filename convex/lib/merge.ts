@@ -25,6 +25,11 @@ export function lineChanges(before: string, after: string): { added: number; rem
 
 export type DiffHunk = { oldStart: number; oldLines: number; newStart: number; newLines: number; lines: string[] };
 
+/** A hunk header's "start,count"; an empty side names the line before it (GNU diff's convention, "-0,0" for a new file). */
+function range(start: number, lines: number): string {
+  return `${lines === 0 ? start - 1 : start},${lines}`;
+}
+
 /** A unified diff ("--- a/path" / "+++ b/path") and its hunks. */
 export function unifiedDiff(oldPath: string | null, newPath: string | null, before: string, after: string) {
   const from = oldPath === null ? "/dev/null" : `a/${oldPath}`;
@@ -38,7 +43,7 @@ export function unifiedDiff(oldPath: string | null, newPath: string | null, befo
     lines: h.lines,
   }));
   const body = hunks
-    .map((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines].join("\n"))
+    .map((h) => [`@@ -${range(h.oldStart, h.oldLines)} +${range(h.newStart, h.newLines)} @@`, ...h.lines].join("\n"))
     .join("\n");
   const unified = hunks.length === 0 ? "" : `--- ${from}\n+++ ${to}\n${body}\n`;
   return { unified, hunks };
