@@ -164,6 +164,7 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
       settings = { ...DEFAULTS, usage: { ...DEFAULTS.usage } };
       faults.length = 0;
       script.length = 0;
+      ids = 0;
       server.clearFaults();
       server.requests.length = 0;
       streams.length = 0;
