@@ -1,6 +1,7 @@
 // What the fake Claude plays in mock mode (`npm run dev` and `npm run stack` without
 // ANTHROPIC_API_KEY), decided from each request alone, so it needs no state of its own:
-// - a request without tools (the one-shot AI routes, chat) gets a text answer that says it is a mock;
+// - a request without tools (the one-shot AI routes, chat) gets a text answer that says it is a mock
+//   (the conversation analysis gets the JSON object it asks for);
 // - a build whose project has no src/App.tsx yet gets a small Vite + React app (four `create`
 //   calls), then a closing summary once the tool results come back;
 // - a build on a project that has src/App.tsx (a follow-up) views that file, replaces its
@@ -144,7 +145,12 @@ export function mockBuildTurn(body: any): FakeTurn {
   };
 }
 
-/** Every answer of the fake in mock mode: builds (requests with tools) and one-shot text. */
+/** The conversation analysis (convex/conversationAnalysis.ts) asks for one JSON object. */
+const isAnalysis = (body: any) => typeof body.system === "string" && body.system.includes("label support threads");
+const MOCK_ANALYSIS = JSON.stringify({ summary: `${MOCK_CLAUDE} A conversation with the local fake Claude.`, priority: "low", tags: ["mock"] });
+
+/** Every answer of the fake in mock mode: builds (requests with tools), the analysis, one-shot text. */
 export function mockClaudeReply(body: any): string | FakeTurn {
-  return Array.isArray(body.tools) && body.tools.length ? mockBuildTurn(body) : MOCK_TEXT_REPLY;
+  if (Array.isArray(body.tools) && body.tools.length) return mockBuildTurn(body);
+  return isAnalysis(body) ? MOCK_ANALYSIS : MOCK_TEXT_REPLY;
 }
