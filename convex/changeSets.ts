@@ -106,9 +106,11 @@ export const apply = userMutation({
   returns: v.object({ versionId: v.union(v.id("snapshots"), v.null()), written: v.number(), merged: v.array(v.string()) }),
   handler: async (ctx, args) => {
     const { cs, project } = await access(ctx, ctx.user, args.changeSetId, "editor");
-    if (cs.status !== "proposed" && cs.status !== "interrupted") {
-      fail("CONFLICT", cs.status === "drafting" ? "Claude is still working on this change set" : `This change set is ${cs.status}`, { status: cs.status });
-    }
+    if (cs.status === "applied" || cs.status === "rejected") fail("CONFLICT", `This change set is ${cs.status}`, { status: cs.status });
+    // Drafting: refused while a Claude call is in flight; a build whose edge went away (its
+    // request closed by the stale sweep) leaves a change set that can still be applied.
+    const inFlight = cs.status === "drafting" && cs.requestId ? await ctx.db.get("aiRequests", cs.requestId) : null;
+    if (inFlight?.status === "streaming") fail("CONFLICT", "Claude is still working on this change set", { status: cs.status });
     return await applyChangeSet(ctx, cs, project, ctx.user, args.paths);
   },
 });
