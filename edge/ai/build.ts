@@ -25,7 +25,7 @@ type ChangeSetProgress = {
 };
 
 /** What /edge/ai/build/turn answers (BUILD-CONTRACT.md). */
-export type TurnAnswer = {
+type TurnAnswer = {
   results: { toolUseId: string; content: string; isError: boolean }[];
   files: FileEvent[];
   next: { requestId: string; maxTokens: number } | null;
@@ -33,11 +33,10 @@ export type TurnAnswer = {
   changeSet: ChangeSetProgress;
 };
 
-export type BuildError = { code: string; message: string; changeSetId?: string; retryAfterMs?: number };
-export type DoneEvent = ChangeSetProgress;
+type BuildError = { code: string; message: string; changeSetId?: string; retryAfterMs?: number };
 
 /** How a build ended: `done`, one `error`, or the client went away (nothing more to tell it). */
-export type BuildEnd = { kind: "done"; done: DoneEvent } | { kind: "error"; error: BuildError } | { kind: "gone" };
+export type BuildEnd = { kind: "done"; done: ChangeSetProgress } | { kind: "error"; error: BuildError } | { kind: "gone" };
 
 export type BuildEmitter = {
   delta(text: string): Promise<void> | void;

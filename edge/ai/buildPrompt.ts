@@ -24,9 +24,9 @@ export type BuildBegun = {
 
 const CACHED = { type: "ephemeral" } as const;
 
-export const EDITOR_TOOL = "str_replace_based_edit_tool";
+const EDITOR_TOOL = "str_replace_based_edit_tool";
 
-export const BUILD_TOOLS: Anthropic.ToolUnion[] = [
+const BUILD_TOOLS: Anthropic.ToolUnion[] = [
   { type: "text_editor_20250728", name: EDITOR_TOOL },
   {
     name: "delete_file",
@@ -53,7 +53,7 @@ export const BUILD_TOOLS: Anthropic.ToolUnion[] = [
   },
 ];
 
-export const BUILD_SYSTEM_PROMPT = [
+const BUILD_SYSTEM_PROMPT = [
   "You work inside AUTOCREA, a browser IDE that turns descriptions into deployed apps.",
   "You build and change the user's project by editing its files with your tools; nothing you only write in text reaches the project.",
   "Paths are relative to the project root (e.g. src/App.tsx). View a file before you change it; prefer str_replace for small changes and create for new files or full rewrites.",
@@ -62,7 +62,7 @@ export const BUILD_SYSTEM_PROMPT = [
 ].join("\n");
 
 /** The project and its files (as begin saw them): a cached system block. */
-export function projectBlock(begun: BuildBegun): string {
+function projectBlock(begun: BuildBegun): string {
   const p = begun.project;
   const lines = [`Project: ${p.name} (${p.framework})`];
   if (p.description) lines.push(`About it: ${p.description}`);

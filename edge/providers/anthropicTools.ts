@@ -9,7 +9,7 @@ import type { AnthropicConfig } from "../config.js";
 import { ApiError } from "../errors.js";
 import { claudeClient, estimateOutputTokens, requireClaudeKey, upstreamError, type ClaudeOutcome, type ClaudeRequest, type ClaudeUsage } from "./anthropic.js";
 
-export type ClaudeToolCall = { id: string; name: string; input: unknown };
+type ClaudeToolCall = { id: string; name: string; input: unknown };
 
 export type ClaudeToolRequest = ClaudeRequest & { tools: Anthropic.ToolUnion[] };
 

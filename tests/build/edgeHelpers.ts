@@ -78,7 +78,7 @@ export async function buildRequests(stack: Stack, clerkId: string) {
   });
 }
 
-export { parseSse, settleCompletions };
+export { settleCompletions };
 
 /** The change set's new content of `path` (null: deleted or absent). */
 export async function changeSetContent(stack: Stack, id: string, path: string): Promise<string | null> {

@@ -9,7 +9,7 @@ import type { ServerResponse } from "node:http";
 import { jsonTurn, streamedTurn, type FakeTurn, type FakeUsage, type StreamFault } from "./anthropicWire";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
-export type { FakeToolCall, FakeTurn, FakeUsage, StreamFault } from "./anthropicWire";
+export type { FakeTurn, FakeUsage, StreamFault } from "./anthropicWire";
 export { toolResultsOf } from "./anthropicWire";
 
 export type StreamRecord = {

@@ -36,21 +36,21 @@ export type FakeTurn = {
   retryAfterSec?: number;
 };
 
-export type WireEvent = [name: string, data: unknown];
+type WireEvent = [name: string, data: unknown];
 
 /** The events of one streamed turn, and where each tool call's input chunks are (indexes into `events`). */
 export type StreamedTurn = { events: WireEvent[]; toolChunkIndexes: number[][] };
 
-export function toolUseId(turnNo: number, i: number): string {
+function toolUseId(turnNo: number, i: number): string {
   return `toolu_fake_${turnNo}_${i}`;
 }
 
 /** The tool calls of a turn with their ids filled in. */
-export function withIds(turn: FakeTurn, turnNo: number): Required<FakeToolCall>[] {
+function withIds(turn: FakeTurn, turnNo: number): Required<FakeToolCall>[] {
   return (turn.toolCalls ?? []).map((c, i) => ({ id: c.id ?? toolUseId(turnNo, i), name: c.name, input: c.input }));
 }
 
-export function stopReasonOf(turn: FakeTurn): string {
+function stopReasonOf(turn: FakeTurn): string {
   return turn.stopReason ?? (turn.toolCalls?.length ? "tool_use" : "end_turn");
 }
 

@@ -13,7 +13,7 @@ export const MOCK_CLAUDE = "(mock Claude)";
 const EDITOR = "str_replace_based_edit_tool";
 
 /** The one-shot answer: says what it is, and still looks like work (one code block). */
-export const MOCK_TEXT_REPLY =
+const MOCK_TEXT_REPLY =
   `${MOCK_CLAUDE} This answer comes from the local fake Anthropic: set ANTHROPIC_API_KEY for real Claude.\n` +
   "```ts\nexport const answer = 42;\n```\n";
 
