@@ -5,7 +5,7 @@
 // mutations below, which apply the state machine in convex/lib/deploymentLifecycle.ts.
 import { vOnCompleteArgs } from "@convex-dev/workpool";
 import { v } from "convex/values";
-import type { ProviderTarget } from "../edge/providers/types";
+import type { ProviderTarget } from "./providers/types";
 import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
 import { internalAction, internalMutation, internalQuery, type MutationCtx } from "./_generated/server";

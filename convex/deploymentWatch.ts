@@ -20,7 +20,7 @@ import {
   pollDelay,
   timedOut,
 } from "./lib/deploymentLifecycle";
-import type { DeployProviderClient, ProviderLogLine } from "../edge/providers/types";
+import type { DeployProviderClient, ProviderLogLine } from "./providers/types";
 import { isProviderError, messageOf, watchedDeployment, type Watched } from "./lib/providerAccess";
 import { vLogLevel, vProviderLogLine, vProviderState } from "./validators";
 

@@ -51,7 +51,7 @@ export type MemberRole = Infer<typeof vMemberRole>;
 export const vProvider = v.union(v.literal("vercel"), v.literal("netlify"), v.literal("railway"));
 export type Provider = Infer<typeof vProvider>;
 
-/** Where a project deploys at each provider (edge/providers/types.ts ProviderTarget, without `provider`). */
+/** Where a project deploys at each provider (convex/providers/types.ts ProviderTarget, without `provider`). */
 const providerRef = {
   vercel: { projectName: v.string(), projectId: v.optional(v.string()) },
   netlify: { siteId: v.string(), siteName: v.optional(v.string()) },
@@ -126,7 +126,7 @@ export const vDeploymentStep = v.union(
 );
 export type DeploymentStep = Infer<typeof vDeploymentStep>;
 
-/** A provider's state mapped onto ours (edge/providers/types.ts ProviderState): a step or an end. */
+/** A provider's state mapped onto ours (convex/providers/types.ts ProviderState): a step or an end. */
 export const vProviderState = v.union(...vDeploymentStep.members, v.literal("error"), v.literal("canceled"));
 
 export const vDeployPool = v.union(v.literal("free"), v.literal("paid"));
@@ -135,7 +135,7 @@ export type DeployPool = Infer<typeof vDeployPool>;
 export const vLogLevel = v.union(v.literal("info"), v.literal("warn"), v.literal("error"));
 export type LogLevel = Infer<typeof vLogLevel>;
 
-/** A log line as a provider client returns it (edge/providers/types.ts ProviderLogLine). */
+/** A log line as a provider client returns it (convex/providers/types.ts ProviderLogLine). */
 export const vProviderLogLine = v.object({ id: v.string(), at: v.number(), level: vLogLevel, text: v.string() });
 
 export const vAiRequestType = v.union(

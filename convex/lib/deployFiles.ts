@@ -1,7 +1,7 @@
 // A snapshot as the provider clients see it: DeployFile[] whose bytes are read lazily.
 // Content comes from content-addressed blobs: inline text through files.blobsForHashes
 // (in batches, reading ahead in list order), large content from Convex file storage.
-import type { DeployFile } from "../../edge/providers/types";
+import type { DeployFile } from "../providers/types";
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import type { ActionCtx } from "../_generated/server";

@@ -6,7 +6,7 @@
 //     │                    │  └──build failed / rejected / retries spent / timeout──▶ error
 //     └──────cancel────────┴──cancel, or canceled at the provider──▶ canceled
 // (README "Deployments" has the full diagram and every error code.)
-import type { ProviderLogLine, ProviderState } from "../../edge/providers/types";
+import type { ProviderLogLine, ProviderState } from "../providers/types";
 import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { env, type MutationCtx } from "../_generated/server";

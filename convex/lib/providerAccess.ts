@@ -1,8 +1,8 @@
 // The provider client a deployment job uses: the user's own token when they connected one
 // (decrypted here, inside the action, and nowhere else), else the platform token from env.
 // Base URLs come from env too, so dev and tests point the very same clients at fakes.
-import { providerClientFromEnv } from "../../edge/providers/index";
-import { ProviderError, type DeployProviderClient } from "../../edge/providers/types";
+import { providerClientFromEnv } from "../providers/index";
+import { ProviderError, type DeployProviderClient } from "../providers/types";
 import { internal } from "../_generated/api";
 import type { Id } from "../_generated/dataModel";
 import { env, type ActionCtx } from "../_generated/server";

@@ -3,8 +3,8 @@
 // that advances with the clock, cancel, restore, and JWS-signed deploy webhooks.
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { jsonOrUndefined } from "../../edge/providers/http";
-import { signNetlifyWebhook } from "../../edge/providers/webhooks";
+import { jsonOrUndefined } from "../../convex/providers/http";
+import { signNetlifyWebhook } from "../../convex/providers/webhooks";
 import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, phaseOf, phaseStartedAt, webhookSender } from "./builds";
 import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";

@@ -3,7 +3,7 @@
 // builds that advance with the clock and signed `x-vercel-signature` webhooks.
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { signVercelWebhook } from "../../edge/providers/webhooks";
+import { signVercelWebhook } from "../../convex/providers/webhooks";
 import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, logsOf, phaseOf, webhookSender } from "./builds";
 import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";

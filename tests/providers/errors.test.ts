@@ -2,9 +2,9 @@
 // stalled request and a cut connection are transient; other 4xx are permanent and carry
 // the provider's own message.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { parseRetryAfter } from "../../edge/providers/http";
-import { providerClient } from "../../edge/providers/index";
-import type { DeployProviderClient, ProviderName } from "../../edge/providers/types";
+import { parseRetryAfter } from "../../convex/providers/http";
+import { providerClient } from "../../convex/providers/index";
+import type { DeployProviderClient, ProviderName } from "../../convex/providers/types";
 import { startProviderFakes, type ProviderFakes } from "../fakes/providers";
 import { providerError } from "./helpers";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { ProviderTarget } from "../../edge/providers/types";
+import type { ProviderTarget } from "../../convex/providers/types";
 import { startNetlifyFake } from "../fakes/netlify";
 import { binary, file, fakeWithClient, providerError, sha1 } from "./helpers";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { providerClient } from "../../edge/providers/index";
+import { providerClient } from "../../convex/providers/index";
 import { startVercelFake } from "../fakes/vercel";
 import { binary, file, fakeWithClient, providerError, sha1 } from "./helpers";
 

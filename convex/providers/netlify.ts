@@ -1,9 +1,9 @@
 // Netlify REST client: file-digest deploys. We send the {path: sha1} manifest, Netlify
 // answers with the digests it does not already hold, and only those files are uploaded —
 // a redeploy of unchanged content uploads nothing. The site is created once and reused.
-import { afterId, asBufferSource, createHttp, mapLimit, requireId, sha1Hex, sleep } from "./http.js";
-import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types.js";
-import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types.js";
+import { afterId, asBufferSource, createHttp, mapLimit, requireId, sha1Hex, sleep } from "./http";
+import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const NETLIFY_API_URL = "https://api.netlify.com";
 const UPLOAD_CONCURRENCY = 4;

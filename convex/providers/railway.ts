@@ -3,10 +3,10 @@
 // backboard's upload endpoint for a (project, environment, service), which starts a
 // build and answers with the deployment id. Everything else — creating the project,
 // service and domain, status, cancel, logs — is GraphQL.
-import { asBufferSource, createHttp, httpsUrl } from "./http.js";
-import { gzip, tar } from "./tarball.js";
-import { ProviderError, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types.js";
-import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types.js";
+import { asBufferSource, createHttp, httpsUrl } from "./http";
+import { gzip, tar } from "./tarball";
+import { ProviderError, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const RAILWAY_API_URL = "https://backboard.railway.com/graphql/v2";
 /** Uploads may take longer than one API call: this many times the call timeout. */

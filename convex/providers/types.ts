@@ -1,7 +1,8 @@
-// The contract every deployment-provider client meets (edge/providers/{vercel,netlify,railway}.ts).
+// The contract every deployment-provider client meets (convex/providers/{vercel,netlify,railway}.ts).
 // Clients are plain `fetch` over a configurable base URL and use Web APIs only, so the
 // same code runs in Convex actions, on the edge, and against the loopback fakes.
-import type { FetchLike } from "../convex";
+/** `fetch`, or a stand-in for it (tests). */
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
 export type ProviderName = "vercel" | "netlify" | "railway";
 

@@ -2,8 +2,7 @@
 // ProviderError (transient for network errors, timeouts, 5xx, 408 and 429; permanent
 // otherwise, with the provider's own message), and the byte helpers (SHA-1, base64).
 // Web APIs only: this runs in Convex's default runtime, on the edge and in Node.
-import type { FetchLike } from "../convex";
-import { ProviderError, type ProviderLogLine, type ProviderName } from "./types.js";
+import { ProviderError, type FetchLike, type ProviderLogLine, type ProviderName } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 

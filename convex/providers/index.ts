@@ -1,13 +1,13 @@
 // One entry point for the deployment lifecycle: the client for a provider, and the
 // platform configuration read from the environment (Convex env or process.env).
-import { DEFAULT_TIMEOUT_MS } from "./http.js";
-import { createNetlifyClient, NETLIFY_API_URL } from "./netlify.js";
-import { createRailwayClient, RAILWAY_API_URL } from "./railway.js";
-import { ProviderError, type DeployProviderClient, type ProviderClientOptions, type ProviderName } from "./types.js";
-import { createVercelClient, VERCEL_API_URL } from "./vercel.js";
+import { DEFAULT_TIMEOUT_MS } from "./http";
+import { createNetlifyClient, NETLIFY_API_URL } from "./netlify";
+import { createRailwayClient, RAILWAY_API_URL } from "./railway";
+import { ProviderError, type DeployProviderClient, type ProviderClientOptions, type ProviderName } from "./types";
+import { createVercelClient, VERCEL_API_URL } from "./vercel";
 
-export * from "./types.js";
-export { parseNetlifyWebhook, parseVercelWebhook, verifyNetlifySignature, verifyVercelSignature } from "./webhooks.js";
+export * from "./types";
+export { parseNetlifyWebhook, parseVercelWebhook, verifyNetlifySignature, verifyVercelSignature } from "./webhooks";
 
 export const PROVIDERS: readonly ProviderName[] = ["vercel", "netlify", "railway"];
 

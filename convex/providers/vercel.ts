@@ -1,8 +1,8 @@
 // Vercel REST client: deploys our files straight from the snapshot. Small files travel
 // inline in the create call; larger ones are uploaded first (content-addressed by SHA-1)
 // and referenced by digest. `teamId` is added to every call when configured.
-import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http.js";
-import { ProviderError, type DeployFile, type DeployProviderClient, type ProviderClientOptions, type ProviderLogLine, type ProviderState } from "./types.js";
+import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http";
+import { ProviderError, type DeployFile, type DeployProviderClient, type ProviderClientOptions, type ProviderLogLine, type ProviderState } from "./types";
 
 export const VERCEL_API_URL = "https://api.vercel.com";
 const DEFAULT_INLINE_MAX = 256 * 1024;
