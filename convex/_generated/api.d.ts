@@ -52,7 +52,6 @@ import type * as lib_plans from "../lib/plans.js";
 import type * as lib_pricing from "../lib/pricing.js";
 import type * as lib_projectFiles from "../lib/projectFiles.js";
 import type * as lib_projects from "../lib/projects.js";
-import type * as lib_providerAccess from "../lib/providerAccess.js";
 import type * as lib_snapshots from "../lib/snapshots.js";
 import type * as lib_usageRollup from "../lib/usageRollup.js";
 import type * as notifications from "../notifications.js";
@@ -118,7 +117,6 @@ declare const fullApi: ApiFromModules<{
   "lib/pricing": typeof lib_pricing;
   "lib/projectFiles": typeof lib_projectFiles;
   "lib/projects": typeof lib_projects;
-  "lib/providerAccess": typeof lib_providerAccess;
   "lib/snapshots": typeof lib_snapshots;
   "lib/usageRollup": typeof lib_usageRollup;
   notifications: typeof notifications;

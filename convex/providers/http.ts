@@ -2,7 +2,8 @@
 // ProviderError (transient for network errors, timeouts, 5xx, 408 and 429; permanent
 // otherwise, with the provider's own message), and the byte helpers (SHA-1, base64).
 // Web APIs only: this runs in Convex's default runtime, on the edge and in Node.
-import { ProviderError, type FetchLike, type ProviderLogLine, type ProviderName } from "./types";
+import { PROVIDER_LABEL } from "../validators";
+import { ProviderError, type FetchLike, type ProviderLogLine, type Provider } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -21,7 +22,7 @@ export type HttpClient = ReturnType<typeof createHttp>;
  * @param messageOf extracts the provider's own error message from a parsed error body.
  */
 export function createHttp(opts: {
-  provider: ProviderName;
+  provider: Provider;
   fetch?: FetchLike;
   timeoutMs?: number;
   messageOf: (body: unknown) => string | undefined;
@@ -31,6 +32,7 @@ export function createHttp(opts: {
 
   /** Sends the request; resolves to the parsed JSON body (or null) of a 2xx answer. */
   async function send(call: HttpCall): Promise<{ status: number; json: unknown; headers: Headers }> {
+    refuseUnsendableHeaders(opts.provider, call.headers);
     const timeoutMs = defaultTimeout * (call.timeoutFactor ?? 1);
     const abort = new AbortController();
     // A plain timer rather than AbortSignal.timeout: it exists in every runtime we run in.
@@ -60,8 +62,29 @@ export function createHttp(opts: {
   };
 }
 
+/** Printable ASCII without spaces: what a bearer token in an HTTP header may hold. */
+export const isHeaderSafeToken = (token: string) => /^[\x21-\x7e]+$/.test(token);
+
+/**
+ * A header value fetch cannot send (beyond Latin-1, or control characters such as DEL) fails
+ * the same way on every try: a permanent error, raised before any request (fetch would throw
+ * a TypeError that looks like a network failure).
+ */
+function refuseUnsendableHeaders(provider: Provider, headers: Record<string, string> | undefined) {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (/^[\t\x20-\x7e]*$/.test(value)) continue;
+    const what = name.toLowerCase() === "authorization" ? `The ${PROVIDER_LABEL[provider]} token` : `The ${name} header`;
+    throw new ProviderError(provider, `${what} holds characters an HTTP header cannot carry; connect a valid token`, undefined, false);
+  }
+}
+
+/** A 2xx answer we could not read (not JSON, missing or mistyped fields): transient, so it is retried. */
+export function notUnderstood(provider: Provider, what: string): ProviderError {
+  return new ProviderError(provider, `${PROVIDER_LABEL[provider]}'s answer to ${what} was not understood`, undefined, true);
+}
+
 export function errorFromResponse(
-  provider: ProviderName,
+  provider: Provider,
   status: number,
   headers: Headers,
   body: unknown,
@@ -115,11 +138,15 @@ export function httpsUrl(host: string | null | undefined): string | undefined {
 }
 
 /** A 2xx body that lacks the id we need is the provider misbehaving: transient, worth a retry. */
-export function requireId<T extends { id?: unknown }>(provider: ProviderName, body: T | null | undefined, what: string): T & { id: string } {
-  if (!body || typeof body !== "object" || typeof body.id !== "string" || !body.id) {
-    throw new ProviderError(provider, `${provider} answered ${what} without an id`, undefined, true);
-  }
+export function requireId<T extends { id?: unknown }>(provider: Provider, body: T | null | undefined, what: string): T & { id: string } {
+  if (!body || typeof body !== "object" || typeof body.id !== "string" || !body.id) throw notUnderstood(provider, what);
   return body as T & { id: string };
+}
+
+/** `value` when it is a string (or absent); anything else is an answer we do not understand. */
+export function optionalString(provider: Provider, value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null || typeof value === "string") return value ?? undefined;
+  throw notUnderstood(provider, what);
 }
 
 // ---------- bytes ----------

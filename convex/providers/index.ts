@@ -3,15 +3,13 @@
 import { DEFAULT_TIMEOUT_MS } from "./http";
 import { createNetlifyClient, NETLIFY_API_URL } from "./netlify";
 import { createRailwayClient, RAILWAY_API_URL } from "./railway";
-import { ProviderError, type DeployProviderClient, type ProviderClientOptions, type ProviderName } from "./types";
+import { ProviderError, type DeployProviderClient, type ProviderClientOptions, type Provider } from "./types";
 import { createVercelClient, VERCEL_API_URL } from "./vercel";
 
 export * from "./types";
 export { parseNetlifyWebhook, parseVercelWebhook, verifyNetlifySignature, verifyVercelSignature } from "./webhooks";
 
-export const PROVIDERS: readonly ProviderName[] = ["vercel", "netlify", "railway"];
-
-export function providerClient(name: ProviderName, opts: ProviderClientOptions): DeployProviderClient {
+export function providerClient(name: Provider, opts: ProviderClientOptions): DeployProviderClient {
   switch (name) {
     case "vercel":
       return createVercelClient(opts);
@@ -32,7 +30,7 @@ export type ProviderPlatformConfig = {
   webhookSecret?: string;
   timeoutMs: number;
 };
-export type ProviderConfig = Record<ProviderName, ProviderPlatformConfig>;
+export type ProviderConfig = Record<Provider, ProviderPlatformConfig>;
 
 type Env = Record<string, string | undefined>;
 const nonEmpty = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
@@ -73,7 +71,7 @@ export function providerConfigFromEnv(env: Env): ProviderConfig {
  * over the platform token and works on the user's own account (no platform team). No token
  * at all is a permanent ProviderError.
  */
-export function providerClientFromEnv(name: ProviderName, env: Env, userToken?: string): DeployProviderClient {
+export function providerClientFromEnv(name: Provider, env: Env, userToken?: string): DeployProviderClient {
   const cfg = providerConfigFromEnv(env)[name];
   const base = { baseUrl: cfg.baseUrl, timeoutMs: cfg.timeoutMs };
   if (userToken) return providerClient(name, { ...base, token: userToken });

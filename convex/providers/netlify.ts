@@ -177,16 +177,6 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
     async getLogs(id, sinceId) {
       return afterId(netlifyLogLines(await getDeploy(id)), sinceId);
     },
-
-    async restoreDeployment(target, deploymentId) {
-      if (target.provider !== "netlify") throw new ProviderError("netlify", "Not a Netlify site", undefined, false);
-      const d = await http.json<NetlifyDeploy>({
-        method: "POST",
-        url: `${base}/sites/${encodeURIComponent(target.siteId)}/deploys/${encodeURIComponent(deploymentId)}/restore`,
-        headers: auth,
-      });
-      return netlifyDeployment(d);
-    },
   };
 }
 

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseRetryAfter } from "../../convex/providers/http";
 import { providerClient } from "../../convex/providers/index";
-import type { DeployProviderClient, ProviderName } from "../../convex/providers/types";
+import type { DeployProviderClient, Provider } from "../../convex/providers/types";
 import { startProviderFakes, type ProviderFakes } from "../fakes/providers";
 import { providerError } from "./helpers";
 
 let fakes: ProviderFakes;
-const clients = {} as Record<ProviderName, DeployProviderClient>;
+const clients = {} as Record<Provider, DeployProviderClient>;
 
 beforeAll(async () => {
   fakes = await startProviderFakes();
