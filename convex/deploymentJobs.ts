@@ -11,6 +11,7 @@ import { internalAction, internalMutation, internalQuery, type ActionCtx, type M
 import { deployPool, DEPLOY_RETRY } from "./lib/deployQueue";
 import { deployFiles, type BlobSource } from "./lib/deployFiles";
 import { applyObserved, endDeployment, isTerminal, log, pollDelay, progress } from "./lib/deploymentLifecycle";
+import { hashText } from "./lib/hash";
 import { snapshotFilesPage, type SnapshotFile } from "./lib/snapshots";
 import { providerClientFor } from "./providerTokens";
 import { isProviderError, userMessageOf } from "./providers/types";
@@ -33,14 +34,22 @@ function targetOf(project: Doc<"projects"> | null, provider: Doc<"deployments">[
   return undefined;
 }
 
-/** A provider-safe name for a new project/site: "autocrea-<slug>-<id suffix>". */
-function siteName(project: Doc<"projects"> | null, d: Doc<"deployments">): string {
-  const slug = (project?.name ?? "app")
+/** Characters of the project id's hash in a provider name: 48 bits, unique per AUTOCREA project in practice. */
+const NAME_HASH_CHARS = 12;
+
+/**
+ * A provider-safe name for a new project/site/service: "autocrea-<slug>-<hash of the full
+ * project id>", at most 50 characters (Netlify's limit), so two projects never share one.
+ */
+export async function providerProjectName(projectName: string | undefined, projectId: string): Promise<string> {
+  const slug = (projectName ?? "app")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
-    .slice(0, 40);
-  return `autocrea-${slug || "app"}-${d.projectId.slice(-6).toLowerCase()}`;
+    .slice(0, 28)
+    .replace(/-+$/, "");
+  const { hash } = await hashText(projectId);
+  return `autocrea-${slug || "app"}-${hash.slice(0, NAME_HASH_CHARS)}`;
 }
 
 /** Enqueues the start job of a deployment; its completion is reported to onComplete below. */
@@ -103,7 +112,7 @@ export const beginAttempt = internalMutation({
       provider: d.provider,
       environment: d.environment,
       snapshotId: d.snapshotId,
-      name: siteName(project, d),
+      name: await providerProjectName(project?.name, d.projectId),
       target: targetOf(project, d.provider),
     };
   },

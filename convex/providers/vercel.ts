@@ -1,8 +1,10 @@
 // Vercel REST client: deploys our files straight from the snapshot. Small files travel
 // inline in the create call; larger ones are uploaded first (content-addressed by SHA-1)
-// and referenced by digest. `teamId` is added to every call when configured.
-import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http";
-import { ProviderError, type DeployFile, type DeployProviderClient, type ProviderClientOptions, type ProviderLogLine, type ProviderState } from "./types";
+// and referenced by digest. The project is created once (never joined by name) and reused by
+// id. `teamId` is added to every call when configured.
+import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, optionalString, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http";
+import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import type { ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const VERCEL_API_URL = "https://api.vercel.com";
 const DEFAULT_INLINE_MAX = 256 * 1024;
@@ -27,6 +29,7 @@ type VercelEvent = {
   created: number;
   payload?: { id?: string; text?: string; date?: number; serial?: string; info?: { readyState?: string } };
 };
+type VercelProject = { id: string; name?: string };
 type InlineFile = { file: string; data: string; encoding: "utf-8" | "base64" };
 type ShaFile = { file: string; sha: string; size: number };
 
@@ -116,21 +119,50 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     return { entries, bySha };
   }
 
+  /**
+   * A new project, ours alone. A deployment created under a name Vercel already knows would
+   * land in that project, whoever made it: Vercel answers 409 to a taken name here instead, and
+   * we create the project once more under a random suffix.
+   */
+  async function createProject(name: string): Promise<VercelProject> {
+    const post = async (n: string) =>
+      requireId(
+        "vercel",
+        await http.json<VercelProject>({
+          method: "POST",
+          url: url("/v11/projects"),
+          headers: { ...auth, "Content-Type": "application/json" },
+          body: JSON.stringify({ name: n }),
+        }),
+        "the new project",
+      );
+    try {
+      return await post(name);
+    } catch (err) {
+      if (!(err instanceof ProviderError) || err.status !== 409) throw err;
+      return await post(`${name.slice(0, 93)}-${crypto.randomUUID().slice(0, 6)}`);
+    }
+  }
+
+  async function ensureTarget(input: EnsureTargetInput): Promise<ProviderTarget & { provider: "vercel" }> {
+    if (input.target?.provider === "vercel") return input.target;
+    const name = vercelProjectName(input.name);
+    const project = await createProject(name);
+    return { provider: "vercel", projectName: optionalString("vercel", project.name, "the new project") ?? name, projectId: project.id };
+  }
+
   return {
     name: "vercel",
-
-    /** No call: Vercel creates the project with its first deployment (by name, so a retry reuses it). */
-    async ensureTarget(input) {
-      return input.target?.provider === "vercel" ? input.target : { provider: "vercel", projectName: vercelProjectName(input.name) };
-    },
+    ensureTarget,
 
     async createDeployment(input) {
-      const target = input.target?.provider === "vercel" ? input.target : undefined;
-      const projectName = target?.projectName ?? vercelProjectName(input.name);
+      const target = await ensureTarget(input);
+      const projectName = target.projectName;
       const { entries, bySha } = await prepareFiles(input.files);
       const body = {
         name: projectName,
-        project: target?.projectId ?? projectName,
+        // A project we created (by id), or one recorded by name before projects were created first.
+        project: target.projectId ?? projectName,
         ...(input.environment === "production" ? { target: "production" } : {}),
         files: entries,
       };
@@ -157,7 +189,7 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
         }
         d = await create();
       }
-      return { deployment: toDeployment(d), target: { provider: "vercel", projectName, projectId: d.projectId ?? target?.projectId } };
+      return { deployment: toDeployment(d), target: { provider: "vercel", projectName, projectId: d.projectId ?? target.projectId } };
     },
 
     async getDeployment(id) {

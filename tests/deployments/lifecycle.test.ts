@@ -12,7 +12,7 @@ const BUILD_LOG = ["Build queued", "Installing dependencies", 'Running "npm run 
 const EXPECTED_LOG = { vercel: BUILD_LOG, railway: BUILD_LOG, netlify: ["Deploy created", "Publishing"] };
 const polls = (calls: string[]) => [...calls, ...calls, ...calls];
 const EXPECTED_CALLS = {
-  vercel: ["POST /v13/deployments", ...polls(["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"])],
+  vercel: ["POST /v11/projects", "POST /v13/deployments", ...polls(["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"])],
   netlify: [
     "POST /api/v1/sites",
     "POST /api/v1/sites/:id/deploys",
