@@ -1,5 +1,6 @@
 // Watching a deployment the provider has accepted (internal only):
-//   poll             — scheduled chain: provider state + new log lines, with backoff, until terminal.
+//   poll             — scheduled chain: provider state + new log lines (one request where the
+//                      provider's lines come with its state), with backoff, until terminal.
 //   cancelAtProvider — after a user cancel, a timeout, or a cancel that raced the start job.
 //   drainLogs        — after a webhook ended it, the lines no poll collected.
 // And stopDeployment, the one way to end an active deployment and stop its work.
@@ -149,14 +150,20 @@ export const poll = internalAction({
     }
     let observed;
     let pollError;
+    let lines: ProviderLogLine[] | undefined;
     try {
-      const dep = await client.getDeployment(info.providerDeploymentId);
+      let dep;
+      if (client.getDeploymentWithLogs) {
+        ({ deployment: dep, lines } = await client.getDeploymentWithLogs(info.providerDeploymentId, info.logCursor));
+      } else {
+        dep = await client.getDeployment(info.providerDeploymentId);
+      }
       observed = { state: dep.state, rawState: dep.rawState, url: dep.url, errorMessage: dep.errorMessage };
     } catch (err) {
       pollError = { message: userMessageOf(err), transient: !isProviderError(err) || err.transient };
     }
     // Log lines are best effort: a failed fetch is retried by the next poll (same cursor).
-    const lines = await newLines(client, info);
+    lines = client.getDeploymentWithLogs ? (lines ?? []).slice(0, MAX_PROVIDER_LINES_PER_WRITE + 1) : await newLines(client, info);
     await ctx.runMutation(internal.deploymentWatch.recordPoll, { deploymentId, n, observed, pollError, lines });
     return null;
   },

@@ -78,9 +78,18 @@ function refuseUnsendableHeaders(provider: Provider, headers: Record<string, str
   }
 }
 
-/** A 2xx answer we could not read (not JSON, missing or mistyped fields): transient, so it is retried. */
-export function notUnderstood(provider: Provider, what: string): ProviderError {
-  return new ProviderError(provider, `${PROVIDER_LABEL[provider]}'s answer to ${what} was not understood`, undefined, true);
+/**
+ * A 2xx answer we could not read (empty, not JSON, missing or mistyped fields): transient, so
+ * it is retried, and the user's log says only that (never what our code made of it).
+ */
+export function notUnderstood(provider: Provider, what?: string): ProviderError {
+  return new ProviderError(provider, `${PROVIDER_LABEL[provider]}'s answer${what ? ` to ${what}` : ""} was not understood`, undefined, true);
+}
+
+/** A plain object (not null, not an array), else an answer we do not understand. */
+export function requireObject<T extends object>(provider: Provider, body: unknown, what: string): Partial<T> {
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw notUnderstood(provider, what);
+  return body as Partial<T>;
 }
 
 export function errorFromResponse(

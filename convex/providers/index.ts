@@ -1,9 +1,9 @@
 // One entry point for the deployment lifecycle: the client for a provider, and the
 // platform configuration read from the environment (Convex env or process.env).
-import { DEFAULT_TIMEOUT_MS } from "./http";
+import { DEFAULT_TIMEOUT_MS, notUnderstood } from "./http";
 import { createNetlifyClient, NETLIFY_API_URL } from "./netlify";
 import { createRailwayClient, RAILWAY_API_URL } from "./railway";
-import { ProviderError, type DeployProviderClient, type ProviderClientOptions, type Provider } from "./types";
+import { isProviderError, ProviderError, type DeployProviderClient, type ProviderClientOptions, type Provider } from "./types";
 import { createVercelClient, VERCEL_API_URL } from "./vercel";
 
 export * from "./types";
@@ -12,12 +12,41 @@ export { parseNetlifyWebhook, parseVercelWebhook, verifyNetlifySignature, verify
 export function providerClient(name: Provider, opts: ProviderClientOptions): DeployProviderClient {
   switch (name) {
     case "vercel":
-      return createVercelClient(opts);
+      return guardedReads(createVercelClient(opts));
     case "netlify":
-      return createNetlifyClient(opts);
+      return guardedReads(createNetlifyClient(opts));
     case "railway":
-      return createRailwayClient(opts);
+      return guardedReads(createRailwayClient(opts));
   }
+}
+
+/** What JavaScript throws when our code reads a shape it did not expect (`null.readyState`, …). */
+const isReadingError = (err: unknown) => err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
+
+/**
+ * The clients check the answers they read; should one still slip through, the answer counts as
+ * not understood (transient, retried) and the user's log never shows the JavaScript error.
+ */
+function guardedReads(client: DeployProviderClient): DeployProviderClient {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw isReadingError(err) && !isProviderError(err) ? notUnderstood(client.name) : err;
+      }
+    };
+  const { ensureTarget, getDeploymentWithLogs } = client;
+  return {
+    name: client.name,
+    ...(ensureTarget ? { ensureTarget: guard(ensureTarget) } : {}),
+    createDeployment: guard(client.createDeployment),
+    getDeployment: guard(client.getDeployment),
+    cancelDeployment: guard(client.cancelDeployment),
+    getLogs: guard(client.getLogs),
+    ...(getDeploymentWithLogs ? { getDeploymentWithLogs: guard(getDeploymentWithLogs) } : {}),
+  };
 }
 
 export type ProviderPlatformConfig = {

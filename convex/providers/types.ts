@@ -53,6 +53,11 @@ export interface DeployProviderClient {
   cancelDeployment(id: string): Promise<void>;
   /** Log lines after `sinceId` (exclusive), oldest first. */
   getLogs(id: string, sinceId?: string): Promise<ProviderLogLine[]>;
+  /**
+   * State and log lines from one request, where the provider's lines come from the same answer
+   * (Netlify synthesizes them from the deploy); a poll uses it instead of the two calls above.
+   */
+  getDeploymentWithLogs?(id: string, sinceId?: string): Promise<{ deployment: ProviderDeployment; lines: ProviderLogLine[] }>;
 }
 
 export type ProviderClientOptions = {

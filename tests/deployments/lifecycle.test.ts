@@ -18,7 +18,7 @@ const EXPECTED_CALLS = {
     "POST /api/v1/sites/:id/deploys",
     "GET /api/v1/deploys/:id", // `required` is known once the async deploy is prepared
     ...Array(PROJECT_FILES.length).fill("PUT /api/v1/deploys/:id/files/*"),
-    ...polls(["GET /api/v1/deploys/:id", "GET /api/v1/deploys/:id"]), // state, then the lines synthesized from it
+    ...polls(["GET /api/v1/deploys/:id"]), // state and the lines synthesized from it, in one read
   ],
   railway: [
     "POST /graphql/v2 projectCreate",
