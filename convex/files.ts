@@ -2,7 +2,8 @@
 // Read = viewer; write / rename / remove / upload = editor or owner.
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { internalQuery } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, internalQuery } from "./_generated/server";
 import { requireProjectRole } from "./lib/access";
 import { userMutation, userQuery } from "./lib/auth";
 import {
@@ -180,21 +181,42 @@ export const remove = userMutation({
   },
 });
 
-/** Step 1 of a large-file write: a one-time URL to POST the bytes to (returns `{ storageId }`). */
+/**
+ * How long an upload URL's grant lasts. At most the blob sweep's grace period (convex/blobs.ts
+ * GRACE_MS), so the sweep never deletes an object that may still be committed; objects never
+ * committed are deleted by that sweep.
+ */
+export const UPLOAD_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * Step 1 of a large-file write: a one-time URL to POST the bytes to (it answers `{ storageId }`)
+ * and the `uploadId` that step 2 must name. The grant records who asked and for which project.
+ */
 export const generateUploadUrl = userMutation({
   args: { projectId: v.id("projects") },
-  returns: v.string(),
+  returns: v.object({ uploadUrl: v.string(), uploadId: v.id("uploads") }),
   handler: async (ctx, args) => {
-    await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
-    return await ctx.storage.generateUploadUrl();
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
+    const now = Date.now();
+    const expiresAt = now + UPLOAD_TTL_MS;
+    const uploadId = await ctx.db.insert("uploads", { userId: ctx.user._id, projectId: project._id, createdAt: now, expiresAt });
+    await ctx.scheduler.runAt(expiresAt, internal.files.expireUpload, { uploadId });
+    return { uploadUrl: await ctx.storage.generateUploadUrl(), uploadId };
   },
 });
 
-/** Step 2: the uploaded object becomes the content of `path` (hash and size from file storage). */
+const UPLOAD_NOT_FOUND = "Upload not found (it may have expired, been committed already, or belong to someone else)";
+
+/**
+ * Step 2: the uploaded object becomes the content of `path` (hash and size from file storage).
+ * Only the person who asked for the upload, into the project they asked for, within the
+ * grant's hour, with an object stored after the grant and not yet used: anything else is NOT_FOUND.
+ */
 export const commitUpload = userMutation({
   args: {
     projectId: v.id("projects"),
     path: v.string(),
+    uploadId: v.id("uploads"),
     storageId: v.id("_storage"),
     expectedHash: v.optional(v.string()),
   },
@@ -202,14 +224,35 @@ export const commitUpload = userMutation({
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const path = normalizePath(args.path);
+    const now = Date.now();
+    const upload = await ctx.db.get("uploads", args.uploadId);
+    if (!upload || upload.userId !== ctx.user._id || upload.projectId !== project._id || upload.expiresAt <= now) {
+      fail("NOT_FOUND", UPLOAD_NOT_FOUND);
+    }
     const meta = await ctx.db.system.get("_storage", args.storageId);
-    if (!meta) fail("NOT_FOUND", "Upload not found (it may have been committed or removed already)");
+    if (!meta || meta._creationTime < upload.createdAt || meta._creationTime > upload.expiresAt) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
+    const committed = await ctx.db
+      .query("blobs")
+      .withIndex("by_storageId", (q) => q.eq("storageId", args.storageId))
+      .first();
+    if (committed) fail("NOT_FOUND", UPLOAD_NOT_FOUND); // someone's committed content
     checkFileSize(path, meta.size);
     const hash = base64ToHex(meta.sha256);
     const change = await checkedChange(ctx, project, path, { hash, size: meta.size }, args.expectedHash);
     await putStorageBlob(ctx, hash, args.storageId, meta.size);
+    await ctx.db.delete("uploads", upload._id);
     const [written] = await applyFileChanges(ctx, project, ctx.user, [change]);
     return written;
+  },
+});
+
+/** Scheduled at an upload grant's expiry: drops the grant (its object, if any, goes with the blob sweep). */
+export const expireUpload = internalMutation({
+  args: { uploadId: v.id("uploads") },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    if (await ctx.db.get("uploads", args.uploadId)) await ctx.db.delete("uploads", args.uploadId);
+    return null;
   },
 });
 

@@ -20,7 +20,11 @@ export type Preferences = Infer<typeof vPreferences>;
 /** A `users` row. */
 export const vUser = v.object({
   clerkId: v.string(), // Clerk subject (`sub`)
-  email: v.string(), // lower-cased; "" until Clerk tells us
+  email: v.string(), // lower-cased; "" until Clerk tells us. NOT proof of ownership: see verifiedEmail
+  /** Lower-cased address the person proved they own (Clerk's verified primary address or a token's email_verified claim). Only this matches invitations. */
+  verifiedEmail: v.optional(v.string()),
+  /** Clerk's `updated_at` of the last applied user event: older events delivered late are ignored. */
+  clerkUpdatedAt: v.optional(v.number()),
   name: v.optional(v.string()),
   imageUrl: v.optional(v.string()),
   role: vRole,
@@ -47,6 +51,31 @@ export type Framework = Infer<typeof vFramework>;
 
 export const vMemberRole = v.union(v.literal("owner"), v.literal("editor"), v.literal("viewer"));
 export type MemberRole = Infer<typeof vMemberRole>;
+
+/** Roles an invitation may grant (ownership is never shared). */
+export const vInvitedRole = v.union(v.literal("editor"), v.literal("viewer"));
+
+export const vInvitationStatus = v.union(
+  v.literal("pending"),
+  v.literal("accepted"),
+  v.literal("declined"),
+  v.literal("revoked"),
+  v.literal("expired"),
+);
+
+/** An `invitations` row: an owner asked `email` to join a project with `role`. */
+export const vInvitation = v.object({
+  projectId: v.id("projects"),
+  email: v.string(), // lower-cased
+  role: vInvitedRole,
+  invitedBy: v.id("users"),
+  status: vInvitationStatus,
+  createdAt: v.number(),
+  expiresAt: v.number(),
+  respondedAt: v.optional(v.number()),
+  /** Who accepted or declined it. */
+  respondedBy: v.optional(v.id("users")),
+});
 
 export const vProvider = v.union(v.literal("vercel"), v.literal("netlify"), v.literal("railway"));
 export type Provider = Infer<typeof vProvider>;
@@ -183,6 +212,7 @@ export const vNotificationType = v.union(
   v.literal("deployment.error"),
   v.literal("deployment.canceled"),
   v.literal("project.member_added"),
+  v.literal("project.invited"),
   v.literal("quota.warning"),
   v.literal("system"),
 );

@@ -6,7 +6,9 @@ import type { UserIdentity } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
 import { mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
 import type { Preferences } from "../validators";
+import { limitBrowserMutation } from "./apiLimit";
 import { fail } from "./errors";
+import { onUserCreated } from "./invitations";
 
 export const DEFAULT_PREFERENCES: Preferences = {
   theme: "system",
@@ -42,7 +44,7 @@ export async function activeUserByClerkId(ctx: QueryCtx, clerkId: string): Promi
 export async function ensureUser(
   ctx: MutationCtx,
   clerkId: string,
-  profile: { email?: string; name?: string; imageUrl?: string } = {},
+  profile: { email?: string; emailVerified?: boolean; name?: string; imageUrl?: string } = {},
 ): Promise<Doc<"users">> {
   const existing = await userByClerkId(ctx, clerkId);
   if (existing) {
@@ -61,11 +63,12 @@ export async function ensureUser(
     createdAt: now,
     updatedAt: now,
   });
+  await onUserCreated(ctx, (await ctx.db.get("users", id))!, profile);
   return (await ctx.db.get("users", id))!;
 }
 
 function profileOf(identity: UserIdentity) {
-  return { email: identity.email, name: identity.name, imageUrl: identity.pictureUrl };
+  return { email: identity.email, emailVerified: identity.emailVerified, name: identity.name, imageUrl: identity.pictureUrl };
 }
 
 /** The signed-in caller for a query: their row is null until their first mutation. */
@@ -96,7 +99,14 @@ function asAdmin({ identity, user }: { identity: UserIdentity; user: Doc<"users"
 export const userQuery = customQuery(query, customCtx(queryCaller));
 
 /** Public mutation as the signed-in caller; the `users` row is created on first use. */
-export const userMutation = customMutation(mutation, customCtx(mutationCaller));
+export const userMutation = customMutation(
+  mutation,
+  customCtx(async (ctx) => {
+    const caller = await mutationCaller(ctx);
+    await limitBrowserMutation(ctx, caller.user._id);
+    return caller;
+  }),
+);
 
 /** Public query for administrators only. */
 export const adminQuery = customQuery(
