@@ -188,29 +188,38 @@ export const remove = userMutation({
  */
 export const UPLOAD_TTL_MS = 60 * 60 * 1000;
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 /**
  * Step 1 of a large-file write: a one-time URL to POST the bytes to (it answers `{ storageId }`)
- * and the `uploadId` that step 2 must name. The grant records who asked and for which project.
+ * and the `uploadId` that step 2 must name. The grant records who asked, for which project, and
+ * the sha-256 (hex) of the bytes they are about to upload. Convex's upload URL cannot say who
+ * used it, so the announced hash is what ties the stored object to this grant: another person
+ * holding a grant of their own cannot commit someone else's object without knowing its hash.
  */
 export const generateUploadUrl = userMutation({
-  args: { projectId: v.id("projects") },
+  args: { projectId: v.id("projects"), hash: v.string() },
   returns: v.object({ uploadUrl: v.string(), uploadId: v.id("uploads") }),
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
+    const hash = args.hash.toLowerCase();
+    if (!SHA256_HEX.test(hash)) fail("INVALID", "hash must be the sha-256 of the content, 64 hex characters", { field: "hash" });
     const now = Date.now();
     const expiresAt = now + UPLOAD_TTL_MS;
-    const uploadId = await ctx.db.insert("uploads", { userId: ctx.user._id, projectId: project._id, createdAt: now, expiresAt });
+    const uploadId = await ctx.db.insert("uploads", { userId: ctx.user._id, projectId: project._id, hash, createdAt: now, expiresAt });
     await ctx.scheduler.runAt(expiresAt, internal.files.expireUpload, { uploadId });
     return { uploadUrl: await ctx.storage.generateUploadUrl(), uploadId };
   },
 });
 
-const UPLOAD_NOT_FOUND = "Upload not found (it may have expired, been committed already, or belong to someone else)";
+const UPLOAD_NOT_FOUND =
+  "Upload not found (it may have expired, been committed already, belong to someone else, or not hold the bytes whose hash was announced)";
 
 /**
  * Step 2: the uploaded object becomes the content of `path` (hash and size from file storage).
  * Only the person who asked for the upload, into the project they asked for, within the
- * grant's hour, with an object stored after the grant and not yet used: anything else is NOT_FOUND.
+ * grant's hour, with an object stored after the grant, holding the announced bytes and not
+ * yet used: anything else is NOT_FOUND.
  */
 export const commitUpload = userMutation({
   args: {
@@ -231,13 +240,14 @@ export const commitUpload = userMutation({
     }
     const meta = await ctx.db.system.get("_storage", args.storageId);
     if (!meta || meta._creationTime < upload.createdAt || meta._creationTime > upload.expiresAt) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
+    const hash = base64ToHex(meta.sha256);
+    if (hash !== upload.hash) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
     const committed = await ctx.db
       .query("blobs")
       .withIndex("by_storageId", (q) => q.eq("storageId", args.storageId))
       .first();
     if (committed) fail("NOT_FOUND", UPLOAD_NOT_FOUND); // someone's committed content
     checkFileSize(path, meta.size);
-    const hash = base64ToHex(meta.sha256);
     const change = await checkedChange(ctx, project, path, { hash, size: meta.size }, args.expectedHash);
     await putStorageBlob(ctx, hash, args.storageId, meta.size);
     await ctx.db.delete("uploads", upload._id);

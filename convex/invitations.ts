@@ -153,29 +153,36 @@ export const listMine = userQuery({
   },
 });
 
-/** The pending, unexpired invitation if it was made out to one of the caller's verified addresses. */
+/** The invitation if it was made out to one of the caller's verified addresses. */
 async function ownInvitation(
   ctx: MutationCtx & { identity: Parameters<typeof verifiedEmailsOf>[0]; user: Doc<"users"> },
   invitationId: Doc<"invitations">["_id"],
-  now: number,
 ): Promise<Doc<"invitations">> {
   const invitation = await ctx.db.get("invitations", invitationId);
   // Someone else's invitation looks exactly like a missing one.
   if (!invitation || !verifiedEmailsOf(ctx.identity, ctx.user).includes(invitation.email)) {
     fail("NOT_FOUND", "Invitation not found (it is accepted only with the verified address it was sent to)");
   }
-  if (invitation.status !== "pending") fail("CONFLICT", `The invitation is ${invitation.status} already`);
-  if (invitation.expiresAt <= now) fail("CONFLICT", "The invitation has expired; ask the owner for a new one");
   return invitation;
 }
 
-/** The invitee joins the project with the invitation's role. Returns the project id. */
+function requirePending(invitation: Doc<"invitations">, now: number): void {
+  if (invitation.status !== "pending") fail("CONFLICT", `The invitation is ${invitation.status} already`);
+  if (invitation.expiresAt <= now) fail("CONFLICT", "The invitation has expired; ask the owner for a new one");
+}
+
+/**
+ * The invitee joins the project with the invitation's role. Returns the project id. Accepting
+ * again is a no-op (a first sign-in may have accepted it already, see lib/invitations.ts).
+ */
 export const accept = userMutation({
   args: { invitationId: v.id("invitations") },
   returns: v.id("projects"),
   handler: async (ctx, args) => {
     const now = Date.now();
-    const invitation = await ownInvitation(ctx, args.invitationId, now);
+    const invitation = await ownInvitation(ctx, args.invitationId);
+    if (invitation.status === "accepted" && invitation.respondedBy === ctx.user._id) return invitation.projectId;
+    requirePending(invitation, now);
     const result = await acceptInvitation(ctx, invitation, ctx.user, now);
     if (result === "gone") fail("NOT_FOUND", "Project not found");
     if (result === "full") fail("QUOTA_EXCEEDED", "The project has the most members it may have", { limit: "members" });
@@ -189,7 +196,8 @@ export const decline = userMutation({
   returns: v.null(),
   handler: async (ctx, args) => {
     const now = Date.now();
-    const invitation = await ownInvitation(ctx, args.invitationId, now);
+    const invitation = await ownInvitation(ctx, args.invitationId);
+    requirePending(invitation, now);
     await ctx.db.patch("invitations", invitation._id, { status: "declined", respondedAt: now, respondedBy: ctx.user._id });
     return null;
   },

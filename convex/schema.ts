@@ -67,10 +67,12 @@ export default defineSchema({
     .index("by_projectId_and_email", ["projectId", "email"])
     .index("by_email_and_status", ["email", "status"]),
 
-  /** Upload URLs handed out: who asked, for which project, until when (files.commitUpload checks it). */
+  /** Upload URLs handed out: who asked, for which project and content, until when (files.commitUpload checks it). */
   uploads: defineTable({
     userId: v.id("users"),
     projectId: v.id("projects"),
+    /** sha-256 hex the asker announced: only an object with exactly these bytes can be committed. */
+    hash: v.string(),
     createdAt: v.number(),
     expiresAt: v.number(),
   }),

@@ -16,9 +16,9 @@ const storageCount = (t: ConvexTest) => t.run(async (ctx) => (await ctx.db.syste
 describe("upload flow", () => {
   test("generateUploadUrl gives editors a URL", async () => {
     const { t, ids, projectId, bob } = await setupProject();
-    const { uploadUrl, uploadId } = await bob.mutation(api.files.generateUploadUrl, { projectId });
+    const { uploadUrl, uploadId } = await bob.mutation(api.files.generateUploadUrl, { projectId, hash: sha("big") });
     expect(uploadUrl).toMatch(/^https:\/\//);
-    expect(await t.run((ctx) => ctx.db.get("uploads", uploadId))).toMatchObject({ userId: ids.bob, projectId });
+    expect(await t.run((ctx) => ctx.db.get("uploads", uploadId))).toMatchObject({ userId: ids.bob, projectId, hash: sha("big") });
   });
 
   test("commitUpload makes the object a file; read returns a URL, not content", async () => {

@@ -1,5 +1,6 @@
 // Shared setup for the Convex data-layer tests: three signed-in people, a project, error
 // code assertions and a dump of the tables a test must prove unchanged.
+import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import type { TableNames } from "../../convex/_generated/dataModel";
 import type { Id } from "../../convex/_generated/dataModel";
@@ -51,9 +52,10 @@ export async function addMember(
   await member.as.mutation(api.invitations.accept, { invitationId });
 }
 
-/** `who` asks for an upload URL into `projectId`, then the bytes are stored (the client's POST). */
+/** `who` asks for an upload URL into `projectId` for `bytes`, then the bytes are stored (the client's POST). */
 export async function upload(t: ConvexTest, who: Caller, projectId: Id<"projects">, bytes: string | Uint8Array) {
-  const { uploadId } = await who.mutation(api.files.generateUploadUrl, { projectId });
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  const { uploadId } = await who.mutation(api.files.generateUploadUrl, { projectId, hash });
   const storageId = await t.run((ctx) => ctx.storage.store(new Blob([bytes as BlobPart])));
   return { uploadId, storageId };
 }
