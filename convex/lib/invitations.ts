@@ -16,7 +16,7 @@ export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Pending invitations per project (lists stay bounded). */
 export const MAX_PENDING_INVITATIONS = MAX_MEMBERS;
 /** Pending invitations one address may hold (listMine and sign-up matching read at most this many). */
-export const MAX_INVITATIONS_PER_EMAIL = 50;
+const MAX_INVITATIONS_PER_EMAIL = 50;
 
 const MAX_EMAIL_LENGTH = 320;
 
@@ -31,7 +31,7 @@ export function cleanEmail(raw: string): string {
 }
 
 /** The token's address when the token itself says it is verified. */
-export function verifiedClaimEmail(profile: { email?: string; emailVerified?: boolean }): string | undefined {
+function verifiedClaimEmail(profile: { email?: string; emailVerified?: boolean }): string | undefined {
   return profile.emailVerified === true && profile.email ? profile.email.trim().toLowerCase() : undefined;
 }
 
