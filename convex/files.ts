@@ -15,7 +15,7 @@ import {
   type BlobContent,
 } from "./lib/blobs";
 import { fail } from "./lib/errors";
-import { base64ToHex, hashText } from "./lib/hash";
+import { hashText } from "./lib/hash";
 import { languageForPath } from "./lib/languages";
 import { boundedPage } from "./lib/pagination";
 import { normalizePath, normalizePrefix, prefixEnd } from "./lib/paths";
@@ -27,6 +27,7 @@ import {
   currentFileSet,
   fileAt,
   fileInfo,
+  grantedUpload,
   type FileChange,
 } from "./lib/projectFiles";
 import { touchProject } from "./lib/projects";
@@ -212,9 +213,6 @@ export const generateUploadUrl = userMutation({
   },
 });
 
-const UPLOAD_NOT_FOUND =
-  "Upload not found (it may have expired, been committed already, belong to someone else, or not hold the bytes whose hash was announced)";
-
 /**
  * Step 2: the uploaded object becomes the content of `path` (hash and size from file storage).
  * Only the person who asked for the upload, into the project they asked for, within the
@@ -233,23 +231,10 @@ export const commitUpload = userMutation({
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const path = normalizePath(args.path);
-    const now = Date.now();
-    const upload = await ctx.db.get("uploads", args.uploadId);
-    if (!upload || upload.userId !== ctx.user._id || upload.projectId !== project._id || upload.expiresAt <= now) {
-      fail("NOT_FOUND", UPLOAD_NOT_FOUND);
-    }
-    const meta = await ctx.db.system.get("_storage", args.storageId);
-    if (!meta || meta._creationTime < upload.createdAt || meta._creationTime > upload.expiresAt) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
-    const hash = base64ToHex(meta.sha256);
-    if (hash !== upload.hash) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
-    const committed = await ctx.db
-      .query("blobs")
-      .withIndex("by_storageId", (q) => q.eq("storageId", args.storageId))
-      .first();
-    if (committed) fail("NOT_FOUND", UPLOAD_NOT_FOUND); // someone's committed content
-    checkFileSize(path, meta.size);
-    const change = await checkedChange(ctx, project, path, { hash, size: meta.size }, args.expectedHash);
-    await putStorageBlob(ctx, hash, args.storageId, meta.size);
+    const { upload, hash, size } = await grantedUpload(ctx, ctx.user, project, args.uploadId, args.storageId);
+    checkFileSize(path, size);
+    const change = await checkedChange(ctx, project, path, { hash, size }, args.expectedHash);
+    await putStorageBlob(ctx, hash, args.storageId, size);
     await ctx.db.delete("uploads", upload._id);
     const [written] = await applyFileChanges(ctx, project, ctx.user, [change]);
     return written;
