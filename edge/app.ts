@@ -2,7 +2,6 @@
 // `{ "error": { "code", "message" } }`. Relative imports carry `.js`: on Vercel each file is
 // compiled to Node ESM as is, and Node refuses extensionless specifiers.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
@@ -14,6 +13,7 @@ import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { devAuthRoutes } from "./dev/routes.js";
+import { bodyLimit } from "./middleware/bodyLimit.js";
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: "INVALID",
@@ -29,7 +29,6 @@ const stdoutLog = (line: Record<string, unknown>) => console.log(JSON.stringify(
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? stdoutLog;
-  const limit = deps.config.bodyLimitBytes;
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
@@ -76,14 +75,7 @@ export function createApp(deps: AppDeps) {
       maxAge: 600,
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${limit} bytes`, { limit });
-      },
-    }),
-  );
+  app.use(bodyLimit(deps.config.bodyLimitBytes));
 
   app.route("/", health);
   app.route("/", me);
