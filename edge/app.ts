@@ -8,6 +8,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps, AppEnv } from "./context.js";
 import { ApiError, envelope, type ErrorCode } from "./errors.js";
+import { REQUEST_HEADERS, RESPONSE_HEADERS } from "./headers.js";
 import { health } from "./routes/health.js";
 import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
@@ -69,8 +70,8 @@ export function createApp(deps: AppDeps) {
     cors({
       origin: (origin) => (deps.config.corsOrigins.includes(origin) ? origin : null),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Accept", "X-Request-Id"],
-      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      allowHeaders: [...REQUEST_HEADERS],
+      exposeHeaders: [...RESPONSE_HEADERS],
       credentials: true,
       maxAge: 600,
     }),
