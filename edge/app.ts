@@ -15,6 +15,7 @@ import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { devAuthRoutes } from "./dev/routes.js";
 import { bodyLimit } from "./middleware/bodyLimit.js";
+import { unauthenticatedLimit } from "./middleware/ipLimit.js";
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: "INVALID",
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps) {
       maxAge: 600,
     }),
   );
+  app.use(unauthenticatedLimit);
   app.use(bodyLimit(deps.config.bodyLimitBytes));
 
   app.route("/", health);

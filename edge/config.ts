@@ -20,8 +20,24 @@ export type EdgeConfig = {
   devAuth: DevAuthConfig | null;
   /** Which external services are real, mocked or off (GET /health). */
   services: ServiceModes;
-  /** How often GET /api/deployments/:id/logs (SSE) checks Convex for new lines; default 1000 ms. */
+  /** How often GET /api/deployments/:id/logs (SSE) checks Convex for new lines at first; default 1000 ms (backs off to 5×). */
   deployLogsPollMs?: number;
+  /** GET /health reuses Convex's answer for this long (EDGE_HEALTH_CACHE_MS, default 5000; 0 = ask every time). */
+  healthCacheMs: number;
+  limits: EdgeLimitsConfig;
+};
+
+/** Per-instance limits (edge/limits.ts); docs/security.md lists them. */
+export type EdgeLimitsConfig = {
+  /** Requests without an Authorization header per client address per minute (EDGE_IP_LIMIT_PER_MIN, default 60). */
+  unauthenticatedPerMinute: number;
+  /** Concurrent SSE log streams per user (EDGE_MAX_LOG_STREAMS, default 3). */
+  logStreamsPerUser: number;
+  /**
+   * The client address comes from X-Real-IP / X-Forwarded-For (EDGE_TRUST_PROXY; on by default
+   * on Vercel, whose proxy sets them), else from the socket. Only behind a proxy that overwrites them.
+   */
+  trustProxy: boolean;
 };
 
 export type AnthropicConfig = {
@@ -108,5 +124,11 @@ export function loadConfig(env: Env): EdgeConfig {
     devAuth,
     services: serviceModes(env, { devAuth: devAuth !== null }),
     deployLogsPollMs: intOr(env.DEPLOY_LOGS_POLL_MS, 1_000),
+    healthCacheMs: intOr(env.EDGE_HEALTH_CACHE_MS, 5_000),
+    limits: {
+      unauthenticatedPerMinute: intOr(env.EDGE_IP_LIMIT_PER_MIN, 60, 1),
+      logStreamsPerUser: intOr(env.EDGE_MAX_LOG_STREAMS, 3, 1),
+      trustProxy: env.EDGE_TRUST_PROXY?.trim() ? switchOn("EDGE_TRUST_PROXY", env.EDGE_TRUST_PROXY) : !!env.VERCEL,
+    },
   };
 }

@@ -11,7 +11,8 @@ const lower = (list: readonly string[]) => list.map((h) => h.toLowerCase());
 const splitList = (value: string | null) => lower((value ?? "").split(",").map((s) => s.trim()).filter(Boolean));
 
 // Headers a browser sends or reads without CORS permission, and ones it may not touch at all.
-const SAFELISTED_REQUEST = ["accept-language", "content-language", "origin"];
+// X-Real-IP / X-Forwarded-For come from a trusted proxy in front of the edge, never from a browser.
+const SAFELISTED_REQUEST = ["accept-language", "content-language", "origin", "x-real-ip", "x-forwarded-for"];
 const SAFELISTED_RESPONSE = ["cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma", "connection"];
 
 /** Header names the edge's own code reads from requests and writes to responses. */
