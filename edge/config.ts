@@ -128,7 +128,7 @@ export function loadConfig(env: Env): EdgeConfig {
     limits: {
       unauthenticatedPerMinute: intOr(env.EDGE_IP_LIMIT_PER_MIN, 60, 1),
       logStreamsPerUser: intOr(env.EDGE_MAX_LOG_STREAMS, 3, 1),
-      trustProxy: env.EDGE_TRUST_PROXY?.trim() ? switchOn("EDGE_TRUST_PROXY", env.EDGE_TRUST_PROXY) : !!env.VERCEL,
+      trustProxy: env.EDGE_TRUST_PROXY?.trim() ? switchOn("EDGE_TRUST_PROXY", env.EDGE_TRUST_PROXY) : !!env.VERCEL_ENV,
     },
   };
 }
