@@ -68,7 +68,10 @@ export function bodyLimit(maxSize: number): MiddlewareHandler<AppEnv> {
       buffer.set(chunk, offset);
       offset += chunk.byteLength;
     }
-    c.req.raw = new Request(raw, { body: buffer });
+    // From its parts, not `new Request(raw, ...)`: under @hono/node-server with
+    // overrideGlobalObjects: false, `raw` is the server's own Request class, which the global
+    // Request cannot copy.
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: buffer, signal: raw.signal });
     return next();
   };
 }
