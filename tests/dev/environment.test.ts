@@ -81,6 +81,8 @@ describe("npm run dev", () => {
     }
     const typo = planDev({ AUTOCREA_ENV: "prdo" });
     expect(!typo.ok && typo.error).toMatch(/AUTOCREA_ENV="prdo" is not understood/);
+    const flag = planDev({ AUTOCREA_DEV_AUTH: "sometimes" });
+    expect(!flag.ok && flag.error).toMatch(/AUTOCREA_DEV_AUTH="sometimes" is not understood/);
   });
 
   test("AUTOCREA_DEV_AUTH=off in .env turns development sign-in off (with a warning that nobody can sign in)", () => {
