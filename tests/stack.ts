@@ -1,14 +1,17 @@
 // The whole backend in one process: the real Hono app on @hono/node-server at a free
 // 127.0.0.1 port, Convex functions on convex-test (all components registered) behind the
-// real edge seam, Clerk-shaped tokens from a fresh RS256 key verified by @clerk/backend,
-// and a stack-owned clock (see tests/clock.ts). Used by tests, `npm run stack`, the bench.
+// real edge seam and behind a local Convex the official clients connect to (client API,
+// sync WebSocket and site, scripts/localConvex/), Clerk-shaped tokens from a fresh RS256 key
+// verified by @clerk/backend, and a stack-owned clock (see tests/clock.ts). Used by tests,
+// `npm run stack`, the bench.
 import { newConvexTest } from "./convexTest"; // load convex-test before the clock: it keeps the real setTimeout
-import { serve } from "@hono/node-server";
 import { verifyToken } from "@clerk/backend";
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FunctionReference } from "convex/server";
+import { closeServer, serveLoopback } from "../scripts/localConvex/loopback";
+import { observeWrites } from "../scripts/localConvex/observe";
+import { AUTH_FAILED, startLocalConvex, type LocalConvex } from "../scripts/localConvex/server";
+import { convexModules } from "./convexModules";
 import { internal } from "../convex/_generated/api";
 import { createApp } from "../edge/app";
 import { loadConfig, type Env } from "../edge/config";
@@ -26,6 +29,10 @@ export type StackOptions = {
   log?: (line: Record<string, unknown>) => void;
   /** How the provider fakes start (`npm run dev` gives them `mockHosts: true`). */
   providerFakes?: Pick<ProviderFakesOptions, "mockHosts">;
+  /** Development sign-in (`POST /dev/sign-in`, as `npm run dev` offers), signed with the stack's key. */
+  devSignIn?: boolean;
+  /** The local Convex client API port (site: the next one); default any free pair. */
+  convexPort?: number;
 };
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 export type StackUser = { id: string; email?: string; name?: string; role?: "user" | "admin" };
@@ -54,7 +61,10 @@ export async function startStack(opts: StackOptions = {}) {
 }
 
 async function start(opts: StackOptions, clock: StackClock) {
-  const t = newConvexTest();
+  const raw = newConvexTest();
+  // Every write through `t` (tests, the seam, webhooks, scheduled functions) re-runs subscriptions.
+  let local: LocalConvex | undefined;
+  const t = observeWrites(raw, () => local?.wrote());
   // Convex HTTP actions read it from process.env; one value per process.
   const secret = (process.env.EDGE_SECRET ??= randomBytes(24).toString("hex"));
   const keys = await makeKeyPair();
@@ -84,13 +94,22 @@ async function start(opts: StackOptions, clock: StackClock) {
     return t.fetch(u.pathname + u.search, init);
   };
   const convex = createConvexSeam({
-    siteUrl: "https://stack.convex.site",
+    siteUrl: "http://127.0.0.1", // the transport below ignores the host
     secret,
     transport,
     onCall: (path, ms, status) => {
       if (seamCalls.push({ path, ms, status }) > 10_000) seamCalls.splice(0, 5_000);
     },
   });
+  local = await startLocalConvex({ t: raw, modules: convexModules(), verify: (token) => identityFor(token), port: opts.convexPort });
+  const devSignIn: Env = opts.devSignIn
+    ? {
+        CLERK_JWT_KEY: undefined,
+        AUTOCREA_DEV_AUTH: "1",
+        AUTOCREA_DEV_ISSUER: STACK_ISSUER,
+        AUTOCREA_DEV_ISSUER_KEY: JSON.stringify({ kid: keys.kid, publicPem: keys.publicPem, privateJwk: keys.privateKey.export({ format: "jwk" }) }),
+      }
+    : {};
   const config = loadConfig({
     CLERK_JWT_KEY: keys.publicPem,
     CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN,
@@ -101,31 +120,30 @@ async function start(opts: StackOptions, clock: StackClock) {
     ANTHROPIC_MAX_RETRIES: "1",
     ANTHROPIC_TIMEOUT_MS: "1500",
     ANTHROPIC_IDLE_TIMEOUT_MS: "1500",
+    ...devSignIn,
     ...opts.env,
   });
   const app = createApp({ config, convex, log: opts.log ?? (() => {}) });
-  // overrideGlobalObjects: false keeps node-server from swapping the Request/Response convex-test uses.
-  const server = serve({
-    fetch: app.fetch,
-    hostname: "127.0.0.1",
-    port: opts.port ?? 0,
-    overrideGlobalObjects: false,
-  }) as Server;
+  let edge: Awaited<ReturnType<typeof serveLoopback>>;
   try {
-    await new Promise<void>((resolve, reject) => {
-      if (server.listening) return resolve();
-      server.once("listening", resolve).once("error", reject);
-    });
+    edge = await serveLoopback((req) => app.fetch(req), opts.port ?? 0);
   } catch (err) {
     // e.g. EADDRINUSE: leave nothing listening behind (`npm run stack` retries on a free port).
-    await Promise.allSettled([anthropic.close(), providers.close()]);
+    await Promise.allSettled([anthropic.close(), providers.close(), local.close()]);
     throw err;
   }
-  const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = edge.server;
+  const edgeUrl = edge.url;
+  const localConvex = local;
   live.add(t);
 
   async function identityFor(token: string) {
-    const c = (await verifyToken(token, { jwtKey: keys.publicPem })) as Record<string, any>;
+    let c: Record<string, any>;
+    try {
+      c = (await verifyToken(token, { jwtKey: keys.publicPem })) as Record<string, any>;
+    } catch (err) {
+      throw new Error(`${AUTH_FAILED} (${(err as { reason?: string }).reason ?? "token-invalid"})`);
+    }
     return {
       subject: c.sub as string,
       issuer: c.iss as string,
@@ -137,6 +155,13 @@ async function start(opts: StackOptions, clock: StackClock) {
 
   return {
     edgeUrl,
+    /** CONVEX_URL of the local Convex (client HTTP API and sync WebSocket, for the official clients). */
+    convexUrl: localConvex.url,
+    /** CONVEX_SITE_URL of the local Convex (every route of convex/http.ts). */
+    convexSiteUrl: localConvex.siteUrl,
+    /** The reference IDE page (development only). */
+    pageUrl: `${edgeUrl}/`,
+    localConvex,
     /** The convex-test instance (for internal functions and direct db access in tests). */
     t,
     app,
@@ -192,8 +217,8 @@ async function start(opts: StackOptions, clock: StackClock) {
     async close(): Promise<void> {
       await t.finishInProgressScheduledFunctions();
       live.delete(t);
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await localConvex.close();
+      await closeServer(server);
       await anthropic.close();
       await providers.close();
       clock.release();
