@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import type { FunctionReference } from "convex/server";
 import { closeServer, serveLoopback } from "../scripts/localConvex/loopback";
 import { observeWrites } from "../scripts/localConvex/observe";
-import { AUTH_FAILED, startLocalConvex, type LocalConvex } from "../scripts/localConvex/server";
+import { AUTH_FAILED, startLocalConvex } from "../scripts/localConvex/server";
 import { convexModules } from "./convexModules";
 import { internal } from "../convex/_generated/api";
 import { createApp } from "../edge/app";
@@ -63,8 +63,8 @@ export async function startStack(opts: StackOptions = {}) {
 async function start(opts: StackOptions, clock: StackClock) {
   const raw = newConvexTest();
   // Every write through `t` (tests, the seam, webhooks, scheduled functions) re-runs subscriptions.
-  let local: LocalConvex | undefined;
-  const t = observeWrites(raw, () => local?.wrote());
+  const writes = { notify: () => {} };
+  const t = observeWrites(raw, () => writes.notify());
   // Convex HTTP actions read it from process.env; one value per process.
   const secret = (process.env.EDGE_SECRET ??= randomBytes(24).toString("hex"));
   const keys = await makeKeyPair();
@@ -101,7 +101,8 @@ async function start(opts: StackOptions, clock: StackClock) {
       if (seamCalls.push({ path, ms, status }) > 10_000) seamCalls.splice(0, 5_000);
     },
   });
-  local = await startLocalConvex({ t: raw, modules: convexModules(), verify: (token) => identityFor(token), port: opts.convexPort });
+  const local = await startLocalConvex({ t: raw, modules: convexModules(), verify: (token) => identityFor(token), port: opts.convexPort });
+  writes.notify = local.wrote;
   const devSignIn: Env = opts.devSignIn
     ? {
         CLERK_JWT_KEY: undefined,
