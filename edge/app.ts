@@ -14,6 +14,7 @@ import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { devAuthRoutes } from "./dev/routes.js";
+import { devPageRoutes } from "./dev/page.js";
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: "INVALID",
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps) {
       // JSON only: nothing here may be framed, scripted or embedded.
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       xFrameOptions: "DENY",
+      overwrite: false, // the development page (edge/dev/page.ts) sets its own CSP
     }),
   );
   app.use(
@@ -91,6 +93,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", ai);
   // Development sign-in only when configured (never in production): otherwise these paths 404.
   if (deps.config.devAuth) app.route("/", devAuthRoutes);
+  // The reference IDE page: development only (never in production).
+  if (!deps.config.production) app.route("/", devPageRoutes);
 
   app.notFound((c) => c.json(envelope("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

@@ -87,6 +87,8 @@ async function start(opts: StackOptions, clock: StackClock) {
   // Loopback fakes answer in milliseconds: a stalled call fails fast (uploads get 4–10×).
   process.env.PROVIDER_TIMEOUT_MS ??= "2000";
 
+  const local = await startLocalConvex({ t: raw, modules: convexModules(), verify: (token) => identityFor(token), port: opts.convexPort });
+  writes.notify = local.wrote;
   // The most recent seam round trips (bounded: `npm run stack` runs for hours).
   const seamCalls: { path: string; ms: number; status: number }[] = [];
   const transport: FetchLike = (url, init) => {
@@ -94,15 +96,13 @@ async function start(opts: StackOptions, clock: StackClock) {
     return t.fetch(u.pathname + u.search, init);
   };
   const convex = createConvexSeam({
-    siteUrl: "http://127.0.0.1", // the transport below ignores the host
+    siteUrl: local.siteUrl, // the transport below calls convex-test directly; the page derives CONVEX_URL from it
     secret,
     transport,
     onCall: (path, ms, status) => {
       if (seamCalls.push({ path, ms, status }) > 10_000) seamCalls.splice(0, 5_000);
     },
   });
-  const local = await startLocalConvex({ t: raw, modules: convexModules(), verify: (token) => identityFor(token), port: opts.convexPort });
-  writes.notify = local.wrote;
   const devSignIn: Env = opts.devSignIn
     ? {
         CLERK_JWT_KEY: undefined,
@@ -112,6 +112,7 @@ async function start(opts: StackOptions, clock: StackClock) {
       }
     : {};
   const config = loadConfig({
+    CONVEX_SITE_URL: local.siteUrl,
     CLERK_JWT_KEY: keys.publicPem,
     CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN,
     CORS_ORIGINS: STACK_ORIGIN,
