@@ -13,9 +13,12 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as admin from "../admin.js";
 import type * as ai from "../ai.js";
 import type * as aiEdge from "../aiEdge.js";
 import type * as aiRequests from "../aiRequests.js";
+import type * as billing from "../billing.js";
+import type * as billingWebhooks from "../billingWebhooks.js";
 import type * as blobs from "../blobs.js";
 import type * as clerkWebhook from "../clerkWebhook.js";
 import type * as conversationAnalysis from "../conversationAnalysis.js";
@@ -32,6 +35,12 @@ import type * as files from "../files.js";
 import type * as http from "../http.js";
 import type * as lib_access from "../lib/access.js";
 import type * as lib_auth from "../lib/auth.js";
+import type * as lib_billingConfig from "../lib/billingConfig.js";
+import type * as lib_billingLemon from "../lib/billingLemon.js";
+import type * as lib_billingMock from "../lib/billingMock.js";
+import type * as lib_billingPlan from "../lib/billingPlan.js";
+import type * as lib_billingStripe from "../lib/billingStripe.js";
+import type * as lib_billingUsage from "../lib/billingUsage.js";
 import type * as lib_blobs from "../lib/blobs.js";
 import type * as lib_crypto from "../lib/crypto.js";
 import type * as lib_deployFiles from "../lib/deployFiles.js";
@@ -58,6 +67,7 @@ import type * as lib_usageRollup from "../lib/usageRollup.js";
 import type * as notifications from "../notifications.js";
 import type * as projects from "../projects.js";
 import type * as providerTokens from "../providerTokens.js";
+import type * as stripeMock from "../stripeMock.js";
 import type * as usage from "../usage.js";
 import type * as users from "../users.js";
 import type * as validators from "../validators.js";
@@ -71,9 +81,12 @@ import type * as validators from "../validators.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  admin: typeof admin;
   ai: typeof ai;
   aiEdge: typeof aiEdge;
   aiRequests: typeof aiRequests;
+  billing: typeof billing;
+  billingWebhooks: typeof billingWebhooks;
   blobs: typeof blobs;
   clerkWebhook: typeof clerkWebhook;
   conversationAnalysis: typeof conversationAnalysis;
@@ -90,6 +103,12 @@ declare const fullApi: ApiFromModules<{
   http: typeof http;
   "lib/access": typeof lib_access;
   "lib/auth": typeof lib_auth;
+  "lib/billingConfig": typeof lib_billingConfig;
+  "lib/billingLemon": typeof lib_billingLemon;
+  "lib/billingMock": typeof lib_billingMock;
+  "lib/billingPlan": typeof lib_billingPlan;
+  "lib/billingStripe": typeof lib_billingStripe;
+  "lib/billingUsage": typeof lib_billingUsage;
   "lib/blobs": typeof lib_blobs;
   "lib/crypto": typeof lib_crypto;
   "lib/deployFiles": typeof lib_deployFiles;
@@ -116,6 +135,7 @@ declare const fullApi: ApiFromModules<{
   notifications: typeof notifications;
   projects: typeof projects;
   providerTokens: typeof providerTokens;
+  stripeMock: typeof stripeMock;
   usage: typeof usage;
   users: typeof users;
   validators: typeof validators;

@@ -1,10 +1,10 @@
 // The ONE way public functions find their caller. Every public query/mutation in this
 // codebase is built with `userQuery` / `userMutation` (or the admin variants), so none
 // can forget to authenticate.
-import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
-import type { UserIdentity } from "convex/server";
+import { customAction, customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
+import type { Auth, UserIdentity } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
-import { mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
+import { action, mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
 import type { Preferences } from "../validators";
 import { fail } from "./errors";
 
@@ -15,7 +15,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
   defaultModel: "claude-sonnet-5-5",
 };
 
-async function requireIdentity(ctx: QueryCtx): Promise<UserIdentity> {
+async function requireIdentity(ctx: { auth: Auth }): Promise<UserIdentity> {
   const identity = await ctx.auth.getUserIdentity();
   if (!identity) fail("UNAUTHENTICATED", "Sign in to continue");
   return identity;
@@ -35,7 +35,13 @@ export async function userByClerkId(ctx: QueryCtx, clerkId: string): Promise<Doc
 export async function activeUserByClerkId(ctx: QueryCtx, clerkId: string): Promise<Doc<"users"> | null> {
   const user = await userByClerkId(ctx, clerkId);
   if (user?.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
+  refuseSuspended(user);
   return user;
+}
+
+/** An account an administrator suspended may do nothing (admin.suspendUser / unsuspendUser). */
+function refuseSuspended(user: Doc<"users"> | null): void {
+  if (user?.suspendedAt !== undefined) fail("ACCOUNT_SUSPENDED", "This account is suspended; contact support");
 }
 
 /** Finds the user row for a Clerk subject, creating it on first use. Deleted users are refused. */
@@ -47,6 +53,7 @@ export async function ensureUser(
   const existing = await userByClerkId(ctx, clerkId);
   if (existing) {
     if (existing.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
+    refuseSuspended(existing);
     return existing;
   }
   const now = Date.now();
@@ -108,4 +115,14 @@ export const adminQuery = customQuery(
 export const adminMutation = customMutation(
   mutation,
   customCtx(async (ctx) => asAdmin(await mutationCaller(ctx))),
+);
+
+/**
+ * Public action as the signed-in caller. Actions have no database: `ctx.identity` only; the
+ * action resolves its user through an internal mutation (ensureUser refuses deleted and
+ * suspended accounts there).
+ */
+export const userAction = customAction(
+  action,
+  customCtx(async (ctx) => ({ identity: await requireIdentity(ctx) })),
 );

@@ -3,7 +3,7 @@
 // so both sides parse `AUTOCREA_MOCK_SERVICES` here, the same way. Web APIs only: the edge
 // imports this file too.
 
-export type ServiceName = "clerk" | "anthropic" | "vercel" | "netlify" | "railway";
+export type ServiceName = "clerk" | "anthropic" | "vercel" | "netlify" | "railway" | "stripe" | "lemonsqueezy";
 /** real: its credentials are set; mock: a loopback fake answers; off: neither (calls fail). */
 export type ServiceMode = "real" | "mock" | "off";
 export type ServiceModes = Record<ServiceName, ServiceMode>;
@@ -15,6 +15,10 @@ export const SERVICE_VARS: Record<ServiceName, readonly string[]> = {
   vercel: ["VERCEL_TOKEN"],
   netlify: ["NETLIFY_TOKEN"],
   railway: ["RAILWAY_TOKEN"],
+  // Payments (convex/lib/billingConfig.ts): mocked, checkout is a local confirmation page that
+  // sends the provider's own signed webhook to Convex.
+  stripe: ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
+  lemonsqueezy: ["LEMONSQUEEZY_CHECKOUT_URL", "LEMONSQUEEZY_WEBHOOK_SECRET"],
 };
 export const SERVICE_NAMES = Object.keys(SERVICE_VARS) as ServiceName[];
 
@@ -52,8 +56,9 @@ export function serviceMode(name: ServiceName, env: Env): ServiceMode {
 }
 
 /** The services Convex calls from its own environment: the deployment providers (with their
- * platform tokens) and Anthropic (the conversation analysis). GET /health asks Convex for these. */
-export const CONVEX_SERVICES = ["anthropic", "vercel", "netlify", "railway"] as const satisfies readonly ServiceName[];
+ * platform tokens), Anthropic (the conversation analysis) and the payment providers (their
+ * keys and webhook secrets live in Convex). GET /health asks Convex for these. */
+export const CONVEX_SERVICES = ["anthropic", "vercel", "netlify", "railway", "stripe", "lemonsqueezy"] as const satisfies readonly ServiceName[];
 export type ConvexServiceModes = Record<(typeof CONVEX_SERVICES)[number], ServiceMode>;
 
 export function convexServiceModes(env: Env): ConvexServiceModes {
