@@ -3,7 +3,7 @@
 // adminQuery/adminMutation: anyone else gets FORBIDDEN before anything is read.
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
-import { internal } from "./_generated/api";
+import { scheduleRefresh } from "./billing";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { MutationCtx } from "./_generated/server";
 import { adminMutation, adminQuery } from "./lib/auth";
@@ -183,7 +183,7 @@ export const setPlanOverride = adminMutation({
     const actor = { kind: "admin" as const, userId: ctx.user._id };
     await audit(ctx, userId, "plan.override_set", actor, { to: plan, reason: `${why} (until ${new Date(expiresAt).toISOString()})` });
     const result = await syncPlan(ctx, userId, actor, `plan override: ${why}`);
-    if (result.nextCheckAt !== undefined) await ctx.scheduler.runAt(result.nextCheckAt, internal.billing.refreshPlan, { userId });
+    await scheduleRefresh(ctx, userId, result.nextCheckAt);
     return result.plan;
   },
 });

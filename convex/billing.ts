@@ -5,7 +5,8 @@
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
-import { env, internalMutation, query } from "./_generated/server";
+import type { Id } from "./_generated/dataModel";
+import { env, internalMutation, query, type MutationCtx } from "./_generated/server";
 import { ensureUser, userAction, userQuery } from "./lib/auth";
 import { lemonConfig, requirePaidPlan, returnUrl, stripeConfig } from "./lib/billingConfig";
 import { lemonCheckoutUrl } from "./lib/billingLemon";
@@ -165,14 +166,23 @@ export const invoices = userQuery({
   },
 });
 
+/** Longest single wait: a later deadline is reached in hops (timers over ~24.8 days overflow in Node-based test runtimes). */
+const MAX_WAIT_MS = 20 * DAY_MS;
+
+/** Schedules refreshPlan for `userId` at `at` (or an intermediate hop); a passed deadline schedules nothing. */
+export async function scheduleRefresh(ctx: MutationCtx, userId: Id<"users">, at: number | undefined): Promise<void> {
+  const now = Date.now();
+  if (at === undefined || at <= now) return;
+  await ctx.scheduler.runAt(Math.min(at, now + MAX_WAIT_MS), internal.billing.refreshPlan, { userId });
+}
+
 /** Scheduled at a period end, grace end or override expiry: recomputes the user's plan. */
 export const refreshPlan = internalMutation({
   args: { userId: v.id("users") },
   returns: v.null(),
   handler: async (ctx, { userId }) => {
     const { nextCheckAt } = await syncPlan(ctx, userId, { kind: "schedule" }, "a period, grace period or override ended");
-    // Only a later deadline is scheduled again (this one has passed).
-    if (nextCheckAt !== undefined && nextCheckAt > Date.now()) await ctx.scheduler.runAt(nextCheckAt, internal.billing.refreshPlan, { userId });
+    await scheduleRefresh(ctx, userId, nextCheckAt);
     return null;
   },
 });

@@ -7,6 +7,7 @@
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
+import { scheduleRefresh } from "./billing";
 import { env, httpAction, internalMutation, type ActionCtx, type MutationCtx } from "./_generated/server";
 import { graceMs, lemonConfig, STRIPE_TOLERANCE_SEC, stripeConfig } from "./lib/billingConfig";
 import { parseLemonEvent, verifyLemonSignature } from "./lib/billingLemon";
@@ -206,7 +207,7 @@ export const apply = internalMutation({
       await recordInvoice(ctx, userId, provider, change, at, mock);
     }
     const { nextCheckAt } = await syncPlan(ctx, userId, { kind: provider, eventId }, `${provider === "stripe" ? "Stripe" : "Lemon Squeezy"} ${type}`);
-    if (nextCheckAt !== undefined) await ctx.scheduler.runAt(nextCheckAt, internal.billing.refreshPlan, { userId });
+    await scheduleRefresh(ctx, userId, nextCheckAt);
     return result;
   },
 });
