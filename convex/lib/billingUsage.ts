@@ -8,10 +8,10 @@ import { DAY_MS, dayOf } from "./usageRollup";
 export type PeriodDays = { start: number; end: number; from: string; to: string; days: number };
 
 export function periodDays(start: number, end: number): PeriodDays {
-  const from = dayOf(start);
-  const to = dayOf(Math.max(start, end - 1));
-  const lastDay = Date.parse(`${dayOf(end - 1)}T00:00:00Z`);
-  return { start, end, from, to, days: Math.round((lastDay - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1 };
+  const firstDay = Math.floor(start / DAY_MS) * DAY_MS;
+  // The day before the UTC day the period ends on (that day belongs to the next period).
+  const lastDay = Math.max(firstDay, Math.floor(end / DAY_MS) * DAY_MS - DAY_MS);
+  return { start, end, from: dayOf(firstDay), to: dayOf(lastDay), days: (lastDay - firstDay) / DAY_MS + 1 };
 }
 
 const MONTH_RE = /^(\d{4})-(\d{2})$/;

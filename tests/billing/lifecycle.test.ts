@@ -31,8 +31,8 @@ describe("plan lifecycle", () => {
     let current = await as.query(api.billing.current, { today: "2026-11-02" });
     expect(current.plan.plan).toBe("pro");
     expect(current.billing).toMatchObject({ atPeriodEnd: "downgrades", periodEnd: period.end });
-    // Today (Nov 2) through the period's last day (Nov 22) included.
-    expect(current.daysLeft).toBe(21);
+    // Today (Nov 2) through the period's last usage day (Nov 21; Nov 22 counts in the next period).
+    expect(current.daysLeft).toBe(20);
 
     await advance(t, 19 * DAY);
     expect((await rows(t, userId)).user.plan).toBe("pro");
