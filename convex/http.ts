@@ -6,6 +6,7 @@ import { edgeDeployCancel, edgeDeployGet, edgeDeployLogs, edgeDeployRequest } fr
 import { netlifyWebhook, vercelWebhook } from "./deploymentWebhooks";
 import { lemonWebhook, stripeWebhook } from "./billingWebhooks";
 import { checkoutPage, confirmCheckout, portalAction, portalPage } from "./stripeMock";
+import { edgeExportPage } from "./billingExport";
 
 const http = httpRouter();
 
@@ -36,5 +37,7 @@ http.route({ path: "/edge/deploy/request", method: "POST", handler: edgeDeployRe
 http.route({ path: "/edge/deploy/get", method: "POST", handler: edgeDeployGet });
 http.route({ path: "/edge/deploy/cancel", method: "POST", handler: edgeDeployCancel });
 http.route({ path: "/edge/deploy/logs", method: "POST", handler: edgeDeployLogs });
+// Administrators: the monthly usage export, one page per call (edge/routes/admin.ts streams it as CSV).
+http.route({ path: "/edge/admin/export", method: "POST", handler: edgeExportPage });
 
 export default http;

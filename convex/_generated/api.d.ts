@@ -18,6 +18,7 @@ import type * as ai from "../ai.js";
 import type * as aiEdge from "../aiEdge.js";
 import type * as aiRequests from "../aiRequests.js";
 import type * as billing from "../billing.js";
+import type * as billingExport from "../billingExport.js";
 import type * as billingWebhooks from "../billingWebhooks.js";
 import type * as blobs from "../blobs.js";
 import type * as clerkWebhook from "../clerkWebhook.js";
@@ -86,6 +87,7 @@ declare const fullApi: ApiFromModules<{
   aiEdge: typeof aiEdge;
   aiRequests: typeof aiRequests;
   billing: typeof billing;
+  billingExport: typeof billingExport;
   billingWebhooks: typeof billingWebhooks;
   blobs: typeof blobs;
   clerkWebhook: typeof clerkWebhook;

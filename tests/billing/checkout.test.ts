@@ -25,6 +25,7 @@ describe("billing.checkout (Stripe)", () => {
     const before = fake.customers.size;
     const first = await as.action(api.billing.checkout, { plan: "pro" });
     const second = await as.action(api.billing.checkout, { plan: "starter" });
+    expect(second.url).not.toBe(first.url);
     expect(first).toMatchObject({ provider: "stripe", mock: false });
     expect(first.url).toMatch(new RegExp(`^${fake.url}/c/pay/cs_test_`));
     expect(fake.customers.size - before).toBe(1);

@@ -2,7 +2,7 @@
 import { afterEach, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import { dayOf } from "../../convex/lib/usageRollup";
-import { billingEnv, DAY, sendStripe, stripeEvent, subscription, withUser } from "./helpers";
+import { billingEnv, sendStripe, stripeEvent, subscription, withUser } from "./helpers";
 
 afterEach(() => vi.useRealTimers());
 
