@@ -3,7 +3,7 @@
 // checkout is a local confirmation page that sends the provider's own signed webhook) or off.
 import type { Plan } from "../validators";
 import { fail } from "./errors";
-import { serviceMode, type ServiceMode } from "./mockServices";
+import { paymentMode, type ServiceMode } from "./mockServices";
 import { DAY_MS } from "./usageRollup";
 
 type Env = Record<string, string | undefined>;
@@ -42,7 +42,7 @@ export type StripeConfig = {
 };
 
 export function stripeConfig(env: Env): StripeConfig {
-  const mode = serviceMode("stripe", env);
+  const mode = paymentMode("stripe", env);
   let api: StripeConfig["api"];
   if (env.STRIPE_API_URL) {
     const u = new URL(env.STRIPE_API_URL);
@@ -70,7 +70,7 @@ export type LemonConfig = {
 };
 
 export function lemonConfig(env: Env): LemonConfig {
-  const mode = serviceMode("lemonsqueezy", env);
+  const mode = paymentMode("lemonsqueezy", env);
   const variants = planMap(env.LEMONSQUEEZY_VARIANTS);
   if (mode === "mock") for (const p of PAID_PLANS) variants[p] ??= `mock-${p}`;
   return {

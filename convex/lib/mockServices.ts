@@ -3,7 +3,7 @@
 // so both sides parse `AUTOCREA_MOCK_SERVICES` here, the same way. Web APIs only: the edge
 // imports this file too.
 
-export type ServiceName = "clerk" | "anthropic" | "vercel" | "netlify" | "railway" | "stripe" | "lemonsqueezy";
+export type ServiceName = "clerk" | "anthropic" | "vercel" | "netlify" | "railway";
 /** real: its credentials are set; mock: a loopback fake answers; off: neither (calls fail). */
 export type ServiceMode = "real" | "mock" | "off";
 export type ServiceModes = Record<ServiceName, ServiceMode>;
@@ -15,10 +15,6 @@ export const SERVICE_VARS: Record<ServiceName, readonly string[]> = {
   vercel: ["VERCEL_TOKEN"],
   netlify: ["NETLIFY_TOKEN"],
   railway: ["RAILWAY_TOKEN"],
-  // Payments (convex/lib/billingConfig.ts): mocked, checkout is a local confirmation page that
-  // sends the provider's own signed webhook to Convex.
-  stripe: ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
-  lemonsqueezy: ["LEMONSQUEEZY_CHECKOUT_URL", "LEMONSQUEEZY_WEBHOOK_SECRET"],
 };
 export const SERVICE_NAMES = Object.keys(SERVICE_VARS) as ServiceName[];
 
@@ -40,10 +36,31 @@ export function mockedServices(value: string | undefined): ServiceName[] {
 
 /** Names in `AUTOCREA_MOCK_SERVICES` that are not services (typos), for a start-up error. */
 export function unknownMockNames(value: string | undefined): string[] {
-  return namesIn(value).filter((s) => !isServiceName(s));
+  return namesIn(value).filter((s) => !isServiceName(s) && !(PAYMENT_SERVICES as string[]).includes(s));
 }
 
 export const isMocked = (name: ServiceName, value: string | undefined): boolean => mockedServices(value).includes(name);
+
+// ---------- payments (Convex only: their keys and webhook secrets live there) ----------
+// Kept beside the services above, not among them: AUTOCREA_MOCK_SERVICES may list them too.
+// Mocked, checkout is a local confirmation page that sends the provider's own signed webhook.
+export type PaymentService = "stripe" | "lemonsqueezy";
+export const PAYMENT_VARS: Record<PaymentService, readonly string[]> = {
+  stripe: ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
+  lemonsqueezy: ["LEMONSQUEEZY_CHECKOUT_URL", "LEMONSQUEEZY_WEBHOOK_SECRET"],
+};
+export const PAYMENT_SERVICES = Object.keys(PAYMENT_VARS) as PaymentService[];
+
+/** A payment provider's mode: mock when AUTOCREA_MOCK_SERVICES lists it, real with all its variables, off otherwise. */
+export function paymentMode(name: PaymentService, env: Env): ServiceMode {
+  if (namesIn(env.AUTOCREA_MOCK_SERVICES).includes(name)) return "mock";
+  return PAYMENT_VARS[name].every((v) => !!env[v]) ? "real" : "off";
+}
+
+/** { stripe, lemonsqueezy } modes, for GET /health (see docs/billing.md). */
+export function paymentModes(env: Env): Record<PaymentService, ServiceMode> {
+  return { stripe: paymentMode("stripe", env), lemonsqueezy: paymentMode("lemonsqueezy", env) };
+}
 
 /**
  * A service's mode in `env`: mock when AUTOCREA_MOCK_SERVICES lists it (this wins: npm run dev
@@ -56,9 +73,8 @@ export function serviceMode(name: ServiceName, env: Env): ServiceMode {
 }
 
 /** The services Convex calls from its own environment: the deployment providers (with their
- * platform tokens), Anthropic (the conversation analysis) and the payment providers (their
- * keys and webhook secrets live in Convex). GET /health asks Convex for these. */
-export const CONVEX_SERVICES = ["anthropic", "vercel", "netlify", "railway", "stripe", "lemonsqueezy"] as const satisfies readonly ServiceName[];
+ * platform tokens) and Anthropic (the conversation analysis). GET /health asks Convex for these. */
+export const CONVEX_SERVICES = ["anthropic", "vercel", "netlify", "railway"] as const satisfies readonly ServiceName[];
 export type ConvexServiceModes = Record<(typeof CONVEX_SERVICES)[number], ServiceMode>;
 
 export function convexServiceModes(env: Env): ConvexServiceModes {
