@@ -37,6 +37,7 @@ import type * as http from "../http.js";
 import type * as lib_access from "../lib/access.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_billingConfig from "../lib/billingConfig.js";
+import type * as lib_billingHealth from "../lib/billingHealth.js";
 import type * as lib_billingLemon from "../lib/billingLemon.js";
 import type * as lib_billingMock from "../lib/billingMock.js";
 import type * as lib_billingPlan from "../lib/billingPlan.js";
@@ -106,6 +107,7 @@ declare const fullApi: ApiFromModules<{
   "lib/access": typeof lib_access;
   "lib/auth": typeof lib_auth;
   "lib/billingConfig": typeof lib_billingConfig;
+  "lib/billingHealth": typeof lib_billingHealth;
   "lib/billingLemon": typeof lib_billingLemon;
   "lib/billingMock": typeof lib_billingMock;
   "lib/billingPlan": typeof lib_billingPlan;
