@@ -7,8 +7,8 @@ import { mockedServices, unknownMockNames, type ServiceMode, type ServiceName } 
 
 export type Env = Record<string, string | undefined>;
 
-/** Services a loopback fake can stand in for (Clerk's stand-in is the dev issuer; mocked payments live in Convex). */
-export type FakeName = Exclude<ServiceName, "clerk" | "stripe" | "lemonsqueezy">;
+/** Services a loopback fake can stand in for (Clerk's stand-in is the dev issuer). */
+export type FakeName = Exclude<ServiceName, "clerk">;
 export const FAKE_NAMES: FakeName[] = ["anthropic", "vercel", "netlify", "railway"];
 
 /** How each external service is switched on, and where its variables go. */
