@@ -3,19 +3,26 @@
 // pool on transient provider failures. Once the provider has it, convex/deploymentWatch.ts
 // takes over (polling, cancel at the provider, logs). Every write goes through the internal
 // mutations below, which apply the state machine in convex/lib/deploymentLifecycle.ts.
-import { vOnCompleteArgs } from "@convex-dev/workpool";
+import { vOnCompleteArgs, type WorkId } from "@convex-dev/workpool";
 import { v } from "convex/values";
-import type { ProviderTarget } from "../edge/providers/types";
 import { internal } from "./_generated/api";
-import type { Doc } from "./_generated/dataModel";
-import { internalAction, internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
-import { vObserved } from "./deploymentWatch";
-import { DEPLOY_RETRY } from "./lib/deployQueue";
-import { deployFiles, snapshotFiles } from "./lib/deployFiles";
-import { applyObserved, finish, isTerminal, log, pollDelay, progress, PROVIDER_LABEL } from "./lib/deploymentLifecycle";
-import { clientFor, isProviderError, messageOf } from "./lib/providerAccess";
-import { snapshotFilesPage } from "./lib/snapshots";
-import { vProviderTarget } from "./validators";
+import type { Doc, Id } from "./_generated/dataModel";
+import { internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "./_generated/server";
+import { deployPool, DEPLOY_RETRY } from "./lib/deployQueue";
+import { deployFiles, type BlobSource } from "./lib/deployFiles";
+import { applyObserved, endDeployment, isTerminal, log, pollDelay, progress } from "./lib/deploymentLifecycle";
+import { hashText } from "./lib/hash";
+import { snapshotFilesPage, type SnapshotFile } from "./lib/snapshots";
+import { providerClientFor } from "./providerTokens";
+import { isProviderError, userMessageOf } from "./providers/types";
+import {
+  PROVIDER_LABEL,
+  vDeploymentFailureCode,
+  vObservedDeployment,
+  vProviderTarget,
+  type DeployPool,
+  type ProviderTarget,
+} from "./validators";
 
 const vDeploymentId = v.id("deployments");
 
@@ -27,19 +34,60 @@ function targetOf(project: Doc<"projects"> | null, provider: Doc<"deployments">[
   return undefined;
 }
 
-/** A provider-safe name for a new project/site: "autocrea-<slug>-<id suffix>". */
-function siteName(project: Doc<"projects"> | null, d: Doc<"deployments">): string {
-  const slug = (project?.name ?? "app")
+/** Characters of the project id's hash in a provider name: 48 bits, unique per AUTOCREA project in practice. */
+const NAME_HASH_CHARS = 12;
+
+/**
+ * A provider-safe name for a new project/site/service: "autocrea-<slug>-<hash of the full
+ * project id>", at most 50 characters (Netlify's limit), so two projects never share one.
+ */
+export async function providerProjectName(projectName: string | undefined, projectId: string): Promise<string> {
+  const slug = (projectName ?? "app")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
-    .slice(0, 40);
-  return `autocrea-${slug || "app"}-${d.projectId.slice(-6).toLowerCase()}`;
+    .slice(0, 28)
+    .replace(/-+$/, "");
+  const { hash } = await hashText(projectId);
+  return `autocrea-${slug || "app"}-${hash.slice(0, NAME_HASH_CHARS)}`;
+}
+
+/** Enqueues the start job of a deployment; its completion is reported to onComplete below. */
+export async function enqueueStart(ctx: MutationCtx, deploymentId: Id<"deployments">, pool: DeployPool): Promise<WorkId> {
+  return await deployPool(pool).enqueueAction(
+    ctx,
+    internal.deploymentJobs.start,
+    { deploymentId },
+    { retry: DEPLOY_RETRY, onComplete: internal.deploymentJobs.onComplete, context: { deploymentId } },
+  );
 }
 
 export const snapshotPage = internalQuery({
   args: { snapshotId: v.id("snapshots"), cursor: v.union(v.string(), v.null()), numItems: v.number() },
   handler: async (ctx, { snapshotId, cursor, numItems }) => await snapshotFilesPage(ctx, snapshotId, cursor, numItems),
+});
+
+const SNAPSHOT_PAGE = 1_000;
+
+/** Every (path, hash, size) of a snapshot, read page by page. */
+async function snapshotFiles(ctx: ActionCtx, snapshotId: Id<"snapshots">): Promise<SnapshotFile[]> {
+  const out: SnapshotFile[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const page: { page: SnapshotFile[]; isDone: boolean; continueCursor: string } = await ctx.runQuery(
+      internal.deploymentJobs.snapshotPage,
+      { snapshotId, cursor, numItems: SNAPSHOT_PAGE },
+    );
+    out.push(...page.page);
+    if (page.isDone) return out;
+    cursor = page.continueCursor;
+  }
+}
+
+/** The bytes of a snapshot's files: inline content through files.blobsForHashes, the rest from file storage. */
+const blobSource = (ctx: ActionCtx): BlobSource => ({
+  blobs: (hashes) => ctx.runQuery(internal.files.blobsForHashes, { hashes }),
+  stored: (storageId) => ctx.storage.get(storageId),
 });
 
 /** Counts the attempt and moves the row to building/uploading; null when there is nothing to do. */
@@ -64,7 +112,7 @@ export const beginAttempt = internalMutation({
       provider: d.provider,
       environment: d.environment,
       snapshotId: d.snapshotId,
-      name: siteName(project, d),
+      name: await providerProjectName(project?.name, d.projectId),
       target: targetOf(project, d.provider),
     };
   },
@@ -97,7 +145,7 @@ export const saveTarget = internalMutation({
  * deployment is canceled right away.
  */
 export const recordStarted = internalMutation({
-  args: { deploymentId: vDeploymentId, providerDeploymentId: v.string(), observed: vObserved, target: vProviderTarget },
+  args: { deploymentId: vDeploymentId, providerDeploymentId: v.string(), observed: vObservedDeployment, target: vProviderTarget },
   returns: v.null(),
   handler: async (ctx, { deploymentId, providerDeploymentId, observed, target }) => {
     const d = await ctx.db.get("deployments", deploymentId);
@@ -132,11 +180,12 @@ export const attemptFailed = internalMutation({
   },
 });
 
-export const fail = internalMutation({
-  args: { deploymentId: vDeploymentId, code: v.string(), message: v.string() },
+/** Ends the deployment as `error` with `code` (false when it had already ended). */
+export const endWithError = internalMutation({
+  args: { deploymentId: vDeploymentId, code: vDeploymentFailureCode, message: v.string() },
   returns: v.boolean(),
   handler: async (ctx, { deploymentId, code, message }) =>
-    await finish(ctx, deploymentId, { status: "error", code, message }),
+    await endDeployment(ctx, deploymentId, { status: "error", code, message }),
 });
 
 export const start = internalAction({
@@ -145,8 +194,9 @@ export const start = internalAction({
   handler: async (ctx, { deploymentId }) => {
     const job = await ctx.runMutation(internal.deploymentJobs.beginAttempt, { deploymentId });
     if (!job) return null;
-    const client = await clientFor(ctx, job.userId, job.provider).catch(async (err: unknown) => {
-      await ctx.runMutation(internal.deploymentJobs.fail, { deploymentId, code: "PROVIDER_NOT_CONFIGURED", message: messageOf(err) });
+    const client = await providerClientFor(ctx, job.userId, job.provider).catch(async (err: unknown) => {
+      const message = userMessageOf(err);
+      await ctx.runMutation(internal.deploymentJobs.endWithError, { deploymentId, code: "PROVIDER_NOT_CONFIGURED", message });
       return null;
     });
     if (!client) return null;
@@ -157,7 +207,7 @@ export const start = internalAction({
         existing = await client.ensureTarget({ name: job.name, environment: job.environment });
         await ctx.runMutation(internal.deploymentJobs.saveTarget, { deploymentId, target: existing });
       }
-      const files = deployFiles(ctx, await snapshotFiles(ctx, job.snapshotId));
+      const files = deployFiles(blobSource(ctx), await snapshotFiles(ctx, job.snapshotId));
       const { deployment, target } = await client.createDeployment({
         target: existing,
         name: job.name,
@@ -171,14 +221,15 @@ export const start = internalAction({
         target,
       });
     } catch (err) {
+      const message = userMessageOf(err);
       if (isProviderError(err) && err.transient) {
-        await ctx.runMutation(internal.deploymentJobs.attemptFailed, { deploymentId, message: messageOf(err) });
+        await ctx.runMutation(internal.deploymentJobs.attemptFailed, { deploymentId, message });
         throw err; // the workpool retries with backoff; after the last attempt onComplete ends it
       }
-      await ctx.runMutation(internal.deploymentJobs.fail, {
+      await ctx.runMutation(internal.deploymentJobs.endWithError, {
         deploymentId,
         code: isProviderError(err) ? "PROVIDER_REJECTED" : "INTERNAL",
-        message: isProviderError(err) ? err.message : `Deployment could not start: ${messageOf(err)}`,
+        message: isProviderError(err) ? message : `Deployment could not start: ${message}`,
       });
     }
     return null;
@@ -191,13 +242,13 @@ export const onComplete = internalMutation({
   returns: v.null(),
   handler: async (ctx, { context, result }) => {
     if (result.kind === "failed") {
-      await finish(ctx, context.deploymentId, {
+      await endDeployment(ctx, context.deploymentId, {
         status: "error",
         code: "UPSTREAM",
         message: `The provider kept failing after ${DEPLOY_RETRY.maxAttempts} attempts: ${result.error}`,
       });
     } else if (result.kind === "canceled") {
-      await finish(ctx, context.deploymentId, { status: "canceled", reason: "Removed from the queue" });
+      await endDeployment(ctx, context.deploymentId, { status: "canceled", reason: "Removed from the queue" });
     }
     return null;
   },

@@ -1,36 +1,51 @@
 // Watching a deployment the provider has accepted (internal only):
-//   poll             — scheduled chain: provider state + new log lines, with backoff, until terminal.
+//   poll             — scheduled chain: provider state + new log lines (one request where the
+//                      provider's lines come with its state), with backoff, until terminal.
 //   cancelAtProvider — after a user cancel, a timeout, or a cancel that raced the start job.
 //   drainLogs        — after a webhook ended it, the lines no poll collected.
+// And stopDeployment, the one way to end an active deployment and stop its work.
 // Actions talk to the provider; every write goes through the internal mutations here, which
 // apply the state machine in convex/lib/deploymentLifecycle.ts.
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
-import { internalAction, internalMutation, internalQuery } from "./_generated/server";
+import type { Doc, Id } from "./_generated/dataModel";
+import { internalAction, internalMutation, internalQuery, type ActionCtx, type MutationCtx } from "./_generated/server";
+import { cancelStart } from "./lib/deployQueue";
 import {
   appendLogs,
   appendProviderLines,
   applyObserved,
   deployTimeoutMs,
-  finish,
-  finishAndStop,
+  endDeployment,
   isTerminal,
   log,
   MAX_PROVIDER_LINES_PER_WRITE,
   pollDelay,
   timedOut,
+  type Outcome,
 } from "./lib/deploymentLifecycle";
-import type { DeployProviderClient, ProviderLogLine } from "../edge/providers/types";
-import { isProviderError, messageOf, watchedDeployment, type Watched } from "./lib/providerAccess";
-import { vLogLevel, vProviderLogLine, vProviderState } from "./validators";
+import { providerClientFor } from "./providerTokens";
+import { isProviderError, userMessageOf, type DeployProviderClient, type ProviderLogLine } from "./providers/types";
+import { vLogLevel, vObservedDeployment, vProviderLogLine, type Provider } from "./validators";
 
 const vDeploymentId = v.id("deployments");
-export const vObserved = v.object({
-  state: vProviderState,
-  rawState: v.optional(v.string()),
-  url: v.optional(v.string()),
-  errorMessage: v.optional(v.string()),
-});
+
+/**
+ * Ends an active deployment with `outcome` (see endDeployment) and stops the work still running
+ * for it: at the provider → canceled there by an action right after (retried on transient
+ * errors); not there yet → its start job leaves the workpool (a job already running finds the
+ * row ended and cancels whatever it creates). The one path for a user cancel, a timeout, the
+ * watchdog and a deleted project. False (nothing done) when it had already ended.
+ */
+export async function stopDeployment(ctx: MutationCtx, d: Doc<"deployments">, outcome: Outcome): Promise<boolean> {
+  if (!(await endDeployment(ctx, d._id, outcome))) return false;
+  if (d.providerDeploymentId !== undefined) {
+    await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId: d._id, attempt: 1 });
+  } else if (d.workId) {
+    await cancelStart(ctx, d.workId, d.pool);
+  }
+  return true;
+}
 
 /** What a poll / follow-up needs; null once the deployment has nothing left to watch. */
 export const watchInfo = internalQuery({
@@ -42,8 +57,8 @@ export const watchInfo = internalQuery({
   },
 });
 
-/** A log line from an action, and/or provider lines (stored once each; `more`: some left for the next fetch). */
-export const note = internalMutation({
+/** Appends a log line from an action, and/or provider lines (stored once each; `more`: some left for the next fetch). */
+export const appendLog = internalMutation({
   args: { deploymentId: vDeploymentId, level: vLogLevel, text: v.string(), lines: v.optional(v.array(vProviderLogLine)) },
   returns: v.object({ more: v.boolean() }),
   handler: async (ctx, { deploymentId, level, text, lines }) => {
@@ -55,12 +70,12 @@ export const note = internalMutation({
 
 // ---------- poll ----------
 
-/** One poll's findings: logs, state, and the next poll (or the end: terminal state or timeout). */
-export const record = internalMutation({
+/** Records one poll's findings: logs, state, and the next poll (or the end: terminal state or timeout). */
+export const recordPoll = internalMutation({
   args: {
     deploymentId: vDeploymentId,
     n: v.number(),
-    observed: v.optional(vObserved),
+    observed: v.optional(vObservedDeployment),
     pollError: v.optional(v.object({ message: v.string(), transient: v.boolean() })),
     lines: v.array(vProviderLogLine),
   },
@@ -79,7 +94,7 @@ export const record = internalMutation({
       return null;
     }
     if (pollError && !pollError.transient) {
-      await finish(ctx, d._id, { status: "error", code: "PROVIDER_ERROR", message: pollError.message });
+      await endDeployment(ctx, d._id, { status: "error", code: "PROVIDER_ERROR", message: pollError.message });
       await drainIfMore();
       return null;
     }
@@ -87,7 +102,7 @@ export const record = internalMutation({
     const timeout = deployTimeoutMs();
     const elapsed = Date.now() - (d.startedAt ?? d.createdAt);
     if (elapsed >= timeout) {
-      await finishAndStop(ctx, d, timedOut(d, timeout));
+      await stopDeployment(ctx, d, timedOut(d, timeout));
       return null;
     }
     const delay = Math.min(pollDelay(n + 1), timeout - elapsed);
@@ -95,6 +110,25 @@ export const record = internalMutation({
     return null;
   },
 });
+
+/** What an action needs to talk to the provider about a deployment it already created. */
+type Watched = {
+  info: { userId: Id<"users">; provider: Provider; providerDeploymentId: string; logCursor?: string };
+  client?: DeployProviderClient;
+  /** Why there is no client (no token any more). */
+  problem?: string;
+};
+
+/** null when there is nothing to watch (not at the provider, or ended and `evenIfFinished` unset). */
+async function watchedDeployment(ctx: ActionCtx, deploymentId: Id<"deployments">, evenIfFinished = false): Promise<Watched | null> {
+  const info = await ctx.runQuery(internal.deploymentWatch.watchInfo, { deploymentId, evenIfFinished });
+  if (!info) return null;
+  try {
+    return { info, client: await providerClientFor(ctx, info.userId, info.provider) };
+  } catch (err) {
+    return { info, problem: userMessageOf(err) };
+  }
+}
 
 /** Lines after the cursor, at most one more than a mutation stores (so it can tell there are more); [] when the fetch fails. */
 async function newLines(client: DeployProviderClient, info: Watched["info"]): Promise<ProviderLogLine[]> {
@@ -111,20 +145,26 @@ export const poll = internalAction({
     const { info, client } = watched;
     if (!client) {
       const pollError = { message: watched.problem ?? `No ${info.provider} client`, transient: false };
-      await ctx.runMutation(internal.deploymentWatch.record, { deploymentId, n, lines: [], pollError });
+      await ctx.runMutation(internal.deploymentWatch.recordPoll, { deploymentId, n, lines: [], pollError });
       return null;
     }
     let observed;
     let pollError;
+    let lines: ProviderLogLine[] | undefined;
     try {
-      const dep = await client.getDeployment(info.providerDeploymentId);
+      let dep;
+      if (client.getDeploymentWithLogs) {
+        ({ deployment: dep, lines } = await client.getDeploymentWithLogs(info.providerDeploymentId, info.logCursor));
+      } else {
+        dep = await client.getDeployment(info.providerDeploymentId);
+      }
       observed = { state: dep.state, rawState: dep.rawState, url: dep.url, errorMessage: dep.errorMessage };
     } catch (err) {
-      pollError = { message: messageOf(err), transient: !isProviderError(err) || err.transient };
+      pollError = { message: userMessageOf(err), transient: !isProviderError(err) || err.transient };
     }
     // Log lines are best effort: a failed fetch is retried by the next poll (same cursor).
-    const lines = await newLines(client, info);
-    await ctx.runMutation(internal.deploymentWatch.record, { deploymentId, n, observed, pollError, lines });
+    lines = client.getDeploymentWithLogs ? (lines ?? []).slice(0, MAX_PROVIDER_LINES_PER_WRITE + 1) : await newLines(client, info);
+    await ctx.runMutation(internal.deploymentWatch.recordPoll, { deploymentId, n, observed, pollError, lines });
     return null;
   },
 });
@@ -142,13 +182,13 @@ export const cancelAtProvider = internalAction({
     if (!watched?.client) return null;
     try {
       await watched.client.cancelDeployment(watched.info.providerDeploymentId);
-      await ctx.runMutation(internal.deploymentWatch.note, { deploymentId, level: "info", text: "Canceled at the provider" });
+      await ctx.runMutation(internal.deploymentWatch.appendLog, { deploymentId, level: "info", text: "Canceled at the provider" });
     } catch (err) {
       const retry = isProviderError(err) && err.transient && attempt < CANCEL_ATTEMPTS;
-      await ctx.runMutation(internal.deploymentWatch.note, {
+      await ctx.runMutation(internal.deploymentWatch.appendLog, {
         deploymentId,
         level: "warn",
-        text: `Could not cancel at the provider: ${messageOf(err)}${retry ? " — retrying" : ""}`,
+        text: `Could not cancel at the provider: ${userMessageOf(err)}${retry ? " — retrying" : ""}`,
       });
       if (retry) {
         await ctx.scheduler.runAfter(5_000 * attempt, internal.deploymentWatch.cancelAtProvider, { deploymentId, attempt: attempt + 1 });
@@ -170,7 +210,7 @@ export const drainLogs = internalAction({
     if (!watched?.client) return null;
     const lines = await newLines(watched.client, watched.info);
     if (!lines.length) return null;
-    const { more } = await ctx.runMutation(internal.deploymentWatch.note, { deploymentId, level: "info", text: "", lines });
+    const { more } = await ctx.runMutation(internal.deploymentWatch.appendLog, { deploymentId, level: "info", text: "", lines });
     if (more && round < MAX_DRAIN_ROUNDS) {
       await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId, round: round + 1 });
     }

@@ -2,15 +2,15 @@
 //   sweep            — the cron's watchdog: a deployment still queued or building long after
 //                      its deadline lost its chain (a scheduled poll that never ran, an action
 //                      that threw, a start job the workpool lost) and is ended as error TIMEOUT.
-//   cancelForProject — the rest of a deleted project's active deployments (projects.remove
-//                      cancels the first batch itself).
-// Both end rows through finishAndStop, the path the poller and a user cancel take.
+//   cancelProjectDeployments / cancelForProject — a deleted project's active deployments
+//                      (projects.remove cancels the first batch itself, this the rest).
+// Both end rows through stopDeployment, the path the poller and a user cancel take.
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
-import type { Doc } from "./_generated/dataModel";
-import { internalMutation } from "./_generated/server";
-import { cancelProjectDeployments } from "./lib/deploymentAccess";
-import { deployTimeoutMs, finishAndStop, log, timedOut } from "./lib/deploymentLifecycle";
+import type { Doc, Id } from "./_generated/dataModel";
+import { internalMutation, type MutationCtx } from "./_generated/server";
+import { stopDeployment } from "./deploymentWatch";
+import { deployTimeoutMs, log, timedOut } from "./lib/deploymentLifecycle";
 
 /**
  * Past DEPLOY_TIMEOUT_MS a healthy poll chain has already ended the deployment (its last poll
@@ -53,7 +53,7 @@ export const sweep = internalMutation({
       const minutes = Math.round((asOf - since(d)) / 60_000);
       await log(ctx, d, "warn", `Still ${status} ${minutes} minutes after it ${status === "queued" ? "was queued" : "started"}; ending it`);
       const timeout = status === "queued" ? QUEUE_TIMEOUT_MS : deployTimeoutMs();
-      if (await finishAndStop(ctx, d, timedOut(d, timeout))) ended++;
+      if (await stopDeployment(ctx, d, timedOut(d, timeout))) ended++;
     }
     if (!page.isDone) {
       await ctx.scheduler.runAfter(0, internal.deploymentWatchdog.sweep, { status, cursor: page.continueCursor, asOf });
@@ -61,6 +61,26 @@ export const sweep = internalMutation({
     return { ended };
   },
 });
+
+/**
+ * Active deployments of one project canceled per transaction. A project rarely has more
+ * (QUEUE_FULL, the hourly limit); past it the rest are canceled by a scheduled follow-up.
+ */
+export const MAX_CANCELED_PER_CALL = 25;
+
+/** Cancels the project's queued and building deployments (a deleted project deploys nothing). */
+export async function cancelProjectDeployments(ctx: MutationCtx, projectId: Id<"projects">): Promise<void> {
+  let more = false;
+  for (const status of ["queued", "building"] as const) {
+    const active = await ctx.db
+      .query("deployments")
+      .withIndex("by_projectId_and_status", (q) => q.eq("projectId", projectId).eq("status", status))
+      .take(MAX_CANCELED_PER_CALL);
+    for (const d of active) await stopDeployment(ctx, d, { status: "canceled", reason: "The project was deleted" });
+    more ||= active.length === MAX_CANCELED_PER_CALL;
+  }
+  if (more) await ctx.scheduler.runAfter(0, internal.deploymentWatchdog.cancelForProject, { projectId });
+}
 
 export const cancelForProject = internalMutation({
   args: { projectId: v.id("projects") },

@@ -4,14 +4,14 @@
 // webhookEvents, so the same delivery twice is applied once. Polling remains the safety
 // net for webhooks that never arrive.
 import { v } from "convex/values";
-import { providerConfigFromEnv } from "../edge/providers/index";
+import { providerConfigFromEnv } from "./providers/index";
 import {
   parseNetlifyWebhook,
   parseVercelWebhook,
   verifyNetlifySignature,
   verifyVercelSignature,
   type ProviderWebhookEvent,
-} from "../edge/providers/webhooks";
+} from "./providers/webhooks";
 import { internal } from "./_generated/api";
 import { env, httpAction, internalMutation, type ActionCtx } from "./_generated/server";
 import { applyObserved, isTerminal, log } from "./lib/deploymentLifecycle";

@@ -3,12 +3,16 @@
 // functions only check access and read or enqueue. See README "Deployments".
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import type { Id } from "./_generated/dataModel";
+import type { Doc, Id } from "./_generated/dataModel";
+import type { MutationCtx } from "./_generated/server";
+import { enqueueStart } from "./deploymentJobs";
+import { stopDeployment } from "./deploymentWatch";
 import { userMutation, userQuery } from "./lib/auth";
 import { requireProjectRole } from "./lib/access";
-import { cancelDeployment, deploymentFor, toLogLine, toView } from "./lib/deploymentAccess";
+import { deploymentFor, toLogLine, toView } from "./lib/deploymentAccess";
+import { isTerminal } from "./lib/deploymentLifecycle";
 import { NO_STATS, readStats } from "./lib/deploymentStats";
-import { MAX_BATCH, requestDeployment, requestRollback } from "./lib/deployRequest";
+import { admitDeployment, MAX_BATCH, rollbackRequest, type BatchBudget, type DeployRequest } from "./lib/deployRequest";
 import { errorData, fail } from "./lib/errors";
 import { boundedPage } from "./lib/pagination";
 import {
@@ -22,6 +26,42 @@ import {
 
 const MAX_PAGE = 100;
 const MAX_LOG_PAGE = 500;
+
+/**
+ * Checks, snapshots, inserts `queued` and enqueues the start job (lib/deployRequest.ts has the
+ * checks). The same idempotency key returns the deployment it already made (`created: false`).
+ */
+export async function requestDeployment(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  req: DeployRequest,
+  batch?: BatchBudget,
+): Promise<{ deploymentId: Id<"deployments">; created: boolean }> {
+  const admitted = await admitDeployment(ctx, user, req, batch);
+  if (!admitted.created) return admitted;
+  const workId = await enqueueStart(ctx, admitted.deploymentId, admitted.pool);
+  await ctx.db.patch("deployments", admitted.deploymentId, { workId });
+  return { deploymentId: admitted.deploymentId, created: true };
+}
+
+/**
+ * Cancels as `user` (editor or owner). Not yet at the provider: the queued job is removed
+ * from the workpool. At the provider: the row ends `canceled` at once and the provider
+ * cancel runs right after in an action. Canceling a canceled deployment is a no-op;
+ * one that already went live or failed is CONFLICT.
+ */
+export async function cancelDeployment(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  deploymentId: Id<"deployments">,
+): Promise<Doc<"deployments">> {
+  const d = await deploymentFor(ctx, user, deploymentId, "editor");
+  if (d.status === "canceled") return d;
+  if (isTerminal(d.status)) fail("CONFLICT", `The deployment already ended (${d.status})`);
+  const reason = d.providerDeploymentId === undefined ? "Canceled before it reached the provider" : "Canceled by the user";
+  await stopDeployment(ctx, d, { status: "canceled", reason });
+  return (await ctx.db.get("deployments", d._id))!;
+}
 
 /**
  * Asks for a deployment of the project's current files (editor or owner). The same
@@ -84,7 +124,7 @@ export const rollback = userMutation({
   args: { deploymentId: v.id("deployments") },
   returns: v.id("deployments"),
   handler: async (ctx, { deploymentId }): Promise<Id<"deployments">> =>
-    (await requestRollback(ctx, ctx.user, deploymentId)).deploymentId,
+    (await requestDeployment(ctx, ctx.user, await rollbackRequest(ctx, ctx.user, deploymentId))).deploymentId,
 });
 
 /** The project's deployments, newest first (viewer and up). */

@@ -5,7 +5,7 @@ import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
 import { requireProjectRole, membership } from "./lib/access";
 import { userMutation, userQuery } from "./lib/auth";
-import { cancelProjectDeployments } from "./lib/deploymentAccess";
+import { cancelProjectDeployments } from "./deploymentWatchdog";
 import { fail } from "./lib/errors";
 import { notify } from "./lib/notify";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";

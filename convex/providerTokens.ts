@@ -1,13 +1,18 @@
 // Users' own deployment-provider tokens. Stored AES-GCM encrypted (key: PROVIDER_TOKEN_KEY),
 // bound to their owner and provider; never returned to a browser — the list shows only
-// the provider, a 4-character hint and dates. Deployment jobs decrypt them (internal only).
+// the provider, a 4-character hint and dates. Deployment actions decrypt them through
+// providerClientFor (internal only).
 import { v } from "convex/values";
-import { internalQuery } from "./_generated/server";
-import { userMutation, userQuery } from "./lib/auth";
-import { seal, tokenKey } from "./lib/crypto";
-import { fail } from "./lib/errors";
-import { vProvider, type Provider } from "./validators";
+import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
+import { env, internalQuery, type ActionCtx } from "./_generated/server";
+import { userMutation, userQuery } from "./lib/auth";
+import { open, seal, tokenKey } from "./lib/crypto";
+import { fail } from "./lib/errors";
+import { isHeaderSafeToken } from "./providers/http";
+import { providerClientFromEnv } from "./providers/index";
+import { ProviderError, type DeployProviderClient } from "./providers/types";
+import { PROVIDER_LABEL, vProvider, type Provider } from "./validators";
 
 const MAX_TOKEN_LENGTH = 4_096;
 
@@ -27,8 +32,9 @@ export const connect = userMutation({
   returns: vTokenInfo,
   handler: async (ctx, { provider, token }) => {
     const clean = token.trim();
-    if (clean.length < 8 || clean.length > MAX_TOKEN_LENGTH || /[\s\u0000-\u001f]/.test(clean)) {
-      fail("INVALID", `A provider token is 8 to ${MAX_TOKEN_LENGTH} characters without spaces`);
+    // It travels in an Authorization header: printable ASCII only (no spaces, control characters or U+0100 and up).
+    if (clean.length < 8 || clean.length > MAX_TOKEN_LENGTH || !isHeaderSafeToken(clean)) {
+      fail("INVALID", `A provider token is 8 to ${MAX_TOKEN_LENGTH} printable ASCII characters, without spaces`);
     }
     const sealed = await seal(await tokenKey(), clean, tokenAad(ctx.user._id, provider));
     const now = Date.now();
@@ -94,3 +100,25 @@ export const sealedFor = internalQuery({
     return row ? { ciphertext: row.ciphertext, iv: row.iv } : null;
   },
 });
+
+/**
+ * The provider client a deployment action uses: the user's own token when they connected one
+ * (decrypted here, inside the action, and nowhere else), else the platform token from env.
+ * Base URLs come from env too, so dev and tests point the very same clients at fakes.
+ * Throws a permanent ProviderError without any token, or when the user's token cannot be used.
+ */
+export async function providerClientFor(ctx: ActionCtx, userId: Id<"users">, provider: Provider): Promise<DeployProviderClient> {
+  const sealed = await ctx.runQuery(internal.providerTokens.sealedFor, { userId, provider });
+  let userToken: string | undefined;
+  if (sealed) {
+    const label = PROVIDER_LABEL[provider];
+    userToken = await open(await tokenKey(), sealed, tokenAad(userId, provider)).catch(() => {
+      throw new ProviderError(provider, `Your ${label} token could not be read; connect it again`, undefined, false);
+    });
+    // Connected before connect refused such tokens: it can never be sent, so no request is tried.
+    if (!isHeaderSafeToken(userToken)) {
+      throw new ProviderError(provider, `Your ${label} token holds characters an HTTP header cannot carry; connect it again`, undefined, false);
+    }
+  }
+  return providerClientFromEnv(provider, env, userToken);
+}

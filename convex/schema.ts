@@ -6,6 +6,7 @@ import {
   vChannelKind,
   vDeliveryStatus,
   vDeployPool,
+  vDeploymentFailure,
   vDeploymentStatus,
   vDeploymentStep,
   vEnvironment,
@@ -165,7 +166,7 @@ export default defineSchema({
     idempotencyKey: v.optional(v.string()),
     workId: v.optional(v.string()),
     rollbackOf: v.optional(v.id("deployments")),
-    error: v.optional(vErrorInfo),
+    error: v.optional(vDeploymentFailure),
     mock: v.optional(v.boolean()),
     /** Which workpool runs the start job (paid plans never wait behind free ones). */
     pool: vDeployPool,

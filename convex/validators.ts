@@ -64,12 +64,14 @@ export type Framework = Infer<typeof vFramework>;
 export const vMemberRole = v.union(v.literal("owner"), v.literal("editor"), v.literal("viewer"));
 export type MemberRole = Infer<typeof vMemberRole>;
 
-/** The deployment providers: the one list every other declaration derives from. */
+/** The deployment providers, declared once: vProvider, Provider and every list of providers derive from it. */
 export const PROVIDERS = ["vercel", "netlify", "railway"] as const;
 export const vProvider = literals(...PROVIDERS);
-export type Provider = Infer<typeof vProvider>;
+export type Provider = (typeof PROVIDERS)[number];
+/** How logs and messages name each provider. */
+export const PROVIDER_LABEL: Record<Provider, string> = { vercel: "Vercel", netlify: "Netlify", railway: "Railway" };
 
-/** Where a project deploys at each provider (edge/providers/types.ts ProviderTarget, without `provider`). */
+/** Where a project deploys at each provider (ProviderTarget below, without `provider`). */
 const providerRef = {
   vercel: { projectName: v.string(), projectId: v.optional(v.string()) },
   netlify: { siteId: v.string(), siteName: v.optional(v.string()) },
@@ -89,6 +91,7 @@ export const vProviderTarget = v.union(
   v.object({ provider: v.literal("netlify"), ...providerRef.netlify }),
   v.object({ provider: v.literal("railway"), ...providerRef.railway }),
 );
+export type ProviderTarget = Infer<typeof vProviderTarget>;
 
 /** A `projects` row. `fileCount` / `totalBytes` are exact counters the quotas read. */
 export const vProject = v.object({
@@ -144,8 +147,32 @@ export const vDeploymentStep = v.union(
 );
 export type DeploymentStep = Infer<typeof vDeploymentStep>;
 
-/** A provider's state mapped onto ours (edge/providers/types.ts ProviderState): a step or an end. */
+/** A provider's state mapped onto ours: a step or an end. */
 export const vProviderState = v.union(...vDeploymentStep.members, v.literal("error"), v.literal("canceled"));
+export type ProviderState = Infer<typeof vProviderState>;
+
+/** What a provider says about a deployment (a status check, the create call, or a webhook). */
+export const vObservedDeployment = v.object({
+  state: vProviderState,
+  /** The provider's own state name, for logs. */
+  rawState: v.optional(v.string()),
+  url: v.optional(v.string()),
+  errorMessage: v.optional(v.string()),
+});
+export type ObservedDeployment = Infer<typeof vObservedDeployment>;
+
+/** Why a deployment ended in `error`, stored on the row (README "Deployments" explains each). */
+export const vDeploymentFailureCode = literals(
+  "PROVIDER_NOT_CONFIGURED", // no token for the provider, or the user's token cannot be used
+  "PROVIDER_REJECTED", // the provider refused the start (4xx)
+  "PROVIDER_ERROR", // a status check was refused for good
+  "BUILD_FAILED", // the provider reports the build failed
+  "UPSTREAM", // the provider kept failing transiently through every attempt
+  "TIMEOUT", // not live (or not started) in time
+  "INTERNAL", // our own fault while starting
+);
+export type DeploymentFailureCode = Infer<typeof vDeploymentFailureCode>;
+export const vDeploymentFailure = v.object({ code: vDeploymentFailureCode, message: v.string() });
 
 export const vDeployPool = v.union(v.literal("free"), v.literal("paid"));
 export type DeployPool = Infer<typeof vDeployPool>;
@@ -153,8 +180,9 @@ export type DeployPool = Infer<typeof vDeployPool>;
 export const vLogLevel = v.union(v.literal("info"), v.literal("warn"), v.literal("error"));
 export type LogLevel = Infer<typeof vLogLevel>;
 
-/** A log line as a provider client returns it (edge/providers/types.ts ProviderLogLine). */
+/** A log line as a provider client returns it; `id` is the provider's, stable across fetches. */
 export const vProviderLogLine = v.object({ id: v.string(), at: v.number(), level: vLogLevel, text: v.string() });
+export type ProviderLogLine = Infer<typeof vProviderLogLine>;
 
 export const vAiRequestType = v.union(
   v.literal("generate"),
@@ -264,7 +292,7 @@ export const vDeploymentView = v.object({
   attempts: v.number(),
   pollCount: v.number(),
   logCount: v.number(),
-  error: v.optional(vErrorInfo),
+  error: v.optional(vDeploymentFailure),
   mock: v.boolean(),
   createdAt: v.number(),
   startedAt: v.optional(v.number()),

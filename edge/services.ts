@@ -13,6 +13,7 @@ import {
   type ServiceMode,
   type ServiceModes,
 } from "../convex/edge/contract.js";
+import { PROVIDERS } from "../convex/edge/contract.js";
 
 export { mockedServices, unknownMockNames, type ServiceMode, type ServiceModes, type ServiceName } from "../convex/edge/contract.js";
 
@@ -45,14 +46,12 @@ export function reportedModes(body: unknown): Partial<ConvexServiceModes> {
   return out;
 }
 
-const DEPLOY_PROVIDERS = ["vercel", "netlify", "railway"] as const;
-
 /**
  * The edge's view with the deployment providers as Convex sees them: Convex holds their tokens
  * and calls them. Clerk and Anthropic (the edge streams Claude itself) stay the edge's.
  */
 export function withConvexView(edge: ServiceModes, convex: Partial<ConvexServiceModes>): ServiceModes {
   const merged = { ...edge };
-  for (const name of DEPLOY_PROVIDERS) merged[name] = convex[name] ?? edge[name];
+  for (const name of PROVIDERS) merged[name] = convex[name] ?? edge[name];
   return merged;
 }

@@ -1,7 +1,7 @@
 // AES-256-GCM for secrets at rest (users' own provider tokens). The key is 32 random bytes,
 // base64-encoded in the env var PROVIDER_TOKEN_KEY; a fresh 12-byte IV per secret.
 // Web Crypto only, so it runs in queries, mutations and actions alike.
-import { fromBase64, toBase64 } from "../../edge/providers/http";
+import { fromBase64, toBase64 } from "../providers/http";
 import { env } from "../_generated/server";
 import { fail } from "./errors";
 

@@ -1,39 +1,32 @@
 // A snapshot as the provider clients see it: DeployFile[] whose bytes are read lazily.
 // Content comes from content-addressed blobs: inline text through files.blobsForHashes
 // (in batches, reading ahead in list order), large content from Convex file storage.
-import type { DeployFile } from "../../edge/providers/types";
-import { internal } from "../_generated/api";
+import type { DeployFile } from "../providers/types";
 import type { Id } from "../_generated/dataModel";
-import type { ActionCtx } from "../_generated/server";
 import type { SnapshotFile } from "./snapshots";
 
-const PAGE = 1_000;
 /** blobsForHashes takes at most 100 hashes per call. */
 const READ_AHEAD = 100;
 
-/** A blob as blobsForHashes describes it; neither field set means it is missing. */
+/** A blob as files.blobsForHashes describes it; neither field set means it is missing. */
 type Loaded = { content?: string; storageId?: Id<"_storage"> };
 
-export async function snapshotFiles(ctx: ActionCtx, snapshotId: Id<"snapshots">): Promise<SnapshotFile[]> {
-  const out: SnapshotFile[] = [];
-  let cursor: string | null = null;
-  for (;;) {
-    const page: { page: SnapshotFile[]; isDone: boolean; continueCursor: string } = await ctx.runQuery(
-      internal.deploymentJobs.snapshotPage,
-      { snapshotId, cursor, numItems: PAGE },
-    );
-    out.push(...page.page);
-    if (page.isDone) return out;
-    cursor = page.continueCursor;
-  }
-}
+/**
+ * Where the bytes come from, passed in by the start job (convex/deploymentJobs.ts):
+ * `blobs` is files.blobsForHashes (answers in request order, may stop early), `stored`
+ * reads Convex file storage.
+ */
+export type BlobSource = {
+  blobs(hashes: string[]): Promise<({ hash: string; missing?: boolean } & Loaded)[]>;
+  stored(storageId: Id<"_storage">): Promise<Blob | null>;
+};
 
 /**
  * DeployFiles over `files`; each read() costs at most one batched query per READ_AHEAD files.
  * blobsForHashes answers in request order and may stop early (its read budget, ~8 MB of
  * inline text): hashes it did not reach stay unloaded and are asked for again.
  */
-export function deployFiles(ctx: ActionCtx, files: SnapshotFile[]): DeployFile[] {
+export function deployFiles(source: BlobSource, files: SnapshotFile[]): DeployFile[] {
   const order = files.map((f) => f.hash);
   const loaded = new Map<string, Loaded>();
   const pending = new Map<string, Promise<void>>();
@@ -45,7 +38,7 @@ export function deployFiles(ctx: ActionCtx, files: SnapshotFile[]): DeployFile[]
       if (!loaded.has(h) && !pending.has(h) && !batch.includes(h)) batch.push(h);
     }
     const p = (async () => {
-      const blobs = await ctx.runQuery(internal.files.blobsForHashes, { hashes: batch });
+      const blobs = await source.blobs(batch);
       if (blobs.length === 0) throw new Error("files.blobsForHashes answered nothing");
       for (const b of blobs) loaded.set(b.hash, b.missing ? {} : { content: b.content, storageId: b.storageId });
     })();
@@ -65,7 +58,7 @@ export function deployFiles(ctx: ActionCtx, files: SnapshotFile[]): DeployFile[]
     loaded.delete(hash); // keep memory bounded: a second read of the same file fetches it again
     if (blob.content !== undefined) return new TextEncoder().encode(blob.content);
     if (blob.storageId !== undefined) {
-      const stored = await ctx.storage.get(blob.storageId);
+      const stored = await source.stored(blob.storageId);
       if (stored) return new Uint8Array(await stored.arrayBuffer());
     }
     throw new Error(`The content of ${path} (${hash.slice(0, 12)}…) is missing`);

@@ -1,9 +1,9 @@
 // The durable deployment queue: two workpools (free and paid plans, so paid work never
 // waits behind free), bounded concurrency, retries with exponential backoff and jitter.
-// Only the start job runs in a pool; polling is a chain of scheduled functions.
+// Only the start job runs in a pool (deploymentJobs.enqueueStart puts it there); polling is a
+// chain of scheduled functions.
 import { Workpool, type RetryBehavior, type WorkId } from "@convex-dev/workpool";
-import { components, internal } from "../_generated/api";
-import type { Id } from "../_generated/dataModel";
+import { components } from "../_generated/api";
 import { env, type MutationCtx } from "../_generated/server";
 import type { DeployPool, Plan } from "../validators";
 
@@ -34,16 +34,6 @@ export function deployPool(pool: DeployPool): Workpool {
     defaultRetryBehavior: DEPLOY_RETRY,
     logLevel: "WARN",
   });
-}
-
-/** Enqueues the start job of a deployment; its completion is reported to deploymentJobs.onComplete. */
-export async function enqueueStart(ctx: MutationCtx, deploymentId: Id<"deployments">, pool: DeployPool): Promise<WorkId> {
-  return await deployPool(pool).enqueueAction(
-    ctx,
-    internal.deploymentJobs.start,
-    { deploymentId },
-    { retry: DEPLOY_RETRY, onComplete: internal.deploymentJobs.onComplete, context: { deploymentId } },
-  );
 }
 
 /** Removes a job that has not started (a running one finishes, but is not retried). */

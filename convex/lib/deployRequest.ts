@@ -1,14 +1,15 @@
-// Asking for a deployment: the checks and writes shared by deployments.request,
-// requestMany, rollback and the edge's POST /api/deploy. Every check that can refuse runs
-// before the first write, so a refused item of a batch leaves nothing behind.
+// Asking for a deployment: the checks and the `queued` row shared by deployments.request,
+// requestMany, rollback and the edge's POST /api/deploy (deployments.requestDeployment then
+// enqueues the start job). Every check that can refuse runs before the first write, so a
+// refused item of a batch leaves nothing behind.
 import { HOUR, RateLimiter } from "@convex-dev/rate-limiter";
 import { components } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { env, type MutationCtx } from "../_generated/server";
-import type { Environment, Provider } from "../validators";
+import { PROVIDER_LABEL, type DeployPool, type Environment, type Provider } from "../validators";
 import { requireProjectRole } from "./access";
-import { enqueueStart, poolFor } from "./deployQueue";
-import { log, PROVIDER_LABEL } from "./deploymentLifecycle";
+import { poolFor } from "./deployQueue";
+import { log } from "./deploymentLifecycle";
 import { statsInsert } from "./deploymentStats";
 import { fail } from "./errors";
 import { isMocked } from "./mockServices";
@@ -59,13 +60,16 @@ async function existingForKey(ctx: MutationCtx, user: Doc<"users">, req: DeployR
   return existing._id;
 }
 
-/** Checks, snapshots, inserts `queued` and enqueues the start job. Returns the deployment id. */
-export async function requestDeployment(
+/** What admitDeployment decided: a new `queued` row (to enqueue in `pool`), or the one an idempotency key names. */
+export type Admitted = { deploymentId: Id<"deployments">; created: true; pool: DeployPool } | { deploymentId: Id<"deployments">; created: false };
+
+/** Checks, snapshots and inserts the `queued` row (no start job yet: the caller enqueues it). */
+export async function admitDeployment(
   ctx: MutationCtx,
   user: Doc<"users">,
   req: DeployRequest,
   batch?: BatchBudget,
-): Promise<{ deploymentId: Id<"deployments">; created: boolean }> {
+): Promise<Admitted> {
   const { project } = await requireProjectRole(ctx, user, req.projectId, "editor");
   const same = await existingForKey(ctx, user, req);
   if (same) return { deploymentId: same, created: false };
@@ -127,27 +131,25 @@ export async function requestDeployment(
       ? `Queued: rollback to the snapshot of deployment ${req.rollbackOf} on ${PROVIDER_LABEL[req.provider]} (${req.environment})`
       : `Queued for ${PROVIDER_LABEL[req.provider]} (${req.environment})`,
   );
-  const workId = await enqueueStart(ctx, deploymentId, pool);
-  await ctx.db.patch("deployments", deploymentId, { workId });
   if (batch) batch.files += snapshotFiles;
-  return { deploymentId, created: true };
+  return { deploymentId, created: true, pool };
 }
 
-/** Rollback: a new deployment of exactly the snapshot an earlier `ready` deployment shipped. */
-export async function requestRollback(
-  ctx: MutationCtx,
-  user: Doc<"users">,
-  deploymentId: Id<"deployments">,
-): Promise<{ deploymentId: Id<"deployments">; created: boolean }> {
+/** Rollback: the request for a new deployment of exactly the snapshot an earlier `ready` deployment shipped. */
+export async function rollbackRequest(ctx: MutationCtx, user: Doc<"users">, deploymentId: Id<"deployments">): Promise<DeployRequest> {
   const earlier = await ctx.db.get("deployments", deploymentId);
   if (!earlier) fail("NOT_FOUND", "Deployment not found");
   await requireProjectRole(ctx, user, earlier.projectId, "editor");
   if (earlier.status !== "ready") fail("INVALID", "Only a deployment that went live (ready) can be rolled back to");
-  return await requestDeployment(ctx, user, {
+  return {
     projectId: earlier.projectId,
     provider: earlier.provider,
     environment: earlier.environment,
     snapshotId: earlier.snapshotId,
     rollbackOf: earlier._id,
-  });
+  };
 }
+
+// TEMPORARY, remove when merging the edge seam: convex/deployEdge.ts still imports
+// requestDeployment from here; it lives in convex/deployments.ts now (lib must not import features).
+export { requestDeployment } from "../deployments";

@@ -1,12 +1,9 @@
-// Reading and canceling a deployment as a user: access goes through the project's role
-// (viewer reads, editor cancels); another user's deployment is NOT_FOUND. Also the cancel
-// of every active deployment of a project being deleted.
+// Reading a deployment as a user: access goes through the project's role (viewer reads,
+// editor changes); another user's deployment is NOT_FOUND. And the shapes clients see.
 import type { Doc, Id } from "../_generated/dataModel";
-import type { MutationCtx, QueryCtx } from "../_generated/server";
-import { internal } from "../_generated/api";
+import type { QueryCtx } from "../_generated/server";
 import type { DeploymentLogLine, DeploymentView, MemberRole } from "../validators";
 import { requireProjectRole } from "./access";
-import { finishAndStop, isTerminal } from "./deploymentLifecycle";
 import { errorData, fail } from "./errors";
 
 export async function deploymentFor(
@@ -56,41 +53,6 @@ export function toLogLine(l: Doc<"deploymentLogs">): DeploymentLogLine {
   return { seq: l.seq, at: l.at, level: l.level, text: l.text };
 }
 
-/**
- * Cancels as `user` (editor or owner). Not yet at the provider: the queued job is removed
- * from the workpool. At the provider: the row ends `canceled` at once and the provider
- * cancel runs right after in an action. Canceling a canceled deployment is a no-op;
- * one that already went live or failed is CONFLICT.
- */
-export async function cancelDeployment(
-  ctx: MutationCtx,
-  user: Doc<"users">,
-  deploymentId: Id<"deployments">,
-): Promise<Doc<"deployments">> {
-  const d = await deploymentFor(ctx, user, deploymentId, "editor");
-  if (d.status === "canceled") return d;
-  if (isTerminal(d.status)) fail("CONFLICT", `The deployment already ended (${d.status})`);
-  const reason = d.providerDeploymentId === undefined ? "Canceled before it reached the provider" : "Canceled by the user";
-  await finishAndStop(ctx, d, { status: "canceled", reason });
-  return (await ctx.db.get("deployments", d._id))!;
-}
-
-/**
- * Active deployments of one project canceled per transaction. A project rarely has more
- * (QUEUE_FULL, the hourly limit); past it the rest are canceled by a scheduled follow-up.
- */
-export const MAX_CANCELED_PER_CALL = 25;
-
-/** Cancels the project's queued and building deployments (a deleted project deploys nothing). */
-export async function cancelProjectDeployments(ctx: MutationCtx, projectId: Id<"projects">): Promise<void> {
-  let more = false;
-  for (const status of ["queued", "building"] as const) {
-    const active = await ctx.db
-      .query("deployments")
-      .withIndex("by_projectId_and_status", (q) => q.eq("projectId", projectId).eq("status", status))
-      .take(MAX_CANCELED_PER_CALL);
-    for (const d of active) await finishAndStop(ctx, d, { status: "canceled", reason: "The project was deleted" });
-    more ||= active.length === MAX_CANCELED_PER_CALL;
-  }
-  if (more) await ctx.scheduler.runAfter(0, internal.deploymentWatchdog.cancelForProject, { projectId });
-}
+// TEMPORARY, remove when merging the edge seam: convex/deployEdge.ts still imports
+// cancelDeployment from here; it lives in convex/deployments.ts now (lib must not import features).
+export { cancelDeployment } from "../deployments";

@@ -1,17 +1,22 @@
 // The deployment state machine, in one place. Every change of a deployment's status goes
-// through `progress` or `finish` here, which keep the stats aggregate, the log, the
+// through `progress` or `endDeployment` here, which keep the stats aggregate, the log, the
 // notification and the terminal timestamps consistent in the same transaction.
 //
 //   queued ──start job──▶ building ──provider ready──▶ ready
 //     │                    │  └──build failed / rejected / retries spent / timeout──▶ error
 //     └──────cancel────────┴──cancel, or canceled at the provider──▶ canceled
 // (README "Deployments" has the full diagram and every error code.)
-import type { ProviderLogLine, ProviderState } from "../../edge/providers/types";
-import { internal } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import { env, type MutationCtx } from "../_generated/server";
-import type { DeploymentStatus, DeploymentStep, LogLevel, Provider } from "../validators";
-import { cancelStart } from "./deployQueue";
+import {
+  PROVIDER_LABEL,
+  type DeploymentFailureCode,
+  type DeploymentStatus,
+  type DeploymentStep,
+  type LogLevel,
+  type ObservedDeployment,
+  type ProviderLogLine,
+} from "../validators";
 import { statsMove } from "./deploymentStats";
 import { notify } from "./notify";
 
@@ -22,7 +27,6 @@ const STEP_RANK: Record<DeploymentStep, number> = { queued: 0, uploading: 1, bui
 /** Steps only move forward (a late webhook or poll cannot move a build back). */
 export const laterStep = (a: DeploymentStep, b: DeploymentStep): DeploymentStep => (STEP_RANK[b] > STEP_RANK[a] ? b : a);
 
-export const PROVIDER_LABEL: Record<Provider, string> = { vercel: "Vercel", netlify: "Netlify", railway: "Railway" };
 
 // ---- polling policy ----
 export const POLL_FIRST_MS = 5_000;
@@ -132,14 +136,14 @@ export async function progress(
 
 export type Outcome =
   | { status: "ready"; url?: string }
-  | { status: "error"; code: string; message: string }
+  | { status: "error"; code: DeploymentFailureCode; message: string }
   | { status: "canceled"; reason: string };
 
 /**
  * Ends a deployment once: terminal fields, stats, a closing log line and an in-app
  * notification. Returns false (and writes nothing) when it had already ended.
  */
-export async function finish(ctx: MutationCtx, deploymentId: Id<"deployments">, outcome: Outcome): Promise<boolean> {
+export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployments">, outcome: Outcome): Promise<boolean> {
   const d = await ctx.db.get("deployments", deploymentId);
   if (!d || isTerminal(d.status)) return false;
   const now = Date.now();
@@ -199,49 +203,25 @@ export function timedOut(d: Doc<"deployments">, ms: number): Outcome {
   return { status: "error", code: "TIMEOUT", message };
 }
 
-/**
- * Ends an active deployment with `outcome` (see finish) and stops the work still running for
- * it: at the provider → canceled there by an action right after (retried on transient errors);
- * not there yet → its start job leaves the workpool (a job already running finds the row
- * ended and cancels whatever it creates). The one path for a user cancel, a timeout, the
- * watchdog and a deleted project. False (nothing done) when it had already ended.
- */
-export async function finishAndStop(ctx: MutationCtx, d: Doc<"deployments">, outcome: Outcome): Promise<boolean> {
-  if (!(await finish(ctx, d._id, outcome))) return false;
-  if (d.providerDeploymentId !== undefined) {
-    await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId: d._id, attempt: 1 });
-  } else if (d.workId) {
-    await cancelStart(ctx, d.workId, d.pool);
-  }
-  return true;
-}
-
 // ---- what a provider says (a poll or a webhook) ----
-export type Observed = {
-  state: ProviderState;
-  rawState?: string;
-  url?: string;
-  errorMessage?: string;
-};
-
 /**
  * Applies the provider's view of a deployment: terminal states end it, others advance the
  * step. Returns true when this call ended the deployment. A terminal row is left alone,
  * so a poll or webhook arriving after the end does nothing.
  */
-export async function applyObserved(ctx: MutationCtx, deploymentId: Id<"deployments">, seen: Observed): Promise<boolean> {
+export async function applyObserved(ctx: MutationCtx, deploymentId: Id<"deployments">, seen: ObservedDeployment): Promise<boolean> {
   const d = await ctx.db.get("deployments", deploymentId);
   if (!d || isTerminal(d.status)) return false;
   const label = PROVIDER_LABEL[d.provider];
-  if (seen.state === "ready") return await finish(ctx, d._id, { status: "ready", url: seen.url });
+  if (seen.state === "ready") return await endDeployment(ctx, d._id, { status: "ready", url: seen.url });
   if (seen.state === "error") {
-    return await finish(ctx, d._id, {
+    return await endDeployment(ctx, d._id, {
       status: "error",
       code: "BUILD_FAILED",
       message: seen.errorMessage || `${label} reported the deployment failed${seen.rawState ? ` (${seen.rawState})` : ""}`,
     });
   }
-  if (seen.state === "canceled") return await finish(ctx, d._id, { status: "canceled", reason: `Canceled at ${label}` });
+  if (seen.state === "canceled") return await endDeployment(ctx, d._id, { status: "canceled", reason: `Canceled at ${label}` });
   const step = laterStep(d.step, seen.state);
   if (step !== d.step) await log(ctx, d, "info", `Step: ${step}${seen.rawState ? ` (${label}: ${seen.rawState})` : ""}`);
   await progress(ctx, d, { status: "building", step, ...(seen.url && !d.url ? { url: seen.url } : {}) });

@@ -2,8 +2,9 @@
 // Convex (deployments, the conversation analysis, /edge/health) from their own environments,
 // so both sides parse `AUTOCREA_MOCK_SERVICES` here, the same way. Web APIs only: the edge
 // imports this file too.
+import { PROVIDERS, type Provider } from "../validators.js";
 
-export type ServiceName = "clerk" | "anthropic" | "vercel" | "netlify" | "railway";
+export type ServiceName = "clerk" | "anthropic" | Provider;
 /** real: its credentials are set; mock: a loopback fake answers; off: neither (calls fail). */
 export type ServiceMode = "real" | "mock" | "off";
 export type ServiceModes = Record<ServiceName, ServiceMode>;
@@ -53,7 +54,7 @@ export function serviceMode(name: ServiceName, env: Env): ServiceMode {
 
 /** The services Convex calls from its own environment: the deployment providers (with their
  * platform tokens) and Anthropic (the conversation analysis). GET /health asks Convex for these. */
-export const CONVEX_SERVICES = ["anthropic", "vercel", "netlify", "railway"] as const satisfies readonly ServiceName[];
+export const CONVEX_SERVICES = ["anthropic", ...PROVIDERS] as const satisfies readonly ServiceName[];
 export type ConvexServiceModes = Record<(typeof CONVEX_SERVICES)[number], ServiceMode>;
 
 export function convexServiceModes(env: Env): ConvexServiceModes {

@@ -1,6 +1,7 @@
 // Deployment figures, from the polling schedule and measured through one offline stack:
-//  1. provider status calls per deployment for a 3-minute build: our backoff polling without
-//     and with webhooks, next to a fixed 30 s and a fixed 2 s poll (and when each sees "ready");
+//  1. provider requests per deployment for a 3-minute build: the polling schedule next to a fixed
+//     30 s and 2 s poll, then every request each provider's fake received (setup, status, logs),
+//     without and with webhooks (and when each sees "ready");
 //  2. time from a provider webhook to the status visible in deployments.get (wall clock,
 //     convex-test in memory: the Convex-side cost, not network latency);
 //  3. documents read by deployments.stats with 100 and 10,000 deployments, next to a scan.
@@ -47,28 +48,44 @@ async function projectFor(stack: Stack, id: string) {
   return { as, projectId };
 }
 
-async function measuredCalls(stack: Stack, user: string, webhook: boolean) {
-  const vercel = stack.fakes.vercel;
+type ProviderName = "vercel" | "netlify" | "railway";
+const WEBHOOK_EVENT = { vercel: "deployment.succeeded", netlify: "deploy_succeeded" } as const;
+
+/** A watch request's kind: the log read, or the status read (Netlify's one read carries both). */
+function watchKind(provider: ProviderName, r: { method: string; path: string; body: string }): "status" | "logs" {
+  if (provider === "vercel") return r.path.includes("/events") ? "logs" : "status";
+  if (provider === "railway") return /query\s+logs\b/.test(r.body) ? "logs" : "status";
+  return "status";
+}
+
+/**
+ * Every request the provider fake received for one deployment, from the request to long after
+ * ready: setup (project/site/service, uploads, the create call) and the watch (status, logs).
+ */
+async function measuredCalls(stack: Stack, provider: ProviderName, user: string, webhook: boolean) {
+  const fake = stack.fakes[provider];
   const { as, projectId } = await projectFor(stack, user);
-  const id: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
-  await stack.advance(1_000);
-  const d = await as.query(api.deployments.get, { deploymentId: id });
-  const pid = d.providerDeploymentId!;
-  const statusPath = `/v13/deployments/${pid}`;
+  const first = fake.requests.length;
+  const id: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider, environment: "production" });
+  await stack.advance(1_000); // the start job runs; the first poll comes 5 s later
+  const setup = fake.requests.length - first;
+  const pid = (await as.query(api.deployments.get, { deploymentId: id })).providerDeploymentId!;
+  const phase = () => (provider === "vercel" ? stack.fakes.vercel.deployment(pid)!.phase : provider === "netlify" ? stack.fakes.netlify.deploy(pid)!.phase : stack.fakes.railway.deployment(pid)!.phase);
   let readyAt = 0;
-  while (vercel.deployment(pid)!.phase !== "ready") {
+  while (phase() !== "ready") {
     await stack.advance(500);
     readyAt = stack.now();
   }
-  if (webhook) await vercel.sendWebhook(pid, "deployment.succeeded");
+  if (webhook && provider !== "railway") await stack.fakes[provider].sendWebhook(pid, WEBHOOK_EVENT[provider] as never);
   let seenAt = 0;
   for (let i = 0; i < 240 && !seenAt; i++) {
     if ((await as.query(api.deployments.get, { deploymentId: id })).status === "ready") seenAt = stack.now();
     else await stack.advance(500);
   }
   await stack.advance(10 * 60_000);
-  const calls = vercel.requests.filter((r) => r.method === "GET" && r.path.startsWith(statusPath)).length;
-  return { calls, seenAfterMs: seenAt - readyAt };
+  const watch = fake.requests.slice(first + setup);
+  const status = watch.filter((r) => watchKind(provider, r) === "status").length;
+  return { setup, status, logs: watch.length - status, total: setup + watch.length, seenAfterMs: seenAt - readyAt };
 }
 
 // ---------- 2. webhook → visible ----------
@@ -157,13 +174,19 @@ export async function run() {
 
   const stack = await startStack();
   try {
-    stack.fakes.vercel.setBuildDuration(BUILD_MS);
-    const measured = await measuredCalls(stack, "user_bench_poll", false);
-    const measuredHook = await measuredCalls(stack, "user_bench_webhook", true);
-    console.log("(measured through the stack: GET /v13/deployments/:id requests the Vercel fake received)");
-    console.log(`  no webhooks    ${measured.calls} status calls; ready seen ${(measured.seenAfterMs / 1000).toFixed(1)} s after the build ended`);
-    console.log(`  with webhooks  ${measuredHook.calls} status calls; ready seen ${(measuredHook.seenAfterMs / 1000).toFixed(1)} s after the build ended`);
-    console.log("  (each poll also reads new log lines once: one log call per status call)");
+    console.log("(measured through the stack: every request the provider's fake received for one deployment)");
+    for (const provider of ["vercel", "netlify", "railway"] as const) {
+      stack.fakes[provider].setBuildDuration(BUILD_MS);
+      for (const webhook of provider === "railway" ? [false] : [false, true]) {
+        const m = await measuredCalls(stack, provider, `user_bench_${provider}_${webhook ? "hook" : "poll"}`, webhook);
+        console.log(
+          `  ${provider.padEnd(7)} ${webhook ? "with webhooks" : "no webhooks  "}  ${String(m.total).padStart(3)} requests: ` +
+            `${m.setup} setup + ${m.status} status + ${m.logs} logs${provider === "netlify" ? " (state and lines come from one read)" : ""}; ` +
+            `ready seen ${(m.seenAfterMs / 1000).toFixed(1)} s after the build ended`,
+        );
+      }
+      stack.fakes[provider].setBuildDuration(30_000);
+    }
 
     stack.fakes.vercel.setBuildDuration(30_000);
     console.log(`\n### Provider webhook → status visible in deployments.get (${WEBHOOK_RUNS} runs, wall clock)`);

@@ -167,7 +167,7 @@ describe("provider tokens", () => {
       await stack.advance(5_000);
       const d = await row(stack, id);
       expect(d).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_NOT_CONFIGURED" } });
-      expect(d.error!.message).toMatch(/^Your vercel token could not be read .*; connect it again$/);
+      expect(d.error!.message).toMatch(/^Your Vercel token could not be read; connect it again$/);
       // Never fell back to the platform token: nothing was created.
       expect(providerCalls(stack, "vercel", since).filter((c) => c.startsWith("POST"))).toEqual([]);
     } finally {

@@ -2,7 +2,7 @@
 // ends `canceled` at once and is canceled at the provider right after. Deleting a project
 // cancels its active deployments the same way.
 import { describe, expect, test } from "vitest";
-import { MAX_CANCELED_PER_CALL } from "../../convex/lib/deploymentAccess";
+import { MAX_CANCELED_PER_CALL } from "../../convex/deploymentWatchdog";
 import { api, deployStackForFile, expectCode, logLines, notificationsAbout, providerCalls, reportLateStart, row, seedDeployments, userWithProject } from "./helpers";
 
 const stack = deployStackForFile();

@@ -2,13 +2,11 @@
 // files.blobsForHashes, which answers in request order and stops at its read budget
 // (~8 MB of inline text): what it did not reach must be asked for again, never reported missing.
 import { createHash } from "node:crypto";
-import { getFunctionName, type FunctionReference } from "convex/server";
 import { describe, expect, test } from "vitest";
 import { internal } from "../../convex/_generated/api";
-import type { ActionCtx } from "../../convex/_generated/server";
 import { BLOB_READ_BUDGET_BYTES } from "../../convex/files";
 import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
-import { deployFiles } from "../../convex/lib/deployFiles";
+import { deployFiles, type BlobSource } from "../../convex/lib/deployFiles";
 import { newConvexTest } from "../convexTest";
 
 const sha = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
@@ -31,21 +29,18 @@ async function seeded() {
     { path: "gone.txt", hash: sha("never stored"), size: 12 },
   ];
   const calls: number[] = [];
-  const ctx = {
-    runQuery: async (ref: FunctionReference<"query", "internal">, args: { hashes: string[] }) => {
-      expect(getFunctionName(ref)).toBe("files:blobsForHashes");
-      calls.push(args.hashes.length);
-      return await t.query(internal.files.blobsForHashes, args);
+  const source: BlobSource = {
+    blobs: async (hashes) => {
+      calls.push(hashes.length);
+      return await t.query(internal.files.blobsForHashes, { hashes });
     },
-    storage: {
-      // t.run cannot return a Blob: carry the bytes out and wrap them again.
-      get: async (id: Parameters<ActionCtx["storage"]["get"]>[0]) => {
-        const bytes = await t.run(async (c) => (await (await c.storage.get(id))?.arrayBuffer()) ?? null);
-        return bytes && new Blob([bytes]);
-      },
+    // t.run cannot return a Blob: carry the bytes out and wrap them again.
+    stored: async (id) => {
+      const bytes = await t.run(async (c) => (await (await c.storage.get(id))?.arrayBuffer()) ?? null);
+      return bytes && new Blob([bytes]);
     },
-  } as unknown as ActionCtx;
-  return { files: deployFiles(ctx, files), inline, stored, calls };
+  };
+  return { files: deployFiles(source, files), inline, stored, calls };
 }
 
 describe("deployFiles", () => {

@@ -148,7 +148,7 @@ describe("polling", () => {
       await stack.advance(120_000);
       expect((await row(stack, id)).pollCount).toBe(5); // nothing polls a finished deployment
       const poll = ["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"];
-      expect(providerCalls(stack, "vercel", since)).toEqual(["POST /v13/deployments", ...Array(5).fill(poll).flat(), "PATCH /v12/deployments/:id/cancel"]);
+      expect(providerCalls(stack, "vercel", since)).toEqual(["POST /v11/projects", "POST /v13/deployments", ...Array(5).fill(poll).flat(), "PATCH /v12/deployments/:id/cancel"]);
       const lines = await logLines(stack, id);
       expect(lines).toContain("Failed (TIMEOUT): Still not live after 2 minutes; canceled at the provider");
       expect(lines.at(-1)).toBe("Canceled at the provider");

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { statsInsert } from "../../convex/lib/deploymentStats";
-import { providerClientFromEnv } from "../../edge/providers/index";
+import { providerClientFromEnv } from "../../convex/providers/index";
 import { userRow } from "../convexTest";
 import type { Stack } from "../stack";
 import { stackForFile } from "../stackForFile";

@@ -12,13 +12,13 @@ const BUILD_LOG = ["Build queued", "Installing dependencies", 'Running "npm run 
 const EXPECTED_LOG = { vercel: BUILD_LOG, railway: BUILD_LOG, netlify: ["Deploy created", "Publishing"] };
 const polls = (calls: string[]) => [...calls, ...calls, ...calls];
 const EXPECTED_CALLS = {
-  vercel: ["POST /v13/deployments", ...polls(["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"])],
+  vercel: ["POST /v11/projects", "POST /v13/deployments", ...polls(["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"])],
   netlify: [
     "POST /api/v1/sites",
     "POST /api/v1/sites/:id/deploys",
     "GET /api/v1/deploys/:id", // `required` is known once the async deploy is prepared
     ...Array(PROJECT_FILES.length).fill("PUT /api/v1/deploys/:id/files/*"),
-    ...polls(["GET /api/v1/deploys/:id", "GET /api/v1/deploys/:id"]), // state, then the lines synthesized from it
+    ...polls(["GET /api/v1/deploys/:id"]), // state and the lines synthesized from it, in one read
   ],
   railway: [
     "POST /graphql/v2 projectCreate",

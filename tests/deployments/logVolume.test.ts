@@ -56,14 +56,14 @@ async function stored(id: Id<"deployments">) {
 test("a poll stores a bounded batch of lines and the next one continues after it", async () => {
   const id = await buildingDeployment();
   const max = MAX_PROVIDER_LINES_PER_WRITE;
-  await t.mutation(internal.deploymentWatch.record, { deploymentId: id, n: 0, observed: { state: "building" }, lines: lines(1, max + 1) });
+  await t.mutation(internal.deploymentWatch.recordPoll, { deploymentId: id, n: 0, observed: { state: "building" }, lines: lines(1, max + 1) });
   let now = await stored(id);
   expect(now.lines.filter((l) => l.providerEventId)).toHaveLength(max);
   expect(now.deployment.logCursor).toBe(lines(max, max)[0].id);
   expect(now.deployment.logCount).toBe(now.lines.length);
 
   // The provider answers from the cursor: the line left over, and more.
-  await t.mutation(internal.deploymentWatch.record, { deploymentId: id, n: 1, observed: { state: "building" }, lines: lines(max + 1, max + 10) });
+  await t.mutation(internal.deploymentWatch.recordPoll, { deploymentId: id, n: 1, observed: { state: "building" }, lines: lines(max + 1, max + 10) });
   now = await stored(id);
   const provider = now.lines.filter((l) => l.providerEventId).map((l) => l.providerEventId);
   expect(provider).toEqual(lines(1, max + 10).map((l) => l.id));
@@ -73,7 +73,7 @@ test("a poll stores a bounded batch of lines and the next one continues after it
 test("a poll that ends the deployment with lines left over schedules a drain for the rest", async () => {
   const id = await buildingDeployment();
   const max = MAX_PROVIDER_LINES_PER_WRITE;
-  await t.mutation(internal.deploymentWatch.record, { deploymentId: id, n: 0, observed: { state: "ready", url: "https://x.vercel.app" }, lines: lines(1, max + 1) });
+  await t.mutation(internal.deploymentWatch.recordPoll, { deploymentId: id, n: 0, observed: { state: "ready", url: "https://x.vercel.app" }, lines: lines(1, max + 1) });
   const now = await stored(id);
   expect(now.deployment.status).toBe("ready");
   expect(now.lines.filter((l) => l.providerEventId)).toHaveLength(max);
@@ -83,8 +83,8 @@ test("a poll that ends the deployment with lines left over schedules a drain for
 test("note (the drain's write) stores a bounded batch and says whether lines were left", async () => {
   const id = await buildingDeployment();
   const max = MAX_PROVIDER_LINES_PER_WRITE;
-  expect(await t.mutation(internal.deploymentWatch.note, { deploymentId: id, level: "info", text: "", lines: lines(1, max + 1) })).toEqual({ more: true });
-  expect(await t.mutation(internal.deploymentWatch.note, { deploymentId: id, level: "info", text: "", lines: lines(max + 1, max + 1) })).toEqual({ more: false });
+  expect(await t.mutation(internal.deploymentWatch.appendLog, { deploymentId: id, level: "info", text: "", lines: lines(1, max + 1) })).toEqual({ more: true });
+  expect(await t.mutation(internal.deploymentWatch.appendLog, { deploymentId: id, level: "info", text: "", lines: lines(max + 1, max + 1) })).toEqual({ more: false });
   const now = await stored(id);
   expect(now.lines.map((l) => l.providerEventId)).toEqual(lines(1, max + 1).map((l) => l.id));
 });

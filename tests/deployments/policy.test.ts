@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { open, seal, tokenKey } from "../../convex/lib/crypto";
-import { fromBase64, toBase64 } from "../../edge/providers/http";
+import { fromBase64, toBase64 } from "../../convex/providers/http";
 import { DEPLOY_RETRY, maxParallelism } from "../../convex/lib/deployQueue";
 import { deployTimeoutMs, laterStep, pollDelay } from "../../convex/lib/deploymentLifecycle";
 import { isMocked } from "../../convex/lib/mockServices";

@@ -2,7 +2,7 @@
 // /webhooks/* HTTP actions (via convex-test's router). Verified events update the status at
 // once and are applied once; anything not signed with the secret is a 400 and writes nothing.
 import { describe, expect, test } from "vitest";
-import { signVercelWebhook } from "../../edge/providers/webhooks";
+import { signVercelWebhook } from "../../convex/providers/webhooks";
 import type { Id } from "../../convex/_generated/dataModel";
 import { api, countRows, deployStackForFile, logLines, providerCalls, row, userWithProject, WEBHOOK_SECRETS, notificationsAbout } from "./helpers";
 

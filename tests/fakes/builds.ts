@@ -160,6 +160,10 @@ export function fakeControls(server: FakeServer, token: string, book: BuildBook,
     /** The client's base URL (…_API_URL). */
     baseUrl: server.url,
     fail: faultSwitch(server, errorBody),
+    /** The next matching request is answered 200 with exactly `text` (empty, not JSON, or the wrong shape). */
+    answer(text: string, o: Pick<FaultOptions, "times" | "match"> = {}) {
+      server.failNext({ kind: "raw", status: 200, text }, o.times ?? 1, o.match);
+    },
     setBuildDuration: book.setBuildDuration,
     failBuilds: book.failBuilds,
   };

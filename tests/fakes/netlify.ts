@@ -1,17 +1,17 @@
 // A loopback Netlify (/api/v1): sites, file-digest deploys that ask only for content the
 // fake has not seen, per-file uploads checked against the manifest's SHA-1, deploy state
-// that advances with the clock, cancel, restore, and JWS-signed deploy webhooks.
+// that advances with the clock, cancel, and JWS-signed deploy webhooks.
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { jsonOrUndefined } from "../../edge/providers/http";
-import { signNetlifyWebhook } from "../../edge/providers/webhooks";
+import { jsonOrUndefined } from "../../convex/providers/http";
+import { signNetlifyWebhook } from "../../convex/providers/webhooks";
 import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, phaseOf, phaseStartedAt, webhookSender } from "./builds";
 import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
 export type NetlifyWebhookEvent = "deploy_created" | "deploy_building" | "deploy_succeeded" | "deploy_failed";
 
-type Site = { id: string; name: string; publishedDeployId?: string; createdAt: number };
+type Site = { id: string; name: string; createdAt: number };
 type Deploy = {
   id: string;
   siteId: string;
@@ -159,14 +159,6 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
       const d = dep(m[1]);
       if (!d) return sendJson(res, 404, netlifyError(404, "Not Found"));
       if (!book.cancel(d.id)) return sendJson(res, 422, netlifyError(422, `Deploy can't be canceled in state ${deployJson(d).state}`));
-      return sendJson(res, 201, deployJson(d));
-    }
-    if (rec.method === "POST" && (m = /^\/api\/v1\/sites\/([^/]+)\/deploys\/([^/]+)\/restore$/.exec(p))) {
-      const site = sites.get(decodeURIComponent(m[1]));
-      const d = dep(m[2]);
-      if (!site || !d || d.siteId !== site.id) return sendJson(res, 404, netlifyError(404, "Not Found"));
-      if (book.phase(d.id) !== "ready") return sendJson(res, 422, netlifyError(422, "Only ready deploys can be restored"));
-      site.publishedDeployId = d.id;
       return sendJson(res, 201, deployJson(d));
     }
     sendJson(res, 404, netlifyError(404, "Not Found"));

@@ -16,6 +16,7 @@ export type RecordedRequest = {
 /** Injected failures, consumed one per matching request. */
 export type Fault =
   | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: "raw"; status: number; text: string } // exactly these bytes (an empty or malformed answer)
   | { kind: "stall" } // never answers (the client's timeout fires)
   | { kind: "reset" }; // destroys the socket
 
@@ -44,6 +45,7 @@ export async function startFakeServer(name: string, handler: FakeHandler) {
       const [{ fault }] = faults.splice(i, 1);
       if (fault.kind === "stall") return void stalled.add(res);
       if (fault.kind === "reset") return void req.socket.destroy();
+      if (fault.kind === "raw") return void res.writeHead(fault.status, { "content-type": "application/json" }).end(fault.text);
       res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
       return void res.end(JSON.stringify(fault.body ?? { error: { message: `${name} fake: injected ${fault.status}` } }));
     }

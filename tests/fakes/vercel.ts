@@ -3,7 +3,8 @@
 // builds that advance with the clock and signed `x-vercel-signature` webhooks.
 import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { signVercelWebhook } from "../../edge/providers/webhooks";
+import { jsonOrUndefined } from "../../convex/providers/http";
+import { signVercelWebhook } from "../../convex/providers/webhooks";
 import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, logsOf, phaseOf, webhookSender } from "./builds";
 import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
@@ -110,6 +111,21 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
     sendJson(res, 200, json(d));
   }
 
+  /** POST /v11/projects: a taken name is 409 (a deployment under that name would join the existing project). */
+  function createProject(rec: RecordedRequest, res: ServerResponse) {
+    const body = jsonOrUndefined(rec.body) as { name?: unknown } | undefined;
+    const name = body?.name;
+    if (typeof name !== "string" || !/^[a-z0-9._-]{1,100}$/.test(name)) {
+      return sendJson(res, 400, vercelError(400, "Invalid request: `name` should match the project name rules"));
+    }
+    if (projects.has(name)) {
+      return sendJson(res, 409, { error: { code: "conflict", message: `Project "${name}" already exists, please use a new name.` } });
+    }
+    const project = { id: newProjectId(), name };
+    projects.set(name, project);
+    sendJson(res, 200, { ...project, accountId: "team_fake", createdAt: book.now(), framework: null });
+  }
+
   const server = await startFakeServer("vercel", (rec, res) => {
     if (bearer(rec.headers.authorization) !== token) {
       return sendJson(res, 403, vercelError(403, "Not authorized", { invalidToken: true }));
@@ -126,6 +142,7 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
       else blobs.set(sha, rec.raw);
       return sendJson(res, 200, { urls: [] });
     }
+    if (rec.method === "POST" && p === "/v11/projects") return createProject(rec, res);
     if (rec.method === "POST" && p === "/v13/deployments") return createDeployment(rec, res, u.searchParams);
     if (rec.method === "GET" && (m = /^\/v13\/deployments\/([^/]+)$/.exec(p))) {
       const d = deployments.get(decodeURIComponent(m[1]));

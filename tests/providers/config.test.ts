@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { providerClientFromEnv, providerConfigFromEnv, ProviderError } from "../../edge/providers/index";
+import { providerClientFromEnv, providerConfigFromEnv, ProviderError } from "../../convex/providers/index";
 
 describe("provider configuration from the environment", () => {
   test("defaults to the providers' public APIs", () => {

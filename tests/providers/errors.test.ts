@@ -2,14 +2,14 @@
 // stalled request and a cut connection are transient; other 4xx are permanent and carry
 // the provider's own message.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { parseRetryAfter } from "../../edge/providers/http";
-import { providerClient } from "../../edge/providers/index";
-import type { DeployProviderClient, ProviderName } from "../../edge/providers/types";
+import { parseRetryAfter } from "../../convex/providers/http";
+import { providerClient } from "../../convex/providers/index";
+import type { DeployProviderClient, Provider } from "../../convex/providers/types";
 import { startProviderFakes, type ProviderFakes } from "../fakes/providers";
 import { providerError } from "./helpers";
 
 let fakes: ProviderFakes;
-const clients = {} as Record<ProviderName, DeployProviderClient>;
+const clients = {} as Record<Provider, DeployProviderClient>;
 
 beforeAll(async () => {
   fakes = await startProviderFakes();
@@ -56,11 +56,53 @@ describe.each(["vercel", "netlify", "railway"] as const)("%s failures", (name) =
     expect(err).toMatchObject({ status: 400, transient: false, message: "Project name contains invalid characters" });
   });
 
+  test("a token an HTTP header cannot carry is a permanent local error, and nothing is sent", async () => {
+    for (const token of ["token-\u0100-abcdef", "token-\u007f-abcdef", "token-\u0000-abcdef"]) {
+      const unsendable = providerClient(name, { token, baseUrl: fakes[name].baseUrl, timeoutMs: 300 });
+      const before = fakes[name].requests.length;
+      const err = await providerError(unsendable.getDeployment("some-id"));
+      expect(err).toMatchObject({ provider: name, status: undefined, transient: false });
+      expect(err.message).toMatch(/token holds characters an HTTP header cannot carry/);
+      expect(fakes[name].requests.length).toBe(before);
+    }
+  });
+
+  test("a 200 answer we cannot read is transient and says only that it was not understood", async () => {
+    for (const text of ["", "null", "[]", "not json", '{"id":5}', '{"data":{"deployment":null}}', '{"errors":[null]}']) {
+      fakes[name].answer(text);
+      const err = await providerError(call());
+      expect(err).toMatchObject({ provider: name, status: undefined, transient: true });
+      expect(err.message).toMatch(/^(Vercel|Netlify|Railway)'s answer( to the status check)? was not understood$/);
+    }
+  });
+
   test("the first failure of a deploy surfaces; nothing is retried inside the client", async () => {
     fakes[name].fail("5xx", { times: 1 });
     const before = fakes[name].requests.length;
     await providerError(clients[name].createDeployment({ name: "retry-me", environment: "preview", files: [] }));
     expect(fakes[name].requests.length - before).toBe(1);
+  });
+});
+
+describe("answers of the wrong shape", () => {
+  test("Netlify's `required` as a string is not understood (transient), not a file it never got", async () => {
+    const target = await clients.netlify.ensureTarget!({ name: "shapes", environment: "preview" });
+    fakes.netlify.answer('{"id":"dep_x","state":"prepared","required":"abc"}', { match: /^POST \/api\/v1\/sites\/[^/]+\/deploys$/ });
+    const err = await providerError(clients.netlify.createDeployment({ target, name: "shapes", environment: "preview", files: [] }));
+    expect(err).toMatchObject({ transient: true, message: "Netlify's answer to the deploy was not understood" });
+  });
+
+  test("Vercel log events that are not events are skipped; a list that is not a list is not understood", async () => {
+    fakes.vercel.answer('[null, 7, {"type":"stdout","created":5,"payload":{"id":9,"text":"kept","date":"x"}}]');
+    expect(await clients.vercel.getLogs("dpl_x")).toEqual([{ id: "5:0", at: 5, level: "info", text: "kept" }]);
+    fakes.vercel.answer('{"events":[]}');
+    expect(await providerError(clients.vercel.getLogs("dpl_x"))).toMatchObject({ transient: true, message: "Vercel's answer to the log request was not understood" });
+  });
+
+  test("a Railway project created without environments is not understood", async () => {
+    fakes.railway.answer('{"data":{"projectCreate":{"id":"p1","environments":null}}}');
+    const err = await providerError(clients.railway.ensureTarget!({ name: "shapes", environment: "production" }));
+    expect(err).toMatchObject({ transient: true, message: "Railway's answer to the project creation was not understood" });
   });
 });
 

@@ -2,8 +2,8 @@
 // pointed at it, files as the lifecycle hands them over, and a way to catch a ProviderError.
 import { createHash } from "node:crypto";
 import { afterAll, beforeEach, expect } from "vitest";
-import { providerClient } from "../../edge/providers/index";
-import { ProviderError, type DeployFile, type ProviderClientOptions, type ProviderName } from "../../edge/providers/types";
+import { providerClient } from "../../convex/providers/index";
+import { ProviderError, type DeployFile, type ProviderClientOptions, type Provider } from "../../convex/providers/types";
 import type { ProviderFakeOptions } from "../fakes/builds";
 import type { FakeServer } from "../fakes/server";
 
@@ -60,7 +60,7 @@ export async function providerError(p: Promise<unknown>): Promise<ProviderError>
  */
 export async function fakeWithClient<F extends FakeServer & { token: string; baseUrl: string }>(
   start: (opts: ProviderFakeOptions) => Promise<F>,
-  name: ProviderName,
+  name: Provider,
   clientOpts: Partial<ProviderClientOptions> = {},
 ) {
   const clock = manualClock();

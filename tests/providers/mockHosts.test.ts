@@ -2,7 +2,7 @@
 // says it is a mock and still parses as a URL on the provider's domain; without it (tests,
 // the stack) the hosts look like the real ones.
 import { afterAll, describe, expect, test } from "vitest";
-import { providerClient } from "../../edge/providers/index";
+import { providerClient } from "../../convex/providers/index";
 import type { ProviderFakeOptions } from "../fakes/builds";
 import { startNetlifyFake } from "../fakes/netlify";
 import { startRailwayFake } from "../fakes/railway";

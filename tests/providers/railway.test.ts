@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
-import { gzip, gzipStored, tar } from "../../edge/providers/tarball";
-import type { ProviderTarget } from "../../edge/providers/types";
+import { gzip, gzipStored, tar } from "../../convex/providers/tarball";
+import type { ProviderTarget } from "../../convex/providers/types";
 import { rootFields, startRailwayFake, untar } from "../fakes/railway";
 import { binary, file, fakeWithClient, providerError } from "./helpers";
 

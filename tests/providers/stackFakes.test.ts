@@ -1,8 +1,8 @@
 // The provider fakes inside the stack: clients configured from process.env (as Convex
 // actions are) reach them, and builds advance with the stack's virtual clock.
 import { describe, expect, test } from "vitest";
-import { providerClientFromEnv, providerConfigFromEnv } from "../../edge/providers/index";
-import { verifyVercelSignature } from "../../edge/providers/webhooks";
+import { providerClientFromEnv, providerConfigFromEnv } from "../../convex/providers/index";
+import { verifyVercelSignature } from "../../convex/providers/webhooks";
 import { deployStackForFile } from "../deployments/helpers";
 import { file } from "./helpers";
 

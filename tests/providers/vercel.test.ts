@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { providerClient } from "../../edge/providers/index";
+import { providerClient } from "../../convex/providers/index";
 import { startVercelFake } from "../fakes/vercel";
 import { binary, file, fakeWithClient, providerError, sha1 } from "./helpers";
 
@@ -30,7 +30,7 @@ describe("Vercel client against the fake", () => {
     expect(fake.requests.every((r) => new URL(r.path, "http://x").searchParams.get("teamId") === "team_abc")).toBe(true);
 
     const create = JSON.parse(fake.requests.find((r) => r.path.startsWith("/v13/deployments"))!.body);
-    expect(create).toMatchObject({ name: "my-app", project: "my-app", target: "production" });
+    expect(create).toMatchObject({ name: "my-app", project: target.provider === "vercel" && target.projectId, target: "production" });
     expect(create.files).toEqual([
       { file: "index.html", data: "<h1>Hello ✓</h1>", encoding: "utf-8" },
       { file: "img/logo.bin", data: Buffer.from(logo.bytes).toString("base64"), encoding: "base64" },
@@ -65,6 +65,22 @@ describe("Vercel client against the fake", () => {
     const second = JSON.parse(fake.requests.filter((r) => r.path.startsWith("/v13/deployments")).at(-1)!.body);
     expect(second.project).toBe(target.provider === "vercel" ? target.projectId : "");
     expect(second.target).toBeUndefined(); // preview
+  });
+
+  test("a project name Vercel already knows is never joined: our project is created beside it", async () => {
+    // Someone else's deployment under the very name we will ask for.
+    const theirs = await client.createDeployment({ name: "Shared Name", environment: "production", files: [file("a.txt", "theirs")] });
+    const ours = await client.createDeployment({ name: "Shared Name", environment: "production", files: [file("a.txt", "ours")] });
+    const idOf = (t: typeof ours.target) => (t.provider === "vercel" ? t.projectId : undefined);
+    expect(idOf(ours.target)).toMatch(/^prj_/);
+    expect(idOf(ours.target)).not.toBe(idOf(theirs.target));
+    expect(ours.target).toMatchObject({ projectName: expect.stringMatching(/^shared-name-[0-9a-f]{6}$/) });
+    expect(fake.deployment(ours.deployment.id)!.projectId).toBe(idOf(ours.target));
+    expect(fake.requests.filter((r) => r.path.startsWith("/v11/projects")).map((r) => JSON.parse(r.body).name)).toEqual([
+      "shared-name",
+      "shared-name",
+      ours.target.provider === "vercel" && ours.target.projectName,
+    ]);
   });
 
   test("a file over the default 256 KiB threshold is uploaded, not inlined", async () => {

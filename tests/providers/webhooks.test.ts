@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { providerClient } from "../../edge/providers/index";
+import { providerClient } from "../../convex/providers/index";
 import {
   parseNetlifyWebhook,
   parseVercelWebhook,
@@ -8,7 +8,7 @@ import {
   signVercelWebhook,
   verifyNetlifySignature,
   verifyVercelSignature,
-} from "../../edge/providers/webhooks";
+} from "../../convex/providers/webhooks";
 import type { WebhookDelivery } from "../fakes/builds";
 import { startProviderFakes, type ProviderFakes } from "../fakes/providers";
 import { file, manualClock } from "./helpers";

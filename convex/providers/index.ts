@@ -1,25 +1,52 @@
 // One entry point for the deployment lifecycle: the client for a provider, and the
 // platform configuration read from the environment (Convex env or process.env).
-import { DEFAULT_TIMEOUT_MS } from "./http.js";
-import { createNetlifyClient, NETLIFY_API_URL } from "./netlify.js";
-import { createRailwayClient, RAILWAY_API_URL } from "./railway.js";
-import { ProviderError, type DeployProviderClient, type ProviderClientOptions, type ProviderName } from "./types.js";
-import { createVercelClient, VERCEL_API_URL } from "./vercel.js";
+import { DEFAULT_TIMEOUT_MS, notUnderstood } from "./http";
+import { createNetlifyClient, NETLIFY_API_URL } from "./netlify";
+import { createRailwayClient, RAILWAY_API_URL } from "./railway";
+import { isProviderError, ProviderError, type DeployProviderClient, type ProviderClientOptions, type Provider } from "./types";
+import { createVercelClient, VERCEL_API_URL } from "./vercel";
 
-export * from "./types.js";
-export { parseNetlifyWebhook, parseVercelWebhook, verifyNetlifySignature, verifyVercelSignature } from "./webhooks.js";
+export * from "./types";
+export { parseNetlifyWebhook, parseVercelWebhook, verifyNetlifySignature, verifyVercelSignature } from "./webhooks";
 
-export const PROVIDERS: readonly ProviderName[] = ["vercel", "netlify", "railway"];
-
-export function providerClient(name: ProviderName, opts: ProviderClientOptions): DeployProviderClient {
+export function providerClient(name: Provider, opts: ProviderClientOptions): DeployProviderClient {
   switch (name) {
     case "vercel":
-      return createVercelClient(opts);
+      return guardedReads(createVercelClient(opts));
     case "netlify":
-      return createNetlifyClient(opts);
+      return guardedReads(createNetlifyClient(opts));
     case "railway":
-      return createRailwayClient(opts);
+      return guardedReads(createRailwayClient(opts));
   }
+}
+
+/** What JavaScript throws when our code reads a shape it did not expect (`null.readyState`, …). */
+const isReadingError = (err: unknown) => err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
+
+/**
+ * The clients check the answers they read; should one still slip through, the answer counts as
+ * not understood (transient, retried) and the user's log never shows the JavaScript error.
+ */
+function guardedReads(client: DeployProviderClient): DeployProviderClient {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw isReadingError(err) && !isProviderError(err) ? notUnderstood(client.name) : err;
+      }
+    };
+  const { ensureTarget, getDeploymentWithLogs } = client;
+  return {
+    name: client.name,
+    ...(ensureTarget ? { ensureTarget: guard(ensureTarget) } : {}),
+    createDeployment: guard(client.createDeployment),
+    getDeployment: guard(client.getDeployment),
+    cancelDeployment: guard(client.cancelDeployment),
+    getLogs: guard(client.getLogs),
+    ...(getDeploymentWithLogs ? { getDeploymentWithLogs: guard(getDeploymentWithLogs) } : {}),
+  };
 }
 
 export type ProviderPlatformConfig = {
@@ -32,7 +59,7 @@ export type ProviderPlatformConfig = {
   webhookSecret?: string;
   timeoutMs: number;
 };
-export type ProviderConfig = Record<ProviderName, ProviderPlatformConfig>;
+export type ProviderConfig = Record<Provider, ProviderPlatformConfig>;
 
 type Env = Record<string, string | undefined>;
 const nonEmpty = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
@@ -73,7 +100,7 @@ export function providerConfigFromEnv(env: Env): ProviderConfig {
  * over the platform token and works on the user's own account (no platform team). No token
  * at all is a permanent ProviderError.
  */
-export function providerClientFromEnv(name: ProviderName, env: Env, userToken?: string): DeployProviderClient {
+export function providerClientFromEnv(name: Provider, env: Env, userToken?: string): DeployProviderClient {
   const cfg = providerConfigFromEnv(env)[name];
   const base = { baseUrl: cfg.baseUrl, timeoutMs: cfg.timeoutMs };
   if (userToken) return providerClient(name, { ...base, token: userToken });

@@ -1,8 +1,11 @@
 // Vercel REST client: deploys our files straight from the snapshot. Small files travel
 // inline in the create call; larger ones are uploaded first (content-addressed by SHA-1)
-// and referenced by digest. `teamId` is added to every call when configured.
-import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, requireId, sha1Hex, toBase64, utf8OrUndefined } from "./http.js";
-import { ProviderError, type DeployFile, type DeployProviderClient, type ProviderClientOptions, type ProviderLogLine, type ProviderState } from "./types.js";
+// and referenced by digest. The project is created once (never joined by name) and reused by
+// id. `teamId` is added to every call when configured.
+import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, notUnderstood, optionalString, requireId, sha1Hex } from "./http";
+import { toBase64, utf8OrUndefined } from "./http";
+import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import type { ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const VERCEL_API_URL = "https://api.vercel.com";
 const DEFAULT_INLINE_MAX = 256 * 1024;
@@ -27,6 +30,7 @@ type VercelEvent = {
   created: number;
   payload?: { id?: string; text?: string; date?: number; serial?: string; info?: { readyState?: string } };
 };
+type VercelProject = { id: string; name?: string };
 type InlineFile = { file: string; data: string; encoding: "utf-8" | "base64" };
 type ShaFile = { file: string; sha: string; size: number };
 
@@ -67,9 +71,12 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     return u.toString();
   };
 
-  const toDeployment = (d: VercelDeployment) => {
-    const rawState = d.readyState ?? d.status ?? "QUEUED";
-    return { id: d.id, state: vercelStateOf(rawState), rawState, url: httpsUrl(d.url), errorMessage: d.errorMessage ?? undefined };
+  /** Our view of a deployment body; a body we cannot read is a transient "not understood". */
+  const toDeployment = (body: unknown, what: string) => {
+    const d = requireId("vercel", body as VercelDeployment | null, what);
+    const str = (value: unknown) => optionalString("vercel", value, what);
+    const rawState = str(d.readyState) ?? str(d.status) ?? "QUEUED";
+    return { id: d.id, state: vercelStateOf(rawState), rawState, url: httpsUrl(str(d.url)), errorMessage: str(d.errorMessage) };
   };
 
   async function upload(bytes: Uint8Array, sha: string) {
@@ -116,33 +123,64 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     return { entries, bySha };
   }
 
+  /**
+   * A new project, ours alone. A deployment created under a name Vercel already knows would
+   * land in that project, whoever made it: Vercel answers 409 to a taken name here instead, and
+   * we create the project once more under a random suffix.
+   */
+  async function createProject(name: string): Promise<VercelProject> {
+    const post = async (n: string) =>
+      requireId(
+        "vercel",
+        await http.json<VercelProject>({
+          method: "POST",
+          url: url("/v11/projects"),
+          headers: { ...auth, "Content-Type": "application/json" },
+          body: JSON.stringify({ name: n }),
+        }),
+        "the new project",
+      );
+    try {
+      return await post(name);
+    } catch (err) {
+      if (!(err instanceof ProviderError) || err.status !== 409) throw err;
+      return await post(`${name.slice(0, 93)}-${crypto.randomUUID().slice(0, 6)}`);
+    }
+  }
+
+  async function ensureTarget(input: EnsureTargetInput): Promise<ProviderTarget & { provider: "vercel" }> {
+    if (input.target?.provider === "vercel") return input.target;
+    const name = vercelProjectName(input.name);
+    const project = await createProject(name);
+    return { provider: "vercel", projectName: optionalString("vercel", project.name, "the new project") ?? name, projectId: project.id };
+  }
+
   return {
     name: "vercel",
-
-    /** No call: Vercel creates the project with its first deployment (by name, so a retry reuses it). */
-    async ensureTarget(input) {
-      return input.target?.provider === "vercel" ? input.target : { provider: "vercel", projectName: vercelProjectName(input.name) };
-    },
+    ensureTarget,
 
     async createDeployment(input) {
-      const target = input.target?.provider === "vercel" ? input.target : undefined;
-      const projectName = target?.projectName ?? vercelProjectName(input.name);
+      const target = await ensureTarget(input);
+      const projectName = target.projectName;
       const { entries, bySha } = await prepareFiles(input.files);
       const body = {
         name: projectName,
-        project: target?.projectId ?? projectName,
+        // A project we created (by id), or one recorded by name before projects were created first.
+        project: target.projectId ?? projectName,
         ...(input.environment === "production" ? { target: "production" } : {}),
         files: entries,
       };
-      const create = async () => {
-        const created = await http.json<VercelDeployment>({
-          method: "POST",
-          url: url("/v13/deployments", { skipAutoDetectionConfirmation: "1" }),
-          headers: { ...auth, "Content-Type": "application/json" },
-          body: JSON.stringify(body),
-        });
-        return requireId("vercel", created, "the create call");
-      };
+      const create = async () =>
+        requireId(
+          "vercel",
+          await http.json<VercelDeployment>({
+            method: "POST",
+            url: url("/v13/deployments", { skipAutoDetectionConfirmation: "1" }),
+            headers: { ...auth, "Content-Type": "application/json" },
+            body: JSON.stringify(body),
+          }),
+          "the create call",
+        );
       let d: VercelDeployment;
       try {
         d = await create();
@@ -157,11 +195,13 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
         }
         d = await create();
       }
-      return { deployment: toDeployment(d), target: { provider: "vercel", projectName, projectId: d.projectId ?? target?.projectId } };
+      const projectId = optionalString("vercel", d.projectId, "the create call") ?? target.projectId;
+      return { deployment: toDeployment(d, "the create call"), target: { provider: "vercel", projectName, projectId } };
     },
 
     async getDeployment(id) {
-      return toDeployment(await http.json<VercelDeployment>({ method: "GET", url: url(`/v13/deployments/${encodeURIComponent(id)}`), headers: auth }));
+      const body = await http.json<unknown>({ method: "GET", url: url(`/v13/deployments/${encodeURIComponent(id)}`), headers: auth });
+      return toDeployment(body, "the status check");
     },
 
     async cancelDeployment(id) {
@@ -169,18 +209,21 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     },
 
     async getLogs(id, sinceId) {
-      const events = await http.json<VercelEvent[]>({
+      const events = await http.json<unknown>({
         method: "GET",
         url: url(`/v3/deployments/${encodeURIComponent(id)}/events`, { direction: "forward", follow: "0", limit: "-1", builds: "1" }),
         headers: auth,
       });
+      if (!Array.isArray(events)) throw notUnderstood("vercel", "the log request");
       const lines: ProviderLogLine[] = [];
-      for (const e of Array.isArray(events) ? events : []) {
-        const text = e.payload?.text;
-        if (!text || e.type === "delimiter") continue;
+      for (const e of events as (VercelEvent | null)[]) {
+        // Only events with text are lines; anything else in the list is skipped.
+        const text = e?.payload?.text;
+        if (!e || typeof text !== "string" || !text || e.type === "delimiter" || typeof e.created !== "number") continue;
+        const { id: eventId, date, serial } = e.payload ?? {};
         lines.push({
-          id: e.payload?.id ?? `${e.created}:${e.payload?.serial ?? lines.length}`,
-          at: e.payload?.date ?? e.created,
+          id: typeof eventId === "string" ? eventId : `${e.created}:${typeof serial === "string" ? serial : lines.length}`,
+          at: typeof date === "number" ? date : e.created,
           level: e.type === "stderr" || e.type === "fatal" ? "error" : "info",
           text,
         });

@@ -4,10 +4,10 @@
 //   `{ iss: "netlify", sha256: <hex SHA-256 of the raw body> }`.
 // Verification compares MACs with crypto.subtle.verify (constant time). The sign* functions
 // exist for the fakes and tests.
-import { netlifyDeployment, type NetlifyDeploy } from "./netlify.js";
-import { asBufferSource, fromBase64Url, fromHex, httpsUrl, jsonOrUndefined, sha256Hex, toBase64Url, toHex } from "./http.js";
-import type { ProviderState } from "./types.js";
-import { vercelStateOf } from "./vercel.js";
+import { netlifyDeployment, type NetlifyDeploy } from "./netlify";
+import { asBufferSource, fromBase64Url, fromHex, httpsUrl, jsonOrUndefined, sha256Hex, toBase64Url, toHex } from "./http";
+import type { ProviderState } from "./types";
+import { vercelStateOf } from "./vercel";
 
 type Raw = string | Uint8Array;
 const enc = new TextEncoder();

@@ -2,8 +2,8 @@
 // ProviderError (transient for network errors, timeouts, 5xx, 408 and 429; permanent
 // otherwise, with the provider's own message), and the byte helpers (SHA-1, base64).
 // Web APIs only: this runs in Convex's default runtime, on the edge and in Node.
-import type { FetchLike } from "../convex";
-import { ProviderError, type ProviderLogLine, type ProviderName } from "./types.js";
+import { PROVIDER_LABEL } from "../validators";
+import { ProviderError, type FetchLike, type ProviderLogLine, type Provider } from "./types";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -22,7 +22,7 @@ export type HttpClient = ReturnType<typeof createHttp>;
  * @param messageOf extracts the provider's own error message from a parsed error body.
  */
 export function createHttp(opts: {
-  provider: ProviderName;
+  provider: Provider;
   fetch?: FetchLike;
   timeoutMs?: number;
   messageOf: (body: unknown) => string | undefined;
@@ -32,6 +32,7 @@ export function createHttp(opts: {
 
   /** Sends the request; resolves to the parsed JSON body (or null) of a 2xx answer. */
   async function send(call: HttpCall): Promise<{ status: number; json: unknown; headers: Headers }> {
+    refuseUnsendableHeaders(opts.provider, call.headers);
     const timeoutMs = defaultTimeout * (call.timeoutFactor ?? 1);
     const abort = new AbortController();
     // A plain timer rather than AbortSignal.timeout: it exists in every runtime we run in.
@@ -61,8 +62,38 @@ export function createHttp(opts: {
   };
 }
 
+/** Printable ASCII without spaces: what a bearer token in an HTTP header may hold. */
+export const isHeaderSafeToken = (token: string) => /^[\x21-\x7e]+$/.test(token);
+
+/**
+ * A header value fetch cannot send (beyond Latin-1, or control characters such as DEL) fails
+ * the same way on every try: a permanent error, raised before any request (fetch would throw
+ * a TypeError that looks like a network failure).
+ */
+function refuseUnsendableHeaders(provider: Provider, headers: Record<string, string> | undefined) {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (/^[\t\x20-\x7e]*$/.test(value)) continue;
+    const what = name.toLowerCase() === "authorization" ? `The ${PROVIDER_LABEL[provider]} token` : `The ${name} header`;
+    throw new ProviderError(provider, `${what} holds characters an HTTP header cannot carry; connect a valid token`, undefined, false);
+  }
+}
+
+/**
+ * A 2xx answer we could not read (empty, not JSON, missing or mistyped fields): transient, so
+ * it is retried, and the user's log says only that (never what our code made of it).
+ */
+export function notUnderstood(provider: Provider, what?: string): ProviderError {
+  return new ProviderError(provider, `${PROVIDER_LABEL[provider]}'s answer${what ? ` to ${what}` : ""} was not understood`, undefined, true);
+}
+
+/** A plain object (not null, not an array), else an answer we do not understand. */
+export function requireObject<T extends object>(provider: Provider, body: unknown, what: string): Partial<T> {
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw notUnderstood(provider, what);
+  return body as Partial<T>;
+}
+
 export function errorFromResponse(
-  provider: ProviderName,
+  provider: Provider,
   status: number,
   headers: Headers,
   body: unknown,
@@ -116,11 +147,15 @@ export function httpsUrl(host: string | null | undefined): string | undefined {
 }
 
 /** A 2xx body that lacks the id we need is the provider misbehaving: transient, worth a retry. */
-export function requireId<T extends { id?: unknown }>(provider: ProviderName, body: T | null | undefined, what: string): T & { id: string } {
-  if (!body || typeof body !== "object" || typeof body.id !== "string" || !body.id) {
-    throw new ProviderError(provider, `${provider} answered ${what} without an id`, undefined, true);
-  }
+export function requireId<T extends { id?: unknown }>(provider: Provider, body: T | null | undefined, what: string): T & { id: string } {
+  if (!body || typeof body !== "object" || typeof body.id !== "string" || !body.id) throw notUnderstood(provider, what);
   return body as T & { id: string };
+}
+
+/** `value` when it is a string (or absent); anything else is an answer we do not understand. */
+export function optionalString(provider: Provider, value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null || typeof value === "string") return value ?? undefined;
+  throw notUnderstood(provider, what);
 }
 
 // ---------- bytes ----------

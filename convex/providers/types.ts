@@ -1,15 +1,16 @@
-// The contract every deployment-provider client meets (edge/providers/{vercel,netlify,railway}.ts).
+// The contract every deployment-provider client meets (convex/providers/{vercel,netlify,railway}.ts).
 // Clients are plain `fetch` over a configurable base URL and use Web APIs only, so the
 // same code runs in Convex actions, on the edge, and against the loopback fakes.
-import type { FetchLike } from "../convex";
+/** `fetch`, or a stand-in for it (tests). */
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
-export type ProviderName = "vercel" | "netlify" | "railway";
+import type { Provider, ProviderLogLine, ProviderState, ProviderTarget } from "../validators";
 
-/** Where a project's deployments go at the provider; kept on the project and reused. */
-export type ProviderTarget =
-  | { provider: "vercel"; projectName: string; projectId?: string }
-  | { provider: "netlify"; siteId: string; siteName?: string }
-  | { provider: "railway"; projectId: string; serviceId: string; environmentId: string };
+// Declared with their validators (convex/validators.ts), since Convex stores them too:
+// ProviderTarget (where a project's deployments go at the provider; kept on the project and
+// reused), ProviderState (our state machine, mapped from each provider's own states) and
+// ProviderLogLine.
+export type { Provider, ProviderLogLine, ProviderState, ProviderTarget };
 
 export type DeployFile = {
   path: string; // normalized, no leading slash: "src/index.html"
@@ -19,9 +20,6 @@ export type DeployFile = {
   read(): Promise<Uint8Array>;
 };
 
-/** Our state machine, mapped from each provider's own states. */
-export type ProviderState = "queued" | "uploading" | "building" | "deploying" | "ready" | "error" | "canceled";
-
 export type ProviderDeployment = {
   id: string;
   state: ProviderState;
@@ -30,8 +28,6 @@ export type ProviderDeployment = {
   rawState: string;
   errorMessage?: string;
 };
-
-export type ProviderLogLine = { id: string; at: number; level: "info" | "warn" | "error"; text: string };
 
 export type CreateDeploymentInput = {
   /** Undefined the first time: the client creates the project/site and returns it. */
@@ -45,7 +41,7 @@ export type CreateDeploymentInput = {
 export type EnsureTargetInput = Pick<CreateDeploymentInput, "name" | "environment" | "target">;
 
 export interface DeployProviderClient {
-  readonly name: ProviderName;
+  readonly name: Provider;
   /**
    * Creates the provider project/site when `target` is undefined (returns `target` as is
    * otherwise). Persist the result before createDeployment, so a retried deploy reuses it
@@ -58,10 +54,10 @@ export interface DeployProviderClient {
   /** Log lines after `sinceId` (exclusive), oldest first. */
   getLogs(id: string, sinceId?: string): Promise<ProviderLogLine[]>;
   /**
-   * Makes an earlier deployment live again without uploading anything (Netlify's restore).
-   * Only where the provider has one; otherwise roll back by deploying the old snapshot.
+   * State and log lines from one request, where the provider's lines come from the same answer
+   * (Netlify synthesizes them from the deploy); a poll uses it instead of the two calls above.
    */
-  restoreDeployment?(target: ProviderTarget, deploymentId: string): Promise<ProviderDeployment>;
+  getDeploymentWithLogs?(id: string, sinceId?: string): Promise<{ deployment: ProviderDeployment; lines: ProviderLogLine[] }>;
 }
 
 export type ProviderClientOptions = {
@@ -82,7 +78,7 @@ export type ProviderClientOptions = {
  */
 export class ProviderError extends Error {
   constructor(
-    readonly provider: ProviderName,
+    readonly provider: Provider,
     message: string,
     readonly status: number | undefined,
     readonly transient: boolean,
@@ -93,4 +89,19 @@ export class ProviderError extends Error {
     super(message);
     this.name = "ProviderError";
   }
+}
+
+/** Also true for a ProviderError from another copy of the module (bundles may hold two). */
+export const isProviderError = (e: unknown): e is ProviderError =>
+  e instanceof ProviderError || (e instanceof Error && e.name === "ProviderError" && "transient" in e);
+
+/**
+ * What a user-visible log says about a failed provider call: a ProviderError's message (ours,
+ * or the provider's own words); anything else is our fault, and its JavaScript text stays in
+ * the server log.
+ */
+export function userMessageOf(err: unknown): string {
+  if (isProviderError(err)) return err.message.slice(0, 1_000);
+  console.error("deployment: unexpected error", err);
+  return "an internal error occurred (it was logged for the operators)";
 }

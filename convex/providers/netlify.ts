@@ -1,9 +1,9 @@
 // Netlify REST client: file-digest deploys. We send the {path: sha1} manifest, Netlify
 // answers with the digests it does not already hold, and only those files are uploaded —
 // a redeploy of unchanged content uploads nothing. The site is created once and reused.
-import { afterId, asBufferSource, createHttp, mapLimit, requireId, sha1Hex, sleep } from "./http.js";
-import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types.js";
-import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types.js";
+import { afterId, asBufferSource, createHttp, mapLimit, notUnderstood, optionalString, requireId, sha1Hex, sleep } from "./http";
+import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const NETLIFY_API_URL = "https://api.netlify.com";
 const UPLOAD_CONCURRENCY = 4;
@@ -61,6 +61,18 @@ export function netlifyMessageOf(body: unknown): string | undefined {
   return typeof m === "string" ? m : undefined;
 }
 
+const DEPLOY_STRINGS = ["site_id", "state", "error_message", "url", "ssl_url", "deploy_url", "deploy_ssl_url", "context", "created_at", "updated_at", "published_at"] as const;
+
+/** A deploy as we read it: anything mistyped (e.g. `required` as a string) is an answer we do not understand. */
+export function checkedDeploy(body: unknown, what: string): NetlifyDeploy {
+  const d = requireId("netlify", body as NetlifyDeploy | null, what);
+  for (const key of DEPLOY_STRINGS) optionalString("netlify", d[key], what);
+  const required: unknown = d.required;
+  if (required != null && !(Array.isArray(required) && required.every((sha) => typeof sha === "string"))) throw notUnderstood("netlify", what);
+  if (d.draft != null && typeof d.draft !== "boolean") throw notUnderstood("netlify", what);
+  return d;
+}
+
 export function netlifyDeployment(d: NetlifyDeploy): ProviderDeployment {
   const rawState = d.state ?? "new";
   const preview = d.draft || (d.context !== undefined && d.context !== "production");
@@ -99,13 +111,15 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
     }
   }
 
-  const getDeploy = (id: string) => http.json<NetlifyDeploy>({ method: "GET", url: `${base}/deploys/${encodeURIComponent(id)}`, headers: auth });
+  /** One read per call: the status check and the synthesized log lines both come from it. */
+  const getDeploy = async (id: string, what = "the status check") =>
+    checkedDeploy(await http.json<unknown>({ method: "GET", url: `${base}/deploys/${encodeURIComponent(id)}`, headers: auth }), what);
 
   /** With `async: true` the manifest is diffed in the background; wait until `required` is known. */
   async function prepared(d: NetlifyDeploy): Promise<NetlifyDeploy> {
     let waited = 0;
     for (let delay = 250; d.state === "new" || d.state === "preparing"; delay = Math.min(delay * 2, 2000)) {
-      d = await getDeploy(d.id);
+      d = await getDeploy(d.id, "the deploy");
       if (d.state !== "new" && d.state !== "preparing") break;
       if (waited >= PREPARE_WAIT_MS) {
         throw new ProviderError("netlify", `Netlify is still preparing deploy ${d.id}`, undefined, true);
@@ -136,9 +150,8 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
         manifest[`/${f.path}`] = sha;
         if (!bySha.has(sha)) bySha.set(sha, f);
       }
-      let d = requireId(
-        "netlify",
-        await http.json<NetlifyDeploy>({
+      let d = checkedDeploy(
+        await http.json<unknown>({
           method: "POST",
           url: `${base}/sites/${encodeURIComponent(target.siteId)}/deploys`,
           headers: json,
@@ -178,14 +191,9 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
       return afterId(netlifyLogLines(await getDeploy(id)), sinceId);
     },
 
-    async restoreDeployment(target, deploymentId) {
-      if (target.provider !== "netlify") throw new ProviderError("netlify", "Not a Netlify site", undefined, false);
-      const d = await http.json<NetlifyDeploy>({
-        method: "POST",
-        url: `${base}/sites/${encodeURIComponent(target.siteId)}/deploys/${encodeURIComponent(deploymentId)}/restore`,
-        headers: auth,
-      });
-      return netlifyDeployment(d);
+    async getDeploymentWithLogs(id, sinceId) {
+      const d = await getDeploy(id);
+      return { deployment: netlifyDeployment(d), lines: afterId(netlifyLogLines(d), sinceId) };
     },
   };
 }

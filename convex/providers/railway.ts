@@ -3,10 +3,10 @@
 // backboard's upload endpoint for a (project, environment, service), which starts a
 // build and answers with the deployment id. Everything else — creating the project,
 // service and domain, status, cancel, logs — is GraphQL.
-import { asBufferSource, createHttp, httpsUrl } from "./http.js";
-import { gzip, tar } from "./tarball.js";
-import { ProviderError, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types.js";
-import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types.js";
+import { asBufferSource, createHttp, httpsUrl, notUnderstood, optionalString, requireId } from "./http";
+import { gzip, tar } from "./tarball";
+import { ProviderError, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const RAILWAY_API_URL = "https://backboard.railway.com/graphql/v2";
 /** Uploads may take longer than one API call: this many times the call timeout. */
@@ -91,11 +91,13 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       headers: { ...auth, "Content-Type": "application/json" },
       body: JSON.stringify({ query, variables }),
     });
-    if (body?.errors?.length) {
-      const first = body.errors[0];
-      throw new ProviderError("railway", first.message ?? "Railway GraphQL error", undefined, body.errors.some(isTransientGqlError), undefined, body);
+    if (Array.isArray(body?.errors) && body.errors.length) {
+      const errors = body.errors.filter((e): e is GqlError => !!e && typeof e === "object");
+      if (!errors.length) throw notUnderstood("railway");
+      const message = errors.find((e) => typeof e.message === "string")?.message ?? "Railway GraphQL error";
+      throw new ProviderError("railway", message, undefined, errors.some(isTransientGqlError), undefined, body);
     }
-    if (!body?.data) throw new ProviderError("railway", "Railway answered without data", undefined, true);
+    if (!body?.data || typeof body.data !== "object") throw notUnderstood("railway");
     return body.data;
   }
 
@@ -109,13 +111,16 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       }`,
       { input: { name: input.name, ...(opts.teamId ? { workspaceId: opts.teamId } : {}) } },
     );
-    const envs = project.environments.edges.map((e) => e.node);
+    const edges = project?.environments?.edges;
+    if (typeof project?.id !== "string" || !Array.isArray(edges)) throw notUnderstood("railway", "the project creation");
+    const envs = edges.map((e) => e?.node).filter((n): n is { id: string; name: string } => typeof n?.id === "string");
     const env = envs.find((e) => e.name === input.environment) ?? envs[0];
     if (!env) throw new ProviderError("railway", "Railway created a project without an environment", undefined, false);
     const { serviceCreate: service } = await gql<{ serviceCreate: { id: string } }>(
       `mutation serviceCreate($input: ServiceCreateInput!) { serviceCreate(input: $input) { id } }`,
       { input: { projectId: project.id, name: input.name, environmentId: env.id } },
     );
+    if (typeof service?.id !== "string") throw notUnderstood("railway", "the service creation");
     // A public *.up.railway.app domain, so the deployment has a URL to show.
     await gql(
       `mutation serviceDomainCreate($input: ServiceDomainCreateInput!) { serviceDomainCreate(input: $input) { domain } }`,
@@ -161,18 +166,24 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
           throw err;
         });
       if (typeof res?.deploymentId !== "string" || !res.deploymentId) {
-        throw new ProviderError("railway", "Railway answered the upload without a deployment id", undefined, true);
+        throw notUnderstood("railway", "the upload");
       }
-      const deployment: ProviderDeployment = { id: res.deploymentId, state: "queued", rawState: "QUEUED", url: httpsUrl(res.deploymentDomain) };
+      const domain = optionalString("railway", res.deploymentDomain, "the upload");
+      const deployment: ProviderDeployment = { id: res.deploymentId, state: "queued", rawState: "QUEUED", url: httpsUrl(domain) };
       return { deployment, target };
     },
 
     async getDeployment(id) {
-      const { deployment } = await gql<{ deployment: { id: string; status: string; staticUrl?: string | null; url?: string | null } }>(
+      const { deployment: d } = await gql<{ deployment: unknown }>(
         `query deployment($id: String!) { deployment(id: $id) { id status staticUrl url } }`,
         { id },
       );
-      return toDeployment(deployment);
+      const what = "the status check";
+      const checked = requireId("railway", d as { id?: unknown; status?: unknown } | null, what);
+      const status = optionalString("railway", checked.status, what);
+      if (!status) throw notUnderstood("railway", what);
+      const str = (value: unknown) => optionalString("railway", value, what);
+      return toDeployment({ id: checked.id, status, staticUrl: str((d as { staticUrl?: unknown }).staticUrl), url: str((d as { url?: unknown }).url) });
     },
 
     async cancelDeployment(id) {
@@ -191,7 +202,12 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
         }`,
         { id, startDate, limit: LOG_LIMIT },
       );
-      const lines = [...toLines(data.build ?? [], "b"), ...toLines(data.deploy ?? [], "d")].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const logsOf = (list: unknown) => {
+        if (list == null) return [];
+        if (!Array.isArray(list)) throw notUnderstood("railway", "the log request");
+        return (list as (RailwayLog | null)[]).filter((l): l is RailwayLog => typeof l?.message === "string" && typeof l.timestamp === "string");
+      };
+      const lines = [...toLines(logsOf(data.build), "b"), ...toLines(logsOf(data.deploy), "d")].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return sinceId ? lines.filter((l) => l.id > sinceId) : lines;
     },
   };
