@@ -150,6 +150,3 @@ export async function rollbackRequest(ctx: MutationCtx, user: Doc<"users">, depl
   };
 }
 
-// TEMPORARY, remove when merging the edge seam: convex/deployEdge.ts still imports
-// requestDeployment from here; it lives in convex/deployments.ts now (lib must not import features).
-export { requestDeployment } from "../deployments";

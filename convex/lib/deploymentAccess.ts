@@ -53,6 +53,3 @@ export function toLogLine(l: Doc<"deploymentLogs">): DeploymentLogLine {
   return { seq: l.seq, at: l.at, level: l.level, text: l.text };
 }
 
-// TEMPORARY, remove when merging the edge seam: convex/deployEdge.ts still imports
-// cancelDeployment from here; it lives in convex/deployments.ts now (lib must not import features).
-export { cancelDeployment } from "../deployments";
