@@ -2,8 +2,10 @@
 // (`/edge/ai/begin`: rate limit, plan quota, access, context estimate, ledger row, chat
 // history — one mutation) and one after the last (`/edge/ai/settle`: real usage → cost
 // from the price table, ledger row closed, rollups updated — one mutation). The seam routes
-// are in convex/edge/router.ts; nothing here is reachable from a browser.
-import { v } from "convex/values";
+// are in convex/edge/router.ts; nothing here is reachable from a browser. The helpers below
+// (allowance, ledger row, settling, conversation) are shared with the build agent's seam
+// (convex/build.ts), so both paths meter and limit the same way.
+import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { MutationCtx } from "./_generated/server";
 import { AI_RESPONSE_CHARS, edgeCalls } from "./edge/contract";
@@ -11,14 +13,25 @@ import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
 import { edgeMutation, edgeQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { AI_RATE, aiRateLimiter, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
+import { AI_RATE, aiRateLimiter, BUILD_TURN_RATE, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
-import { readAiStatus, vAiRequestStatus, vFramework, vMessageRole, vPlan, vUsage } from "./validators";
+import {
+  readAiStatus,
+  vAiRequestStatus,
+  type vAiSettleStatus,
+  vFramework,
+  vMessageRole,
+  vPlan,
+  vUsage,
+  type AiRequestStatus,
+  type AiRequestType,
+  type Usage,
+} from "./validators";
 
 export const HISTORY_MESSAGES = 30;
 const PROMPT_EXCERPT_CHARS = 500;
-const TITLE_CHARS = 80;
+export const TITLE_CHARS = 80;
 
 const vHistory = v.array(v.object({ role: vMessageRole, content: v.string() }));
 
@@ -34,6 +47,8 @@ export const begin = edgeMutation({
     project: v.optional(v.object({ name: v.string(), framework: vFramework, description: v.optional(v.string()) })),
   }),
   handler: async (ctx, args) => {
+    // A build runs through /edge/ai/build/begin (convex/build.ts), with its change set.
+    if (args.type === "build") fail("INVALID", "Builds start with /edge/ai/build/begin");
     const user = ctx.user;
     const model = chooseModel(user.plan, args.type, args.model, user.preferences.defaultModel);
     const maxTokens = Math.min(OPERATIONS[args.type].maxTokens, model.maxOutputTokens);
@@ -59,15 +74,7 @@ export const begin = edgeMutation({
       ({ project } = await requireProjectRole(ctx, user, projectId, args.type === "chat" ? "viewer" : "editor"));
     }
     let history: { role: "user" | "assistant"; content: string }[] | undefined;
-    if (args.type === "chat" && conversation) {
-      const conversationId = conversation._id;
-      const recent = await ctx.db
-        .query("messages")
-        .withIndex("by_conversationId", (q) => q.eq("conversationId", conversationId))
-        .order("desc")
-        .take(HISTORY_MESSAGES - 1);
-      history = recent.reverse().map((m) => ({ role: m.role, content: m.content }));
-    }
+    if (args.type === "chat" && conversation) history = await recentHistory(ctx, conversation._id);
 
     const historyChars = (history ?? []).reduce((n, m) => n + m.content.length, 0);
     const promptTokens = estimateTokens(args.promptChars + historyChars);
@@ -82,46 +89,22 @@ export const begin = edgeMutation({
     }
 
     const now = Date.now();
-    const today = dayOf(now);
-    await enforceDailyQuota(ctx, user, now);
-    const rate = await aiRateLimiter.limit(ctx, "aiRequest", { key: user._id });
-    if (!rate.ok) {
-      fail("RATE_LIMITED", `At most ${AI_RATE.rate} AI requests per ${AI_RATE.period / 60_000} minutes`, {
-        retryAfterMs: Math.ceil(rate.retryAfter),
-      });
-    }
+    await checkAiAllowance(ctx, user, now);
 
     if (args.type === "chat" && !conversation) {
-      const id = await ctx.db.insert("conversations", {
-        userId: user._id,
-        projectId: project?._id,
-        title: args.prompt.trim().replace(/\s+/g, " ").slice(0, TITLE_CHARS) || "New chat",
-        tags: [],
-        messageCount: 0,
-        lastMessageAt: now,
-        createdAt: now,
-      });
-      conversation = (await ctx.db.get("conversations", id))!;
+      conversation = await newConversation(ctx, user._id, project?._id, args.prompt, now);
       history = [];
     }
-    const requestId = await ctx.db.insert("aiRequests", {
-      userId: user._id,
+    const requestId = await openRequest(ctx, {
+      user,
       projectId: project?._id,
       conversationId: conversation?._id,
       type: args.type,
       model: model.id,
-      promptExcerpt: args.prompt.slice(0, PROMPT_EXCERPT_CHARS),
-      status: "streaming",
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      costMicros: 0,
-      mock: args.mock || undefined,
-      startedAt: now,
+      prompt: args.prompt,
+      mock: args.mock,
+      now,
     });
-    // The request counts toward today's quota while it runs; settle() releases it if nothing was consumed.
-    await applyUsage(ctx, user._id, today, requestsDelta(args.type, 1));
     if (args.type === "chat" && conversation) {
       await addMessage(ctx, conversation, "user", args.prompt, requestId, now);
       history = [...(history ?? []), { role: "user", content: args.prompt }];
@@ -138,7 +121,139 @@ export const begin = edgeMutation({
   },
 });
 
-async function addMessage(
+/** Plan quota, then the rate limit (`aiRequest`, or `buildTurn` for a build's later turns): throws QUOTA_EXCEEDED / RATE_LIMITED. */
+export async function checkAiAllowance(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  now: number,
+  limit: "aiRequest" | "buildTurn" = "aiRequest",
+): Promise<void> {
+  await enforceDailyQuota(ctx, user, now);
+  const rate = await aiRateLimiter.limit(ctx, limit, { key: user._id });
+  if (!rate.ok) {
+    const { rate: max, period } = limit === "aiRequest" ? AI_RATE : BUILD_TURN_RATE;
+    fail("RATE_LIMITED", `At most ${max} ${limit === "aiRequest" ? "AI requests" : "build turns"} per ${period / 60_000} minutes`, {
+      retryAfterMs: Math.ceil(rate.retryAfter),
+    });
+  }
+}
+
+/** The thread's latest messages (text only), oldest first, leaving room for the new one. */
+export async function recentHistory(ctx: MutationCtx, conversationId: Id<"conversations">) {
+  const recent = await ctx.db
+    .query("messages")
+    .withIndex("by_conversationId", (q) => q.eq("conversationId", conversationId))
+    .order("desc")
+    .take(HISTORY_MESSAGES - 1);
+  return recent.reverse().map((m) => ({ role: m.role, content: m.content }));
+}
+
+/** A new thread titled after its first message. */
+export async function newConversation(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  projectId: Id<"projects"> | undefined,
+  firstMessage: string,
+  now: number,
+): Promise<Doc<"conversations">> {
+  const id = await ctx.db.insert("conversations", {
+    userId,
+    projectId,
+    title: firstMessage.trim().replace(/\s+/g, " ").slice(0, TITLE_CHARS) || "New chat",
+    tags: [],
+    messageCount: 0,
+    lastMessageAt: now,
+    createdAt: now,
+  });
+  return (await ctx.db.get("conversations", id))!;
+}
+
+/** The ledger row of one Claude call (status streaming), counted toward today's quota while it runs. */
+export async function openRequest(
+  ctx: MutationCtx,
+  r: {
+    user: Doc<"users">;
+    projectId?: Id<"projects">;
+    conversationId?: Id<"conversations">;
+    type: AiRequestType;
+    model: string;
+    prompt: string;
+    mock?: boolean;
+    now: number;
+  },
+): Promise<Id<"aiRequests">> {
+  const requestId = await ctx.db.insert("aiRequests", {
+    userId: r.user._id,
+    projectId: r.projectId,
+    conversationId: r.conversationId,
+    type: r.type,
+    model: r.model,
+    promptExcerpt: r.prompt.slice(0, PROMPT_EXCERPT_CHARS),
+    status: "streaming",
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costMicros: 0,
+    mock: r.mock || undefined,
+    startedAt: r.now,
+  });
+  // The request counts toward today's quota while it runs; settleRequest() releases it if nothing was consumed.
+  await applyUsage(ctx, r.user._id, dayOf(r.now), requestsDelta(r.type, 1));
+  return requestId;
+}
+
+export function checkUsage(usage: Usage): void {
+  for (const n of Object.values(usage)) {
+    if (!Number.isSafeInteger(n) || n < 0) fail("INVALID", "Token counts must be non-negative integers");
+  }
+}
+
+/**
+ * Closes a ledger row with the usage Claude reported: cost from the price table, rollups
+ * updated in the same transaction. A row already closed is returned as it is (a retry must
+ * not count twice); a row the stale sweep abandoned is still accounted.
+ */
+export async function settleRequest(
+  ctx: MutationCtx,
+  row: Doc<"aiRequests">,
+  s: {
+    status: Infer<typeof vAiSettleStatus>;
+    usage: Usage;
+    response?: string;
+    latencyMs: number;
+    firstTokenMs?: number;
+    error?: { code: string; message: string };
+  },
+): Promise<{ settled: boolean; status: AiRequestStatus; usage: Usage; costMicros: number; now: number }> {
+  const now = Date.now();
+  const lateAfterSweep = row.status === "failed" && row.error?.code === ABANDONED;
+  if (row.status !== "streaming" && !lateAfterSweep) {
+    return { settled: false, status: readAiStatus(row.status), usage: usageOf(row), costMicros: row.costMicros, now };
+  }
+  const usage = s.usage;
+  const charged = totalTokens(usage) > 0;
+  const cost = charged ? costMicros(row.model, usage) : 0;
+  await ctx.db.patch("aiRequests", row._id, {
+    status: s.status,
+    ...usage,
+    costMicros: cost,
+    latencyMs: Math.max(0, Math.round(s.latencyMs)),
+    firstTokenMs: s.firstTokenMs === undefined ? undefined : Math.max(0, Math.round(s.firstTokenMs)),
+    response: s.response?.slice(0, AI_RESPONSE_CHARS),
+    error: s.error,
+    completedAt: now,
+  });
+  // The reservation made by openRequest() stays when tokens were consumed and is released otherwise
+  // (the sweep already released it for an abandoned row).
+  const requests = lateAfterSweep ? (charged ? 1 : 0) : charged ? 0 : -1;
+  if (charged || requests !== 0) {
+    await applyUsage(ctx, row.userId, dayOf(row.startedAt), { ...usage, requests, costMicros: cost, type: row.type });
+  }
+  return { settled: true, status: s.status, usage, costMicros: cost, now };
+}
+
+export async function addMessage(
   ctx: MutationCtx,
   conversation: Doc<"conversations">,
   role: "user" | "assistant",
@@ -168,42 +283,21 @@ export const settle = edgeMutation({
   handler: async (ctx, args) => {
     const requestId = ctx.db.normalizeId("aiRequests", args.requestId);
     const row = requestId ? await ctx.db.get("aiRequests", requestId) : null;
-    if (!row || row.userId !== ctx.user._id) fail("NOT_FOUND", "AI request not found");
-    for (const n of Object.values(args.usage)) {
-      if (!Number.isSafeInteger(n) || n < 0) fail("INVALID", "Token counts must be non-negative integers");
-    }
-    // The sweep's mark re-opens a row once (see below); no report may forge it.
+    // A build's calls are closed by its turn reports (convex/build.ts), never here.
+    if (!row || row.userId !== ctx.user._id || row.type === "build") fail("NOT_FOUND", "AI request not found");
+    checkUsage(args.usage);
+    // The sweep's mark re-opens a row once (see settleRequest); no report may forge it.
     if (args.error?.code === ABANDONED) fail("INVALID", `${ABANDONED} is set by the stale-request sweep only`);
-    const lateAfterSweep = row.status === "failed" && row.error?.code === ABANDONED;
-    if (row.status !== "streaming" && !lateAfterSweep) {
-      // Already closed: a retried settle() must not count twice.
-      return { requestId: row._id, status: readAiStatus(row.status), usage: usageOf(row), costMicros: row.costMicros };
-    }
-    const usage = args.usage;
-    const charged = totalTokens(usage) > 0;
-    const cost = charged ? costMicros(row.model, usage) : 0;
-    const now = Date.now();
-    await ctx.db.patch("aiRequests", row._id, {
-      status: args.status,
-      ...usage,
-      costMicros: cost,
-      latencyMs: Math.max(0, Math.round(args.latencyMs)),
-      firstTokenMs: args.firstTokenMs === undefined ? undefined : Math.max(0, Math.round(args.firstTokenMs)),
-      response: args.response?.slice(0, AI_RESPONSE_CHARS),
-      error: args.error,
-      completedAt: now,
-    });
-    // The reservation made by begin() stays when tokens were consumed and is released otherwise
-    // (the sweep already released it for an abandoned row).
-    const requests = lateAfterSweep ? (charged ? 1 : 0) : charged ? 0 : -1;
-    if (charged || requests !== 0) {
-      await applyUsage(ctx, row.userId, dayOf(row.startedAt), { ...usage, requests, costMicros: cost, type: row.type });
-    }
+    const settled = await settleRequest(ctx, row, args);
+    // Already closed: a retried settle() returns the row as it is and counts nothing twice.
+    if (!settled.settled) return { requestId: row._id, status: settled.status, usage: settled.usage, costMicros: settled.costMicros };
     if (row.type === "chat" && row.conversationId && args.status !== "failed" && args.response) {
       const conversation = await ctx.db.get("conversations", row.conversationId);
-      if (conversation) await addMessage(ctx, conversation, "assistant", args.response.slice(0, AI_RESPONSE_CHARS), row._id, now);
+      if (conversation) {
+        await addMessage(ctx, conversation, "assistant", args.response.slice(0, AI_RESPONSE_CHARS), row._id, settled.now);
+      }
     }
-    return { requestId: row._id, status: args.status, usage, costMicros: cost };
+    return { requestId: row._id, status: args.status, usage: args.usage, costMicros: settled.costMicros };
   },
 });
 

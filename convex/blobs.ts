@@ -29,7 +29,18 @@ async function isBlobReferenced(ctx: QueryCtx, hash: string): Promise<boolean> {
     .query("snapshotFiles")
     .withIndex("by_hash", (q) => q.eq("hash", hash))
     .first();
-  return snap !== null;
+  if (snap) return true;
+  // A change set's new content and its base (diffs and three-way merges read both).
+  const changed = await ctx.db
+    .query("changeSetFiles")
+    .withIndex("by_hash", (q) => q.eq("hash", hash))
+    .first();
+  if (changed) return true;
+  const base = await ctx.db
+    .query("changeSetFiles")
+    .withIndex("by_baseHash", (q) => q.eq("baseHash", hash))
+    .first();
+  return base !== null;
 }
 
 async function isUploadReferenced(ctx: QueryCtx, storageId: Id<"_storage">): Promise<boolean> {

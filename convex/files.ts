@@ -29,7 +29,7 @@ import {
   type FileChange,
 } from "./lib/projectFiles";
 import { touchProject } from "./lib/projects";
-import { vFileEntry, vFileInfo, type FileInfo } from "./validators";
+import { vChangeOp, vFileEntry, vFileInfo, type FileInfo } from "./validators";
 
 export const MAX_FILES_PER_WRITE = 100;
 /** writeMany's total content, kept well inside Convex's per-transaction read/write limits. */
@@ -258,5 +258,40 @@ export const blobsForHashes = internalQuery({
       out.push(blobContent(blob));
     }
     return out;
+  },
+});
+
+const MAX_HISTORY_PAGE = 100;
+
+/** The versions of one file written by applied change sets, newest first (hash null: deleted). */
+export const history = userQuery({
+  args: { projectId: v.id("projects"), path: v.string(), paginationOpts: v.optional(paginationOptsValidator) },
+  returns: paginationResultValidator(
+    v.object({
+      changeSetId: v.id("changeSets"),
+      title: v.optional(v.string()),
+      versionId: v.optional(v.id("snapshots")),
+      op: vChangeOp,
+      hash: v.union(v.string(), v.null()),
+      size: v.number(),
+      at: v.number(),
+      by: v.id("users"),
+    }),
+  ),
+  handler: async (ctx, args) => {
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
+    const path = normalizePath(args.path);
+    const result = await ctx.db
+      .query("fileHistory")
+      .withIndex("by_projectId_and_path_and_at", (q) => q.eq("projectId", project._id).eq("path", path))
+      .order("desc")
+      .paginate(boundedPage(args.paginationOpts ?? { numItems: 50, cursor: null }, MAX_HISTORY_PAGE));
+    const page = await Promise.all(
+      result.page.map(async (h) => {
+        const cs = await ctx.db.get("changeSets", h.changeSetId);
+        return { changeSetId: h.changeSetId, title: cs?.title, versionId: h.versionId, op: h.op, hash: h.hash, size: h.size, at: h.at, by: h.by };
+      }),
+    );
+    return { ...result, page };
   },
 });

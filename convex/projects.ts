@@ -190,3 +190,61 @@ export const removeMember = userMutation({
     return null;
   },
 });
+
+const MAX_HISTORY_PAGE = 50;
+
+/**
+ * The project's versions, newest first: every snapshot (recorded when a change set is
+ * applied, or when a deployment freezes the files), with the change set that made it.
+ */
+export const history = userQuery({
+  args: { projectId: v.id("projects"), paginationOpts: paginationOptsValidator },
+  returns: paginationResultValidator(
+    v.object({
+      versionId: v.id("snapshots"),
+      createdAt: v.number(),
+      createdBy: v.id("users"),
+      fileCount: v.number(),
+      totalBytes: v.number(),
+      changeSet: v.union(
+        v.object({
+          changeSetId: v.id("changeSets"),
+          title: v.optional(v.string()),
+          fileCount: v.number(),
+          appliedAt: v.optional(v.number()),
+          revertOf: v.optional(v.id("changeSets")),
+          restoreOf: v.optional(v.id("snapshots")),
+        }),
+        v.null(),
+      ),
+    }),
+  ),
+  handler: async (ctx, args) => {
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
+    const result = await ctx.db
+      .query("snapshots")
+      .withIndex("by_projectId", (q) => q.eq("projectId", project._id))
+      .order("desc")
+      .paginate(boundedPage(args.paginationOpts, MAX_HISTORY_PAGE));
+    const page = await Promise.all(
+      result.page.map(async (s) => {
+        const cs = await ctx.db
+          .query("changeSets")
+          .withIndex("by_versionId", (q) => q.eq("versionId", s._id))
+          .order("desc")
+          .first();
+        return {
+          versionId: s._id,
+          createdAt: s.createdAt,
+          createdBy: s.createdBy,
+          fileCount: s.fileCount,
+          totalBytes: s.totalBytes,
+          changeSet: cs
+            ? { changeSetId: cs._id, title: cs.title, fileCount: cs.fileCount, appliedAt: cs.appliedAt, revertOf: cs.revertOf, restoreOf: cs.restoreOf }
+            : null,
+        };
+      }),
+    );
+    return { ...result, page };
+  },
+});

@@ -3,6 +3,9 @@ import { v } from "convex/values";
 import {
   vStoredAiRequestStatus,
   vAiRequestType,
+  vChangeSet,
+  vChangeSetFile,
+  vChangeOp,
   vChannelKind,
   vDeliveryStatus,
   vDeployPool,
@@ -149,6 +152,39 @@ export default defineSchema({
     shard: v.number(),
     ...vUsageTotals.fields,
   }).index("by_day_and_shard", ["day", "shard"]),
+
+  // ---------- change sets (convex/changeSets.ts, convex/build.ts) ----------
+  changeSets: defineTable(vChangeSet)
+    // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- lists need creation order
+    .index("by_projectId", ["projectId"])
+    .index("by_projectId_and_appliedAt", ["projectId", "appliedAt"])
+    .index("by_versionId", ["versionId"]),
+
+  changeSetFiles: defineTable(vChangeSetFile)
+    .index("by_changeSetId_and_path", ["changeSetId", "path"])
+    // The blob sweep keeps content a change set still points at.
+    .index("by_hash", ["hash"])
+    .index("by_baseHash", ["baseHash"]),
+
+  /** The stored answer of each build turn, so a retried turn executes nothing twice. */
+  buildTurns: defineTable({
+    requestId: v.id("aiRequests"),
+    changeSetId: v.id("changeSets"),
+    answer: v.string(), // JSON, bounded (tool results are capped)
+  }).index("by_requestId", ["requestId"]),
+
+  /** One row per path an applied change set wrote: the versions of one file, newest last. */
+  fileHistory: defineTable({
+    projectId: v.id("projects"),
+    path: v.string(),
+    changeSetId: v.id("changeSets"),
+    versionId: v.optional(v.id("snapshots")),
+    op: vChangeOp,
+    hash: v.union(v.string(), v.null()),
+    size: v.number(),
+    at: v.number(),
+    by: v.id("users"),
+  }).index("by_projectId_and_path_and_at", ["projectId", "path", "at"]),
 
   // ---------- deployments ----------
   deployments: defineTable({

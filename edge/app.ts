@@ -13,6 +13,7 @@ import { health } from "./routes/health.js";
 import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
+import { build } from "./routes/build.js";
 import { devAuthRoutes } from "./dev/routes.js";
 
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", me);
   app.route("/", deploy);
   app.route("/", ai);
+  app.route("/", build);
   // Development sign-in only when configured (never in production): otherwise these paths 404.
   if (deps.config.devAuth) app.route("/", devAuthRoutes);
 

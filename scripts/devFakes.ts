@@ -1,6 +1,7 @@
 // Starts the loopback fakes (tests/fakes/*) that `npm run dev` needs, each accepting exactly
 // the credential npm run dev gives the clients, and each saying that it is a mock.
 import { startAnthropicFake } from "../tests/fakes/anthropic";
+import { mockClaudeReply } from "../tests/fakes/mockClaude";
 import type { ProviderFakeOptions } from "../tests/fakes/builds";
 import { startNetlifyFake } from "../tests/fakes/netlify";
 import { startRailwayFake } from "../tests/fakes/railway";
@@ -10,17 +11,14 @@ import { mockCredential, type FakeName } from "./devConfig";
 /** `url` is what the client's base-URL variable gets (SERVICE_WIRING[name].urlVar). */
 export type RunningFake = { name: FakeName; url: string; close(): Promise<void> };
 
-/** What the fake Claude answers in development: it says what it is, and still looks like work. */
-export const MOCK_REPLY =
-  "(mock) This answer comes from the local fake Anthropic: set ANTHROPIC_API_KEY for real Claude.\n```ts\nexport const answer = 42;\n```\n";
-
 /** How the provider fakes run in development: every deployment URL says it is a mock. */
 export const DEV_PROVIDER_FAKE_OPTIONS = { mockHosts: true } satisfies ProviderFakeOptions;
 
 const START: Record<FakeName, () => Promise<{ url: string; close(): Promise<void> }>> = {
   async anthropic() {
     const fake = await startAnthropicFake({ apiKey: mockCredential("anthropic") });
-    fake.configure({ reply: MOCK_REPLY });
+    // Says it is a mock; plays a believable build (tests/fakes/mockClaude.ts).
+    fake.configure({ reply: mockClaudeReply });
     return { url: fake.url, close: fake.close };
   },
   async vercel() {

@@ -5,6 +5,7 @@
 import { startStack, type Stack } from "../tests/stack";
 import { DEMO_USERS } from "./devBanner";
 import { DEV_PROVIDER_FAKE_OPTIONS } from "./devFakes";
+import { mockClaudeReply } from "../tests/fakes/mockClaude";
 
 const TOKEN_TTL_SEC = 7 * 24 * 3600;
 const TICK_MS = 1_000;
@@ -29,6 +30,8 @@ async function start(): Promise<Stack> {
 }
 
 const stack = await start();
+// Claude answers as in `npm run dev`: marked "(mock Claude)", and a believable build.
+stack.fakes.anthropic.configure({ reply: mockClaudeReply });
 const tokens: string[] = [];
 for (const u of DEMO_USERS) tokens.push(await stack.signIn({ id: u.id, email: u.email, name: u.name }, TOKEN_TTL_SEC));
 

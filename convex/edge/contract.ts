@@ -7,8 +7,10 @@
 // This is the only module of convex/ the edge imports (type-only for the answers), and it
 // re-exports the few shared facts the edge needs: error codes and service modes.
 import type { FunctionReturnType } from "convex/server";
+import { literals } from "convex-helpers/validators";
 import { v, type Infer } from "convex/values";
 import type { internal } from "../_generated/api";
+import { ERROR_STATUS, type ErrorCode } from "../lib/errors.js";
 import type { ConvexServiceModes } from "../lib/mockServices.js";
 import { vAiRequestType, vAiSettleStatus, vDayRange, vEnvironment, vErrorInfo, vProvider, vUsage } from "../validators.js";
 
@@ -35,6 +37,15 @@ export const PROFILE_HEADER = "X-User-Profile";
 
 /** The longest answer text `settle` keeps (the ledger row and the chat message). */
 export const AI_RESPONSE_CHARS = 16_000;
+
+/** A build turn that cannot go on: the client went away (`canceled`), or Claude's call failed. */
+const vBuildTurnEnd = v.union(
+  v.object({ status: v.literal("canceled") }),
+  v.object({
+    status: v.literal("failed"),
+    error: v.object({ code: literals(...(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]])), message: v.string() }),
+  }),
+);
 
 /** Request bodies of the calls made on behalf of a user. */
 export const edgeCalls = {
@@ -70,6 +81,29 @@ export const edgeCalls = {
   "/edge/deploy/get": v.object({ deploymentId: v.string() }),
   "/edge/deploy/cancel": v.object({ deploymentId: v.string() }),
   "/edge/deploy/logs": v.object({ deploymentId: v.string(), afterSeq: v.number(), limit: v.number() }),
+  /** The build agent's ONE call before Claude's first byte: change set opened or continued, ledger row, context. */
+  "/edge/ai/build/begin": v.object({
+    projectId: v.string(),
+    message: v.string(),
+    changeSetId: v.optional(v.string()),
+    conversationId: v.optional(v.string()),
+    model: v.optional(v.string()),
+    mock: v.optional(v.boolean()),
+  }),
+  /** ONE call per Claude turn of a build: usage settled, the turn's tool calls run, what comes next. Idempotent by requestId. */
+  "/edge/ai/build/turn": v.object({
+    requestId: v.string(),
+    changeSetId: v.string(),
+    usage: vUsage,
+    latencyMs: v.number(),
+    firstTokenMs: v.optional(v.number()),
+    stopReason: v.union(v.string(), v.null()),
+    /** Claude's text in this turn. */
+    text: v.string(),
+    /** Complete tool_use blocks only; `input` is Claude's parsed JSON, checked by the tool that runs it. */
+    toolCalls: v.array(v.object({ id: v.string(), name: v.string(), input: v.optional(v.any()) })),
+    end: v.optional(vBuildTurnEnd),
+  }),
 } as const;
 
 export type EdgePath = keyof typeof edgeCalls;
@@ -86,6 +120,8 @@ export type EdgeAnswers = {
   "/edge/deploy/get": FunctionReturnType<typeof internal.edge.deploy.get>;
   "/edge/deploy/cancel": FunctionReturnType<typeof internal.edge.deploy.cancel>;
   "/edge/deploy/logs": FunctionReturnType<typeof internal.edge.deploy.logs>;
+  "/edge/ai/build/begin": FunctionReturnType<typeof internal.build.begin>;
+  "/edge/ai/build/turn": FunctionReturnType<typeof internal.build.turn>;
 };
 export type EdgeAnswer<P extends EdgePath> = EdgeAnswers[P];
 

@@ -26,6 +26,8 @@ const handlers: Handlers = {
   "/edge/deploy/get": (ctx, caller, body) => ctx.runQuery(internal.edge.deploy.get, { caller, ...body }),
   "/edge/deploy/cancel": (ctx, caller, body) => ctx.runMutation(internal.edge.deploy.cancel, { caller, ...body }),
   "/edge/deploy/logs": (ctx, caller, body) => ctx.runQuery(internal.edge.deploy.logs, { caller, ...body }),
+  "/edge/ai/build/begin": (ctx, caller, body) => ctx.runMutation(internal.build.begin, { caller, ...body }),
+  "/edge/ai/build/turn": (ctx, caller, body) => ctx.runMutation(internal.build.turn, { caller, ...body }),
 };
 
 async function hasEdgeSecret(request: Request): Promise<boolean> {

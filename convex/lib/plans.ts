@@ -45,7 +45,15 @@ export const OPERATIONS: Record<AiRequestType, { maxTokens: number; model?: stri
   refactor: { maxTokens: 8_192 },
   complete: { maxTokens: 256, model: "claude-haiku-5-5" },
   chat: { maxTokens: 4_096 },
+  /** Per Claude call of a build; the whole build is bounded by BUILD_LIMITS. */
+  build: { maxTokens: 16_384 },
 };
+
+/** The build agent's loop: Claude calls per change set run, and output tokens per run. */
+export const BUILD_LIMITS = { maxTurns: 25, maxOutputTokens: 200_000 } as const;
+
+/** Build turns after the first (each one Claude call): a bucket of their own, since one build makes many calls. */
+export const BUILD_TURN_RATE = { rate: 100, period: 15 * MINUTE } as const;
 
 /** The small model the conversation analysis uses. */
 export const ANALYSIS_MODEL = "claude-haiku-5-5";
@@ -55,6 +63,7 @@ export const AI_RATE = { rate: 20, period: 15 * MINUTE } as const;
 
 export const aiRateLimiter = new RateLimiter(components.rateLimiter, {
   aiRequest: { kind: "token bucket", rate: AI_RATE.rate, period: AI_RATE.period, capacity: AI_RATE.rate },
+  buildTurn: { kind: "token bucket", rate: BUILD_TURN_RATE.rate, period: BUILD_TURN_RATE.period, capacity: BUILD_TURN_RATE.rate },
 });
 
 /**

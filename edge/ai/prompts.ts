@@ -6,7 +6,8 @@ import type { EdgeAnswer, EdgeBody } from "../../convex/edge/contract.js";
 import type { ClaudeRequest } from "../providers/anthropic.js";
 import type { ExplainBody, FixBody, GenerateBody, RefactorBody } from "./schemas.js";
 
-export type AiType = EdgeBody<"/edge/ai/begin">["type"];
+/** The one-shot operations; a build has its own route and loop (edge/ai/build.ts). */
+export type AiType = Exclude<EdgeBody<"/edge/ai/begin">["type"], "build">;
 
 /** One AI request as the route understood it, before Convex has seen it. */
 export type AiTask = {

@@ -25,7 +25,7 @@ export async function settleCompletions(): Promise<void> {
   while (inflight.size) await Promise.allSettled([...inflight]);
 }
 
-function track<T>(c: Context<AppEnv>, p: Promise<T>): Promise<T> {
+export function track<T>(c: Context<AppEnv>, p: Promise<T>): Promise<T> {
   inflight.add(p);
   void p.finally(() => inflight.delete(p)).catch(() => {});
   try {

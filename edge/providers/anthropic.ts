@@ -1,4 +1,5 @@
-// Claude through @anthropic-ai/sdk. `openClaudeStream` resolves once Claude has accepted
+// Claude through @anthropic-ai/sdk (text here; the build's tool-use turns: anthropicTools.ts).
+// `openClaudeStream` resolves once Claude has accepted
 // the request (headers received, the SDK's retries done), so an upstream failure before
 // any output becomes a plain HTTP error; `run` then relays text and never throws: it
 // reports how the stream ended and the tokens consumed, including after a cut or an abort.
@@ -39,7 +40,8 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-function client(cfg: AnthropicConfig): Anthropic {
+/** One SDK client per configuration (its retries, timeouts and the Retry-After cap below). */
+export function claudeClient(cfg: AnthropicConfig): Anthropic {
   let c = clients.get(cfg);
   if (!c) {
     // A Retry-After longer than we are willing to hold the caller for ends the SDK's retries
@@ -126,7 +128,7 @@ export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest,
   signal?.addEventListener("abort", () => stop("caller"), { once: true });
   let stream: Awaited<ReturnType<Anthropic["messages"]["create"]>> & AsyncIterable<Anthropic.RawMessageStreamEvent>;
   try {
-    stream = (await client(cfg).messages.create(
+    stream = (await claudeClient(cfg).messages.create(
       { model: req.model, max_tokens: req.maxTokens, system: req.system, messages: req.messages, stream: true },
       { signal: controller.signal },
     )) as typeof stream;

@@ -1,23 +1,16 @@
 // A fake Anthropic Messages API on loopback: POST /v1/messages answered as JSON or as the
 // real SSE sequence (message_start with usage, content_block_start, content_block_delta × n,
-// content_block_stop, message_delta with usage, message_stop). Accepts the key as
-// `x-api-key` or `Authorization: Bearer`. Misbehaves on request: error statuses with
-// Retry-After, a stall before the answer, a stream cut / paused / failed after N events.
+// content_block_stop, message_delta with usage, message_stop), text and tool use alike
+// (tests/fakes/anthropicWire.ts). Accepts the key as `x-api-key` or `Authorization: Bearer`.
+// Scriptable per test: a queue of turns (text, tool calls) answered one per request.
+// Misbehaves on request: error statuses with Retry-After, a stall before the answer, a
+// stream cut / paused / failed after N events or in the middle of a tool call's JSON.
 import type { ServerResponse } from "node:http";
+import { jsonTurn, streamedTurn, type FakeTurn, type FakeUsage, type StreamFault } from "./anthropicWire";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
-export type FakeUsage = {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-};
-
-/** What to do to the next streamed answer, after `afterEvents` events were sent. */
-export type StreamFault =
-  | { kind: "cut"; afterEvents: number } // the connection is destroyed
-  | { kind: "pause"; afterEvents: number } // nothing more is sent until the client goes away
-  | { kind: "error"; afterEvents: number; type?: string }; // an `event: error`, then the end
+export type { FakeTurn, FakeUsage, StreamFault } from "./anthropicWire";
+export { toolResultsOf } from "./anthropicWire";
 
 export type StreamRecord = {
   request: RecordedRequest;
@@ -28,7 +21,8 @@ export type StreamRecord = {
   clientAborted: boolean;
 };
 
-type Reply = string | ((body: any) => string);
+/** A text answer, a scripted turn, or either computed from the request body. */
+export type Reply = string | FakeTurn | ((body: any) => string | FakeTurn);
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -55,6 +49,7 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
   let accepted = apiKey;
   let settings = { ...DEFAULTS, usage: { ...DEFAULTS.usage } };
   const faults: StreamFault[] = [];
+  const script: Reply[] = [];
   const streams: StreamRecord[] = [];
   let ids = 0;
 
@@ -65,39 +60,24 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     return typeof auth === "string" && auth.startsWith("Bearer ") ? auth.slice(7) : undefined;
   };
 
-  async function stream(rec: RecordedRequest, res: ServerResponse, body: any, text: string) {
-    const id = `msg_fake_${++ids}`;
-    const u = settings.usage;
-    const events: [string, unknown][] = [
-      [
-        "message_start",
-        {
-          type: "message_start",
-          message: {
-            id, type: "message", role: "assistant", model: body.model, content: [], stop_reason: null, stop_sequence: null,
-            usage: { input_tokens: u.input_tokens, output_tokens: 1, cache_creation_input_tokens: u.cache_creation_input_tokens, cache_read_input_tokens: u.cache_read_input_tokens },
-          },
-        },
-      ],
-      ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }],
-    ];
-    for (let i = 0; i < text.length; i += settings.chunkChars) {
-      const piece = text.slice(i, i + settings.chunkChars);
-      events.push(["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: piece } }]);
-    }
-    events.push(
-      ["content_block_stop", { type: "content_block_stop", index: 0 }],
-      ["message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: u.output_tokens } }],
-      ["message_stop", { type: "message_stop" }],
-    );
+  async function stream(rec: RecordedRequest, res: ServerResponse, body: any, turn: FakeTurn, turnNo: number) {
+    const id = `msg_fake_${turnNo}`;
+    const usage = { ...settings.usage, ...turn.usage };
+    const { events, toolChunkIndexes } = streamedTurn({ id, model: body.model, turn, turnNo, usage, chunkChars: settings.chunkChars });
     const record: StreamRecord = { request: rec, model: body.model, eventsSent: 0, completed: false, clientAborted: false };
     streams.push(record);
-    const fault = faults.shift();
+    const planned = turn.fault ?? faults.shift();
+    let fault: Exclude<StreamFault, { kind: "cutInToolCall" }> | undefined;
+    if (planned?.kind === "cutInToolCall") {
+      const chunks = toolChunkIndexes[planned.tool ?? 0];
+      if (!chunks?.length) throw new Error("cutInToolCall: this turn has no such tool call");
+      fault = { kind: "cut", afterEvents: chunks[Math.min(planned.afterChunks ?? 1, chunks.length) - 1] + 1 };
+    } else fault = planned;
     let cut = false;
     res.on("close", () => {
       if (!res.writableFinished && !record.completed) record.clientAborted = record.clientAborted || !cut;
     });
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_fake_${ids}` });
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_fake_${turnNo}` });
     for (const [name, data] of events) {
       if (fault && record.eventsSent === fault.afterEvents) {
         if (fault.kind === "cut") {
@@ -133,14 +113,16 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     } catch {
       return sendJson(res, 400, anthropicError(400, "body is not JSON"));
     }
-    const text = typeof settings.reply === "function" ? settings.reply(body) : settings.reply;
-    if (body.stream) return stream(rec, res, body, text);
-    const u = settings.usage;
-    sendJson(res, 200, {
-      id: `msg_fake_${++ids}`, type: "message", role: "assistant", model: body.model,
-      content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null,
-      usage: { ...u },
-    });
+    const reply = script.shift() ?? settings.reply;
+    const answer = typeof reply === "function" ? reply(body) : reply;
+    const turn: FakeTurn = typeof answer === "string" ? { text: answer } : answer;
+    if (turn.httpStatus) {
+      const headers: Record<string, string> = turn.retryAfterSec === undefined ? {} : { "retry-after": String(turn.retryAfterSec) };
+      return sendJson(res, turn.httpStatus, anthropicError(turn.httpStatus, `fake ${turn.httpStatus}`), headers);
+    }
+    const turnNo = ++ids;
+    if (body.stream) return stream(rec, res, body, turn, turnNo);
+    sendJson(res, 200, jsonTurn({ id: `msg_fake_${turnNo}`, model: body.model, turn, turnNo, usage: { ...settings.usage, ...turn.usage } }));
   });
 
   return {
@@ -154,6 +136,12 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     configure(next: Partial<{ reply: Reply; usage: Partial<FakeUsage>; chunkChars: number; eventDelayMs: number }>) {
       settings = { ...settings, ...next, usage: { ...settings.usage, ...next.usage } };
     },
+    /** The next requests are answered by these turns, one each, before `reply` is used again. */
+    script(...turns: Reply[]) {
+      script.push(...turns);
+    },
+    /** Scripted turns not yet consumed. */
+    scriptLeft: () => script.length,
     /** The next streamed answer misbehaves. */
     nextStream(fault: StreamFault) {
       faults.push(fault);
@@ -175,6 +163,8 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
       accepted = apiKey;
       settings = { ...DEFAULTS, usage: { ...DEFAULTS.usage } };
       faults.length = 0;
+      script.length = 0;
+      ids = 0;
       server.clearFaults();
       server.requests.length = 0;
       streams.length = 0;

@@ -1,0 +1,123 @@
+// Build agent figures, Convex side (convex-test in memory, so times are the Convex-side
+// cost, not network latency):
+//  1. documents written per tool call (create / str_replace), apart from the fixed cost of a
+//     turn (ledger row settled, rollups, stored answer, the next request's row);
+//  2. apply of a 100-file change set in one transaction: time and documents written.
+// Documents written = rows of the app's tables added, changed or removed (component tables,
+// e.g. the rate limiter's, are not visible here and not counted).
+import { api, internal } from "../../convex/_generated/api";
+import type { Id, TableNames } from "../../convex/_generated/dataModel";
+import schema from "../../convex/schema";
+import { asUser, newConvexTest, type ConvexTest } from "../../tests/convexTest";
+import { callerFor } from "../../tests/keys";
+import { ms, stats } from "../benchTiming";
+
+const TABLES = Object.keys(schema.tables) as TableNames[];
+const CLERK = "user_bench_build";
+const CALLER = callerFor(CLERK);
+
+async function rows(t: ConvexTest): Promise<Map<string, string>> {
+  const all = await t.run(async (ctx) => {
+    const out: Record<string, string> = {};
+    for (const table of TABLES) for (const doc of await ctx.db.query(table).collect()) out[doc._id] = JSON.stringify(doc);
+    return out;
+  });
+  return new Map(Object.entries(all));
+}
+
+function written(before: Map<string, string>, after: Map<string, string>): number {
+  let n = 0;
+  for (const [id, doc] of after) if (before.get(id) !== doc) n++;
+  for (const id of before.keys()) if (!after.has(id)) n++;
+  return n;
+}
+
+async function setup() {
+  const t = newConvexTest();
+  const alice = asUser(t, CLERK, { email: "bench@build.test" });
+  const projectId: Id<"projects"> = await alice.mutation(api.projects.create, { name: "Bench", framework: "react" });
+  await t.run(async (ctx) => {
+    const user = await ctx.db
+      .query("users")
+      .withIndex("by_clerkId", (q) => q.eq("clerkId", CLERK))
+      .unique();
+    await ctx.db.patch("users", user!._id, { plan: "business" });
+  });
+  return { t, alice, projectId };
+}
+
+type Call = { id: string; name: string; input: unknown };
+
+/** Documents written by one turn running `calls` (a fresh build each time). */
+async function turnWrites(calls: (i: number) => Call[], files: Record<string, string> = {}) {
+  const { t, alice, projectId } = await setup();
+  const entries = Object.entries(files);
+  for (let i = 0; i < entries.length; i += 100) {
+    await alice.mutation(api.files.writeMany, { projectId, files: entries.slice(i, i + 100).map(([path, content]) => ({ path, content })) });
+  }
+  const b = await t.mutation(internal.build.begin, { caller: CALLER, projectId, message: "bench" });
+  const before = await rows(t);
+  const list = calls(0);
+  await t.mutation(internal.build.turn, {
+    caller: CALLER,
+    requestId: b.requestId,
+    changeSetId: b.changeSetId,
+    usage: { inputTokens: 1000, outputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0 },
+    latencyMs: 1,
+    stopReason: "tool_use",
+    text: "",
+    toolCalls: list,
+  });
+  return { docs: written(before, await rows(t)), calls: list.length, t, alice, b };
+}
+
+const create = (i: number): Call => ({
+  id: `c${i}`,
+  name: "str_replace_based_edit_tool",
+  input: { command: "create", path: `src/file${i}.ts`, file_text: `export const n${i} = ${i};\n` },
+});
+const replace = (i: number): Call => ({
+  id: `r${i}`,
+  name: "str_replace_based_edit_tool",
+  input: { command: "str_replace", path: `src/file${i}.ts`, old_str: `= ${i}`, new_str: `= ${i + 1}` },
+});
+const existing = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`src/file${i}.ts`, `export const n${i} = ${i};\n`]));
+
+export async function run() {
+  // 1. Marginal documents per call: a 20-call turn against a 1-call turn.
+  for (const [name, make, files] of [
+    ["create (new file)", create, {}],
+    ["str_replace (existing file)", replace, existing(20)],
+  ] as const) {
+    const one = await turnWrites(() => [make(0)], files);
+    const twenty = await turnWrites(() => Array.from({ length: 20 }, (_, i) => make(i)), files);
+    const perCall = (twenty.docs - one.docs) / 19;
+    console.log(`${name}: ${perCall.toFixed(1)} documents written per tool call; fixed per turn ${(one.docs - perCall).toFixed(1)}`);
+  }
+
+  // 2. Apply of 100 files (all str_replace on existing files) in one transaction.
+  const samples: number[] = [];
+  let applyDocs = 0;
+  for (let r = 0; r < 5; r++) {
+    const files = existing(100);
+    const first = await turnWrites(() => Array.from({ length: 50 }, (_, i) => replace(i)), files);
+    const { t, alice, b } = first;
+    const next = await t.run(async (ctx) => (await ctx.db.get("changeSets", b.changeSetId))!.requestId!);
+    const second = await t.mutation(internal.build.turn, {
+      caller: CALLER, requestId: next, changeSetId: b.changeSetId, usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      latencyMs: 1, stopReason: "tool_use", text: "", toolCalls: Array.from({ length: 50 }, (_, i) => replace(50 + i)),
+    });
+    await t.mutation(internal.build.turn, {
+      caller: CALLER, requestId: second.next!.requestId, changeSetId: b.changeSetId, usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      latencyMs: 1, stopReason: "end_turn", text: "Done", toolCalls: [],
+    });
+    const before = await rows(t);
+    const t0 = performance.now();
+    const result = await alice.mutation(api.changeSets.apply, { changeSetId: b.changeSetId });
+    samples.push(performance.now() - t0);
+    applyDocs = written(before, await rows(t));
+    if (result.written !== 100) throw new Error(`expected 100 files written, got ${result.written}`);
+  }
+  const s = stats(samples);
+  console.log(`apply of 100 files in one transaction: p50 ${ms(s.p50)}, max ${ms(Math.max(...samples))} (n=${s.n}); ${applyDocs} documents written`);
+}
