@@ -11,7 +11,7 @@ import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
 import { edgeMutation, edgeQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { AI_RATE, aiRateLimiter, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
+import { AI_RATE, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels, rateLimiter } from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
 import { readAiStatus, vAiRequestStatus, vFramework, vMessageRole, vPlan, vUsage } from "./validators";
@@ -84,7 +84,7 @@ export const begin = edgeMutation({
     const now = Date.now();
     const today = dayOf(now);
     await enforceDailyQuota(ctx, user, now);
-    const rate = await aiRateLimiter.limit(ctx, "aiRequest", { key: user._id });
+    const rate = await rateLimiter.limit(ctx, "aiRequest", { key: user._id });
     if (!rate.ok) {
       fail("RATE_LIMITED", `At most ${AI_RATE.rate} AI requests per ${AI_RATE.period / 60_000} minutes`, {
         retryAfterMs: Math.ceil(rate.retryAfter),

@@ -96,8 +96,6 @@ export const rateLimiter = new RateLimiter(components.rateLimiter, {
   invitation: bucket(INVITATION_RATE),
   browserMutation: bucket(BROWSER_MUTATION_RATE),
 });
-/** The earlier name, still imported by convex/ai.ts. */
-export const aiRateLimiter = rateLimiter;
 
 /**
  * The model for a request: the one asked for (must exist and be in the plan), else the

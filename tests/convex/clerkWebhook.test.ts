@@ -1,4 +1,5 @@
 // POST /clerk/webhook with svix signatures made here exactly as svix makes them.
+import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { callerFor } from "../keys";
 import { api, internal } from "../../convex/_generated/api";
