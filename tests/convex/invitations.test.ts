@@ -1,21 +1,21 @@
 // Joining a project is an invitation: the owner learns nothing about whether an address has an
 // account, and only someone who PROVED the address (verified email) can take it.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { api } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { INVITATION_TTL_MS } from "../../convex/lib/invitations";
 import { INVITATION_RATE } from "../../convex/lib/plans";
 import { userRow, type ConvexTest } from "../convexTest";
+import { callerFor, TEST_ISSUER } from "../keys";
 import { deliver, useWebhookSecret, userData, verified } from "./clerkDelivery";
 import { dump, expectCode, refusedWithoutChange, setup, type Caller } from "./projectFixtures";
 
 useWebhookSecret();
 afterEach(() => vi.useRealTimers());
 
-const ISSUER = "https://clerk.autocrea.test";
 /** A caller whose token carries `email` and says whether it is verified (Convex's `emailVerified`). */
 function caller(t: ConvexTest, clerkId: string, email: string, emailVerified: boolean): Caller {
-  return t.withIdentity({ subject: clerkId, issuer: ISSUER, tokenIdentifier: `${ISSUER}|${clerkId}`, email, emailVerified });
+  return t.withIdentity({ subject: clerkId, issuer: TEST_ISSUER, tokenIdentifier: `${TEST_ISSUER}|${clerkId}`, email, emailVerified });
 }
 
 async function ownerWithProject() {
@@ -231,5 +231,38 @@ describe("decline, revoke, expiry, and who may manage invitations", () => {
     );
     expect(legacy).not.toBeNull();
     expect((await members(alice, projectId)).map((m) => m.name).sort()).toEqual(["Alice", "Carol"]);
+  });
+});
+
+describe("the edge seam and the issuer binding", () => {
+  test("a first call through the edge with a verified claim accepts pending invitations; an unverified one does not", async () => {
+    const { t, alice, projectId } = await ownerWithProject();
+    await alice.mutation(api.invitations.create, { projectId, email: "gina@example.com", role: "editor" });
+    await alice.mutation(api.invitations.create, { projectId, email: "hal@example.com", role: "editor" });
+    await t.mutation(internal.users.meForEdge, { caller: callerFor("user_gina", { email: "gina@example.com", emailVerified: true }) });
+    await t.mutation(internal.users.meForEdge, { caller: callerFor("user_hal", { email: "hal@example.com", emailVerified: false }) });
+    expect(await caller(t, "user_gina", "gina@example.com", true).query(api.projects.get, { projectId })).toMatchObject({ role: "editor" });
+    await expectCode(caller(t, "user_hal", "hal@example.com", false).query(api.projects.get, { projectId }), "NOT_FOUND");
+    expect((await userRow(t, "user_hal"))!.verifiedEmail).toBeUndefined();
+  });
+
+  test("a token from another issuer naming the invitee's subject, even with the verified address, is refused", async () => {
+    const { t, alice, projectId } = await ownerWithProject();
+    const ivy = caller(t, "user_ivy", "ivy@example.com", false);
+    await ivy.mutation(api.users.updatePreferences, {}); // her row belongs to the Clerk issuer
+    const invitationId = await alice.mutation(api.invitations.create, { projectId, email: "ivy@example.com", role: "editor" });
+    const DEV_ISSUER = "http://127.0.0.1:8787";
+    const intruder = t.withIdentity({
+      subject: "user_ivy",
+      issuer: DEV_ISSUER,
+      tokenIdentifier: `${DEV_ISSUER}|user_ivy`,
+      email: "ivy@example.com",
+      emailVerified: true,
+    });
+    await expectCode(intruder.query(api.invitations.listMine, {}), "FORBIDDEN");
+    await refusedWithoutChange(t, () => intruder.mutation(api.invitations.accept, { invitationId }), "FORBIDDEN");
+    await refusedWithoutChange(t, () => intruder.mutation(api.invitations.decline, { invitationId }), "FORBIDDEN");
+    // Ivy herself, once her address is verified, still takes it.
+    expect(await caller(t, "user_ivy", "ivy@example.com", true).mutation(api.invitations.accept, { invitationId })).toBe(projectId);
   });
 });
