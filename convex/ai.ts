@@ -13,7 +13,7 @@ import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
 import { edgeMutation, edgeQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { AI_RATE, aiRateLimiter, BUILD_TURN_RATE, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels } from "./lib/plans";
+import { AI_RATE, BUILD_TURN_RATE, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels, rateLimiter } from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
 import {
@@ -129,7 +129,7 @@ export async function checkAiAllowance(
   limit: "aiRequest" | "buildTurn" = "aiRequest",
 ): Promise<void> {
   await enforceDailyQuota(ctx, user, now);
-  const rate = await aiRateLimiter.limit(ctx, limit, { key: user._id });
+  const rate = await rateLimiter.limit(ctx, limit, { key: user._id });
   if (!rate.ok) {
     const { rate: max, period } = limit === "aiRequest" ? AI_RATE : BUILD_TURN_RATE;
     fail("RATE_LIMITED", `At most ${max} ${limit === "aiRequest" ? "AI requests" : "build turns"} per ${period / 60_000} minutes`, {

@@ -1,30 +1,51 @@
 // POST /clerk/webhook — Clerk user events, signed by svix. The signature is checked
-// before anything is read or written; each svix id is applied once (webhookEvents).
+// before anything is read or written; each svix id is applied once (webhookEvents). A signed
+// event whose user data is not the shape Clerk documents (e.g. `email_addresses: [null]`) is
+// answered 400 and logged: Clerk shows it as failed instead of retrying a 500 forever.
 import { verifyWebhook } from "@clerk/backend/webhooks";
+import { z } from "zod";
 import { internal } from "./_generated/api";
 import { env, httpAction } from "./_generated/server";
 import { errorResponse } from "./lib/httpResponses";
 
-type ClerkEmail = { id?: string; email_address?: string };
-type ClerkUserData = {
-  id?: unknown;
-  email_addresses?: ClerkEmail[];
-  primary_email_address_id?: string | null;
-  first_name?: string | null;
-  last_name?: string | null;
-  username?: string | null;
-  image_url?: string | null;
-};
+const optionalText = z.string().nullish();
 
-function primaryEmail(d: ClerkUserData): string | undefined {
-  const emails = Array.isArray(d.email_addresses) ? d.email_addresses : [];
-  const primary = emails.find((e) => e.id === d.primary_email_address_id) ?? emails[0];
-  return typeof primary?.email_address === "string" ? primary.email_address : undefined;
+const clerkEmail = z.object({
+  id: z.string(),
+  email_address: z.string(),
+  verification: z.object({ status: z.string() }).nullish(),
+});
+
+/** The fields of Clerk's user object we use (`user.created`, `user.updated`). */
+const clerkUser = z.object({
+  id: z.string().min(1),
+  email_addresses: z.array(clerkEmail),
+  primary_email_address_id: optionalText,
+  first_name: optionalText,
+  last_name: optionalText,
+  username: optionalText,
+  image_url: optionalText,
+  updated_at: z.number().int().nonnegative(),
+});
+type ClerkUser = z.infer<typeof clerkUser>;
+
+/** `user.deleted` carries only the id. */
+const clerkDeletedUser = z.object({ id: z.string().min(1) });
+
+function primaryEmail(d: ClerkUser): z.infer<typeof clerkEmail> | undefined {
+  return d.email_addresses.find((e) => e.id === d.primary_email_address_id) ?? d.email_addresses[0];
 }
 
-function displayName(d: ClerkUserData): string | undefined {
+function displayName(d: ClerkUser): string | undefined {
   const full = [d.first_name, d.last_name].filter((s) => typeof s === "string" && s.trim() !== "").join(" ");
-  return full || (typeof d.username === "string" && d.username ? d.username : undefined);
+  return full || d.username || undefined;
+}
+
+function malformed(eventId: string, type: string, error: z.ZodError): Response {
+  // Paths only (which field was wrong), never the values: the log holds no personal data.
+  const fields = error.issues.map((i) => i.path.join(".") || "(root)").slice(0, 5);
+  console.warn(`clerk webhook: ignored malformed ${type} event ${eventId}; bad fields: ${fields.join(", ")}`);
+  return errorResponse("INVALID", "The event's user data is not in the shape Clerk documents");
 }
 
 export const clerkWebhook = httpAction(async (ctx, request) => {
@@ -37,21 +58,28 @@ export const clerkWebhook = httpAction(async (ctx, request) => {
     return errorResponse("INVALID", "Missing or invalid webhook signature");
   }
   const eventId = request.headers.get("svix-id")!; // present: verifyWebhook requires it
-  if (event.type !== "user.created" && event.type !== "user.updated" && event.type !== "user.deleted") {
+  if (event.type === "user.deleted") {
+    const parsed = clerkDeletedUser.safeParse(event.data);
+    if (!parsed.success) return malformed(eventId, event.type, parsed.error);
+    const result = await ctx.runMutation(internal.users.deleteFromClerk, { eventId, type: event.type, clerkId: parsed.data.id });
+    return Response.json({ ok: true, result });
+  }
+  if (event.type !== "user.created" && event.type !== "user.updated") {
     return Response.json({ ok: true, ignored: event.type });
   }
-  const data = (event.data ?? {}) as ClerkUserData;
-  if (typeof data.id !== "string" || data.id === "") return errorResponse("INVALID", "The event has no user id");
-  const result =
-    event.type === "user.deleted"
-      ? await ctx.runMutation(internal.users.deleteFromClerk, { eventId, type: event.type, clerkId: data.id })
-      : await ctx.runMutation(internal.users.syncFromClerk, {
-          eventId,
-          type: event.type,
-          clerkId: data.id,
-          email: primaryEmail(data),
-          name: displayName(data),
-          imageUrl: typeof data.image_url === "string" && data.image_url ? data.image_url : undefined,
-        });
+  const parsed = clerkUser.safeParse(event.data);
+  if (!parsed.success) return malformed(eventId, event.type, parsed.error);
+  const data = parsed.data;
+  const primary = primaryEmail(data);
+  const result = await ctx.runMutation(internal.users.syncFromClerk, {
+    eventId,
+    type: event.type,
+    clerkId: data.id,
+    email: primary?.email_address,
+    emailVerified: primary?.verification?.status === "verified",
+    name: displayName(data),
+    imageUrl: data.image_url || undefined,
+    updatedAt: data.updated_at,
+  });
   return Response.json({ ok: true, result });
 });

@@ -2,7 +2,8 @@
 // Read = viewer; write / rename / remove / upload = editor or owner.
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
-import { internalQuery } from "./_generated/server";
+import { internal } from "./_generated/api";
+import { internalMutation, internalQuery } from "./_generated/server";
 import { requireProjectRole } from "./lib/access";
 import { userMutation, userQuery } from "./lib/auth";
 import {
@@ -14,7 +15,7 @@ import {
   type BlobContent,
 } from "./lib/blobs";
 import { fail } from "./lib/errors";
-import { base64ToHex, hashText } from "./lib/hash";
+import { hashText } from "./lib/hash";
 import { languageForPath } from "./lib/languages";
 import { boundedPage } from "./lib/pagination";
 import { normalizePath, normalizePrefix, prefixEnd } from "./lib/paths";
@@ -26,6 +27,7 @@ import {
   currentFileSet,
   fileAt,
   fileInfo,
+  grantedUpload,
   type FileChange,
 } from "./lib/projectFiles";
 import { touchProject } from "./lib/projects";
@@ -180,21 +182,48 @@ export const remove = userMutation({
   },
 });
 
-/** Step 1 of a large-file write: a one-time URL to POST the bytes to (returns `{ storageId }`). */
+/**
+ * How long an upload URL's grant lasts. At most the blob sweep's grace period (convex/blobs.ts
+ * GRACE_MS), so the sweep never deletes an object that may still be committed; objects never
+ * committed are deleted by that sweep.
+ */
+export const UPLOAD_TTL_MS = 60 * 60 * 1000;
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Step 1 of a large-file write: a one-time URL to POST the bytes to (it answers `{ storageId }`)
+ * and the `uploadId` that step 2 must name. The grant records who asked, for which project, and
+ * the sha-256 (hex) of the bytes they are about to upload. Convex's upload URL cannot say who
+ * used it, so the announced hash is what ties the stored object to this grant: another person
+ * holding a grant of their own cannot commit someone else's object without knowing its hash.
+ */
 export const generateUploadUrl = userMutation({
-  args: { projectId: v.id("projects") },
-  returns: v.string(),
+  args: { projectId: v.id("projects"), hash: v.string() },
+  returns: v.object({ uploadUrl: v.string(), uploadId: v.id("uploads") }),
   handler: async (ctx, args) => {
-    await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
-    return await ctx.storage.generateUploadUrl();
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
+    const hash = args.hash.toLowerCase();
+    if (!SHA256_HEX.test(hash)) fail("INVALID", "hash must be the sha-256 of the content, 64 hex characters", { field: "hash" });
+    const now = Date.now();
+    const expiresAt = now + UPLOAD_TTL_MS;
+    const uploadId = await ctx.db.insert("uploads", { userId: ctx.user._id, projectId: project._id, hash, createdAt: now, expiresAt });
+    await ctx.scheduler.runAt(expiresAt, internal.files.expireUpload, { uploadId });
+    return { uploadUrl: await ctx.storage.generateUploadUrl(), uploadId };
   },
 });
 
-/** Step 2: the uploaded object becomes the content of `path` (hash and size from file storage). */
+/**
+ * Step 2: the uploaded object becomes the content of `path` (hash and size from file storage).
+ * Only the person who asked for the upload, into the project they asked for, within the
+ * grant's hour, with an object stored after the grant, holding the announced bytes and not
+ * yet used: anything else is NOT_FOUND.
+ */
 export const commitUpload = userMutation({
   args: {
     projectId: v.id("projects"),
     path: v.string(),
+    uploadId: v.id("uploads"),
     storageId: v.id("_storage"),
     expectedHash: v.optional(v.string()),
   },
@@ -202,14 +231,23 @@ export const commitUpload = userMutation({
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const path = normalizePath(args.path);
-    const meta = await ctx.db.system.get("_storage", args.storageId);
-    if (!meta) fail("NOT_FOUND", "Upload not found (it may have been committed or removed already)");
-    checkFileSize(path, meta.size);
-    const hash = base64ToHex(meta.sha256);
-    const change = await checkedChange(ctx, project, path, { hash, size: meta.size }, args.expectedHash);
-    await putStorageBlob(ctx, hash, args.storageId, meta.size);
+    const { upload, hash, size } = await grantedUpload(ctx, ctx.user, project, args.uploadId, args.storageId);
+    checkFileSize(path, size);
+    const change = await checkedChange(ctx, project, path, { hash, size }, args.expectedHash);
+    await putStorageBlob(ctx, hash, args.storageId, size);
+    await ctx.db.delete("uploads", upload._id);
     const [written] = await applyFileChanges(ctx, project, ctx.user, [change]);
     return written;
+  },
+});
+
+/** Scheduled at an upload grant's expiry: drops the grant (its object, if any, goes with the blob sweep). */
+export const expireUpload = internalMutation({
+  args: { uploadId: v.id("uploads") },
+  returns: v.null(),
+  handler: async (ctx, args) => {
+    if (await ctx.db.get("uploads", args.uploadId)) await ctx.db.delete("uploads", args.uploadId);
+    return null;
   },
 });
 

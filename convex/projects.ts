@@ -1,5 +1,7 @@
 // Projects and their members. Roles: owner (everything), editor (write files, deploy),
 // viewer (read). Deleting is soft: the project and its files disappear from every read.
+// People join through invitations (convex/invitations.ts). How many projects a user may own,
+// and how many bytes they hold, is capped by plan (convex/lib/plans.ts, counted in lib/projects.ts).
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Doc } from "./_generated/dataModel";
@@ -7,9 +9,8 @@ import { requireProjectRole, membership } from "./lib/access";
 import { userMutation, userQuery } from "./lib/auth";
 import { cancelProjectDeployments } from "./deploymentWatchdog";
 import { fail } from "./lib/errors";
-import { notify } from "./lib/notify";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
-import { cleanDescription, cleanName, MAX_MEMBERS, memberRows, touchProject } from "./lib/projects";
+import { addOwnerUsage, cleanDescription, cleanName, memberRows, touchProject } from "./lib/projects";
 import { vFramework, vMemberRole, vProject, vUser, type MemberRole } from "./validators";
 
 const MAX_LIST_PAGE = 100;
@@ -30,6 +31,8 @@ export const create = userMutation({
   handler: async (ctx, args) => {
     const name = cleanName(args.name);
     const description = args.description === undefined ? undefined : cleanDescription(args.description);
+    // Before the insert: a user without counters yet gets them from their existing projects.
+    await addOwnerUsage(ctx, ctx.user._id, { projects: 1, bytes: 0 });
     const now = Date.now();
     const projectId = await ctx.db.insert("projects", {
       ownerId: ctx.user._id,
@@ -122,7 +125,7 @@ const vMember = vUser
   .pick("email", "name", "imageUrl")
   .extend({ userId: v.id("users"), role: vMemberRole, addedAt: v.number() });
 
-/** Everyone in the project (any member may look). */
+/** Everyone who accepted (any member may look); pending invitations: invitations.listForProject. */
 export const members = userQuery({
   args: { projectId: v.id("projects") },
   returns: v.array(vMember),
@@ -135,45 +138,6 @@ export const members = userQuery({
       if (!u || u.deletedAt !== undefined) return [];
       return [{ userId: u._id, role: m.role, email: u.email, name: u.name, imageUrl: u.imageUrl, addedAt: m.addedAt }];
     });
-  },
-});
-
-/** Owner only: adds an existing AUTOCREA user (by email) as editor or viewer, and tells them. */
-export const addMember = userMutation({
-  args: { projectId: v.id("projects"), email: v.string(), role: v.union(v.literal("editor"), v.literal("viewer")) },
-  returns: v.id("users"),
-  handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "owner");
-    const email = args.email.trim().toLowerCase();
-    if (email === "" || email.length > 320 || !email.includes("@")) fail("INVALID", "That is not an email address");
-    const user = await ctx.db
-      .query("users")
-      .withIndex("by_email", (q) => q.eq("email", email))
-      .first();
-    if (!user || user.deletedAt !== undefined) fail("NOT_FOUND", "No AUTOCREA user has that email address");
-    if (await membership(ctx, project._id, user._id)) fail("CONFLICT", "That user is already a member");
-    if ((await memberRows(ctx, project._id)).length >= MAX_MEMBERS) {
-      fail("QUOTA_EXCEEDED", `A project may have at most ${MAX_MEMBERS} members`, { limit: MAX_MEMBERS });
-    }
-    const now = Date.now();
-    await ctx.db.insert("projectMembers", {
-      projectId: project._id,
-      userId: user._id,
-      role: args.role,
-      addedAt: now,
-      addedBy: ctx.user._id,
-      active: true,
-      projectUpdatedAt: project.updatedAt,
-    });
-    const by = ctx.user.name ?? (ctx.user.email || "A user");
-    await notify(ctx, {
-      userId: user._id,
-      type: "project.member_added",
-      title: `You were added to ${project.name}`,
-      message: `${by} added you to "${project.name}" as ${args.role}.`,
-      projectId: project._id,
-    });
-    return user._id;
   },
 });
 

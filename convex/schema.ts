@@ -16,6 +16,7 @@ import {
   vErrorInfo,
   vFile,
   vFileEntry,
+  vInvitation,
   vLogLevel,
   vMemberRole,
   vMessageRole,
@@ -37,7 +38,15 @@ export default defineSchema({
   // ---------- identity ----------
   users: defineTable(vUser)
     .index("by_clerkId", ["clerkId"])
-    .index("by_email", ["email"]),
+    .index("by_email", ["email"])
+    .index("by_verifiedEmail", ["verifiedEmail"]),
+
+  /** Per-user counters the plan caps read (projects owned, bytes stored in them); see convex/lib/projects.ts. */
+  userUsage: defineTable({
+    userId: v.id("users"),
+    projectCount: v.number(),
+    storedBytes: v.number(),
+  }).index("by_userId", ["userId"]),
 
   // ---------- projects and files ----------
   projects: defineTable(vProject).index("by_ownerId", ["ownerId"]),
@@ -55,6 +64,22 @@ export default defineSchema({
   })
     .index("by_projectId_and_userId", ["projectId", "userId"])
     .index("by_userId_and_active_and_projectUpdatedAt", ["userId", "active", "projectUpdatedAt"]),
+
+  /** Membership offers: accepted only by someone holding the verified address (convex/invitations.ts). */
+  invitations: defineTable(vInvitation)
+    .index("by_projectId_and_status", ["projectId", "status"])
+    .index("by_projectId_and_email", ["projectId", "email"])
+    .index("by_email_and_status", ["email", "status"]),
+
+  /** Upload URLs handed out: who asked, for which project and content, until when (files.commitUpload checks it). */
+  uploads: defineTable({
+    userId: v.id("users"),
+    projectId: v.id("projects"),
+    /** sha-256 hex the asker announced: only an object with exactly these bytes can be committed. */
+    hash: v.string(),
+    createdAt: v.number(),
+    expiresAt: v.number(),
+  }),
 
   files: defineTable(vFile)
     .index("by_projectId_and_path", ["projectId", "path"])

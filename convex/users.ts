@@ -3,6 +3,7 @@ import type { Doc } from "./_generated/dataModel";
 import { internalMutation, type MutationCtx } from "./_generated/server";
 import { belongsTo, edgeMutation, ensureUser, userByClerkId, userMutation, userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
+import { recordVerifiedEmail } from "./lib/invitations";
 import { vPreferences, vRole, vTheme, vUser, type Preferences } from "./validators";
 
 export const vProfile = vUser
@@ -29,7 +30,10 @@ export const me = userQuery({
   handler: async (ctx) => (ctx.user ? profile(ctx.user) : null),
 });
 
-/** The edge's view of a verified caller (GET /api/me): creates the row on first sight. */
+/**
+ * The edge's view of a verified caller (GET /api/me): creates the row on first sight. A first
+ * sign-in whose token says `email_verified` accepts the pending invitations for that address.
+ */
 export const meForEdge = edgeMutation({
   args: {},
   returns: vProfile,
@@ -102,32 +106,50 @@ async function firstDelivery(ctx: MutationCtx, eventId: string, type: string): P
 
 const vSyncResult = v.union(v.literal("applied"), v.literal("duplicate"), v.literal("ignored"));
 
-/** `user.created` / `user.updated`: upserts the profile Clerk sent. Deleted users stay deleted. */
+/**
+ * `user.created` / `user.updated`: upserts the profile Clerk sent. Deleted users stay deleted.
+ * An event older (Clerk `updated_at`) than the one applied last is ignored, so a late delivery
+ * cannot overwrite newer data. A verified primary address becomes `verifiedEmail`; the first
+ * one a user proves accepts their pending invitations.
+ */
 export const syncFromClerk = internalMutation({
   args: {
     eventId: v.string(),
     type: v.string(),
     clerkId: v.string(),
     email: v.optional(v.string()),
+    /** Clerk's verification status of the primary address is "verified". */
+    emailVerified: v.boolean(),
     name: v.optional(v.string()),
     imageUrl: v.optional(v.string()),
+    /** Clerk's `updated_at` (ms). */
+    updatedAt: v.number(),
   },
   returns: vSyncResult,
   handler: async (ctx, args) => {
     if (!(await firstDelivery(ctx, args.eventId, args.type))) return "duplicate";
     const existing = await userByClerkId(ctx, args.clerkId);
     if (!existing) {
-      await ensureUser(ctx, { subject: args.clerkId }, args);
+      const created = await ensureUser(ctx, { subject: args.clerkId }, args);
+      await ctx.db.patch("users", created._id, { clerkUpdatedAt: args.updatedAt });
       return "applied";
     }
     // Another issuer's user with the same subject is not Clerk's to change.
     if (existing.deletedAt !== undefined || !belongsTo(existing, { subject: args.clerkId })) return "ignored";
+    if (existing.clerkUpdatedAt !== undefined && args.updatedAt < existing.clerkUpdatedAt) return "ignored";
+    const email = args.email === undefined ? existing.email : args.email.toLowerCase();
     await ctx.db.patch("users", existing._id, {
-      email: args.email === undefined ? existing.email : args.email.toLowerCase(),
+      email,
       name: args.name,
       imageUrl: args.imageUrl,
+      clerkUpdatedAt: args.updatedAt,
       updatedAt: Date.now(),
     });
+    if (args.emailVerified && args.email !== undefined) {
+      await recordVerifiedEmail(ctx, existing, email, { matchInvitations: existing.verifiedEmail === undefined });
+    } else if (existing.verifiedEmail !== undefined) {
+      await ctx.db.patch("users", existing._id, { verifiedEmail: undefined });
+    }
     return "applied";
   },
 });
@@ -147,7 +169,14 @@ export const deleteFromClerk = internalMutation({
     if (existing?.deletedAt !== undefined) return "ignored";
     if (existing && !belongsTo(existing, { subject: args.clerkId })) return "ignored";
     const id = existing?._id ?? (await ensureUser(ctx, { subject: args.clerkId }))._id;
-    await ctx.db.patch("users", id, { email: "", name: undefined, imageUrl: undefined, deletedAt: now, updatedAt: now });
+    await ctx.db.patch("users", id, {
+      email: "",
+      verifiedEmail: undefined,
+      name: undefined,
+      imageUrl: undefined,
+      deletedAt: now,
+      updatedAt: now,
+    });
     // Their own provider tokens are secrets of a person who is gone: drop them (one per provider).
     const tokens = await ctx.db
       .query("providerTokens")

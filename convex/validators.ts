@@ -24,7 +24,11 @@ export const vUser = v.object({
   // The token issuer (`iss`) the row belongs to; absent on rows written before issuers were
   // kept (see convex/lib/auth.ts for who may claim those).
   issuer: v.optional(v.string()),
-  email: v.string(), // lower-cased; "" until Clerk tells us
+  email: v.string(), // lower-cased; "" until Clerk tells us. NOT proof of ownership: see verifiedEmail
+  /** Lower-cased address the person proved they own (Clerk's verified primary address or a token's email_verified claim). Only this matches invitations. */
+  verifiedEmail: v.optional(v.string()),
+  /** Clerk's `updated_at` of the last applied user event: older events delivered late are ignored. */
+  clerkUpdatedAt: v.optional(v.number()),
   name: v.optional(v.string()),
   imageUrl: v.optional(v.string()),
   role: vRole,
@@ -70,6 +74,25 @@ export const vProvider = literals(...PROVIDERS);
 export type Provider = (typeof PROVIDERS)[number];
 /** How logs and messages name each provider. */
 export const PROVIDER_LABEL: Record<Provider, string> = { vercel: "Vercel", netlify: "Netlify", railway: "Railway" };
+
+/** Roles an invitation may grant (ownership is never shared). */
+export const vInvitedRole = literals("editor", "viewer");
+
+export const vInvitationStatus = literals("pending", "accepted", "declined", "revoked", "expired");
+
+/** An `invitations` row: an owner asked `email` to join a project with `role`. */
+export const vInvitation = v.object({
+  projectId: v.id("projects"),
+  email: v.string(), // lower-cased
+  role: vInvitedRole,
+  invitedBy: v.id("users"),
+  status: vInvitationStatus,
+  createdAt: v.number(),
+  expiresAt: v.number(),
+  respondedAt: v.optional(v.number()),
+  /** Who accepted or declined it. */
+  respondedBy: v.optional(v.id("users")),
+});
 
 /** Where a project deploys at each provider (ProviderTarget below, without `provider`). */
 const providerRef = {
@@ -235,6 +258,7 @@ export const vNotificationType = v.union(
   v.literal("deployment.error"),
   v.literal("deployment.canceled"),
   v.literal("project.member_added"),
+  v.literal("project.invited"),
   v.literal("quota.warning"),
   v.literal("system"),
 );

@@ -12,7 +12,9 @@ import type { UserIdentity } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
 import { env, internalMutation, internalQuery, mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { vCaller, type Caller, type Preferences } from "../validators";
+import { limitBrowserMutation } from "./apiLimit";
 import { fail } from "./errors";
+import { onUserCreated } from "./invitations";
 
 export const DEFAULT_PREFERENCES: Preferences = {
   theme: "system",
@@ -98,6 +100,7 @@ export async function ensureUser(ctx: MutationCtx, identity: Identity, profile: 
     createdAt: now,
     updatedAt: now,
   });
+  await onUserCreated(ctx, (await ctx.db.get("users", id))!, profile);
   return (await ctx.db.get("users", id))!;
 }
 
@@ -139,7 +142,14 @@ function asAdmin({ identity, user }: { identity: UserIdentity; user: Doc<"users"
 export const userQuery = customQuery(query, customCtx(queryCaller));
 
 /** Public mutation as the signed-in caller; the `users` row is created on first use. */
-export const userMutation = customMutation(mutation, customCtx(mutationCaller));
+export const userMutation = customMutation(
+  mutation,
+  customCtx(async (ctx) => {
+    const caller = await mutationCaller(ctx);
+    await limitBrowserMutation(ctx, caller.user._id);
+    return caller;
+  }),
+);
 
 /** Public query for administrators only. */
 export const adminQuery = customQuery(

@@ -1,6 +1,7 @@
-// What each plan may do with AI: daily quotas, the models it may use, and the per-user
-// rate limit. Quotas are checked against the usageDaily rollup (UTC days).
-import { MINUTE, RateLimiter } from "@convex-dev/rate-limiter";
+// What each plan may do: AI daily quotas and models, how many projects and stored bytes;
+// and the per-user rate limits (the one RateLimiter instance of AI requests, invitations and
+// browser mutations). AI quotas are checked against the usageDaily rollup (UTC days).
+import { HOUR, MINUTE, RateLimiter } from "@convex-dev/rate-limiter";
 import { components } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
@@ -16,24 +17,48 @@ export type PlanLimits = {
   dailyTokens: number | null;
   models: string[];
   defaultModel: string;
+  /** Projects a user may own at once (deleted ones do not count). */
+  maxProjects: number;
+  /** Bytes of files across all projects a user owns. */
+  maxStoredBytes: number;
 };
+
+const MB = 1024 * 1024;
 
 const BASE_MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5"];
 
 export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
-  free: { dailyRequests: 100, dailyTokens: 50_000, models: BASE_MODELS, defaultModel: "claude-sonnet-5-5" },
-  starter: { dailyRequests: 1_000, dailyTokens: 500_000, models: BASE_MODELS, defaultModel: "claude-sonnet-5-5" },
+  free: {
+    dailyRequests: 100,
+    dailyTokens: 50_000,
+    models: BASE_MODELS,
+    defaultModel: "claude-sonnet-5-5",
+    maxProjects: 10,
+    maxStoredBytes: 100 * MB,
+  },
+  starter: {
+    dailyRequests: 1_000,
+    dailyTokens: 500_000,
+    models: BASE_MODELS,
+    defaultModel: "claude-sonnet-5-5",
+    maxProjects: 50,
+    maxStoredBytes: 1024 * MB,
+  },
   pro: {
     dailyRequests: 10_000,
     dailyTokens: 5_000_000,
     models: [...BASE_MODELS, "claude-opus-5-5"],
     defaultModel: "claude-sonnet-5-5",
+    maxProjects: 200,
+    maxStoredBytes: 10 * 1024 * MB,
   },
   business: {
     dailyRequests: null,
     dailyTokens: null,
     models: [...BASE_MODELS, "claude-opus-5-5", "claude-fable-5-1"],
     defaultModel: "claude-sonnet-5-5",
+    maxProjects: 1_000,
+    maxStoredBytes: 50 * 1024 * MB,
   },
 };
 
@@ -61,9 +86,24 @@ export const ANALYSIS_MODEL = "claude-haiku-5-5";
 /** AI requests per user: 20 per 15 minutes, as a token bucket (a burst of 20, then one every 45 s). */
 export const AI_RATE = { rate: 20, period: 15 * MINUTE } as const;
 
-export const aiRateLimiter = new RateLimiter(components.rateLimiter, {
-  aiRequest: { kind: "token bucket", rate: AI_RATE.rate, period: AI_RATE.period, capacity: AI_RATE.rate },
-  buildTurn: { kind: "token bucket", rate: BUILD_TURN_RATE.rate, period: BUILD_TURN_RATE.period, capacity: BUILD_TURN_RATE.rate },
+/** Invitations per inviter: a burst of 20, then 20 per hour (guessing addresses stays slow). */
+export const INVITATION_RATE = { rate: 20, period: HOUR } as const;
+
+/**
+ * Public mutations per user (every userMutation, i.e. what a browser calls directly): a burst
+ * of 120, then 120 per minute. Queries are reactive reads and are not counted.
+ */
+export const BROWSER_MUTATION_RATE = { rate: 120, period: MINUTE } as const;
+
+const bucket = (r: { rate: number; period: number }) =>
+  ({ kind: "token bucket", rate: r.rate, period: r.period, capacity: r.rate }) as const;
+
+/** The rate-limiter component's one client: every named per-user limit is declared here. */
+export const rateLimiter = new RateLimiter(components.rateLimiter, {
+  aiRequest: bucket(AI_RATE),
+  buildTurn: bucket(BUILD_TURN_RATE),
+  invitation: bucket(INVITATION_RATE),
+  browserMutation: bucket(BROWSER_MUTATION_RATE),
 });
 
 /**

@@ -4,6 +4,7 @@ import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { FileInfo } from "../validators";
 import { fail } from "./errors";
+import { base64ToHex } from "./hash";
 import { languageForPath } from "./languages";
 import { touchProject } from "./projects";
 
@@ -143,4 +144,35 @@ export async function applyFileChanges(
 
 export function fileInfo(f: Doc<"files">): FileInfo {
   return { path: f.path, hash: f.hash, size: f.size, language: f.language, updatedAt: f.updatedAt };
+}
+
+const UPLOAD_NOT_FOUND =
+  "Upload not found (it may have expired, been committed already, belong to someone else, or not hold the bytes whose hash was announced)";
+
+/**
+ * The upload grant `uploadId` and the stored object's hash and size, if `user` asked for it
+ * into `project`, it has not expired, and `storageId` was stored after the grant, holds the
+ * announced bytes and is not committed content already. Anything else is NOT_FOUND.
+ */
+export async function grantedUpload(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  project: Doc<"projects">,
+  uploadId: Id<"uploads">,
+  storageId: Id<"_storage">,
+): Promise<{ upload: Doc<"uploads">; hash: string; size: number }> {
+  const upload = await ctx.db.get("uploads", uploadId);
+  if (!upload || upload.userId !== user._id || upload.projectId !== project._id || upload.expiresAt <= Date.now()) {
+    fail("NOT_FOUND", UPLOAD_NOT_FOUND);
+  }
+  const meta = await ctx.db.system.get("_storage", storageId);
+  if (!meta || meta._creationTime < upload.createdAt || meta._creationTime > upload.expiresAt) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
+  const hash = base64ToHex(meta.sha256);
+  if (hash !== upload.hash) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
+  const committed = await ctx.db
+    .query("blobs")
+    .withIndex("by_storageId", (q) => q.eq("storageId", storageId))
+    .first();
+  if (committed) fail("NOT_FOUND", UPLOAD_NOT_FOUND); // someone's committed content
+  return { upload, hash, size: meta.size };
 }

@@ -92,11 +92,14 @@ const b64url = (bytes: Uint8Array) => {
 };
 const b64urlJson = (value: unknown) => b64url(new TextEncoder().encode(JSON.stringify(value)));
 
-export type DevUser = { id: string; email?: string; name?: string };
+/** `emailVerified` defaults to true: a development user's address is whatever the developer says. */
+export type DevUser = { id: string; email?: string; emailVerified?: boolean; name?: string };
 
 /**
  * A session token for `user`, shaped like Clerk's (sub, sid, iss, iat, nbf, exp; azp when
- * given) plus `aud` for Convex and the profile claims the edge reads (email, name).
+ * given) plus `aud` for Convex and the profile claims the edge reads (email, name). With an
+ * email the token says explicitly whether it is verified (`email_verified`, which Convex exposes
+ * as `UserIdentity.emailVerified`): only a verified address may take a project invitation.
  */
 export async function signDevToken(
   auth: DevAuthConfig,
@@ -115,7 +118,10 @@ export async function signDevToken(
     exp,
   };
   if (opts.azp) payload.azp = opts.azp;
-  if (user.email) payload.email = user.email;
+  if (user.email) {
+    payload.email = user.email;
+    payload.email_verified = user.emailVerified ?? true;
+  }
   if (user.name) payload.name = user.name;
   const input = `${b64urlJson({ alg: "RS256", typ: "JWT", kid: auth.kid })}.${b64urlJson(payload)}`;
   const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", await signingKey(auth), new TextEncoder().encode(input));

@@ -11,6 +11,7 @@ import * as usage from "../../convex/usage";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
 import { stackForFile } from "../stackForFile";
+import { markEmailVerified } from "../convex/projectFixtures";
 import { aiCall, allRequests, seamCall, sse, today, userIdOf } from "./helpers";
 
 const stack = stackForFile();
@@ -191,7 +192,9 @@ describe("usage", () => {
 describe("lost access and deleted accounts", () => {
   test("a member removed from a project cannot continue its thread by naming another project", async () => {
     const member = await stack.signIn({ id: "user_authz_member", email: "member@example.com" });
-    await stack.convex(owner).mutation(api.projects.addMember, { projectId, email: "member@example.com", role: "editor" });
+    await markEmailVerified(stack.t, "user_authz_member");
+    const invitationId = await stack.convex(owner).mutation(api.invitations.create, { projectId, email: "member@example.com", role: "editor" });
+    await stack.convex(member).mutation(api.invitations.accept, { invitationId });
     const { events } = await sse(stack, member, "chat", { message: "Show me the checkout code", projectId });
     const thread = events.at(-1)!.data.conversationId as Id<"conversations">;
     await settleCompletions();

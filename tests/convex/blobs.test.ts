@@ -8,7 +8,7 @@ import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { createSnapshot, snapshotFilesPage } from "../../convex/lib/snapshots";
 import crons from "../../convex/crons";
 import type { ConvexTest } from "../convexTest";
-import { setupProject } from "./projectFixtures";
+import { setupProject, upload } from "./projectFixtures";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -35,8 +35,8 @@ describe("blobs.sweep", () => {
     await alice.mutation(api.files.write, { projectId, path: "kept.txt", content: "kept" });
     await alice.mutation(api.files.write, { projectId, path: "gone.txt", content: "gone" });
     await alice.mutation(api.files.write, { projectId, path: "snap.txt", content: "in a snapshot" });
-    const bigId = await t.run((ctx) => ctx.storage.store(new Blob(["big content"])));
-    await alice.mutation(api.files.commitUpload, { projectId, path: "big.bin", storageId: bigId });
+    const bigUpload = await upload(t, alice, projectId, "big content");
+    await alice.mutation(api.files.commitUpload, { projectId, path: "big.bin", ...bigUpload });
     // A deployment snapshot still points at "in a snapshot" after the file changes.
     await t.run(async (ctx) => {
       const snapshotId = await ctx.db.insert("snapshots", {
@@ -69,8 +69,8 @@ describe("blobs.sweep", () => {
     const { t, projectId, alice, ids } = await setupProject();
     const big = "large ".repeat(INLINE_LIMIT_BYTES / 4);
     await alice.mutation(api.files.write, { projectId, path: "index.html", content: "<h1>v1</h1>" });
-    const bigId = await t.run((ctx) => ctx.storage.store(new Blob([big])));
-    await alice.mutation(api.files.commitUpload, { projectId, path: "assets/big.txt", storageId: bigId });
+    const { storageId: bigId, uploadId } = await upload(t, alice, projectId, big);
+    await alice.mutation(api.files.commitUpload, { projectId, path: "assets/big.txt", storageId: bigId, uploadId });
     // What a deployment does: freeze the project (the same helper deployments.request uses).
     const snapshotId = await t.run((ctx) => createSnapshot(ctx, projectId, ids.alice));
     // Then the project moves on: both files change or go, so only the snapshot holds the v1 blobs.
@@ -98,8 +98,8 @@ describe("blobs.sweep", () => {
   test("deletes uploads never committed once they are older than the grace period", async () => {
     const { t, projectId, alice } = await setupProject();
     const abandoned = await t.run((ctx) => ctx.storage.store(new Blob(["abandoned"])));
-    const used = await t.run((ctx) => ctx.storage.store(new Blob(["used"])));
-    await alice.mutation(api.files.commitUpload, { projectId, path: "used.bin", storageId: used });
+    const { storageId: used, uploadId } = await upload(t, alice, projectId, "used");
+    await alice.mutation(api.files.commitUpload, { projectId, path: "used.bin", storageId: used, uploadId });
     vi.advanceTimersByTime(GRACE_MS + 1);
     const inFlight = await t.run((ctx) => ctx.storage.store(new Blob(["in flight"])));
     await sweepAll(t);

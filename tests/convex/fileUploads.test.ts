@@ -8,24 +8,24 @@ import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { MAX_FILE_BYTES } from "../../convex/lib/projectFiles";
 import { BLOB_READ_BUDGET_BYTES } from "../../convex/files";
 import type { ConvexTest } from "../convexTest";
-import { expectCode, refusedWithoutChange, setupProject } from "./projectFixtures";
+import { expectCode, refusedWithoutChange, setupProject, upload } from "./projectFixtures";
 
 const sha = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
-const upload = (t: ConvexTest, bytes: string | Uint8Array) =>
-  t.run((ctx) => ctx.storage.store(new Blob([bytes as BlobPart])));
 const storageCount = (t: ConvexTest) => t.run(async (ctx) => (await ctx.db.system.query("_storage").collect()).length);
 
 describe("upload flow", () => {
   test("generateUploadUrl gives editors a URL", async () => {
-    const { projectId, bob } = await setupProject();
-    expect(await bob.mutation(api.files.generateUploadUrl, { projectId })).toMatch(/^https:\/\//);
+    const { t, ids, projectId, bob } = await setupProject();
+    const { uploadUrl, uploadId } = await bob.mutation(api.files.generateUploadUrl, { projectId, hash: sha("big") });
+    expect(uploadUrl).toMatch(/^https:\/\//);
+    expect(await t.run((ctx) => ctx.db.get("uploads", uploadId))).toMatchObject({ userId: ids.bob, projectId, hash: sha("big") });
   });
 
   test("commitUpload makes the object a file; read returns a URL, not content", async () => {
     const { t, projectId, bob, carol } = await setupProject();
     const content = "x".repeat(INLINE_LIMIT_BYTES + 10);
-    const storageId = await upload(t, content);
-    const info = await bob.mutation(api.files.commitUpload, { projectId, path: "public/big.json", storageId });
+    const { storageId, uploadId } = await upload(t, bob, projectId, content);
+    const info = await bob.mutation(api.files.commitUpload, { projectId, path: "public/big.json", storageId, uploadId });
     expect(info).toMatchObject({ path: "public/big.json", hash: sha(content), size: content.length, language: "json" });
     const read = await carol.query(api.files.read, { projectId, path: "public/big.json" });
     expect(read.url).toMatch(/^https:\/\//);
@@ -38,61 +38,61 @@ describe("upload flow", () => {
 
   test("an upload of content stored already is deduplicated: the new object is deleted", async () => {
     const { t, projectId, alice } = await setupProject();
-    const first = await upload(t, "same bytes");
-    const second = await upload(t, "same bytes");
-    await alice.mutation(api.files.commitUpload, { projectId, path: "a.bin", storageId: first });
-    await alice.mutation(api.files.commitUpload, { projectId, path: "b.bin", storageId: second });
+    const first = await upload(t, alice, projectId, "same bytes");
+    const second = await upload(t, alice, projectId, "same bytes");
+    await alice.mutation(api.files.commitUpload, { projectId, path: "a.bin", ...first });
+    await alice.mutation(api.files.commitUpload, { projectId, path: "b.bin", ...second });
     expect(await t.run((ctx) => ctx.db.query("blobs").collect())).toHaveLength(1);
-    expect(await t.run((ctx) => ctx.db.system.get("_storage", second))).toBeNull();
+    expect(await t.run((ctx) => ctx.db.system.get("_storage", second.storageId))).toBeNull();
     expect(await storageCount(t)).toBe(1);
     // Content that is already inline is reused too.
     await alice.mutation(api.files.write, { projectId, path: "c.txt", content: "small" });
-    const third = await upload(t, "small");
-    await alice.mutation(api.files.commitUpload, { projectId, path: "d.txt", storageId: third });
+    const third = await upload(t, alice, projectId, "small");
+    await alice.mutation(api.files.commitUpload, { projectId, path: "d.txt", ...third });
     expect(await t.run((ctx) => ctx.db.query("blobs").collect())).toHaveLength(2);
     expect((await alice.query(api.files.read, { projectId, path: "d.txt" })).content).toBe("small");
   });
 
   test("a file over 10 MB is QUOTA_EXCEEDED and nothing is written", async () => {
     const { t, projectId, alice } = await setupProject();
-    const storageId = await upload(t, new Uint8Array(MAX_FILE_BYTES + 1));
+    const { storageId, uploadId } = await upload(t, alice, projectId, new Uint8Array(MAX_FILE_BYTES + 1));
     const data = await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.commitUpload, { projectId, path: "huge.bin", storageId }),
+      () => alice.mutation(api.files.commitUpload, { projectId, path: "huge.bin", storageId, uploadId }),
       "QUOTA_EXCEEDED",
     );
     expect(data.message).toContain("10 MB");
-    const ok = await upload(t, new Uint8Array(MAX_FILE_BYTES));
-    expect((await alice.mutation(api.files.commitUpload, { projectId, path: "max.bin", storageId: ok })).size).toBe(MAX_FILE_BYTES);
+    const ok = await upload(t, alice, projectId, new Uint8Array(MAX_FILE_BYTES));
+    expect((await alice.mutation(api.files.commitUpload, { projectId, path: "max.bin", ...ok })).size).toBe(MAX_FILE_BYTES);
   });
 
   test("expectedHash guards an upload like a write (CONFLICT, nothing written)", async () => {
     const { t, projectId, alice } = await setupProject();
     const v1 = await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "v1" });
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "v2" });
-    const storageId = await upload(t, "v3");
+    const { storageId, uploadId } = await upload(t, alice, projectId, "v3");
     await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.commitUpload, { projectId, path: "a.txt", storageId, expectedHash: v1.hash }),
+      () => alice.mutation(api.files.commitUpload, { projectId, path: "a.txt", storageId, uploadId, expectedHash: v1.hash }),
       "CONFLICT",
     );
-    const info = await alice.mutation(api.files.commitUpload, { projectId, path: "a.txt", storageId, expectedHash: sha("v2") });
+    const info = await alice.mutation(api.files.commitUpload, { projectId, path: "a.txt", storageId, uploadId, expectedHash: sha("v2") });
     expect(info.hash).toBe(sha("v3"));
   });
 
   test("read of a file whose stored content is gone is NOT_FOUND, not an empty answer", async () => {
     const { t, projectId, alice } = await setupProject();
-    const storageId = await upload(t, "x".repeat(INLINE_LIMIT_BYTES + 1));
-    await alice.mutation(api.files.commitUpload, { projectId, path: "big.txt", storageId });
+    const { storageId, uploadId } = await upload(t, alice, projectId, "x".repeat(INLINE_LIMIT_BYTES + 1));
+    await alice.mutation(api.files.commitUpload, { projectId, path: "big.txt", storageId, uploadId });
     await t.run((ctx) => ctx.storage.delete(storageId));
     await expectCode(alice.query(api.files.read, { projectId, path: "big.txt" }), "NOT_FOUND");
   });
 
   test("committing an object that no longer exists is NOT_FOUND", async () => {
     const { t, projectId, alice } = await setupProject();
-    const storageId = await upload(t, "gone");
+    const { storageId, uploadId } = await upload(t, alice, projectId, "gone");
     await t.run((ctx) => ctx.storage.delete(storageId));
-    await refusedWithoutChange(t, () => alice.mutation(api.files.commitUpload, { projectId, path: "a", storageId }), "NOT_FOUND");
+    await refusedWithoutChange(t, () => alice.mutation(api.files.commitUpload, { projectId, path: "a", storageId, uploadId }), "NOT_FOUND");
   });
 });
 

@@ -3,15 +3,15 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { asUser } from "../convexTest";
-import { expectCode, PAGE, refusedWithoutChange, setupProject, type Caller } from "./projectFixtures";
+import { expectCode, PAGE, refusedWithoutChange, setupProject, upload, type Caller } from "./projectFixtures";
 
 async function fixture() {
   const s = await setupProject();
   await s.alice.mutation(api.files.write, { projectId: s.projectId, path: "a.txt", content: "a" });
-  const storageId = await s.t.run((ctx) => ctx.storage.store(new Blob(["upload"])));
   const stranger = asUser(s.t, "user_dave", { email: "dave@example.com" });
   await stranger.mutation(api.projects.create, { name: "Dave's", framework: "react" }); // has a row and a project
-  return { ...s, storageId, stranger };
+  // The editor's own upload: the one caller allowed to commit it.
+  return { ...s, stranger, upload: await upload(s.t, s.bob, s.projectId, "upload") };
 }
 
 type Fixture = Awaited<ReturnType<typeof fixture>>;
@@ -24,10 +24,10 @@ const writes: [string, (f: Fixture, who: Caller) => Promise<unknown>][] = [
   ],
   ["rename", (f, who) => who.mutation(api.files.rename, { projectId: f.projectId, from: "a.txt", to: "b.txt" })],
   ["remove", (f, who) => who.mutation(api.files.remove, { projectId: f.projectId, path: "a.txt" })],
-  ["generateUploadUrl", (f, who) => who.mutation(api.files.generateUploadUrl, { projectId: f.projectId })],
+  ["generateUploadUrl", (f, who) => who.mutation(api.files.generateUploadUrl, { projectId: f.projectId, hash: "0".repeat(64) })],
   [
     "commitUpload",
-    (f, who) => who.mutation(api.files.commitUpload, { projectId: f.projectId, path: "up.bin", storageId: f.storageId }),
+    (f, who) => who.mutation(api.files.commitUpload, { projectId: f.projectId, path: "up.bin", ...f.upload }),
   ],
 ];
 

@@ -5,7 +5,7 @@ import { compareValues } from "convex/values";
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { prefixEnd } from "../../convex/lib/paths";
-import { allPages, expectCode, PAGE, refusedWithoutChange, setupProject } from "./projectFixtures";
+import { allPages, expectCode, PAGE, refusedWithoutChange, setupProject, upload } from "./projectFixtures";
 
 const byCodePoint = (a: string, b: string) => compareValues(a, b);
 
@@ -36,7 +36,7 @@ describe("paths", () => {
   test("the same checks guard writeMany, rename, remove, read and commitUpload", async () => {
     const { t, projectId, alice } = await setupProject();
     await alice.mutation(api.files.write, { projectId, path: "ok.ts", content: "x" });
-    const storageId = await t.run((ctx) => ctx.storage.store(new Blob(["x"])));
+    const { storageId, uploadId } = await upload(t, alice, projectId, "x");
     await refusedWithoutChange(
       t,
       () => alice.mutation(api.files.writeMany, { projectId, files: [{ path: "ok2.ts", content: "y" }, { path: "../x", content: "y" }] }),
@@ -44,7 +44,7 @@ describe("paths", () => {
     );
     await refusedWithoutChange(t, () => alice.mutation(api.files.rename, { projectId, from: "ok.ts", to: "/abs.ts" }), "INVALID");
     await refusedWithoutChange(t, () => alice.mutation(api.files.remove, { projectId, path: "a//b" }), "INVALID");
-    await refusedWithoutChange(t, () => alice.mutation(api.files.commitUpload, { projectId, path: "a\\b", storageId }), "INVALID");
+    await refusedWithoutChange(t, () => alice.mutation(api.files.commitUpload, { projectId, path: "a\\b", storageId, uploadId }), "INVALID");
     await expectCode(alice.query(api.files.read, { projectId, path: "../ok.ts" }), "INVALID");
     await expectCode(alice.query(api.files.list, { projectId, prefix: "/src", paginationOpts: PAGE }), "INVALID");
   });

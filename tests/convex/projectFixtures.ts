@@ -1,12 +1,13 @@
 // Shared setup for the Convex data-layer tests: three signed-in people, a project, error
 // code assertions and a dump of the tables a test must prove unchanged.
 import { callerFor } from "../keys";
+import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import type { TableNames } from "../../convex/_generated/dataModel";
 import type { Id } from "../../convex/_generated/dataModel";
 import { api, internal } from "../../convex/_generated/api";
 import { errorData } from "../../convex/lib/errors";
-import { asUser, newConvexTest, type ConvexTest } from "../convexTest";
+import { asUser, newConvexTest, userRow, type ConvexTest } from "../convexTest";
 
 export type Caller = ReturnType<typeof asUser>;
 
@@ -31,12 +32,41 @@ export async function setup() {
   };
 }
 
+/** What Clerk's webhook does for a verified primary address: the user row's email becomes proven. */
+export async function markEmailVerified(t: ConvexTest, clerkId: string): Promise<void> {
+  const row = await userRow(t, clerkId);
+  if (!row) throw new Error(`no user ${clerkId}`);
+  await t.run((ctx) => ctx.db.patch("users", row._id, { verifiedEmail: row.email }));
+}
+
+/** The owner invites `clerkId`'s (verified) address and they accept: the way anyone joins a project. */
+export async function addMember(
+  t: ConvexTest,
+  owner: Caller,
+  projectId: Id<"projects">,
+  member: { clerkId: string; as: Caller },
+  role: "editor" | "viewer",
+): Promise<void> {
+  await markEmailVerified(t, member.clerkId);
+  const email = (await userRow(t, member.clerkId))!.email;
+  const invitationId = await owner.mutation(api.invitations.create, { projectId, email, role });
+  await member.as.mutation(api.invitations.accept, { invitationId });
+}
+
+/** `who` asks for an upload URL into `projectId` for `bytes`, then the bytes are stored (the client's POST). */
+export async function upload(t: ConvexTest, who: Caller, projectId: Id<"projects">, bytes: string | Uint8Array) {
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  const { uploadId } = await who.mutation(api.files.generateUploadUrl, { projectId, hash });
+  const storageId = await t.run((ctx) => ctx.storage.store(new Blob([bytes as BlobPart])));
+  return { uploadId, storageId };
+}
+
 /** Alice's project with Bob as editor and Carol as viewer. */
 export async function setupProject() {
   const s = await setup();
   const projectId = await s.alice.mutation(api.projects.create, { name: "Shop", framework: "react" });
-  await s.alice.mutation(api.projects.addMember, { projectId, email: "bob@example.com", role: "editor" });
-  await s.alice.mutation(api.projects.addMember, { projectId, email: "carol@example.com", role: "viewer" });
+  await addMember(s.t, s.alice, projectId, { clerkId: "user_bob", as: s.bob }, "editor");
+  await addMember(s.t, s.alice, projectId, { clerkId: "user_carol", as: s.carol }, "viewer");
   return { ...s, projectId };
 }
 
@@ -64,6 +94,9 @@ const DATA_TABLES: TableNames[] = [
   "snapshotFiles",
   "notifications",
   "webhookEvents",
+  "invitations",
+  "uploads",
+  "userUsage",
 ];
 
 /** Every row of the data-layer tables, file storage and the scheduler, for "nothing changed" assertions. */

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { boundedPage } from "../../convex/lib/pagination";
-import { MAX_MEMBERS } from "../../convex/lib/projects";
 import { asUser } from "../convexTest";
-import { allPages, expectCode, PAGE, refusedWithoutChange, setup, setupProject } from "./projectFixtures";
+import { addMember, allPages, expectCode, PAGE, refusedWithoutChange, setup, setupProject } from "./projectFixtures";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -53,14 +52,14 @@ describe("projects.create / get / list", () => {
 
   test("list: own and shared projects, newest-updated first, with the caller's role; deleted hidden", async () => {
     vi.useFakeTimers();
-    const { alice, bob } = await setup();
+    const { t, alice, bob } = await setup();
     const a1 = await alice.mutation(api.projects.create, { name: "A1", framework: "react" });
     vi.advanceTimersByTime(1000);
     const b1 = await bob.mutation(api.projects.create, { name: "B1", framework: "react" });
     vi.advanceTimersByTime(1000);
     const a2 = await alice.mutation(api.projects.create, { name: "A2", framework: "react" });
     vi.advanceTimersByTime(1000);
-    await bob.mutation(api.projects.addMember, { projectId: b1, email: "alice@example.com", role: "viewer" });
+    await addMember(t, bob, b1, { clerkId: "user_alice", as: alice }, "viewer");
     const names = async () => (await alice.query(api.projects.list, { paginationOpts: PAGE })).page.map((p) => [p.name, p.role]);
     expect(await names()).toEqual([["A2", "owner"], ["B1", "viewer"], ["A1", "owner"]]);
     // Touching A1 (an update) moves it to the top, for every member.
@@ -75,13 +74,13 @@ describe("projects.create / get / list", () => {
 
   test("list skips deleted projects in the index itself: every page is full, nothing deleted is walked over", async () => {
     vi.useFakeTimers();
-    const { alice, bob } = await setup();
+    const { t, alice, bob } = await setup();
     const ids = [];
     for (let i = 0; i < 6; i++) {
       ids.push(await alice.mutation(api.projects.create, { name: `P${i}`, framework: "static" }));
       vi.advanceTimersByTime(1000);
     }
-    await alice.mutation(api.projects.addMember, { projectId: ids[2], email: "bob@example.com", role: "viewer" });
+    await addMember(t, alice, ids[2], { clerkId: "user_bob", as: bob }, "viewer");
     for (const i of [5, 4, 2]) await alice.mutation(api.projects.remove, { projectId: ids[i] });
     for (const who of [alice, bob]) {
       const pages = (await allPages((cursor) => who.query(api.projects.list, { paginationOpts: { numItems: 1, cursor } }))).map(
@@ -195,65 +194,14 @@ describe("projects members", () => {
     await expectCode(stranger.query(api.projects.members, { projectId }), "NOT_FOUND");
   });
 
-  test("addMember finds the user by email (any case), notifies them, and they see the project", async () => {
-    const { t, alice, bob, ids } = await setup();
-    const projectId = await alice.mutation(api.projects.create, { name: "Shop", framework: "react" });
-    expect(await alice.mutation(api.projects.addMember, { projectId, email: " Bob@Example.COM ", role: "viewer" })).toBe(ids.bob);
-    expect(await bob.query(api.projects.get, { projectId })).toMatchObject({ role: "viewer" });
-    const inbox = await t.run((ctx) => ctx.db.query("notifications").collect());
-    expect(inbox).toMatchObject([{ userId: ids.bob, type: "project.member_added", projectId, read: false }]);
-    expect(inbox[0].title).toContain("Shop");
-  });
-
-  test("addMember: unknown email NOT_FOUND, existing member CONFLICT, bad email INVALID — nothing written", async () => {
-    const { t, alice, projectId } = await setupProject();
-    const add = (email: string) => () => alice.mutation(api.projects.addMember, { projectId, email, role: "editor" });
-    await refusedWithoutChange(t, add("nobody@example.com"), "NOT_FOUND");
-    await refusedWithoutChange(t, add("bob@example.com"), "CONFLICT");
-    await refusedWithoutChange(t, add("alice@example.com"), "CONFLICT");
-    await refusedWithoutChange(t, add("not-an-email"), "INVALID");
-  });
-
-  test("addMember refuses a deleted user and a full project", async () => {
-    const { t, alice, ids } = await setup();
-    const projectId = await alice.mutation(api.projects.create, { name: "Shop", framework: "react" });
-    await t.run((ctx) => ctx.db.patch("users", ids.carol, { deletedAt: 1 }));
-    await refusedWithoutChange(
-      t,
-      () => alice.mutation(api.projects.addMember, { projectId, email: "carol@example.com", role: "viewer" }),
-      "NOT_FOUND",
-    );
-    await t.run(async (ctx) => {
-      for (let i = 1; i < MAX_MEMBERS; i++) {
-        const userId = await ctx.db.insert("users", {
-          clerkId: `user_${i}`,
-          email: `u${i}@example.com`,
-          role: "user",
-          plan: "free",
-          preferences: { theme: "system", editorFontSize: 14, tabSize: 2, defaultModel: "claude-sonnet-5-5" },
-          createdAt: 0,
-          updatedAt: 0,
-        });
-        await ctx.db.insert("projectMembers", {
-          projectId, userId, role: "viewer", addedAt: 0, addedBy: ids.alice, active: true, projectUpdatedAt: 0,
-        });
-      }
-    });
-    await refusedWithoutChange(
-      t,
-      () => alice.mutation(api.projects.addMember, { projectId, email: "bob@example.com", role: "viewer" }),
-      "QUOTA_EXCEEDED",
-    );
-  });
-
-  test("only the owner adds and removes members; strangers get NOT_FOUND", async () => {
+  test("only the owner invites and removes members; strangers get NOT_FOUND", async () => {
     const { t, projectId, bob, carol, ids } = await setupProject();
     const stranger = asUser(t, "user_dave", { email: "dave@example.com" });
     await stranger.mutation(api.users.updatePreferences, {});
     for (const member of [bob, carol]) {
       await refusedWithoutChange(
         t,
-        () => member.mutation(api.projects.addMember, { projectId, email: "dave@example.com", role: "editor" }),
+        () => member.mutation(api.invitations.create, { projectId, email: "dave@example.com", role: "editor" }),
         "FORBIDDEN",
       );
     }
@@ -261,7 +209,7 @@ describe("projects members", () => {
     await refusedWithoutChange(t, () => bob.mutation(api.projects.removeMember, { projectId, userId: ids.carol }), "FORBIDDEN");
     await refusedWithoutChange(
       t,
-      () => stranger.mutation(api.projects.addMember, { projectId, email: "dave@example.com", role: "editor" }),
+      () => stranger.mutation(api.invitations.create, { projectId, email: "dave@example.com", role: "editor" }),
       "NOT_FOUND",
     );
     await refusedWithoutChange(t, () => stranger.mutation(api.projects.removeMember, { projectId, userId: ids.bob }), "NOT_FOUND");

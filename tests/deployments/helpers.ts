@@ -6,6 +6,7 @@ import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { statsInsert } from "../../convex/lib/deploymentStats";
 import { providerClientFromEnv } from "../../convex/providers/index";
+import { markEmailVerified } from "../convex/projectFixtures";
 import { userRow } from "../convexTest";
 import type { Stack } from "../stack";
 import { stackForFile } from "../stackForFile";
@@ -107,8 +108,11 @@ export async function addMember(
   role: "viewer" | "editor",
 ) {
   const token = await stack.signIn({ id: clerkId, email: `${clerkId}@example.com` });
-  await owner.mutation(api.projects.addMember, { projectId, email: `${clerkId}@example.com`, role });
-  return stack.convex(token);
+  await markEmailVerified(stack.t, clerkId);
+  const invitationId = await owner.mutation(api.invitations.create, { projectId, email: `${clerkId}@example.com`, role });
+  const member = stack.convex(token);
+  await member.mutation(api.invitations.accept, { invitationId });
+  return member;
 }
 
 export { expectCode } from "../convex/projectFixtures";

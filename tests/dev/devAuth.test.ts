@@ -35,7 +35,7 @@ describe("development sign-in, in development", () => {
     expect(userId).toBe("user_dev_ada");
     expect(expiresAt).toBeGreaterThan(Date.now());
     // Clerk-shaped claims + `aud` for Convex; `azp` is the calling origin when it is an authorized party.
-    expect(decode(token)).toMatchObject({ sub: "user_dev_ada", iss: "http://127.0.0.1:8787", aud: "convex", azp: ORIGIN, email: ada.email });
+    expect(decode(token)).toMatchObject({ sub: "user_dev_ada", iss: "http://127.0.0.1:8787", aud: "convex", azp: ORIGIN, email: ada.email, email_verified: true });
 
     const me = await app.request("/api/me", { headers: bearer(token) });
     expect(me.status).toBe(200);
