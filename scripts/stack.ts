@@ -4,7 +4,7 @@
 // Options: --port N (default 8787; a free port if taken), --quiet (no request log).
 import { startStack, type Stack } from "../tests/stack";
 import { DEMO_USERS } from "./devBanner";
-import { DEV_PROVIDER_FAKE_OPTIONS } from "./devFakes";
+import { DEV_PROVIDER_FAKE_OPTIONS, MOCK_REPLY } from "./devFakes";
 
 const TOKEN_TTL_SEC = 7 * 24 * 3600;
 const TICK_MS = 1_000;
@@ -29,6 +29,7 @@ async function start(): Promise<Stack> {
 }
 
 const stack = await start();
+stack.fakes.anthropic.configure({ reply: MOCK_REPLY }); // the reply itself says it is a mock, as in npm run dev
 const tokens: string[] = [];
 for (const u of DEMO_USERS) tokens.push(await stack.signIn({ id: u.id, email: u.email, name: u.name }, TOKEN_TTL_SEC));
 
