@@ -45,7 +45,9 @@ async function tooLarge(maxSize: number, reader: Reader): Promise<never> {
 export function bodyLimit(maxSize: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const raw = c.req.raw;
-    if (!raw.body) return next();
+    // GET and HEAD carry no body; asking for `raw.body` would make @hono/node-server build its
+    // full Request for every such request.
+    if (raw.method === "GET" || raw.method === "HEAD" || !raw.body) return next();
     const declared = raw.headers.get("content-length");
     if (declared !== null && !raw.headers.has("transfer-encoding")) {
       if (Number(declared) <= maxSize) return next();
