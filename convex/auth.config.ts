@@ -3,13 +3,16 @@
 //   https://your-app.clerk.accounts.dev); `applicationID: "convex"` matches Clerk's "convex"
 //   JWT template.
 // - Development tokens from the edge's development issuer (`npm run dev`), ONLY when the
-//   deployment has AUTOCREA_DEV_AUTH and is not marked AUTOCREA_ENV=production; a deployment
-//   marked production with the flag fails to push.
+//   deployment has AUTOCREA_DEV_AUTH on (1/true/yes/on; 0/false/no/off/disabled/none are off)
+//   and AUTOCREA_ENV does not say production (production/prod/staging/preview, any case); a
+//   deployment marked production with the flag fails to push, and so does an unknown value of
+//   either variable (convex/lib/environment.ts parses them, shared with the edge).
 // Convex evaluates this file at push time with the deployment's variables (not the typed
 // `env`: it does not exist yet). There, reading an unset variable THROWS
 // (AuthConfigMissingEnvironmentVariable); elsewhere it is undefined: `optional` treats both
 // as unset, so a fresh deployment pushes without Clerk.
 import type { AuthConfig } from "convex/server";
+import { environmentMarkers, switchOn } from "./lib/environment";
 
 function optional(name: string): string | undefined {
   try {
@@ -21,21 +24,20 @@ function optional(name: string): string | undefined {
   }
 }
 
-const isOn = (value: string | undefined) => !!value && !["0", "false", "no", "off"].includes(value.toLowerCase());
-
 function providers(): AuthConfig["providers"] {
-  const production = optional("AUTOCREA_ENV") === "production";
+  // NODE_ENV is "production" in every Convex bundle: only AUTOCREA_ENV tells deployments apart.
+  const markers = environmentMarkers({ AUTOCREA_ENV: optional("AUTOCREA_ENV") }, ["AUTOCREA_ENV"]);
   const clerkDomain = optional("CLERK_JWT_ISSUER_DOMAIN");
   const list: AuthConfig["providers"] = [];
   if (clerkDomain) list.push({ domain: clerkDomain, applicationID: "convex" });
-  else if (production) {
-    throw new Error("AUTOCREA_ENV=production needs CLERK_JWT_ISSUER_DOMAIN: without it nobody can sign in.");
+  else if (markers.production) {
+    throw new Error(`${markers.production} needs CLERK_JWT_ISSUER_DOMAIN: without it nobody can sign in.`);
   }
 
-  if (!isOn(optional("AUTOCREA_DEV_AUTH"))) return list;
-  if (production) {
+  if (!switchOn("AUTOCREA_DEV_AUTH", optional("AUTOCREA_DEV_AUTH"))) return list;
+  if (markers.production) {
     throw new Error(
-      "AUTOCREA_DEV_AUTH is set on a deployment marked AUTOCREA_ENV=production: development sign-in never runs in production. Remove it: npx convex env remove AUTOCREA_DEV_AUTH --prod",
+      `AUTOCREA_DEV_AUTH is set on a deployment marked ${markers.production}: development sign-in never runs in production. Remove it: npx convex env remove AUTOCREA_DEV_AUTH --prod`,
     );
   }
   const issuer = optional("AUTOCREA_DEV_ISSUER");

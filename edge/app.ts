@@ -2,19 +2,21 @@
 // `{ "error": { "code", "message" } }`. Relative imports carry `.js`: on Vercel each file is
 // compiled to Node ESM as is, and Node refuses extensionless specifiers.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps, AppEnv } from "./context.js";
 import { ApiError, envelope, type ErrorCode } from "./errors.js";
+import { REQUEST_HEADERS, RESPONSE_HEADERS } from "./headers.js";
 import { health } from "./routes/health.js";
 import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { build } from "./routes/build.js";
 import { devAuthRoutes } from "./dev/routes.js";
+import { bodyLimit } from "./middleware/bodyLimit.js";
+import { unauthenticatedLimit } from "./middleware/ipLimit.js";
 
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: "INVALID",
@@ -30,7 +32,6 @@ const stdoutLog = (line: Record<string, unknown>) => console.log(JSON.stringify(
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? stdoutLog;
-  const limit = deps.config.bodyLimitBytes;
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
@@ -71,20 +72,14 @@ export function createApp(deps: AppDeps) {
     cors({
       origin: (origin) => (deps.config.corsOrigins.includes(origin) ? origin : null),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Accept", "X-Request-Id"],
-      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      allowHeaders: [...REQUEST_HEADERS],
+      exposeHeaders: [...RESPONSE_HEADERS],
       credentials: true,
       maxAge: 600,
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${limit} bytes`, { limit });
-      },
-    }),
-  );
+  app.use(unauthenticatedLimit);
+  app.use(bodyLimit(deps.config.bodyLimitBytes));
 
   app.route("/", health);
   app.route("/", me);

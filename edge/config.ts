@@ -1,5 +1,6 @@
 // Edge configuration, read once from the environment (process.env on Node/Vercel).
 import { parseDevIssuerKey, type DevAuthConfig } from "./dev/issuer.js";
+import { environmentMarkers, switchOn, type EnvironmentMarkers } from "../convex/lib/environment.js";
 import { mockedServices, serviceModes, unknownMockNames, type ServiceModes } from "./services.js";
 
 export type EdgeConfig = {
@@ -15,12 +16,28 @@ export type EdgeConfig = {
   /** Largest request body in bytes (EDGE_BODY_LIMIT_BYTES; a nonsense value falls back to 1 MiB). */
   bodyLimitBytes: number;
   anthropic: AnthropicConfig;
-  /** Development sign-in (edge/dev/*): set only with AUTOCREA_DEV_AUTH, no CLERK_JWT_KEY, not production. */
+  /** Development sign-in (edge/dev/*): only with AUTOCREA_DEV_AUTH on, an explicit development NODE_ENV/AUTOCREA_ENV, no CLERK_JWT_KEY. */
   devAuth: DevAuthConfig | null;
   /** Which external services are real, mocked or off (GET /health). */
   services: ServiceModes;
-  /** How often GET /api/deployments/:id/logs (SSE) checks Convex for new lines; default 1000 ms. */
+  /** How often GET /api/deployments/:id/logs (SSE) checks Convex for new lines at first; default 1000 ms (backs off to 5×). */
   deployLogsPollMs?: number;
+  /** GET /health reuses Convex's answer for this long (EDGE_HEALTH_CACHE_MS, default 5000; 0 = ask every time). */
+  healthCacheMs: number;
+  limits: EdgeLimitsConfig;
+};
+
+/** Per-instance limits (edge/limits.ts); docs/security.md lists them. */
+export type EdgeLimitsConfig = {
+  /** Requests without an Authorization header per client address per minute (EDGE_IP_LIMIT_PER_MIN, default 60). */
+  unauthenticatedPerMinute: number;
+  /** Concurrent SSE log streams per user (EDGE_MAX_LOG_STREAMS, default 3). */
+  logStreamsPerUser: number;
+  /**
+   * The client address comes from X-Real-IP / X-Forwarded-For (EDGE_TRUST_PROXY; on by default
+   * on Vercel, whose proxy sets them), else from the socket. Only behind a proxy that overwrites them.
+   */
+  trustProxy: boolean;
 };
 
 export type AnthropicConfig = {
@@ -56,26 +73,17 @@ const intOr = (value: string | undefined, fallback: number, min = 0) => {
 /** PEMs in env vars often carry literal "\n"; Clerk needs real newlines. */
 const unescapePem = (pem: string | undefined) => pem?.replace(/\\n/g, "\n");
 
-const flag = (value: string | undefined) => !!value && !["0", "false", "no", "off"].includes(value.trim().toLowerCase());
-
-/**
- * What marks this process as deployed (undefined when nothing does): NODE_ENV=production, the
- * AUTOCREA_ENV=production marker Convex uses, or a Vercel production or preview deployment
- * (public URLs, whatever NODE_ENV the project's variables happen to set).
- */
-function productionMarker(env: Env): string | undefined {
-  if (env.NODE_ENV === "production") return "NODE_ENV=production";
-  if (env.AUTOCREA_ENV === "production") return "AUTOCREA_ENV=production";
-  if (env.VERCEL_ENV === "production" || env.VERCEL_ENV === "preview") return `VERCEL_ENV=${env.VERCEL_ENV}`;
-  return undefined;
-}
-
 /** Development sign-in: refused loudly in production, off whenever Clerk is configured. */
-function devAuthFrom(env: Env, production: string | undefined): DevAuthConfig | null {
-  if (!flag(env.AUTOCREA_DEV_AUTH)) return null;
-  if (production) {
+function devAuthFrom(env: Env, markers: EnvironmentMarkers): DevAuthConfig | null {
+  if (!switchOn("AUTOCREA_DEV_AUTH", env.AUTOCREA_DEV_AUTH)) return null;
+  if (markers.production) {
     throw new Error(
-      `AUTOCREA_DEV_AUTH is set with ${production}: development sign-in lets anyone mint tokens and never runs in production. Remove AUTOCREA_DEV_AUTH from this environment.`,
+      `AUTOCREA_DEV_AUTH is set with ${markers.production}: development sign-in lets anyone mint tokens and never runs in production. Remove AUTOCREA_DEV_AUTH from this environment.`,
+    );
+  }
+  if (!markers.development) {
+    throw new Error(
+      "AUTOCREA_DEV_AUTH needs an explicit development environment (NODE_ENV=development or AUTOCREA_ENV=development; npm run dev sets it): anything else counts as production.",
     );
   }
   if (env.CLERK_JWT_KEY) return null;
@@ -87,11 +95,12 @@ function devAuthFrom(env: Env, production: string | undefined): DevAuthConfig | 
 }
 
 export function loadConfig(env: Env): EdgeConfig {
-  const marker = productionMarker(env);
-  const production = marker !== undefined;
-  const devAuth = devAuthFrom(env, marker);
+  // NODE_ENV, AUTOCREA_ENV and VERCEL_ENV (a Vercel preview is production too: public URLs).
+  const markers = environmentMarkers(env);
+  const production = markers.production !== undefined;
+  const devAuth = devAuthFrom(env, markers);
   if (production && env.AUTOCREA_MOCK_SERVICES) {
-    throw new Error(`AUTOCREA_MOCK_SERVICES is set with ${marker}: mocked services never run in production. Remove it.`);
+    throw new Error(`AUTOCREA_MOCK_SERVICES is set with ${markers.production}: mocked services never run in production. Remove it.`);
   }
   const typos = unknownMockNames(env.AUTOCREA_MOCK_SERVICES);
   if (typos.length) throw new Error(`AUTOCREA_MOCK_SERVICES names unknown services: ${typos.join(", ")}`);
@@ -115,5 +124,11 @@ export function loadConfig(env: Env): EdgeConfig {
     devAuth,
     services: serviceModes(env, { devAuth: devAuth !== null }),
     deployLogsPollMs: intOr(env.DEPLOY_LOGS_POLL_MS, 1_000),
+    healthCacheMs: intOr(env.EDGE_HEALTH_CACHE_MS, 5_000),
+    limits: {
+      unauthenticatedPerMinute: intOr(env.EDGE_IP_LIMIT_PER_MIN, 60, 1),
+      logStreamsPerUser: intOr(env.EDGE_MAX_LOG_STREAMS, 3, 1),
+      trustProxy: env.EDGE_TRUST_PROXY?.trim() ? switchOn("EDGE_TRUST_PROXY", env.EDGE_TRUST_PROXY) : !!env.VERCEL_ENV,
+    },
   };
 }

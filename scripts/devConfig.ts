@@ -3,6 +3,7 @@
 // sign-in stands in for Clerk, which services are mocked by loopback fakes, and the exact
 // variables given to Convex (`npx convex env set`) and to the edge.
 import { devJwks, type DevIssuerKey } from "../edge/dev/issuer";
+import { environmentMarkers, switchOn, type EnvironmentMarkers } from "../convex/lib/environment";
 import { mockedServices, unknownMockNames, type ServiceMode, type ServiceName } from "../edge/services";
 
 export type Env = Record<string, string | undefined>;
@@ -69,15 +70,20 @@ export function convexTarget(env: Env): ConvexTarget {
 }
 
 export function planDev(env: Env): PlanResult {
-  if (env.NODE_ENV === "production") {
+  let markers: EnvironmentMarkers;
+  let devAuthWanted: boolean;
+  try {
+    markers = environmentMarkers(env);
+    // Unset means "npm run dev decides" (on without Clerk); an explicit off value is honoured.
+    devAuthWanted = !set(env.AUTOCREA_DEV_AUTH) || switchOn("AUTOCREA_DEV_AUTH", env.AUTOCREA_DEV_AUTH);
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+  if (markers.production) {
     return {
       ok: false,
-      error:
-        "npm run dev refuses NODE_ENV=production: development sign-in and mocked services never run in production. Unset NODE_ENV (or set it to development) and run it again.",
+      error: `npm run dev refuses ${markers.production}: development sign-in and mocked services never run in production. Remove it from .env (or set it to development) and run it again.`,
     };
-  }
-  if (env.AUTOCREA_ENV === "production") {
-    return { ok: false, error: "AUTOCREA_ENV=production marks a production Convex deployment; npm run dev never configures one. Remove it from .env." };
   }
   const port = set(env.PORT) ? Number(env.PORT) : 8787;
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
@@ -91,8 +97,8 @@ export function planDev(env: Env): PlanResult {
     };
   }
   const forced = mockedServices(env.AUTOCREA_MOCK_SERVICES);
-  const devAuth = !set(env.CLERK_JWT_KEY);
-  const services = { clerk: devAuth ? "mock" : "real" } as Record<ServiceName, ServiceMode>;
+  const devAuth = !set(env.CLERK_JWT_KEY) && devAuthWanted;
+  const services = { clerk: devAuth ? "mock" : set(env.CLERK_JWT_KEY) ? "real" : "off" } as Record<ServiceName, ServiceMode>;
   const fakes: FakeName[] = [];
   for (const name of FAKE_NAMES) {
     const mock = forced.includes(name) || !set(env[SERVICE_WIRING[name].keyVar]);
@@ -102,7 +108,10 @@ export function planDev(env: Env): PlanResult {
 
   const target = convexTarget(env);
   const warnings: string[] = [];
-  if (!devAuth && !set(env.CLERK_JWT_ISSUER_DOMAIN)) {
+  if (!devAuthWanted && !set(env.CLERK_JWT_KEY)) {
+    warnings.push("AUTOCREA_DEV_AUTH is off and CLERK_JWT_KEY is not set: nobody can sign in (authenticated routes answer 503).");
+  }
+  if (set(env.CLERK_JWT_KEY) && !set(env.CLERK_JWT_ISSUER_DOMAIN)) {
     warnings.push(
       "CLERK_JWT_KEY is set but CLERK_JWT_ISSUER_DOMAIN is not: the edge accepts Clerk tokens, Convex (browser queries) does not.",
     );
@@ -254,7 +263,7 @@ export function edgeEnvFor(plan: DevPlan, env: Env, rt: DevRuntime): Env {
   const out: Env = {
     ...env,
     ...plan.edgeCredentials,
-    NODE_ENV: env.NODE_ENV ?? "development",
+    NODE_ENV: set(env.NODE_ENV) ? env.NODE_ENV : "development",
     PORT: String(plan.port),
     CONVEX_SITE_URL: rt.convexSiteUrl,
     EDGE_SECRET: rt.edgeSecret,

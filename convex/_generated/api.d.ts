@@ -47,6 +47,7 @@ import type * as lib_deployRequest from "../lib/deployRequest.js";
 import type * as lib_deploymentAccess from "../lib/deploymentAccess.js";
 import type * as lib_deploymentLifecycle from "../lib/deploymentLifecycle.js";
 import type * as lib_deploymentStats from "../lib/deploymentStats.js";
+import type * as lib_environment from "../lib/environment.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_hash from "../lib/hash.js";
 import type * as lib_httpResponses from "../lib/httpResponses.js";
@@ -122,6 +123,7 @@ declare const fullApi: ApiFromModules<{
   "lib/deploymentAccess": typeof lib_deploymentAccess;
   "lib/deploymentLifecycle": typeof lib_deploymentLifecycle;
   "lib/deploymentStats": typeof lib_deploymentStats;
+  "lib/environment": typeof lib_environment;
   "lib/errors": typeof lib_errors;
   "lib/hash": typeof lib_hash;
   "lib/httpResponses": typeof lib_httpResponses;

@@ -12,12 +12,15 @@ import { requireAuth } from "../auth.js";
 import { PROVIDERS } from "../../convex/edge/contract.js";
 import { wantsStream, type AppEnv } from "../context.js";
 import { ApiError, withRetryAfter } from "../errors.js";
+import { limitsOf, nextPollDelay } from "../limits.js";
 import { documentId, invalidInput, jsonBody } from "../validation.js";
 
 const LOG_BATCH = 500;
 const DEFAULT_LOG_POLL_MS = 1_000;
 /** An SSE stream ends after this long even if the deployment has not (the client reconnects with Last-Event-ID). */
 const MAX_STREAM_MS = 15 * 60_000;
+/** Retry-After of a log stream refused because the user has the most open. */
+const STREAM_SLOT_RETRY_S = 5;
 
 const deployBody = z.strictObject({
   projectId: documentId,
@@ -79,20 +82,41 @@ export const deploy = new Hono<AppEnv>()
     const fetchPage = (afterSeq: number, n: number) =>
       convex.call("/edge/deploy/logs", caller, { deploymentId: id, afterSeq, limit: n });
 
-    // The first page is read before any streaming, so a refused caller gets a plain 404/403.
-    const first = await fetchPage(after, limit);
     if (!wantsStream(c)) {
+      const page = await fetchPage(after, limit);
       c.header("Cache-Control", "no-store");
-      return c.json(first);
+      return c.json(page);
     }
-    const pollMs = config.deployLogsPollMs ?? DEFAULT_LOG_POLL_MS;
+    // At most config.limits.logStreamsPerUser open streams per user (per instance): each one polls Convex.
+    const slots = limitsOf(c.var.deps).logStreams;
+    if (!slots.acquire(caller.tokenIdentifier)) {
+      throw new ApiError(
+        "RATE_LIMITED",
+        `At most ${slots.max} log streams at once; close one or retry in ${STREAM_SLOT_RETRY_S} s`,
+        { retryAfterMs: STREAM_SLOT_RETRY_S * 1000, limit: "logStreams", max: slots.max },
+        { "Retry-After": String(STREAM_SLOT_RETRY_S) },
+      );
+    }
+    let first: Awaited<ReturnType<typeof fetchPage>>;
+    try {
+      // The first page is read before any streaming, so a refused caller gets a plain 404/403.
+      first = await fetchPage(after, limit);
+    } catch (err) {
+      slots.release(caller.tokenIdentifier);
+      throw err;
+    }
+    const basePollMs = config.deployLogsPollMs ?? DEFAULT_LOG_POLL_MS;
     return streamSSE(c, async (stream) => {
       let aborted = false;
+      let wake = () => {};
+      const closed = new Promise<void>((resolve) => (wake = resolve));
       stream.onAbort(() => {
         aborted = true;
+        wake(); // ends a wait at once, so a closed stream frees its slot without delay
       });
       const started = Date.now();
       let page = first;
+      let pollMs: number | undefined;
       try {
         for (;;) {
           for (const line of page.lines) {
@@ -104,7 +128,11 @@ export const deploy = new Hono<AppEnv>()
             return;
           }
           if (aborted || Date.now() - started > MAX_STREAM_MS) return;
-          if (page.lines.length < LOG_BATCH) await stream.sleep(pollMs);
+          // A full batch: more is waiting, read on at once. Otherwise wait, longer while nothing changes.
+          if (page.lines.length < LOG_BATCH) {
+            pollMs = nextPollDelay(pollMs, page.lines.length > 0, basePollMs);
+            await Promise.race([stream.sleep(pollMs), closed]);
+          }
           if (aborted) return;
           page = await fetchPage(after, LOG_BATCH);
         }
@@ -113,6 +141,8 @@ export const deploy = new Hono<AppEnv>()
         const code = err instanceof ApiError ? err.code : "INTERNAL";
         const message = err instanceof ApiError ? err.message : "Log stream failed";
         await stream.writeSSE({ event: "error", data: JSON.stringify({ code, message }) });
+      } finally {
+        slots.release(caller.tokenIdentifier);
       }
     });
   });

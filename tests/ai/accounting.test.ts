@@ -10,6 +10,7 @@ import { costMicros, totalTokens } from "../../convex/lib/pricing";
 import { dayOf } from "../../convex/lib/usageRollup";
 import crons from "../../convex/crons";
 import { settleCompletions } from "../../edge/ai/run";
+import { captureConsole } from "../console";
 import { stackForFile } from "../stackForFile";
 import { aiCall, allRequests, parseSse, readDeltas, requestRow, seamCall, userIdOf } from "./helpers";
 
@@ -62,6 +63,8 @@ async function expectRollupsMatchLedger() {
 
 describe("usageDaily equals the ledger", () => {
   test("over many requests with mixed models and every outcome", async () => {
+    // The SDK warns on every request for claude-sonnet-4-5 (past its end-of-life date, still offered by the plans).
+    const warned = captureConsole("warn");
     const fake = stack.fakes.anthropic;
     const models = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5"];
     const ops = [
@@ -118,6 +121,10 @@ describe("usageDaily equals the ledger", () => {
     // Every kind of outcome happened (the seed is fixed), and nothing else.
     for (const k of ["ok:200", "upstream:503", "cut:200", "cut:502", "cancel:200", "refused:403"]) expect(outcomes[k], k).toBeGreaterThan(0);
     expect(Object.keys(outcomes)).toHaveLength(6);
+    expect(warned.messages().length).toBeGreaterThan(0);
+    expect(new Set(warned.messages().map((m) => m.split("\n")[0]))).toEqual(
+      new Set(["The model 'claude-sonnet-4-5' is deprecated and will reach end-of-life on November 30th, 2026"]),
+    );
 
     const ledger = await expectRollupsMatchLedger();
     expect(ledger.length).toBeGreaterThan(60);
@@ -154,6 +161,9 @@ describe("usageDaily equals the ledger", () => {
 
 describe("requests the edge never closed", () => {
   test("the sweep fails them after 10 minutes and releases the quota; a late complete still counts, once", async () => {
+    // Advancing 10 minutes runs the thread analyses the earlier tests' chats scheduled; the fake
+    // Claude answers them with plain text, so each only warns (nothing else may be printed).
+    const warned = captureConsole("warn");
     await stack.signIn({ id: "user_ledger_stale" });
     const userId = await userIdOf(stack, "user_ledger_stale");
     const begin = () =>
@@ -193,6 +203,7 @@ describe("requests the edge never closed", () => {
       stack.t.mutation(internal.ai.settle, { ...args, requestId: lost.requestId, status: "failed", error: { code: "ABANDONED", message: "x" } }),
     ).rejects.toThrow(/sweep/);
     await expectRollupsMatchLedger();
+    for (const m of warned.messages()) expect(m).toBe("conversation analysis: answer was not the expected JSON");
   });
 
   /** Makes the next `times` calls to /edge/ai/complete fail as if Convex were unreachable. */

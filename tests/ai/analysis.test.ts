@@ -5,6 +5,7 @@ import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { parseAnalysis } from "../../convex/conversationAnalysis";
 import { settleCompletions } from "../../edge/ai/run";
+import { captureConsole } from "../console";
 import { stackForFile } from "../stackForFile";
 import { aiCall, sse, userIdOf } from "./helpers";
 
@@ -59,6 +60,7 @@ describe("conversation analysis", () => {
   });
 
   test("a failing Claude leaves the thread as it was", async () => {
+    const warned = captureConsole("warn");
     const { events } = await sse(stack, token, "chat", { message: "Help" });
     const conversationId = events.at(-1)!.data.conversationId;
     await settleCompletions();
@@ -68,6 +70,7 @@ describe("conversation analysis", () => {
     const after = await conversation(conversationId);
     expect(after.summary).toBeUndefined();
     expect(after.tags).toEqual([]);
+    expect(warned.messages()).toEqual([expect.stringMatching(/^conversation analysis failed 500 /)]);
   });
 
   test("a deleted thread is not analysed", async () => {

@@ -2,6 +2,7 @@
 // 3 attempts, with backoff), permanent ones ending the deployment at once, failed builds,
 // the overall timeout, flaky status checks and a missing token.
 import { describe, expect, test } from "vitest";
+import { captureConsole } from "../console";
 import { api, logLines, row, deployStackForFile, userWithProject, notificationsAbout, providerCalls } from "./helpers";
 
 const stack = deployStackForFile();
@@ -12,6 +13,7 @@ const creates = (since: number) =>
 
 describe("the start job", () => {
   test("create fails twice with 503, then succeeds: 3 attempts, ready", async () => {
+    const logged = captureConsole("error"); // the workpool logs each failed attempt, as Convex's logs would
     const { as, projectId } = await userWithProject(stack, "user_flaky");
     const since = stack.fakes.vercel.requests.length;
     stack.fakes.vercel.fail("5xx", { times: 2, match: CREATE, message: "Vercel is having a moment" });
@@ -26,9 +28,11 @@ describe("the start job", () => {
     expect(lines).toContain("Attempt 2 failed: Vercel is having a moment — retrying");
     expect(lines).toContain("Attempt 3 of 3: uploading 3 files to Vercel");
     expect(creates(since)).toBe(3);
+    expect(logged.messages()).toEqual(["Vercel is having a moment", "Vercel is having a moment"]);
   });
 
   test("a 429 is transient too: retried, then ready", async () => {
+    const logged = captureConsole("error");
     const { as, projectId } = await userWithProject(stack, "user_429");
     const since = stack.fakes.vercel.requests.length;
     stack.fakes.vercel.fail("429", { times: 1, match: CREATE, retryAfterSec: 1 });
@@ -37,9 +41,11 @@ describe("the start job", () => {
     expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 2 });
     expect(creates(since)).toBe(2);
     expect(await logLines(stack, id)).toContain("Attempt 1 failed: Too many requests — retrying");
+    expect(logged.messages()).toEqual(["Too many requests"]);
   });
 
   test("a create call that never answers times out and is retried", async () => {
+    const logged = captureConsole("error");
     const { as, projectId } = await userWithProject(stack, "user_stalled");
     const since = stack.fakes.vercel.requests.length;
     const saved = process.env.PROVIDER_TIMEOUT_MS;
@@ -51,12 +57,14 @@ describe("the start job", () => {
       expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 2 });
       expect(creates(since)).toBe(2);
       expect(await logLines(stack, id)).toContain("Attempt 1 failed: vercel POST /v13/deployments timed out after 300 ms — retrying");
+      expect(logged.messages()).toEqual(["vercel POST /v13/deployments timed out after 300 ms"]);
     } finally {
       process.env.PROVIDER_TIMEOUT_MS = saved;
     }
   });
 
   test("503 on every attempt: error UPSTREAM after exactly 3 attempts", async () => {
+    const logged = captureConsole("error");
     const { as, projectId } = await userWithProject(stack, "user_down");
     const since = stack.fakes.vercel.requests.length;
     stack.fakes.vercel.fail("5xx", { times: 3, match: CREATE });
@@ -70,6 +78,7 @@ describe("the start job", () => {
     expect(d.providerDeploymentId).toBeUndefined();
     expect(d.finishedAt).toBeDefined();
     expect(creates(since)).toBe(3);
+    expect(logged.messages()).toEqual(Array(3).fill("Service temporarily unavailable"));
     expect((await notificationsAbout(stack, id)).map((n) => n.type)).toEqual(["deployment.error"]);
     const stats = await as.query(api.deployments.stats, { projectId });
     expect(stats).toMatchObject({ total: 1, byStatus: { error: 1 }, successRate: 0 });

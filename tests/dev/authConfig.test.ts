@@ -75,6 +75,22 @@ describe("convex/auth.config.ts", () => {
     await expect(authConfigWith({ AUTOCREA_ENV: "production" })).rejects.toThrow(/needs CLERK_JWT_ISSUER_DOMAIN/);
   });
 
+  test("production in any case or spacing (and prod) fails the push with the flag; unknown values fail it too", async () => {
+    for (const marker of ["Production", "PRODUCTION", " production", "prod"]) {
+      await expect(authConfigWith({ AUTOCREA_ENV: marker, CLERK_JWT_ISSUER_DOMAIN: CLERK, ...DEV }), marker).rejects.toThrow(/never runs in production/);
+      await expect(authConfigWith({ AUTOCREA_ENV: marker }), marker).rejects.toThrow(/needs CLERK_JWT_ISSUER_DOMAIN/);
+    }
+    await expect(authConfigWith({ AUTOCREA_ENV: "prodution", CLERK_JWT_ISSUER_DOMAIN: CLERK })).rejects.toThrow(/AUTOCREA_ENV="prodution"/);
+    await expect(authConfigWith({ ...DEV, AUTOCREA_DEV_AUTH: "perhaps" })).rejects.toThrow(/AUTOCREA_DEV_AUTH="perhaps"/);
+    expect((await authConfigWith({ ...DEV, AUTOCREA_ENV: " Development " })).providers).toEqual([devProvider]);
+  });
+
+  test("AUTOCREA_DEV_AUTH=disabled / none / off / false add no development issuer", async () => {
+    for (const off of ["disabled", "none", "off", "false", "OFF"]) {
+      expect((await authConfigWith({ ...DEV, AUTOCREA_DEV_AUTH: off })).providers, off).toEqual([]);
+    }
+  });
+
   test("evaluates where Convex throws on unset variables (no AuthConfigMissingEnvironmentVariable)", async () => {
     expect((await authConfigAsConvexEvaluatesIt({})).providers).toEqual([]);
     expect((await authConfigAsConvexEvaluatesIt({ CLERK_JWT_ISSUER_DOMAIN: CLERK })).providers).toEqual([clerkProvider]);

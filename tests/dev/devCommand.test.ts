@@ -178,6 +178,14 @@ describe("npm run stack", () => {
       expect(me.status).toBe(200);
       expect(await me.json()).toMatchObject({ clerkId, plan: "free" });
     }
+    // The fake Claude's answer says it is a mock in its text, not only in `mock: true`.
+    const explain = await fetch(`${edge}/api/ai/explain`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token("ADA_TOKEN")}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ code: "const a = 1;", language: "typescript" }),
+    });
+    expect(explain.status).toBe(200);
+    expect(await explain.json()).toMatchObject({ mock: true, response: expect.stringMatching(/^\(mock\) /) });
 
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);

@@ -183,7 +183,7 @@ describe("what Convex and the edge are given", () => {
 
   test("Convex gets the developer's values of the variables it declares, never edge-only ones", () => {
     expect(convexVars).toEqual(expect.arrayContaining(["EDGE_SECRET", "CLERK_WEBHOOK_SECRET", "AUTOCREA_DEV_AUTH", "VERCEL_TOKEN"]));
-    const env = { PROVIDER_TIMEOUT_MS: "45000", CLERK_WEBHOOK_SECRET: "whsec_x", CORS_ORIGINS: "http://a", AUTOCREA_DEV_AUTH: "0" };
+    const env = { PROVIDER_TIMEOUT_MS: "45000", CLERK_WEBHOOK_SECRET: "whsec_x", CORS_ORIGINS: "http://a", AUTOCREA_DEV_AUTH: " Yes" };
     const { set } = convexEnvFor(plan(env), env, rt, {});
     if (convexVars.includes("PROVIDER_TIMEOUT_MS")) expect(set.PROVIDER_TIMEOUT_MS).toBe("45000");
     expect(set.CLERK_WEBHOOK_SECRET).toBe("whsec_x");

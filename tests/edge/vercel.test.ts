@@ -8,11 +8,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, describe, expect, test } from "vitest";
+import { captureConsole } from "../console";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 describe("api/index.ts", () => {
   test("default-exports something with fetch; GET /health answers JSON without a Convex configured", async () => {
+    const stdout = captureConsole("log"); // the request log: one JSON line per request on stdout
     const saved = process.env.CONVEX_SITE_URL;
     delete process.env.CONVEX_SITE_URL;
     try {
@@ -24,6 +26,11 @@ describe("api/index.ts", () => {
       expect(await res.json()).toMatchObject({ status: "degraded", edge: { ok: true }, convex: { ok: false } });
       const missing = await app.fetch(new Request("http://localhost/api/nope"));
       expect(await missing.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+      const lines = stdout.messages().map((line) => JSON.parse(line));
+      expect(lines).toMatchObject([
+        { msg: "request", path: "/health", status: 503 },
+        { msg: "request", path: "/api/nope", status: 404 },
+      ]);
     } finally {
       if (saved !== undefined) process.env.CONVEX_SITE_URL = saved;
     }
