@@ -3,6 +3,7 @@
 // EDGE_SECRET and carrying the caller the edge verified. The transport is fetch-shaped, so
 // tests run the very same client against convex-test.
 import {
+  FOLLOW_UP_HEADER,
   PROFILE_HEADER,
   USER_HEADER,
   type ConvexServiceModes,
@@ -11,7 +12,7 @@ import {
   type EdgePath,
 } from "../convex/edge/contract.js";
 import type { Caller } from "./context.js";
-import { ApiError, apiErrorFromBody } from "./errors.js";
+import { ApiError, apiErrorFromBody, withRetryAfter } from "./errors.js";
 import { reportedModes } from "./services.js";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
@@ -36,7 +37,7 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
   const base = opts.siteUrl.replace(/\/+$/, "");
   const defaultTimeout = opts.timeoutMs ?? 15_000;
 
-  async function send(method: "GET" | "POST", path: string, caller: Caller | null, body: unknown, timeoutMs: number) {
+  async function send(method: "GET" | "POST", path: string, caller: Caller | null, body: unknown, timeoutMs: number, followUp = false) {
     if (!base) throw new ApiError("UNAVAILABLE", "Convex is not configured (CONVEX_SITE_URL)");
     const headers: Record<string, string> = { Authorization: `Bearer ${opts.secret}` };
     if (caller) {
@@ -44,6 +45,7 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
       headers[USER_HEADER] = tokenIdentifier;
       headers[PROFILE_HEADER] = encodeURIComponent(JSON.stringify(profile));
     }
+    if (followUp) headers[FOLLOW_UP_HEADER] = "1";
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const started = performance.now();
     const abort = new AbortController();
@@ -82,14 +84,17 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
     // 401 here means Convex refused the EDGE's credentials, not the caller's: a deployment
     // problem (EDGE_SECRET differs), so it must not sign the browser out.
     if (res.status === 401) throw new ApiError("UNAVAILABLE", "Convex refused the edge (check EDGE_SECRET on both sides)");
-    if (!res.ok) throw apiErrorFromBody(json, res.status);
+    if (!res.ok) throw withRetryAfter(apiErrorFromBody(json, res.status));
     return json;
   }
 
   return {
-    /** POST one declared call as the verified caller; resolves to its declared answer. */
-    async call<P extends EdgePath>(path: P, caller: Caller, body: EdgeBody<P>): Promise<EdgeAnswer<P>> {
-      return (await send("POST", path, caller, body, defaultTimeout)) as EdgeAnswer<P>;
+    /**
+     * POST one declared call as the verified caller; resolves to its declared answer. `followUp`
+     * marks a call that continues a request already counted against the caller's API limit.
+     */
+    async call<P extends EdgePath>(path: P, caller: Caller, body: EdgeBody<P>, opts: { followUp?: boolean } = {}): Promise<EdgeAnswer<P>> {
+      return (await send("POST", path, caller, body, defaultTimeout, opts.followUp)) as EdgeAnswer<P>;
     },
     /** GET /edge/health; resolves with the round-trip latency and the service modes Convex reports. */
     async health(): Promise<{ latencyMs: number; services: Partial<ConvexServiceModes> }> {

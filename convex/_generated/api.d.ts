@@ -27,6 +27,7 @@ import type * as deploymentWatch from "../deploymentWatch.js";
 import type * as deploymentWatchdog from "../deploymentWatchdog.js";
 import type * as deploymentWebhooks from "../deploymentWebhooks.js";
 import type * as deployments from "../deployments.js";
+import type * as edge_apiLimit from "../edge/apiLimit.js";
 import type * as edge_contract from "../edge/contract.js";
 import type * as edge_deploy from "../edge/deploy.js";
 import type * as edge_router from "../edge/router.js";
@@ -103,6 +104,7 @@ declare const fullApi: ApiFromModules<{
   deploymentWatchdog: typeof deploymentWatchdog;
   deploymentWebhooks: typeof deploymentWebhooks;
   deployments: typeof deployments;
+  "edge/apiLimit": typeof edge_apiLimit;
   "edge/contract": typeof edge_contract;
   "edge/deploy": typeof edge_deploy;
   "edge/router": typeof edge_router;

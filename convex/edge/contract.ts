@@ -32,6 +32,12 @@ export { PROVIDERS, type Caller } from "../validators.js";
 
 /** The verified caller's "<iss>|<sub>". */
 export const USER_HEADER = "X-User-Id";
+/**
+ * Set to "1" by the edge on a seam call that continues a request already counted against the
+ * caller's API limit (settling an AI request, a build agent's next turn, a log stream's next
+ * poll). Only the edge can send it: every seam call carries the edge's secret.
+ */
+export const FOLLOW_UP_HEADER = "X-Edge-Follow-Up";
 /** The caller's profile claims: URI-encoded JSON `{ email?, name?, emailVerified? }` (names need not be ASCII). */
 export const PROFILE_HEADER = "X-User-Profile";
 

@@ -1,6 +1,7 @@
 // The Convex side of the edge seam: ONE Hono app serves every /edge/* call. Before any
 // handler runs it checks the edge's secret, the caller the edge verified, and the body
-// against the declaration in ./contract.ts; handlers get the typed body and the caller, and
+// against the declaration in ./contract.ts, and spends one of the caller's API tokens
+// (unless the edge marks the call a follow-up of one already counted); handlers get the typed body and the caller, and
 // each runs ONE internal function whose wrapper (edgeQuery / edgeMutation) resolves the user.
 import type { HonoWithConvex } from "convex-helpers/server/hono";
 import { validate, ValidationError } from "convex-helpers/validators";
@@ -11,7 +12,7 @@ import { fail } from "../lib/errors";
 import { errorResponse, responseForError, safeEqual } from "../lib/httpResponses";
 import { convexServiceModes } from "../lib/mockServices";
 import { vCaller, type Caller } from "../validators";
-import { edgeCalls, PROFILE_HEADER, USER_HEADER, type EdgeAnswer, type EdgeBody, type EdgeHealth, type EdgePath } from "./contract";
+import { edgeCalls, FOLLOW_UP_HEADER, PROFILE_HEADER, USER_HEADER, type EdgeAnswer, type EdgeBody, type EdgeHealth, type EdgePath } from "./contract";
 
 type Handlers = { [P in EdgePath]: (ctx: ActionCtx, caller: Caller, body: EdgeBody<P>) => Promise<EdgeAnswer<P>> };
 
@@ -81,6 +82,9 @@ export function edgeRoutes(): HonoWithConvex<ActionCtx> {
   for (const path of Object.keys(edgeCalls) as EdgePath[]) {
     app.post(path, async (c) => {
       const caller = callerOf(c.req.raw);
+      if (c.req.header(FOLLOW_UP_HEADER) !== "1") {
+        await c.env.runMutation(internal.edge.apiLimit.spend, { tokenIdentifier: caller.tokenIdentifier });
+      }
       const body = await bodyOf(c.req.raw, path);
       const answer = await (handlers[path] as (ctx: ActionCtx, caller: Caller, body: unknown) => Promise<unknown>)(c.env, caller, body);
       return c.json(answer ?? null);

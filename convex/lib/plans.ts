@@ -83,6 +83,12 @@ export const BUILD_TURN_RATE = { rate: 100, period: 15 * MINUTE } as const;
 /** The small model the conversation analysis uses. */
 export const ANALYSIS_MODEL = "claude-haiku-5-5";
 
+/**
+ * Calls through the edge per user (every route; the seam calls that continue a request already
+ * counted are not counted again): 100 per 15 minutes, as a token bucket.
+ */
+export const API_RATE = { rate: 100, period: 15 * MINUTE } as const;
+
 /** AI requests per user: 20 per 15 minutes, as a token bucket (a burst of 20, then one every 45 s). */
 export const AI_RATE = { rate: 20, period: 15 * MINUTE } as const;
 
@@ -100,6 +106,7 @@ const bucket = (r: { rate: number; period: number }) =>
 
 /** The rate-limiter component's one client: every named per-user limit is declared here. */
 export const rateLimiter = new RateLimiter(components.rateLimiter, {
+  apiRequest: bucket(API_RATE),
   aiRequest: bucket(AI_RATE),
   buildTurn: bucket(BUILD_TURN_RATE),
   invitation: bucket(INVITATION_RATE),

@@ -74,7 +74,7 @@ export async function runBuildLoop(o: {
     for (const wait of TURN_ATTEMPTS_MS) {
       if (wait) await new Promise((r) => setTimeout(r, wait));
       try {
-        return await deps.convex.call("/edge/ai/build/turn", caller, body);
+        return await deps.convex.call("/edge/ai/build/turn", caller, body, { followUp: true });
       } catch (err) {
         last = err;
         if (!(err instanceof ApiError) || !RETRYABLE.has(err.code)) break;

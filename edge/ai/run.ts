@@ -75,7 +75,7 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
     for (const delay of SETTLE_ATTEMPTS) {
       if (delay) await new Promise((r) => setTimeout(r, delay));
       try {
-        const done = await convex.call("/edge/ai/settle", caller, body);
+        const done = await convex.call("/edge/ai/settle", caller, body, { followUp: true });
         log({ level: "info", msg: "ai", requestId: begun.requestId, type: task.type, model: begun.model, status: end.status, ...body.usage, ms: Math.round(body.latencyMs), firstTokenMs: body.firstTokenMs && Math.round(body.firstTokenMs) });
         return done;
       } catch (err) {

@@ -79,8 +79,9 @@ export const deploy = new Hono<AppEnv>()
       ? intQuery("Last-Event-ID", lastEventId, -1, -1, Number.MAX_SAFE_INTEGER)
       : intQuery("after", c.req.query("after"), -1, -1, Number.MAX_SAFE_INTEGER);
     const limit = intQuery("limit", c.req.query("limit"), LOG_BATCH, 1, LOG_BATCH);
-    const fetchPage = (afterSeq: number, n: number) =>
-      convex.call("/edge/deploy/logs", caller, { deploymentId: id, afterSeq, limit: n });
+    // A stream's later polls continue the request its first page counted.
+    const fetchPage = (afterSeq: number, n: number, followUp = false) =>
+      convex.call("/edge/deploy/logs", caller, { deploymentId: id, afterSeq, limit: n }, { followUp });
 
     if (!wantsStream(c)) {
       const page = await fetchPage(after, limit);
@@ -134,7 +135,7 @@ export const deploy = new Hono<AppEnv>()
             await Promise.race([stream.sleep(pollMs), closed]);
           }
           if (aborted) return;
-          page = await fetchPage(after, LOG_BATCH);
+          page = await fetchPage(after, LOG_BATCH, true);
         }
       } catch (err) {
         // Headers are gone: report in-band and end the stream (the client may reconnect).
