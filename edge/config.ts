@@ -22,6 +22,11 @@ export type EdgeConfig = {
   services: ServiceModes;
   /** How often GET /api/deployments/:id/logs (SSE) checks Convex for new lines at first; default 1000 ms (backs off to 5×). */
   deployLogsPollMs?: number;
+  /**
+   * How long the edge keeps retrying to report an AI answer (settle) while Convex is unreachable
+   * (EDGE_SETTLE_RETRY_MS, default 60000): backoff from 200 ms, doubling, at most 10 s apart.
+   */
+  settleRetryMs: number;
   /** GET /health reuses Convex's answer for this long (EDGE_HEALTH_CACHE_MS, default 5000; 0 = ask every time). */
   healthCacheMs: number;
   limits: EdgeLimitsConfig;
@@ -125,6 +130,7 @@ export function loadConfig(env: Env): EdgeConfig {
     services: serviceModes(env, { devAuth: devAuth !== null }),
     deployLogsPollMs: intOr(env.DEPLOY_LOGS_POLL_MS, 1_000),
     healthCacheMs: intOr(env.EDGE_HEALTH_CACHE_MS, 5_000),
+    settleRetryMs: intOr(env.EDGE_SETTLE_RETRY_MS, 60_000),
     limits: {
       unauthenticatedPerMinute: intOr(env.EDGE_IP_LIMIT_PER_MIN, 60, 1),
       logStreamsPerUser: intOr(env.EDGE_MAX_LOG_STREAMS, 3, 1),

@@ -96,6 +96,8 @@ async function start(opts: StackOptions, clock: StackClock) {
     ANTHROPIC_MAX_RETRIES: "1",
     ANTHROPIC_TIMEOUT_MS: "1500",
     ANTHROPIC_IDLE_TIMEOUT_MS: "1500",
+    // Settle retried for 1.5 s: attempts after 0, 200, 400 and 800 ms.
+    EDGE_SETTLE_RETRY_MS: "1500",
     ...opts.env,
   });
   const app = createApp({ config, convex, log: opts.log ?? (() => {}) });

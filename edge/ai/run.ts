@@ -15,7 +15,6 @@ type Settled = EdgeAnswer<"/edge/ai/settle">;
 type Ending = { status: EdgeBody<"/edge/ai/settle">["status"]; run?: ClaudeRun; error?: ApiError };
 
 const ZERO: ClaudeUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-const SETTLE_ATTEMPTS = [0, 200, 1_000];
 
 // settle() calls still running. The response may be over before they finish (client gone,
 // or Vercel's waitUntil); they are awaited here so a graceful shutdown (and tests) can wait.
@@ -72,7 +71,8 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
       firstTokenMs: end.run?.firstTokenMs,
       error: end.error ? { code: end.error.code, message: end.error.message } : undefined,
     };
-    for (const delay of SETTLE_ATTEMPTS) {
+    // It runs after the answer was sent (waitUntil), so waiting costs the user nothing.
+    for (const delay of settleDelays(config.settleRetryMs)) {
       if (delay) await new Promise((r) => setTimeout(r, delay));
       try {
         const done = await convex.call("/edge/ai/settle", caller, body, { followUp: true });
@@ -83,7 +83,7 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
         if (code !== "UNAVAILABLE" && code !== "TIMEOUT" && code !== "INTERNAL") break;
       }
     }
-    // The stale sweep closes the row; the usage of this request is lost.
+    // The stale sweep closes the row (failed ABANDONED, not charged); a chat answer is not in the thread.
     log({ level: "error", msg: "ai settle lost", requestId: begun.requestId, status: end.status });
     return null;
   }
@@ -148,4 +148,15 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
   if (end.status === "failed") throw withRequestId(end.error!, begun.requestId);
   const { requestId, model, usage, costMicros, code, conversationId, stopReason, mock } = doneEvent(run, completed);
   return c.json({ requestId, model, response: run.text, code, conversationId, usage, costMicros, stopReason, mock });
+}
+
+/** Waits before each settle attempt: 0, then 200 ms doubling up to 10 s apart, within `windowMs` in all. */
+export function settleDelays(windowMs: number): number[] {
+  const delays = [0];
+  let total = 0;
+  for (let next = 200; total + next <= windowMs; next = Math.min(next * 2, 10_000)) {
+    delays.push(next);
+    total += next;
+  }
+  return delays;
 }

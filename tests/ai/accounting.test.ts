@@ -5,11 +5,11 @@
 import { callerFor } from "../keys";
 import { describe, expect, test, vi } from "vitest";
 import { internal } from "../../convex/_generated/api";
-import type { Doc } from "../../convex/_generated/dataModel";
+import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { costMicros, totalTokens } from "../../convex/lib/pricing";
 import { dayOf } from "../../convex/lib/usageRollup";
 import crons from "../../convex/crons";
-import { settleCompletions } from "../../edge/ai/run";
+import { settleCompletions, settleDelays } from "../../edge/ai/run";
 import { captureConsole } from "../console";
 import { stackForFile } from "../stackForFile";
 import { aiCall, allRequests, parseSse, readDeltas, requestRow, seamCall, userIdOf } from "./helpers";
@@ -218,7 +218,7 @@ describe("requests the edge never closed", () => {
 
   test("complete is retried while Convex is unreachable; the request is accounted once it gets through", async () => {
     const token = await stack.signIn({ id: "user_ledger_retry" });
-    const restore = convexDownForComplete(2); // 3 attempts in all
+    const restore = convexDownForComplete(3); // the 4th attempt of 4 gets through
     try {
       const res = await aiCall(stack, token, "explain", { code: "x", language: "js", model: "claude-haiku-5-5" });
       expect(res.status).toBe(200);
@@ -233,7 +233,7 @@ describe("requests the edge never closed", () => {
 
   test("a complete that never gets through: the answer still arrives (cost unknown); the sweep closes the row, free", async () => {
     const token = await stack.signIn({ id: "user_ledger_lost" });
-    const restore = convexDownForComplete(3);
+    const restore = convexDownForComplete(settleDelays(1500).length);
     let requestId: string;
     try {
       const res = await aiCall(stack, token, "explain", { code: "x", language: "js" }, { sse: true });
@@ -250,6 +250,29 @@ describe("requests the edge never closed", () => {
     await stack.t.mutation(internal.aiRequests.closeStale, {});
     expect(await requestRow(stack, requestId)).toMatchObject({ status: "failed", costMicros: 0, error: { code: "ABANDONED" } });
     await expectRollupsMatchLedger();
+  });
+
+  test("a chat answer reported after Convex came back is in the thread next to the user's message", async () => {
+    const token = await stack.signIn({ id: "user_ledger_chat_retry" });
+    const restore = convexDownForComplete(3);
+    let conversationId: string;
+    try {
+      const res = await aiCall(stack, token, "chat", { message: "Hello?" }, { sse: true });
+      const done = parseSse(await res.text()).at(-1)!;
+      expect(done.event).toBe("done");
+      conversationId = done.data.conversationId;
+      await settleCompletions();
+    } finally {
+      restore();
+    }
+    const messages = await stack.t.run(async (ctx) =>
+      ctx.db
+        .query("messages")
+        .withIndex("by_conversationId", (q) => q.eq("conversationId", conversationId as Id<"conversations">))
+        .collect(),
+    );
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(messages[1].content.length).toBeGreaterThan(0);
   });
 
   test("complete() refuses another user's request and bad token counts, writing nothing", async () => {
