@@ -29,8 +29,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: "RATE_LIMITED",
 };
 
-const stdoutLog = (line: Record<string, unknown>) =>
-  console.log(JSON.stringify(line));
+const stdoutLog = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? stdoutLog;
@@ -55,34 +54,25 @@ export function createApp(deps: AppDeps) {
     if (c.var.caller) line.userId = c.var.caller.tokenIdentifier;
     const err = c.error;
     if (err instanceof ApiError) line.code = err.code;
-    else if (err instanceof HTTPException)
-      line.code = codeForStatus(err.status);
+    else if (err instanceof HTTPException) line.code = codeForStatus(err.status);
     else if (err) {
       // Unexpected: the details go to the log only, never to the client.
       line.code = "INTERNAL";
-      line.error = {
-        name: err.name,
-        message: err.message,
-        stack: err.stack?.split("\n").slice(0, 6).join("\n"),
-      };
+      line.error = { name: err.name, message: err.message, stack: err.stack?.split("\n").slice(0, 6).join("\n") };
     }
     log(line);
   });
   app.use(
     secureHeaders({
       // JSON only: nothing here may be framed, scripted or embedded.
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       xFrameOptions: "DENY",
       overwrite: false, // the development page (edge/dev/page.ts) sets its own CSP
     }),
   );
   app.use(
     cors({
-      origin: (origin) =>
-        deps.config.corsOrigins.includes(origin) ? origin : null,
+      origin: (origin) => (deps.config.corsOrigins.includes(origin) ? origin : null),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: [...REQUEST_HEADERS],
       exposeHeaders: [...RESPONSE_HEADERS],
@@ -103,29 +93,15 @@ export function createApp(deps: AppDeps) {
   // The reference IDE page: development only (never in production).
   if (!deps.config.production) app.route("/", devPageRoutes);
 
-  app.notFound((c) =>
-    c.json(
-      envelope("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`),
-      404,
-    ),
-  );
+  app.notFound((c) => c.json(envelope("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-      return c.json(
-        envelope(err.code, err.message, err.details),
-        err.status as 400,
-      );
+      return c.json(envelope(err.code, err.message, err.details), err.status as 400);
     }
     if (err instanceof HTTPException) {
       const code = codeForStatus(err.status);
-      return c.json(
-        envelope(
-          code,
-          err.status >= 500 ? "Internal error" : err.message || code,
-        ),
-        err.status,
-      );
+      return c.json(envelope(code, err.status >= 500 ? "Internal error" : err.message || code), err.status);
     }
     return c.json(envelope("INTERNAL", "Internal error"), 500);
   });

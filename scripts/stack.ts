@@ -18,25 +18,16 @@ const TICK_MS = 1_000;
 const MOCKED = "anthropic,vercel,netlify,railway";
 
 const args = process.argv.slice(2);
-const option = (name: string) =>
-  args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const port = Number(option("--port") ?? 8787);
 const convexPort = Number(option("--convex-port") ?? 3210);
 const envFile = option("--write-env") ?? ".env.local";
 const quiet = args.includes("--quiet");
-const log = quiet
-  ? () => {}
-  : (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+const log = quiet ? () => {} : (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 async function start(): Promise<Stack> {
   process.env.AUTOCREA_MOCK_SERVICES = MOCKED; // what Convex functions read in the stack
-  const opts = {
-    log,
-    env: { AUTOCREA_MOCK_SERVICES: MOCKED },
-    providerFakes: DEV_PROVIDER_FAKE_OPTIONS,
-    devSignIn: true,
-    convexPort,
-  };
+  const opts = { log, env: { AUTOCREA_MOCK_SERVICES: MOCKED }, providerFakes: DEV_PROVIDER_FAKE_OPTIONS, devSignIn: true, crons: true, convexPort };
   try {
     return await startStack({ ...opts, port });
   } catch (err) {
@@ -48,36 +39,17 @@ async function start(): Promise<Stack> {
 
 /** Sets CONVEX_URL / CONVEX_SITE_URL in a .env file, keeping its other lines (as the Convex CLI does). */
 function writeConvexEnv(file: string, vars: Record<string, string>) {
-  const kept = existsSync(file)
-    ? readFileSync(file, "utf8")
-        .split("\n")
-        .filter(
-          (l) => l && !Object.keys(vars).some((k) => l.startsWith(`${k}=`)),
-        )
-    : [];
-  writeFileSync(
-    file,
-    [...kept, ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)].join("\n") +
-      "\n",
-  );
+  const kept = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l && !Object.keys(vars).some((k) => l.startsWith(`${k}=`))) : [];
+  writeFileSync(file, [...kept, ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)].join("\n") + "\n");
 }
 
 const stack = await start();
 // Claude answers as in `npm run dev`: marked "(mock Claude)", and a believable build.
 stack.fakes.anthropic.configure({ reply: mockClaudeReply });
-const convexEnv = {
-  CONVEX_URL: stack.convexUrl,
-  CONVEX_SITE_URL: stack.convexSiteUrl,
-};
+const convexEnv = { CONVEX_URL: stack.convexUrl, CONVEX_SITE_URL: stack.convexSiteUrl };
 if (envFile !== "none") writeConvexEnv(envFile, convexEnv);
 const tokens: string[] = [];
-for (const u of DEMO_USERS)
-  tokens.push(
-    await stack.signIn(
-      { id: u.id, email: u.email, name: u.name },
-      TOKEN_TTL_SEC,
-    ),
-  );
+for (const u of DEMO_USERS) tokens.push(await stack.signIn({ id: u.id, email: u.email, name: u.name }, TOKEN_TTL_SEC));
 
 // The stack clock is virtual (it only moves on advance()); here it follows real time, so
 // scheduled functions run when they fall due, as on a real deployment.
@@ -89,9 +61,7 @@ const ticker = setInterval(() => {
   const now = performance.now();
   stack
     .advance(Math.floor(now - lastTick))
-    .catch((err: unknown) =>
-      console.error("stack clock:", err instanceof Error ? err.message : err),
-    )
+    .catch((err: unknown) => console.error("stack clock:", err instanceof Error ? err.message : err))
     .finally(() => {
       lastTick = now;
       ticking = false;

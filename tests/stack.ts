@@ -2,8 +2,8 @@
 // 127.0.0.1 port, Convex functions on convex-test (all components registered) behind the
 // real edge seam and behind a local Convex the official clients connect to (client API,
 // sync WebSocket and site, scripts/localConvex/), Clerk-shaped tokens from a fresh RS256 key
-// verified by @clerk/backend, and a stack-owned clock (see tests/clock.ts). Used by tests,
-// `npm run stack`, the bench.
+// verified by @clerk/backend, and a stack-owned clock (see tests/clock.ts; crons: see
+// tests/stackCrons.ts). Used by tests, `npm run stack`, the bench.
 import { newConvexTest } from "./convexTest"; // load convex-test before the clock: it keeps the real setTimeout
 import { verifyToken } from "@clerk/backend";
 import { randomBytes } from "node:crypto";
@@ -11,23 +11,15 @@ import { closeServer, serveLoopback } from "../scripts/localConvex/loopback";
 import { observeWrites } from "../scripts/localConvex/observe";
 import { AUTH_FAILED, startLocalConvex } from "../scripts/localConvex/server";
 import { convexModules } from "./convexModules";
+import { stackCrons } from "./stackCrons";
 import { internal } from "../convex/_generated/api";
 import { createApp } from "../edge/app";
 import { loadConfig, type Env } from "../edge/config";
 import { createConvexSeam, type FetchLike } from "../edge/convex";
 import { acquireClock, type StackClock } from "./clock";
 import { startAnthropicFake } from "./fakes/anthropic";
-import {
-  startProviderFakes,
-  type ProviderFakesOptions,
-} from "./fakes/providers";
-import {
-  callerFor,
-  makeKeyPair,
-  signSessionToken,
-  TEST_ISSUER,
-  type SessionClaims,
-} from "./keys";
+import { startProviderFakes, type ProviderFakesOptions } from "./fakes/providers";
+import { callerFor, makeKeyPair, signSessionToken, TEST_ISSUER, type SessionClaims } from "./keys";
 
 export type StackOptions = {
   port?: number;
@@ -39,27 +31,25 @@ export type StackOptions = {
   providerFakes?: Pick<ProviderFakesOptions, "mockHosts">;
   /** Development sign-in (`POST /dev/sign-in`, as `npm run dev` offers), signed with the stack's key. */
   devSignIn?: boolean;
+  /** Run convex/crons.ts on the stack clock (tests/stackCrons.ts); `npm run stack` does. */
+  crons?: boolean;
   /** The local Convex client API port (site: the next one); default any free pair. */
   convexPort?: number;
 };
 export type Stack = Awaited<ReturnType<typeof startStack>>;
-export type StackUser = {
-  id: string;
-  email?: string;
-  name?: string;
-  role?: "user" | "admin";
-};
+export type StackUser = { id: string; email?: string; name?: string; role?: "user" | "admin" };
 
 export const STACK_ISSUER = TEST_ISSUER;
 export const STACK_ORIGIN = "http://localhost:5173";
 
-// Stacks alive in this process share ONE clock, so advance() settles all of them.
-const live = new Set<{ finishInProgressScheduledFunctions(): Promise<void> }>();
+// Stacks alive in this process share ONE clock, so advance() settles all of them (and runs
+// the crons of those that run crons).
+type Live = { settle(): Promise<void>; cronAt(): number; runCrons(now: number): Promise<unknown> };
+const live = new Set<Live>();
 const settleAll = async () => {
-  await Promise.all(
-    [...live].map((t) => t.finishInProgressScheduledFunctions()),
-  );
+  await Promise.all([...live].map((s) => s.settle()));
 };
+const nextCronAt = () => Math.min(Infinity, ...[...live].map((s) => s.cronAt()));
 
 export async function startStack(opts: StackOptions = {}) {
   const clock = acquireClock();
@@ -73,7 +63,7 @@ export async function startStack(opts: StackOptions = {}) {
 
 async function start(opts: StackOptions, clock: StackClock) {
   const raw = newConvexTest();
-  // Every write through `t` (tests, the seam, webhooks, scheduled functions) re-runs subscriptions.
+  // Every write through `t` (tests, the seam, webhooks, scheduled functions, crons) re-runs subscriptions.
   const writes = { notify: () => {} };
   const t = observeWrites(raw, () => writes.notify());
   // Convex HTTP actions read it from process.env; one value per process.
@@ -87,34 +77,18 @@ async function start(opts: StackOptions, clock: StackClock) {
   // webhooks go straight to Convex's HTTP router; deployment actions find them through env.
   const providers = await startProviderFakes({
     ...opts.providerFakes,
-    tokens: {
-      vercel: "stack-vercel-token",
-      netlify: "stack-netlify-token",
-      railway: "stack-railway-token",
-    },
+    tokens: { vercel: "stack-vercel-token", netlify: "stack-netlify-token", railway: "stack-railway-token" },
     webhookSecrets: {
-      vercel: (process.env.VERCEL_WEBHOOK_SECRET ??=
-        randomBytes(16).toString("hex")),
-      netlify: (process.env.NETLIFY_WEBHOOK_SECRET ??=
-        randomBytes(16).toString("hex")),
+      vercel: (process.env.VERCEL_WEBHOOK_SECRET ??= randomBytes(16).toString("hex")),
+      netlify: (process.env.NETLIFY_WEBHOOK_SECRET ??= randomBytes(16).toString("hex")),
     },
-    deliver: (req) =>
-      t.fetch(req.path, {
-        method: "POST",
-        headers: req.headers,
-        body: req.body,
-      }),
+    deliver: (req) => t.fetch(req.path, { method: "POST", headers: req.headers, body: req.body }),
   });
   Object.assign(process.env, providers.env());
   // Loopback fakes answer in milliseconds: a stalled call fails fast (uploads get 4–10×).
   process.env.PROVIDER_TIMEOUT_MS ??= "2000";
 
-  const local = await startLocalConvex({
-    t: raw,
-    modules: convexModules(),
-    verify: (token) => identityFor(token),
-    port: opts.convexPort,
-  });
+  const local = await startLocalConvex({ t: raw, modules: convexModules(), verify: (token) => identityFor(token), port: opts.convexPort });
   writes.notify = local.wrote;
   // The most recent seam round trips (bounded: `npm run stack` runs for hours).
   const seamCalls: { path: string; ms: number; status: number }[] = [];
@@ -127,8 +101,7 @@ async function start(opts: StackOptions, clock: StackClock) {
     secret,
     transport,
     onCall: (path, ms, status) => {
-      if (seamCalls.push({ path, ms, status }) > 10_000)
-        seamCalls.splice(0, 5_000);
+      if (seamCalls.push({ path, ms, status }) > 10_000) seamCalls.splice(0, 5_000);
     },
   });
   const devSignIn: Env = opts.devSignIn
@@ -137,11 +110,7 @@ async function start(opts: StackOptions, clock: StackClock) {
         CLERK_JWT_KEY: undefined,
         AUTOCREA_DEV_AUTH: "1",
         AUTOCREA_DEV_ISSUER: STACK_ISSUER,
-        AUTOCREA_DEV_ISSUER_KEY: JSON.stringify({
-          kid: keys.kid,
-          publicPem: keys.publicPem,
-          privateJwk: keys.privateKey.export({ format: "jwk" }),
-        }),
+        AUTOCREA_DEV_ISSUER_KEY: JSON.stringify({ kid: keys.kid, publicPem: keys.publicPem, privateJwk: keys.privateKey.export({ format: "jwk" }) }),
       }
     : {};
   const config = loadConfig({
@@ -164,15 +133,17 @@ async function start(opts: StackOptions, clock: StackClock) {
     edge = await serveLoopback((req) => app.fetch(req), opts.port ?? 0);
   } catch (err) {
     // e.g. EADDRINUSE: leave nothing listening behind (`npm run stack` retries on a free port).
-    await Promise.allSettled([
-      anthropic.close(),
-      providers.close(),
-      local.close(),
-    ]);
+    await Promise.allSettled([anthropic.close(), providers.close(), local.close()]);
     throw err;
   }
   const { server, url: edgeUrl } = edge;
-  live.add(t);
+  const crons = opts.crons ? stackCrons(convexModules(), clock.now()) : undefined;
+  const member: Live = {
+    settle: () => t.finishInProgressScheduledFunctions(),
+    cronAt: () => crons?.nextAt() ?? Infinity,
+    runCrons: async (now) => crons?.runDue(now, t),
+  };
+  live.add(member);
 
   /** What Convex's auth would make of a token the stack (or its development issuer) signed. */
   async function identityFor(token: string) {
@@ -184,19 +155,10 @@ async function start(opts: StackOptions, clock: StackClock) {
       })
       .catch((err: unknown) => {
         // What a deployment answers for a token it cannot verify (the reason helps a developer).
-        throw new Error(
-          `${AUTH_FAILED} (${(err as { reason?: string }).reason ?? "token-invalid"})`,
-        );
+        throw new Error(`${AUTH_FAILED} (${(err as { reason?: string }).reason ?? "token-invalid"})`);
       });
-    const claim = (name: string) =>
-      typeof c[name] === "string" ? (c[name] as string) : undefined;
-    return {
-      subject: c.sub,
-      issuer: c.iss,
-      tokenIdentifier: `${c.iss}|${c.sub}`,
-      email: claim("email"),
-      name: claim("name"),
-    };
+    const claim = (name: string) => (typeof c[name] === "string" ? (c[name] as string) : undefined);
+    return { subject: c.sub, issuer: c.iss, tokenIdentifier: `${c.iss}|${c.sub}`, email: claim("email"), name: claim("name") };
   }
 
   return {
@@ -213,23 +175,12 @@ async function start(opts: StackOptions, clock: StackClock) {
     app,
     seamCalls,
     /** Loopback fakes of external APIs (the edge and Convex are pointed at them). */
-    fakes: {
-      anthropic,
-      vercel: providers.vercel,
-      netlify: providers.netlify,
-      railway: providers.railway,
-    },
+    fakes: { anthropic, vercel: providers.vercel, netlify: providers.netlify, railway: providers.railway },
     now: () => clock.now(),
     /** A Clerk-shaped session token for `user`; the user row exists afterwards. */
     async signIn(user: StackUser, ttlSec = 3600): Promise<string> {
-      await t.mutation(internal.users.meForEdge, {
-        caller: callerFor(user.id, { email: user.email, name: user.name }),
-      });
-      if (user.role)
-        await t.mutation(internal.users.setRole, {
-          clerkId: user.id,
-          role: user.role,
-        });
+      await t.mutation(internal.users.meForEdge, { caller: callerFor(user.id, { email: user.email, name: user.name }) });
+      if (user.role) await t.mutation(internal.users.setRole, { clerkId: user.id, role: user.role });
       return signSessionToken(keys, {
         sub: user.id,
         iss: STACK_ISSUER,
@@ -242,54 +193,40 @@ async function start(opts: StackOptions, clock: StackClock) {
     },
     /** A token signed by the stack's key with any claims (expired, other `azp`…); creates no user. */
     signToken(claims: SessionClaims): string {
-      return signSessionToken(keys, {
-        iss: STACK_ISSUER,
-        azp: STACK_ORIGIN,
-        now: clock.now(),
-        ...claims,
-      });
+      return signSessionToken(keys, { iss: STACK_ISSUER, azp: STACK_ORIGIN, now: clock.now(), ...claims });
     },
     /** A token of the right shape signed by a key the edge does not trust. */
     async forgeToken(user: { id: string }): Promise<string> {
-      return signSessionToken(await makeKeyPair(), {
-        sub: user.id,
-        iss: STACK_ISSUER,
-        azp: STACK_ORIGIN,
-        now: clock.now(),
-      });
+      return signSessionToken(await makeKeyPair(), { sub: user.id, iss: STACK_ISSUER, azp: STACK_ORIGIN, now: clock.now() });
     },
     /** Public Convex functions as the user the (verified) token names. */
     convex(token: string) {
       const as = identityFor(token).then((id) => t.withIdentity(id));
       as.catch(() => {}); // surfaced by the first call instead
       type As = Awaited<typeof as>;
-      const query: As["query"] = (fn, ...args) =>
-        as.then((c) => c.query(fn, ...args));
-      const mutation: As["mutation"] = (fn, ...args) =>
-        as.then((c) => c.mutation(fn, ...args));
-      const action: As["action"] = (fn, ...args) =>
-        as.then((c) => c.action(fn, ...args));
+      const query: As["query"] = (fn, ...args) => as.then((c) => c.query(fn, ...args));
+      const mutation: As["mutation"] = (fn, ...args) => as.then((c) => c.mutation(fn, ...args));
+      const action: As["action"] = (fn, ...args) => as.then((c) => c.action(fn, ...args));
       return { query, mutation, action };
     },
-    /** Moves the clock by `ms`, running every scheduled function that falls due, in order. */
+    /** Moves the clock by `ms`, running every scheduled function (and cron) that falls due, in order. */
     async advance(ms: number): Promise<void> {
       const target = clock.now() + ms;
       for (let i = 0; ; i++) {
-        if (i > 10_000)
-          throw new Error(
-            "advance: too many steps (a function keeps rescheduling itself?)",
-          );
+        if (i > 10_000) throw new Error("advance: too many steps (a function keeps rescheduling itself?)");
         await settleAll();
-        const next = clock.nextTimerAt();
-        if (next === undefined || next > target) break;
+        const cronAt = nextCronAt();
+        const next = Math.min(clock.nextTimerAt() ?? Infinity, cronAt);
+        if (next > target) break;
         clock.tick(Math.max(0, next - clock.now()));
+        if (cronAt <= clock.now()) await Promise.all([...live].map((s) => s.runCrons(clock.now())));
       }
       clock.tick(target - clock.now());
       await settleAll();
     },
     async close(): Promise<void> {
       await t.finishInProgressScheduledFunctions();
-      live.delete(t);
+      live.delete(member);
       await local.close();
       await closeServer(server);
       await anthropic.close();
