@@ -88,7 +88,7 @@ async function start(opts: StackOptions, clock: StackClock) {
   // Loopback fakes answer in milliseconds: a stalled call fails fast (uploads get 4–10×).
   process.env.PROVIDER_TIMEOUT_MS ??= "2000";
 
-  const local = await startLocalConvex({ t: raw, modules: convexModules(), verify: (token) => identityFor(token), port: opts.convexPort });
+  const local = await startLocalConvex({ t: raw, modules: convexModules(), verify: verifyForLocalConvex, port: opts.convexPort });
   writes.notify = local.wrote;
   // The most recent seam round trips (bounded: `npm run stack` runs for hours).
   const seamCalls: { path: string; ms: number; status: number }[] = [];
@@ -144,6 +144,12 @@ async function start(opts: StackOptions, clock: StackClock) {
     runCrons: async (now) => crons?.runDue(now, t),
   };
   live.add(member);
+
+  async function verifyForLocalConvex(token: string) {
+    const identity = await identityFor(token);
+    const { exp } = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()) as { exp?: number };
+    return { identity, expiresAt: typeof exp === "number" ? exp * 1000 : undefined };
+  }
 
   /** What Convex's auth would make of a token the stack (or its development issuer) signed. */
   async function identityFor(token: string) {

@@ -48,7 +48,10 @@ export function createFunctionResolver(modules: Record<string, () => Promise<any
   /** The public function `udfPath` names, called as `expected` (throws RequestRefused otherwise). */
   return async function resolve(udfPath: string, expected: FunctionKind | "any", componentPath?: string): Promise<ResolvedFunction> {
     if (componentPath) {
-      throw new RequestRefused("Unauthorized", "The local Convex does not run component functions from clients (componentPath); call the app's own functions.");
+      throw new RequestRefused(
+        "Unauthorized",
+        "The local Convex does not run component functions from clients (componentPath); call the app's own functions.",
+      );
     }
     if (typeof udfPath !== "string" || !udfPath) throw new RequestRefused("BadRequest", "Missing function path");
     const key = canonicalUdfPath(udfPath).path;
@@ -62,7 +65,10 @@ export function createFunctionResolver(modules: Record<string, () => Promise<any
       );
     }
     if (expected !== "any" && fn.kind !== expected) {
-      throw new RequestRefused("BadRequest", `Trying to execute ${key} as ${KIND_NAMES[expected]}, but it is defined as ${KIND_NAMES[fn.kind]}.`);
+      throw new RequestRefused(
+        "BadRequest",
+        `Trying to execute ${key} as ${KIND_NAMES[expected]}, but it is defined as ${KIND_NAMES[fn.kind]}.`,
+      );
     }
     return fn;
   };

@@ -10,7 +10,8 @@ export type Identity = Pick<UserIdentity, "subject" | "issuer" | "tokenIdentifie
 
 /** A thrown ConvexError (by shape: convex-test may load its own copy of `convex/values`). */
 function convexErrorData(err: unknown): { data: unknown } | undefined {
-  if (err && typeof err === "object" && (err as Error).name === "ConvexError" && "data" in err) return { data: (err as { data: unknown }).data };
+  if (err && typeof err === "object" && (err as Error).name === "ConvexError" && "data" in err)
+    return { data: (err as { data: unknown }).data };
   return undefined;
 }
 

@@ -13,14 +13,14 @@ import type { ConvexTest } from "../../tests/convexTest";
 import { createFunctionResolver, RequestRefused, type FunctionKind } from "./functions";
 import { closeServer, serveLoopback } from "./loopback";
 import { runFunction, type Identity } from "./run";
-import { SyncSession, type SyncHub } from "./sync";
+import { SyncSession, type SyncHub, type Verified } from "./sync";
 
 export type LocalConvexOptions = {
   /** The convex-test instance functions run on (un-observed: queries must not count as writes). */
   t: ConvexTest;
   modules: Record<string, () => Promise<any>>;
-  /** The caller a bearer token names; throws when the token is bad or expired. */
-  verify(token: string): Promise<Identity>;
+  /** The caller a bearer token names (and when the token expires); throws when it is bad or expired. */
+  verify(token: string): Promise<Verified>;
   /** Client API port (0: any free pair P, P + 1). */
   port?: number;
   /** Sync protocol Ping interval (the client reconnects after 60 s of silence). */
@@ -87,9 +87,13 @@ export async function startLocalConvex(opts: LocalConvexOptions) {
     const header = req.headers.get("Authorization");
     if (!header) return null;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) return json(401, { code: "Unauthenticated", message: "The local Convex accepts `Authorization: Bearer <user token>` only (no admin keys)." });
+    if (!m)
+      return json(401, {
+        code: "Unauthenticated",
+        message: "The local Convex accepts `Authorization: Bearer <user token>` only (no admin keys).",
+      });
     try {
-      return await verify(m[1]);
+      return (await verify(m[1])).identity;
     } catch {
       return json(401, { code: "Unauthenticated", message: AUTH_FAILED });
     }

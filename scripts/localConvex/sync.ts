@@ -7,14 +7,25 @@ import type { WebSocket } from "ws";
 import type { JSONValue } from "convex/values";
 import { jsonToConvex } from "convex/values";
 import { RequestRefused, type FunctionResolver, type ResolvedFunction } from "./functions";
-import { encodeTs, encodeVersion, type EncodedClientMessage, type EncodedModification, type EncodedServerMessage, type VersionNumbers } from "./protocol";
+import {
+  encodeTs,
+  encodeVersion,
+  type EncodedClientMessage,
+  type EncodedModification,
+  type EncodedServerMessage,
+  type VersionNumbers,
+} from "./protocol";
 import type { Identity, Outcome } from "./run";
+
+export type Verified = { identity: Identity; expiresAt?: number };
+/** What a deployment says when a session's token expired since it authenticated. */
+export const TOKEN_EXPIRED = "Token expired";
 
 export type SyncHub = {
   resolve: FunctionResolver;
   run(fn: ResolvedFunction, args: unknown, identity: Identity | null): Promise<Outcome>;
-  /** The caller a user token names; throws with a message when it is bad or expired. */
-  verify(token: string): Promise<Identity>;
+  /** The caller a user token names and when the token expires; throws with a message when it is bad or expired. */
+  verify(token: string): Promise<Verified>;
   /** Records a write; returns its commit timestamp (every subscription is re-run after it). */
   wrote(): bigint;
   /** Resolves once subscriptions are re-run for every write recorded so far. */
@@ -27,6 +38,7 @@ type Subscription = { udfPath: string; args: JSONValue; fn?: ResolvedFunction; l
 export class SyncSession {
   private version: VersionNumbers = { querySet: 0, ts: 0n, identity: 0 };
   private identity: Identity | null = null;
+  private expiresAt = Infinity;
   private readonly queries = new Map<number, Subscription>();
   private queue: Promise<void> = Promise.resolve();
   /** Highest commit this client was told about in a MutationResponse: a Transition must reach it. */
@@ -91,22 +103,29 @@ export class SyncSession {
   }
 
   private async authenticate(msg: Extract<EncodedClientMessage, { type: "Authenticate" }>): Promise<void> {
-    if (msg.baseVersion !== this.version.identity) return this.fatal(`Authenticate: base version ${msg.baseVersion} is not ${this.version.identity}`);
-    let identity: Identity | null = null;
+    if (msg.baseVersion !== this.version.identity)
+      return this.fatal(`Authenticate: base version ${msg.baseVersion} is not ${this.version.identity}`);
+    let verified: Verified = { identity: null as unknown as Identity };
     if (msg.tokenType === "Admin") {
-      this.send({ type: "AuthError", error: "The local Convex accepts user tokens only (no admin keys).", baseVersion: msg.baseVersion, authUpdateAttempted: true });
+      this.send({
+        type: "AuthError",
+        error: "The local Convex accepts user tokens only (no admin keys).",
+        baseVersion: msg.baseVersion,
+        authUpdateAttempted: true,
+      });
       return;
     }
     if (msg.tokenType === "User") {
       try {
-        identity = await this.hub.verify(msg.value);
+        verified = await this.hub.verify(msg.value);
       } catch (err) {
         // As a deployment does: AuthError for this identity version; the client refetches or signs out.
         this.send({ type: "AuthError", error: (err as Error).message, baseVersion: msg.baseVersion, authUpdateAttempted: true });
         return;
       }
     }
-    this.identity = identity;
+    this.identity = msg.tokenType === "User" ? verified.identity : null;
+    this.expiresAt = msg.tokenType === "User" ? (verified.expiresAt ?? Infinity) : Infinity;
     const start = { ...this.version };
     this.version.identity = msg.baseVersion + 1;
     // Results depend on the caller: re-run everything under the new identity.
@@ -114,14 +133,20 @@ export class SyncSession {
   }
 
   private async modifyQuerySet(msg: Extract<EncodedClientMessage, { type: "ModifyQuerySet" }>): Promise<void> {
-    if (msg.baseVersion !== this.version.querySet) return this.fatal(`ModifyQuerySet: base version ${msg.baseVersion} is not ${this.version.querySet}`);
+    if (msg.baseVersion !== this.version.querySet)
+      return this.fatal(`ModifyQuerySet: base version ${msg.baseVersion} is not ${this.version.querySet}`);
     const start = { ...this.version };
     const added: number[] = [];
     const mods: EncodedModification[] = [];
     for (const m of msg.modifications) {
       if (m.type === "Add") {
         if (m.journal) {
-          mods.push(failed(m.queryId, "The local Convex does not keep query journals (usePaginatedQuery page boundaries); see docs/local-convex.md."));
+          mods.push(
+            failed(
+              m.queryId,
+              "The local Convex does not keep query journals (usePaginatedQuery page boundaries); see docs/local-convex.md.",
+            ),
+          );
           continue;
         }
         const sub: Subscription = { udfPath: m.udfPath, args: m.args[0] ?? {} };
@@ -144,10 +169,30 @@ export class SyncSession {
     await this.pushTransition(start, [...mods, ...(await this.rerun(added, true))]);
   }
 
+  /**
+   * As a deployment does once a session's token has expired: AuthError (not from an auth
+   * update), so the client fetches a fresh token and authenticates again; nothing runs meanwhile.
+   */
+  private expired(): boolean {
+    if (!this.identity || Date.now() < this.expiresAt) return false;
+    this.identity = null;
+    this.expiresAt = Infinity;
+    this.send({ type: "AuthError", error: TOKEN_EXPIRED, baseVersion: this.version.identity - 1, authUpdateAttempted: false });
+    return true;
+  }
+
   private async mutation(msg: Extract<EncodedClientMessage, { type: "Mutation" }>): Promise<void> {
+    if (this.expired()) return; // the client resends the mutation once it has authenticated again
     const outcome = await this.call(msg.udfPath, "mutation", msg.args, msg.componentPath);
     if (!outcome.ok) {
-      this.send({ type: "MutationResponse", requestId: msg.requestId, success: false, result: outcome.errorMessage, logLines: [], errorData: outcome.errorData });
+      this.send({
+        type: "MutationResponse",
+        requestId: msg.requestId,
+        success: false,
+        result: outcome.errorMessage,
+        logLines: [],
+        errorData: outcome.errorData,
+      });
       return;
     }
     const ts = this.hub.wrote();
@@ -156,10 +201,19 @@ export class SyncSession {
   }
 
   private async action(msg: Extract<EncodedClientMessage, { type: "Action" }>): Promise<void> {
+    if (this.expired()) return;
     const outcome = await this.call(msg.udfPath, "action", msg.args, msg.componentPath);
     this.hub.wrote(); // an action may have run mutations
     if (outcome.ok) this.send({ type: "ActionResponse", requestId: msg.requestId, success: true, result: outcome.value, logLines: [] });
-    else this.send({ type: "ActionResponse", requestId: msg.requestId, success: false, result: outcome.errorMessage, logLines: [], errorData: outcome.errorData });
+    else
+      this.send({
+        type: "ActionResponse",
+        requestId: msg.requestId,
+        success: false,
+        result: outcome.errorMessage,
+        logLines: [],
+        errorData: outcome.errorData,
+      });
   }
 
   private async call(udfPath: string, kind: "mutation" | "action", args: JSONValue[], componentPath?: string): Promise<Outcome> {
@@ -175,7 +229,7 @@ export class SyncSession {
   /** Re-runs subscriptions after a write at `ts`; pushes only results that changed. */
   refresh(ts: bigint): Promise<void> {
     return this.enqueue(async () => {
-      if (ts <= this.version.ts) return;
+      if (ts <= this.version.ts || this.expired()) return;
       const start = { ...this.version };
       const mods = await this.rerun([...this.queries.keys()], false);
       this.version.ts = ts;
@@ -219,6 +273,12 @@ export class SyncSession {
 
 /** A failed query; `errorData` only for a ConvexError (the client turns its presence into one). */
 function failed(queryId: number, errorMessage: string, errorData?: JSONValue): EncodedModification {
-  const mod: Omit<Extract<EncodedModification, { type: "QueryFailed" }>, "errorData"> = { type: "QueryFailed", queryId, errorMessage, logLines: [], journal: null };
+  const mod: Omit<Extract<EncodedModification, { type: "QueryFailed" }>, "errorData"> = {
+    type: "QueryFailed",
+    queryId,
+    errorMessage,
+    logLines: [],
+    journal: null,
+  };
   return (errorData === undefined ? mod : { ...mod, errorData }) as EncodedModification;
 }

@@ -70,7 +70,11 @@ describe("ConvexHttpClient", () => {
   test("internal functions, unknown functions and the wrong kind are refused like a deployment does", async () => {
     const http = httpClient(stack, await stack.signIn({ id: "user_http_paths" }));
     const call = (path: string) =>
-      fetch(`${stack.convexUrl}/api/query`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path, args: [{}], format: "convex_encoded_json" }) });
+      fetch(`${stack.convexUrl}/api/query`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ path, args: [{}], format: "convex_encoded_json" }),
+      });
     for (const path of ["users:ensureForEdge", "nope:nothing"]) {
       const res = await call(path);
       expect(res.status).toBe(404);
@@ -113,7 +117,11 @@ describe("ConvexClient subscriptions", () => {
     const { token, http, projectId } = await userWithProject("user_live_deploy");
     await http.mutation(api.files.write, { projectId, path: "index.html", content: "<h1>x</h1>" });
     const client = live(token);
-    const deploymentId: Id<"deployments"> = await client.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    const deploymentId: Id<"deployments"> = await client.mutation(api.deployments.request, {
+      projectId,
+      provider: "vercel",
+      environment: "preview",
+    });
     const status = subscribe(client, api.deployments.get, { deploymentId });
     const inbox = subscribe(client, api.notifications.list, { paginationOpts: page });
     await status.until((d) => d.status === "queued", "queued");
@@ -124,7 +132,10 @@ describe("ConvexClient subscriptions", () => {
     expect(response.status).toBe(200);
     const ready = await status.until((d) => d.status === "ready", "ready");
     expect(ready.url).toMatch(/^https:\/\//);
-    const notes = await inbox.until((r) => r.page.some((n: { deploymentId?: string }) => n.deploymentId === deploymentId), "a notification");
+    const notes = await inbox.until(
+      (r) => r.page.some((n: { deploymentId?: string }) => n.deploymentId === deploymentId),
+      "a notification",
+    );
     expect(notes.page.length).toBeGreaterThan(0);
   });
 
@@ -144,7 +155,10 @@ describe("ConvexClient subscriptions", () => {
     const forged = await stack.forgeToken({ id: "user_live_forged" });
     const client = live();
     const states: boolean[] = [];
-    client.setAuth(async () => forged, (isAuthenticated) => states.push(isAuthenticated));
+    client.setAuth(
+      async () => forged,
+      (isAuthenticated) => states.push(isAuthenticated),
+    );
     await expect.poll(() => states, { timeout: 5_000 }).toContain(false);
     expect(states).not.toContain(true);
   });

@@ -7,7 +7,11 @@ import type { Stack } from "../stack";
 
 /** Node 20 has no global WebSocket: the client is given the `ws` package's. */
 export function liveClient(stack: Stack, token?: string): ConvexClient {
-  const client = new ConvexClient(stack.convexUrl, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket, unsavedChangesWarning: false, logger: false });
+  const client = new ConvexClient(stack.convexUrl, {
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    unsavedChangesWarning: false,
+    logger: false,
+  });
   if (token) client.setAuth(async () => token);
   return client;
 }
@@ -27,7 +31,12 @@ export type Subscription<T> = {
   stop(): void;
 };
 
-export function subscribe<Q extends FunctionReference<"query">>(client: ConvexClient, query: Q, args: Q["_args"], timeoutMs = 5_000): Subscription<Q["_returnType"]> {
+export function subscribe<Q extends FunctionReference<"query">>(
+  client: ConvexClient,
+  query: Q,
+  args: Q["_args"],
+  timeoutMs = 5_000,
+): Subscription<Q["_returnType"]> {
   const values: Q["_returnType"][] = [];
   const errors: Error[] = [];
   let wake = () => {};
@@ -45,7 +54,10 @@ export function subscribe<Q extends FunctionReference<"query">>(client: ConvexCl
   );
   const waitFor = <R>(pick: () => R | undefined, what: string): Promise<R> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(values.at(-1))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(values.at(-1))}`)),
+        timeoutMs,
+      );
       const check = () => {
         const found = pick();
         if (found !== undefined) {

@@ -13,9 +13,13 @@ const envFile = path.join(mkdtempSync(path.join(tmpdir(), "stack-")), ".env.loca
 const url = (label: string) => new RegExp(`${label}\\s+(http://127\\.0\\.0\\.1:\\d+)`).exec(banner)?.[1] ?? "";
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ["--import", "tsx", "scripts/stack.ts", "--port", "0", "--convex-port", "0", "--write-env", envFile, "--quiet"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  child = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/stack.ts", "--port", "0", "--convex-port", "0", "--write-env", envFile, "--quiet"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm run stack did not start:\n${banner}`)), 50_000);
     const onData = (d: Buffer) => {
