@@ -3,6 +3,7 @@
 // client and the edge's streamed AI route. See docs/local-convex.md.
 import { byId, messageOf } from "./dom";
 import { aiPanel } from "./panels/ai";
+import { changeSetsPanel } from "./panels/changeSets";
 import { deployPanel } from "./panels/deploy";
 import { filesPanel } from "./panels/files";
 import { inboxPanel } from "./panels/inbox";
@@ -35,10 +36,12 @@ function start(token: string) {
 
   const showFiles = filesPanel(byId("files"), session);
   const showAi = aiPanel(byId("ai"), session);
+  const showChangeSets = changeSetsPanel(byId("change-sets"), session);
   const showDeploy = deployPanel(byId("deploy"), session);
   projectsPanel(byId("projects"), session, (id, name) => {
     showFiles(id, name);
     showAi(id);
+    showChangeSets(id);
     showDeploy(id);
   });
   usagePanel(byId("usage"), session);

@@ -1,9 +1,11 @@
 // The reference IDE page (web/) in real headless Chromium against the stack: development
 // sign-in, projects, files live across two tabs, a deployment's status pushed live, the
-// usage chart after an AI request. On failure, screenshots land in tests/browser/artifacts/.
+// usage chart after an AI request, the build agent's change set live with Apply. On failure, screenshots land in tests/browser/artifacts/.
 import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
+import { mockClaudeReply } from "../fakes/mockClaude";
 import { stackForFile } from "../stackForFile";
 import { browserForFile } from "./chromium";
 
@@ -81,5 +83,41 @@ describe("the reference IDE page", () => {
     expect(await page.getByTestId("ai-answer").textContent()).not.toBe("");
     await expect.poll(() => totals.getAttribute("data-tokens").then(Number)).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-testid="usage-chart"] rect[data-value]:not([data-value="0"])').count()).toBeGreaterThan(0);
+  });
+
+  test("a build's change set appears live with per-file diffs; Apply puts its files in the files panel", async () => {
+    stack.fakes.anthropic.configure({ reply: mockClaudeReply }); // the fake Claude writes a small Vite + React app
+    const page = await browser.open(stack.pageUrl);
+    await signIn(page, "user_page_build");
+    await createProject(page, "Build me");
+    await page.getByTestId("project").getByText("Build me").click();
+    await expect.poll(() => page.getByTestId("file").count()).toBe(0);
+
+    await page.getByTestId("ai-prompt").fill("a counter app");
+    await page.getByTestId("ai-build").click();
+    await page
+      .getByTestId("ai-meta")
+      .getByText(/^done · change set proposed/)
+      .waitFor();
+    const files = page.getByTestId("change-set-file");
+    await expect.poll(() => files.count()).toBe(4);
+    await page.getByTestId("change-set-status").getByText("proposed").waitFor();
+    const app = page.locator('[data-testid="change-set-file"][data-path="src/App.tsx"] [data-testid="change-set-diff"]');
+    await expect.poll(() => app.textContent()).toMatch(/^\+.*<h1>/m);
+    expect(await page.getByTestId("file").count()).toBe(0); // nothing touches the project before Apply
+
+    await page.getByTestId("change-set-apply").click();
+    await page.getByTestId("change-set-status").getByText("applied").waitFor();
+    await expect
+      .poll(() => page.getByTestId("file").allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/^src\/App\.tsx /), expect.stringMatching(/^package\.json /)]));
+    expect(await page.getByTestId("change-set-apply").isDisabled()).toBe(true);
+
+    // The README's picture of the page: rewritten only on request (UPDATE_SCREENSHOT=1).
+    if (process.env.UPDATE_SCREENSHOT === "1") {
+      await page.getByTestId("file").getByText("src/App.tsx").click();
+      await expect.poll(() => page.getByTestId("editor").inputValue()).toMatch(/<h1>/);
+      await page.screenshot({ path: fileURLToPath(new URL("../../docs/ide-page.png", import.meta.url)), fullPage: true });
+    }
   });
 });
