@@ -44,7 +44,7 @@ export const STACK_ORIGIN = "http://localhost:5173";
 
 // Stacks alive in this process share ONE clock, so advance() settles all of them (and runs
 // the crons of those that run crons).
-type Live = { settle(): Promise<void>; cronAt(): number; runCrons(now: number): Promise<unknown> };
+type Live = { settle(): Promise<void>; cronAt(): number; runCrons(now: number): Promise<unknown>; wrote(): void };
 const live = new Set<Live>();
 const settleAll = async () => {
   await Promise.all([...live].map((s) => s.settle()));
@@ -110,7 +110,11 @@ async function start(opts: StackOptions, clock: StackClock) {
         CLERK_JWT_KEY: undefined,
         AUTOCREA_DEV_AUTH: "1",
         AUTOCREA_DEV_ISSUER: STACK_ISSUER,
-        AUTOCREA_DEV_ISSUER_KEY: JSON.stringify({ kid: keys.kid, publicPem: keys.publicPem, privateJwk: keys.privateKey.export({ format: "jwk" }) }),
+        AUTOCREA_DEV_ISSUER_KEY: JSON.stringify({
+          kid: keys.kid,
+          publicPem: keys.publicPem,
+          privateJwk: keys.privateKey.export({ format: "jwk" }),
+        }),
       }
     : {};
   const config = loadConfig({
@@ -139,9 +143,11 @@ async function start(opts: StackOptions, clock: StackClock) {
   const { server, url: edgeUrl } = edge;
   const crons = opts.crons ? stackCrons(convexModules(), clock.now()) : undefined;
   const member: Live = {
-    settle: () => t.finishInProgressScheduledFunctions(),
+    // Un-observed: a settle with nothing due must not re-run every subscription (advance says when timers fired).
+    settle: () => raw.finishInProgressScheduledFunctions(),
     cronAt: () => crons?.nextAt() ?? Infinity,
     runCrons: async (now) => crons?.runDue(now, t),
+    wrote: () => local.wrote(),
   };
   live.add(member);
 
@@ -218,17 +224,26 @@ async function start(opts: StackOptions, clock: StackClock) {
     /** Moves the clock by `ms`, running every scheduled function (and cron) that falls due, in order. */
     async advance(ms: number): Promise<void> {
       const target = clock.now() + ms;
+      // After scheduled functions ran (and settled), subscriptions are re-run: their writes are pushed.
+      let fired = false;
+      const pushFired = () => {
+        if (fired) for (const s of live) s.wrote();
+        fired = false;
+      };
       for (let i = 0; ; i++) {
         if (i > 10_000) throw new Error("advance: too many steps (a function keeps rescheduling itself?)");
         await settleAll();
+        pushFired();
         const cronAt = nextCronAt();
         const next = Math.min(clock.nextTimerAt() ?? Infinity, cronAt);
         if (next > target) break;
         clock.tick(Math.max(0, next - clock.now()));
+        fired = true;
         if (cronAt <= clock.now()) await Promise.all([...live].map((s) => s.runCrons(clock.now())));
       }
       clock.tick(target - clock.now());
       await settleAll();
+      pushFired();
     },
     async close(): Promise<void> {
       await t.finishInProgressScheduledFunctions();
