@@ -6,6 +6,8 @@ import { afterEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import type { ConvexClient } from "convex/browser";
+import { ConvexReactClient } from "convex/react";
+import WebSocket from "ws";
 import { stackForFile } from "../stackForFile";
 import { httpClient, liveClient, subscribe } from "./clients";
 
@@ -173,5 +175,33 @@ describe("ConvexClient subscriptions", () => {
     await expect.poll(() => stack.localConvex.connections, { timeout: 10_000 }).toBeGreaterThan(0);
     await http.mutation(api.files.write, { projectId, path: "after.txt", content: "a" });
     await sub.until((r) => r.page.length === 2, "the file written after reconnecting");
+  });
+
+  test("ConvexReactClient (what useQuery uses) sees another client's write", async () => {
+    const { token, http, projectId } = await userWithProject("user_live_react");
+    const react = new ConvexReactClient(stack.convexUrl, {
+      webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+      unsavedChangesWarning: false,
+      logger: false,
+    });
+    try {
+      react.setAuth(async () => token);
+      const watch = react.watchQuery(api.files.list, { projectId, paginationOpts: page });
+      const seen = (n: number) =>
+        new Promise<void>((resolve) => {
+          const check = () => watch.localQueryResult()?.page.length === n && resolve();
+          const stop = watch.onUpdate(() => {
+            check();
+            if (watch.localQueryResult()?.page.length === n) stop();
+          });
+          check();
+        });
+      await seen(0);
+      await http.mutation(api.files.write, { projectId, path: "react.txt", content: "r" });
+      await seen(1);
+      expect(watch.localQueryResult()?.page[0]).toMatchObject({ path: "react.txt" });
+    } finally {
+      await react.close();
+    }
   });
 });
