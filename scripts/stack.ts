@@ -72,12 +72,12 @@ const url = stack.edgeUrl;
 const { anthropic, vercel, netlify, railway } = stack.fakes;
 console.log(`
 AUTOCREA offline stack (no Convex backend, no accounts, no network)
-  edge        ${url}   GET /health, GET /api/me, POST /dev/sign-in, ...
-  page        ${stack.pageUrl}   the reference IDE (development only)
-  Convex API  ${stack.convexUrl}   CONVEX_URL: ConvexHttpClient, ConvexClient (sync WebSocket)
-  Convex site ${stack.convexSiteUrl}   CONVEX_SITE_URL: webhooks and every route of convex/http.ts
-              local Convex over convex-test in this process; data is in memory and gone when you stop it
-              ${envFile === "none" ? "CONVEX_URL / CONVEX_SITE_URL not written (--write-env none)" : `CONVEX_URL / CONVEX_SITE_URL written to ${envFile}`}
+  edge     ${url}   GET /health, GET /api/me, POST /dev/sign-in, ...
+  page     ${stack.pageUrl}   the reference IDE (development only)
+  convex   ${stack.convexUrl}   CONVEX_URL: client API and sync WebSocket (ConvexHttpClient, ConvexClient)
+  site     ${stack.convexSiteUrl}   CONVEX_SITE_URL: webhooks and every route of convex/http.ts
+           a local Convex over convex-test in this process; data is in memory and gone when you stop it
+           ${envFile === "none" ? "CONVEX_URL / CONVEX_SITE_URL not written (--write-env none)" : `CONVEX_URL / CONVEX_SITE_URL written to ${envFile}`}
   fakes    anthropic ${anthropic.url}, vercel ${vercel.baseUrl}, netlify ${netlify.baseUrl}, railway ${railway.baseUrl}
            (AI answers and deployments come from these and are marked mock: true)
 

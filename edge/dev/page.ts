@@ -3,6 +3,7 @@
 // page is bundled on first request with esbuild (a development dependency, loaded
 // dynamically so a production bundle never contains it).
 import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../context.js";
 
 type PageBundle = { html: string; js: string; css: string };
@@ -28,14 +29,23 @@ export function convexUrlFromSite(siteUrl: string): string | undefined {
   return undefined;
 }
 
-// The page talks to the edge (same origin) and to Convex (HTTPS and its WebSocket).
-const CSP = "default-src 'self'; connect-src 'self' http: https: ws: wss:; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+// The page talks to the edge (same origin) and to Convex (HTTPS and its WebSocket). Set here,
+// the app-wide secureHeaders (overwrite: false) keeps it instead of its JSON-only policy.
+const pageHeaders = secureHeaders({
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    connectSrc: ["'self'", "http:", "https:", "ws:", "wss:"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", "data:"],
+    frameAncestors: ["'none'"],
+  },
+});
 const escapeAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 
 export const devPageRoutes = new Hono<AppEnv>()
+  .use("/", pageHeaders)
   .get("/", async (c) => {
     const convexUrl = convexUrlFromSite(c.var.deps.config.convexSiteUrl) ?? "";
-    c.header("Content-Security-Policy", CSP);
     c.header("Cache-Control", "no-store");
     return c.html((await page()).html.replace("%CONVEX_URL%", escapeAttr(convexUrl)));
   })

@@ -167,7 +167,7 @@ describe("npm run stack", () => {
   test("prints the edge URL and tokens that work; health lists the fakes as mocks; Ctrl-C stops it", async () => {
     const run = await runScript("scripts/stack.ts", (port) => ["--port", String(port), "--quiet"], () => ({}));
     await until(run, "Ctrl-C stops it.");
-    const edge = /edge\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(run.out())![1]; // the asked port, or a free one if taken meanwhile
+    const edge = /edge {5}(http:\/\/127\.0\.0\.1:\d+)/.exec(run.out())![1]; // the asked port, or a free one if taken meanwhile
     const token = (name: string) => new RegExp(`export ${name}='(\\S+)'`).exec(run.out())![1];
 
     const health = await (await fetch(`${edge}/health`)).json();

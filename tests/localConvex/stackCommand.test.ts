@@ -44,12 +44,12 @@ afterAll(async () => {
 
 describe("npm run stack", () => {
   test("prints the edge, page, Convex client API and site URLs, and writes CONVEX_URL / CONVEX_SITE_URL", () => {
-    for (const label of ["edge", "page", "Convex API", "Convex site"]) expect(url(label)).not.toBe("");
+    for (const label of ["edge", "page", "convex", "site"]) expect(url(label)).not.toBe("");
     const written = readFileSync(envFile, "utf8");
-    expect(written).toContain(`CONVEX_URL=${url("Convex API")}\n`);
-    expect(written).toContain(`CONVEX_SITE_URL=${url("Convex site")}\n`);
+    expect(written).toContain(`CONVEX_URL=${url("convex")}\n`);
+    expect(written).toContain(`CONVEX_SITE_URL=${url("site")}\n`);
     // Paired as `npx convex dev` pairs them: the site on the next port.
-    expect(Number(new URL(url("Convex site")).port)).toBe(Number(new URL(url("Convex API")).port) + 1);
+    expect(Number(new URL(url("site")).port)).toBe(Number(new URL(url("convex")).port) + 1);
   });
 
   test("a POST without a body is answered as by npm run dev: 404 for POST /health, 401 for an unauthenticated cancel", async () => {
@@ -72,7 +72,7 @@ describe("npm run stack", () => {
     const me = await fetch(`${url("edge")}/api/me`, { headers: { Authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ clerkId: "user_dev_newcomer" });
-    const viaConvex = await fetch(`${url("Convex API")}/api/query`, {
+    const viaConvex = await fetch(`${url("convex")}/api/query`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
       body: JSON.stringify({ path: "users:me", args: [{}], format: "convex_encoded_json" }),
