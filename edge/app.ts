@@ -15,6 +15,7 @@ import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { build } from "./routes/build.js";
 import { devAuthRoutes } from "./dev/routes.js";
+import { devPageRoutes } from "./dev/page.js";
 import { bodyLimit } from "./middleware/bodyLimit.js";
 import { unauthenticatedLimit } from "./middleware/ipLimit.js";
 
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps) {
       // JSON only: nothing here may be framed, scripted or embedded.
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       xFrameOptions: "DENY",
+      overwrite: false, // the development page (edge/dev/page.ts) sets its own CSP
     }),
   );
   app.use(
@@ -88,6 +90,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", build);
   // Development sign-in only when configured (never in production): otherwise these paths 404.
   if (deps.config.devAuth) app.route("/", devAuthRoutes);
+  // The reference IDE page: development only (never in production).
+  if (!deps.config.production) app.route("/", devPageRoutes);
 
   app.notFound((c) => c.json(envelope("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

@@ -223,6 +223,8 @@ async function main() {
   const tokens = [];
   for (const user of devAuth ? DEMO_USERS : []) tokens.push({ user, token: (await signDevToken(devAuth!, user)).token });
   console.log(renderBanner({ plan, convexUrl: after.CONVEX_URL ?? convexSiteUrl, convexSiteUrl, fakeUrls, tokens }));
+  // The reference IDE page (edge/dev/page.ts; never served in production).
+  if (!loadConfig(edgeEnv).production) console.log(`Reference IDE page: ${plan.edgeUrl}/ (docs/local-convex.md)\n`);
 }
 
 function portFree(port: number): Promise<boolean> {

@@ -172,7 +172,8 @@ describe("npm run stack", () => {
 
     const health = await (await fetch(`${edge}/health`)).json();
     expect(health).toMatchObject({ status: "ok", convex: { ok: true } });
-    expect(health.services).toEqual({ clerk: "real", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    // The stack signs its own tokens and offers POST /dev/sign-in: Clerk is mocked too.
+    expect(health.services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
     for (const [name, clerkId] of [["ADA_TOKEN", "user_dev_ada"], ["GRACE_TOKEN", "user_dev_grace"]]) {
       const me = await fetch(`${edge}/api/me`, { headers: { Authorization: `Bearer ${token(name)}` } });
       expect(me.status).toBe(200);
