@@ -142,8 +142,9 @@ async function finishAttempt(ctx: MutationCtx, deliveryId: Id<"deliveries">, r: 
   const cfg = notifyConfig();
   const now = Date.now();
   const attempt = d.attempts + 1;
-  const outcome = r.ok ? "sent" : r.retryable && attempt < cfg.maxAttempts ? "retry" : "failed";
-  const retryInMs = outcome === "retry" ? retryDelay(attempt + 1, r.retryAfterMs) : undefined;
+  const inRun = attempt - (d.runStart ?? 0);
+  const outcome = r.ok ? "sent" : r.retryable && inRun < cfg.maxAttempts ? "retry" : "failed";
+  const retryInMs = outcome === "retry" ? retryDelay(inRun + 1, r.retryAfterMs) : undefined;
   await ctx.db.insert("deliveryAttempts", {
     deliveryId,
     attempt,

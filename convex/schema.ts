@@ -311,6 +311,8 @@ export default defineSchema({
     messageId: v.string(),
     status: vDeliveryStatus,
     attempts: v.number(),
+    /** Attempts made before the current run (a manual redelivery starts a new run of retries). */
+    runStart: v.optional(v.number()),
     responseStatus: v.optional(v.number()),
     error: v.optional(v.string()),
     nextAttemptAt: v.optional(v.number()),
