@@ -19,3 +19,101 @@ describe("signed webhooks", () => {
     expect(got.id).toBe(d.messageId);
   });
 });
+
+async function webhookChannel(clerkId: string) {
+  const { as, userId } = await signedIn(stack, clerkId);
+  const { channelId, secret: s } = await as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url });
+  secret.value = s!;
+  return { as, userId, channelId };
+}
+
+describe("retries", () => {
+  test("5xx then success: retried with the same webhook-id, one log row per attempt", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh2");
+    const before = fakes.webhook.requests.length;
+    fakes.webhook.failNext({ kind: "status", status: 500, body: { error: "boom" } }, 2);
+    await raise(stack, { userId, type: "deployment.error", title: "Failed", message: "Build failed" });
+    await stack.advance(10 * 60_000);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d).toMatchObject({ status: "sent", attempts: 3 });
+    const ids = fakes.webhook.requests.slice(before).map((r) => r.headers["webhook-id"]);
+    expect(ids).toEqual([d.messageId, d.messageId, d.messageId]);
+    const log = await attemptsOf(stack, d._id);
+    expect(log.map((a) => [a.attempt, a.outcome, a.responseStatus])).toEqual([
+      [1, "retry", 500],
+      [2, "retry", 500],
+      [3, "sent", 204],
+    ]);
+    expect(log[0].responseExcerpt).toContain("boom");
+    expect(log[0].retryInMs).toBeGreaterThanOrEqual(1_000);
+    expect(log[1].retryInMs).toBeGreaterThanOrEqual(4_000);
+  });
+
+  test("429 with Retry-After: the next attempt waits at least that long", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh3");
+    fakes.webhook.failNext({ kind: "status", status: 429, headers: { "retry-after": "120" } });
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await stack.advance(0);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d.status).toBe("retrying");
+    const [first] = await attemptsOf(stack, d._id);
+    expect(first).toMatchObject({ outcome: "retry", responseStatus: 429 });
+    expect(first.retryInMs).toBeGreaterThanOrEqual(120_000);
+    await stack.advance(119_000);
+    expect((await deliveriesOf(stack, channelId))[0].status).toBe("retrying");
+    await stack.advance(10 * 60_000);
+    expect((await deliveriesOf(stack, channelId))[0]).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  test("a receiver that never answers times out and is retried", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh4");
+    fakes.webhook.failNext({ kind: "stall" });
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await stack.advance(10 * 60_000);
+    const [d] = await deliveriesOf(stack, channelId);
+    const log = await attemptsOf(stack, d._id);
+    expect(log[0]).toMatchObject({ outcome: "retry" });
+    expect(log[0].error).toMatch(/timed out/);
+    expect(d.status).toBe("sent");
+  });
+
+  test("a cut connection is a network error and is retried", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh5");
+    fakes.webhook.failNext({ kind: "reset" });
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await stack.advance(10 * 60_000);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect((await attemptsOf(stack, d._id)).map((a) => a.outcome)).toEqual(["retry", "sent"]);
+  });
+
+  test("400 is not retried", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh6");
+    const before = fakes.webhook.requests.length;
+    fakes.webhook.failNext({ kind: "status", status: 400, body: { error: "bad" } });
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await stack.advance(60 * 60_000);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d).toMatchObject({ status: "failed", attempts: 1, responseStatus: 400 });
+    expect(fakes.webhook.requests.length - before).toBe(1);
+  });
+
+  test("a wrong signature (receiver's 401) fails without retry", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh7");
+    secret.value = "whsec_" + Buffer.from("another-secret-of-thirty-two-by!").toString("base64");
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await stack.advance(60_000);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d).toMatchObject({ status: "failed", attempts: 1, responseStatus: 401 });
+    expect(fakes.webhook.rejected.at(-1)).toMatch(/signature/i);
+  });
+
+  test("gives up after NOTIFY_MAX_ATTEMPTS (4 here) and records every attempt", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh8");
+    fakes.webhook.failNext({ kind: "status", status: 503 }, 10);
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await stack.advance(3 * 60 * 60_000);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d).toMatchObject({ status: "failed", attempts: 4, responseStatus: 503 });
+    expect((await attemptsOf(stack, d._id)).map((a) => a.outcome)).toEqual(["retry", "retry", "retry", "failed"]);
+  });
+});
