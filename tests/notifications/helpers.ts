@@ -57,6 +57,9 @@ export async function signedIn(stack: Stack, id: string) {
   return { as, userId: user._id };
 }
 
+/** Lets queued attempts run: the workpool schedules in 100 ms segments; a first retry waits at least 1 s. */
+export const SETTLE_MS = 500;
+
 /** Raises an event as a feature would (inside a mutation). */
 export async function raise(stack: Stack, args: EmitArgs): Promise<Id<"notifications">> {
   return await stack.t.run((ctx) => emit(ctx, args));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { api, attemptsOf, deliveriesOf, notifyStackForFile, raise, signedIn } from "./helpers";
+import { api, SETTLE_MS, attemptsOf, deliveriesOf, notifyStackForFile, raise, signedIn } from "./helpers";
 
 const { stack, fakes, secret } = notifyStackForFile();
 
@@ -10,7 +10,7 @@ describe("signed webhooks", () => {
     secret.value = s!;
     expect(s).toMatch(/^whsec_/);
     await raise(stack, { userId, type: "deployment.ready", title: "Shop is live", message: "Deployed to preview" });
-    await stack.advance(0);
+    await stack.advance(SETTLE_MS);
     const [got] = fakes.webhook.verified.slice(-1);
     expect(got).toMatchObject({ type: "deployment.ready", data: { title: "Shop is live", message: "Deployed to preview" } });
     expect(got.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
@@ -53,7 +53,7 @@ describe("retries", () => {
     const { userId, channelId } = await webhookChannel("user_wh3");
     fakes.webhook.failNext({ kind: "status", status: 429, headers: { "retry-after": "120" } });
     await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
-    await stack.advance(0);
+    await stack.advance(SETTLE_MS);
     const [d] = await deliveriesOf(stack, channelId);
     expect(d.status).toBe("retrying");
     const [first] = await attemptsOf(stack, d._id);
