@@ -5,6 +5,7 @@ import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { QueryCtx } from "./_generated/server";
 import { userMutation, userQuery } from "./lib/auth";
+import { bumpCounter, counterName } from "./lib/counters";
 import { fail } from "./lib/errors";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { ownChannel } from "./notificationChannels";
@@ -19,6 +20,7 @@ const vDeliveryView = v.object({
   _id: v.id("deliveries"),
   _creationTime: v.number(),
   channelId: v.id("notificationChannels"),
+  kind: vChannelKind,
   notificationId: v.optional(v.id("notifications")),
   event: vNotificationEvent,
   messageId: v.string(),
@@ -112,6 +114,7 @@ export const redeliver = userMutation({
     if (!channel.enabled || !channel.verified) fail("CONFLICT", "Turn the channel on before redelivering");
     // A manual redelivery gets a fresh run of retries; attempt numbers continue in the log.
     await ctx.db.patch("deliveries", d._id, { status: "pending", error: undefined, nextAttemptAt: undefined, runStart: d.attempts });
+    await bumpCounter(ctx, counterName.deliveriesInFlight(d.kind));
     await scheduleAttempt(ctx, d._id, 0);
     return { kind: channel.kind };
   },

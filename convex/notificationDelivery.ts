@@ -9,6 +9,7 @@ import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { components, internal } from "./_generated/api";
 import { env, internalAction, internalMutation, internalQuery, type MutationCtx } from "./_generated/server";
+import { bumpCounter, counterName } from "./lib/counters";
 import { MAX_MESSAGE_LENGTH, MAX_TITLE_LENGTH, notify, type EmitArgs } from "./lib/notify";
 import { notifyConfig, retryDelay, sendOnce } from "./lib/notificationSend";
 import { vAttemptOutcome, type NotificationEvent, type NotificationType } from "./validators";
@@ -58,6 +59,7 @@ export async function enqueueDelivery(
   const deliveryId = await ctx.db.insert("deliveries", {
     userId: channel.userId,
     channelId: channel._id,
+    kind: channel.kind,
     notificationId,
     event,
     messageId: "",
@@ -67,6 +69,7 @@ export async function enqueueDelivery(
   });
   // The row's id is unique and never changes: it is the webhook-id on every retry and redelivery.
   await ctx.db.patch("deliveries", deliveryId, { messageId: `msg_${deliveryId}` });
+  await bumpCounter(ctx, counterName.deliveriesInFlight(channel.kind));
   await scheduleAttempt(ctx, deliveryId, 0);
   return deliveryId;
 }
@@ -168,15 +171,15 @@ async function finishAttempt(ctx: MutationCtx, deliveryId: Id<"deliveries">, r: 
     await scheduleAttempt(ctx, deliveryId, retryInMs!);
     return outcome;
   }
-  await bumpCounter(ctx, `deliveries_total|${outcome}`);
-  if (r.countsAgainstChannel) await channelOutcome(ctx, d.channelId, outcome === "sent", r.error, cfg.disableAfter);
+  const channel = await ctx.db.get("notificationChannels", d.channelId);
+  await bumpCounter(ctx, counterName.deliveries(d.kind, outcome));
+  await bumpCounter(ctx, counterName.deliveriesInFlight(d.kind), -1);
+  if (r.countsAgainstChannel && channel) await channelOutcome(ctx, channel, outcome === "sent", r.error, cfg.disableAfter);
   return outcome;
 }
 
 /** Resets the failure streak on success; disables the channel (and says why in-app) at `limit` failures in a row. */
-async function channelOutcome(ctx: MutationCtx, channelId: Id<"notificationChannels">, sent: boolean, error: string | undefined, limit: number) {
-  const c = await ctx.db.get("notificationChannels", channelId);
-  if (!c) return;
+async function channelOutcome(ctx: MutationCtx, c: Doc<"notificationChannels">, sent: boolean, error: string | undefined, limit: number) {
   if (sent) {
     if (c.consecutiveFailures !== 0) await ctx.db.patch("notificationChannels", c._id, { consecutiveFailures: 0 });
     return;
@@ -195,14 +198,4 @@ async function channelOutcome(ctx: MutationCtx, channelId: Id<"notificationChann
     title: `Notification channel "${c.name}" was turned off`,
     message: `${reason}. Fix the ${c.kind} target and turn the channel back on in your notification settings.`,
   });
-}
-
-/** +1 on a metrics counter (one row per name). */
-export async function bumpCounter(ctx: MutationCtx, name: string, by = 1): Promise<void> {
-  const row = await ctx.db
-    .query("counters")
-    .withIndex("by_name", (q) => q.eq("name", name))
-    .unique();
-  if (row) await ctx.db.patch("counters", row._id, { value: row.value + by });
-  else await ctx.db.insert("counters", { name, value: by });
 }

@@ -305,6 +305,7 @@ export default defineSchema({
   deliveries: defineTable({
     userId: v.id("users"),
     channelId: v.id("notificationChannels"),
+    kind: vChannelKind,
     notificationId: v.optional(v.id("notifications")),
     event: vNotificationEvent,
     /** The Standard Webhooks `webhook-id` (and Resend idempotency key): the same on every retry. */
@@ -345,11 +346,12 @@ export default defineSchema({
     level: vQuotaLevel,
   }).index("by_userId_and_day", ["userId", "day"]),
 
-  /** Monotonic counters for metrics (one row per name and label set; read by name, never scanned). */
+  /** Counters for metrics (convex/lib/counters.ts): a few shards per name, read by name, never scanned. */
   counters: defineTable({
     name: v.string(),
+    shard: v.number(),
     value: v.number(),
-  }).index("by_name", ["name"]),
+  }).index("by_name_and_shard", ["name", "shard"]),
 
   // ---------- terminal ----------
   terminalSessions: defineTable({

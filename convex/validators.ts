@@ -282,7 +282,8 @@ export const vNotification = v.object({
   createdAt: v.number(),
 });
 
-export const vChannelKind = v.union(v.literal("webhook"), v.literal("slack"), v.literal("email"));
+export const NOTIFICATION_CHANNEL_KINDS = ["webhook", "slack", "email"] as const;
+export const vChannelKind = literals(...NOTIFICATION_CHANNEL_KINDS);
 
 export type ChannelKind = Infer<typeof vChannelKind>;
 

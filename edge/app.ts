@@ -14,6 +14,8 @@ import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { build } from "./routes/build.js";
+import { metrics } from "./routes/metrics.js";
+import { recordMetrics } from "./middleware/metrics.js";
 import { devAuthRoutes } from "./dev/routes.js";
 import { bodyLimit } from "./middleware/bodyLimit.js";
 import { unauthenticatedLimit } from "./middleware/ipLimit.js";
@@ -61,6 +63,7 @@ export function createApp(deps: AppDeps) {
     }
     log(line);
   });
+  app.use(recordMetrics);
   app.use(
     secureHeaders({
       // JSON only: nothing here may be framed, scripted or embedded.
@@ -86,6 +89,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", deploy);
   app.route("/", ai);
   app.route("/", build);
+  app.route("/", metrics);
   // Development sign-in only when configured (never in production): otherwise these paths 404.
   if (deps.config.devAuth) app.route("/", devAuthRoutes);
 

@@ -17,6 +17,7 @@ import {
   type ObservedDeployment,
   type ProviderLogLine,
 } from "../validators";
+import { bumpCounter, counterName } from "./counters";
 import { statsMove } from "./deploymentStats";
 import type { Emit } from "./notify";
 
@@ -191,6 +192,7 @@ export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployme
     });
   }
   await statsMove(ctx, d, d.status, outcome.status);
+  await bumpCounter(ctx, counterName.deploymentsFinished(d.provider, outcome.status));
   return true;
 }
 
