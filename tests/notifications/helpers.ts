@@ -6,7 +6,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import type { EmitArgs } from "../../convex/lib/notify";
 import { emit } from "../../convex/notificationDelivery";
 import { startResendFake, startSlackFake, startWebhookReceiver } from "../fakes/notifications";
-import type { Stack } from "../stack";
+import type { Stack, StackOptions } from "../stack";
 import { stackForFile } from "../stackForFile";
 
 export const RESEND_KEY = "re_test_key";
@@ -31,8 +31,8 @@ export type Fakes = {
 };
 
 /** The stack plus the three receivers for this test file; `secret.value` is what the webhook receiver verifies with. */
-export function notifyStackForFile() {
-  const stack = stackForFile();
+export function notifyStackForFile(opts: StackOptions = {}) {
+  const stack = stackForFile(opts);
   const secret = { value: "whsec_" + Buffer.from("placeholder-secret-32-bytes-long").toString("base64") };
   const fakes = {} as Fakes;
   beforeAll(async () => {
