@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { expectCode } from "../convex/projectFixtures";
 import { api, SETTLE_MS, attemptsOf, deliveriesOf, notifyStackForFile, raise, signedIn } from "./helpers";
 
 const { stack, fakes, secret } = notifyStackForFile();
@@ -115,5 +116,55 @@ describe("retries", () => {
     const [d] = await deliveriesOf(stack, channelId);
     expect(d).toMatchObject({ status: "failed", attempts: 4, responseStatus: 503 });
     expect((await attemptsOf(stack, d._id)).map((a) => a.outcome)).toEqual(["retry", "retry", "retry", "failed"]);
+  });
+});
+
+describe("the SSRF guard at delivery time", () => {
+  test("a redirect is not followed (even to a metadata address) and not retried", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh9");
+    fakes.webhook.failNext({ kind: "status", status: 302, headers: { location: "http://169.254.169.254/latest/meta-data" } });
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await stack.advance(60_000);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d).toMatchObject({ status: "failed", attempts: 1, responseStatus: 302, error: "redirects are not followed" });
+  });
+
+  test("a target the policy no longer allows is refused before any request", async () => {
+    const { userId, channelId } = await webhookChannel("user_wh10");
+    const before = fakes.webhook.requests.length;
+    process.env.NOTIFY_ALLOW_LOOPBACK = "0";
+    try {
+      await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+      await stack.advance(60_000);
+    } finally {
+      process.env.NOTIFY_ALLOW_LOOPBACK = "1";
+    }
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d).toMatchObject({ status: "failed", attempts: 1 });
+    expect(d.error).toBe("refused target: 127.0.0.1 is a loopback address");
+    expect(fakes.webhook.requests.length).toBe(before);
+  });
+
+  test("a loopback target is refused at creation without the development flag", async () => {
+    const { as } = await signedIn(stack, "user_wh11");
+    process.env.NOTIFY_ALLOW_LOOPBACK = "0";
+    try {
+      await expectCode(as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url }), "INVALID");
+      await expectCode(as.mutation(api.notificationChannels.create, { kind: "slack", name: "S", target: "https://169.254.169.254/x" }), "INVALID");
+    } finally {
+      process.env.NOTIFY_ALLOW_LOOPBACK = "1";
+    }
+    expect(await as.query(api.notificationChannels.list, {})).toEqual([]);
+  });
+
+  test("deliveries queued for a removed channel end failed without a request", async () => {
+    const { as, userId, channelId } = await webhookChannel("user_wh12");
+    const before = fakes.webhook.requests.length;
+    await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
+    await as.mutation(api.notificationChannels.remove, { channelId });
+    await stack.advance(SETTLE_MS);
+    const [d] = await deliveriesOf(stack, channelId);
+    expect(d).toMatchObject({ status: "failed", error: "the channel was disabled or removed" });
+    expect(fakes.webhook.requests.length).toBe(before);
   });
 });
