@@ -7,6 +7,8 @@ import { counterName, readCounter } from "./lib/counters";
 import { allDays, dayOf, sumRows } from "./lib/usageRollup";
 import { NOTIFICATION_CHANNEL_KINDS, PROVIDERS } from "./validators";
 
+const DEPLOY_POOLS = ["free", "paid"] as const;
+
 const OUTCOMES = ["sent", "failed"] as const;
 const FINISHED = ["ready", "error", "canceled"] as const;
 
@@ -28,6 +30,7 @@ export const snapshot = internalQuery({
     deploymentsFinished: vLabelled,
     deliveries: vLabelled,
     deliveriesInFlight: vLabelled,
+    queueDepth: vLabelled,
   }),
   handler: async (ctx) => {
     const day = dayOf(Date.now());
@@ -46,6 +49,11 @@ export const snapshot = internalQuery({
       }
       deliveriesInFlight.push({ labels: { kind }, value: await readCounter(ctx, counterName.deliveriesInFlight(kind)) });
     }
+    const queueDepth = [];
+    for (const pool of DEPLOY_POOLS) {
+      queueDepth.push({ labels: { pool: `deploy-${pool}` }, value: await readCounter(ctx, counterName.deploymentsQueued(pool)) });
+    }
+    queueDepth.push({ labels: { pool: "notify" }, value: deliveriesInFlight.reduce((n, r) => n + r.value, 0) });
     return {
       day,
       ai: {
@@ -60,6 +68,7 @@ export const snapshot = internalQuery({
       deploymentsFinished,
       deliveries,
       deliveriesInFlight,
+      queueDepth,
     };
   },
 });

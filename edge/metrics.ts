@@ -56,6 +56,7 @@ export async function renderMetrics(edge: EdgeMetricsRecorder, business: EdgeMet
   gauge(registry, "autocrea_ai_cost_usd_today", "AI cost today (UTC) in US dollars.", [{ labels: {}, value: ai.costMicros / 1e6 }]);
   counter(registry, "autocrea_deployments_finished_total", "Deployments that ended, by provider and status.", business.deploymentsFinished);
   counter(registry, "autocrea_notification_deliveries_total", "Notification deliveries finished, by channel kind and outcome.", business.deliveries);
+  gauge(registry, "autocrea_queue_depth", "Jobs waiting or running per queue: deployments queued per pool, notification deliveries not finished.", business.queueDepth);
   gauge(registry, "autocrea_notification_deliveries_in_flight", "Deliveries queued or being retried (the notifyPool's depth), by channel kind.", business.deliveriesInFlight);
   return (await Registry.merge([registry, edge.registry]).metrics()).trimEnd() + "\n";
 }

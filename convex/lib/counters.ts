@@ -29,4 +29,5 @@ export const counterName = {
   deliveries: (kind: string, outcome: string) => `deliveries_total|${kind}|${outcome}`,
   deliveriesInFlight: (kind: string) => `deliveries_in_flight|${kind}`,
   deploymentsFinished: (provider: string, status: string) => `deployments_finished_total|${provider}|${status}`,
+  deploymentsQueued: (pool: string) => `deployments_queued|${pool}`,
 };
