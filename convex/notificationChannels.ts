@@ -150,6 +150,19 @@ export const remove = userMutation({
   },
 });
 
+/** A new signing secret for a webhook channel, returned this once; the old one stops working at once. */
+export const rotateSecret = userMutation({
+  args: { channelId: v.id("notificationChannels") },
+  returns: v.string(),
+  handler: async (ctx, args) => {
+    const c = await ownChannel(ctx, ctx.user._id, args.channelId);
+    if (c.kind !== "webhook") fail("CONFLICT", "Only webhook channels have a signing secret");
+    const secret = newWebhookSecret();
+    await ctx.db.patch("notificationChannels", c._id, { secret, updatedAt: Date.now() });
+    return secret;
+  },
+});
+
 /** Sends a test event to one channel now (not to the inbox); its delivery shows in the log. */
 export const test = userMutation({
   args: { channelId: v.id("notificationChannels") },

@@ -105,6 +105,24 @@ describe("channel settings", () => {
     expect((await as.query(api.notificationChannels.list, {})).map((c) => c.name)).toEqual(["Team"]);
   });
 
+  test("rotateSecret: deliveries are signed with the new secret only", async () => {
+    const { as, userId, channelId } = await hook("user_ch8");
+    const old = secret.value;
+    const fresh = await as.mutation(api.notificationChannels.rotateSecret, { channelId });
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(old);
+    await raise(stack, { userId, type: "deployment.ready", title: "Signed anew", message: "ok" });
+    await stack.advance(SETTLE_MS);
+    expect(fakes.webhook.rejected.at(-1)).toMatch(/signature/i); // the receiver still holds the old secret
+    secret.value = fresh;
+    const [d] = await deliveriesOf(stack, channelId);
+    await as.mutation(api.deliveries.redeliver, { deliveryId: d._id });
+    await stack.advance(SETTLE_MS);
+    expect(fakes.webhook.verified.at(-1)).toMatchObject({ data: { title: "Signed anew" } });
+    const { channelId: slackId } = await as.mutation(api.notificationChannels.create, { kind: "slack", name: "S", target: fakes.slack.url });
+    await expectCode(as.mutation(api.notificationChannels.rotateSecret, { channelId: slackId }), "CONFLICT");
+  });
+
   test("test sends to that channel only and not to the inbox", async () => {
     const { as, channelId } = await hook("user_ch6");
     const deliveryId = await as.mutation(api.notificationChannels.test, { channelId });
@@ -132,6 +150,7 @@ describe("authorization: another user's channels and deliveries are NOT_FOUND", 
     const { as: bob } = await signedIn(stack, "user_bob_n");
     await expectCode(bob.mutation(api.notificationChannels.update, { channelId, enabled: false }), "NOT_FOUND");
     await expectCode(bob.mutation(api.notificationChannels.remove, { channelId }), "NOT_FOUND");
+    await expectCode(bob.mutation(api.notificationChannels.rotateSecret, { channelId }), "NOT_FOUND");
     await expectCode(bob.mutation(api.notificationChannels.test, { channelId }), "NOT_FOUND");
     await expectCode(bob.mutation(api.notificationChannels.verifyEmail, { channelId, code: "000000" }), "NOT_FOUND");
     await expectCode(bob.mutation(api.notificationChannels.resendVerification, { channelId }), "NOT_FOUND");
