@@ -11,6 +11,7 @@ import type { MutationCtx } from "./_generated/server";
 import { AI_RESPONSE_CHARS, edgeCalls } from "./edge/contract";
 import { scheduleAnalysis } from "./conversationAnalysis";
 import { requireProjectRole } from "./lib/access";
+import { raiseQuotaAlerts } from "./quotaAlerts";
 import { edgeMutation, edgeQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
 import { AI_RATE, BUILD_TURN_RATE, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels, rateLimiter } from "./lib/plans";
@@ -200,6 +201,7 @@ export async function openRequest(
   });
   // The request counts toward today's quota while it runs; settleRequest() releases it if nothing was consumed.
   await applyUsage(ctx, r.user._id, dayOf(r.now), requestsDelta(r.type, 1));
+  await raiseQuotaAlerts(ctx, r.user._id, dayOf(r.now));
   return requestId;
 }
 
@@ -249,6 +251,7 @@ export async function settleRequest(
   const requests = lateAfterSweep ? (charged ? 1 : 0) : charged ? 0 : -1;
   if (charged || requests !== 0) {
     await applyUsage(ctx, row.userId, dayOf(row.startedAt), { ...usage, requests, costMicros: cost, type: row.type });
+    if (charged) await raiseQuotaAlerts(ctx, row.userId, dayOf(row.startedAt));
   }
   return { settled: true, status: s.status, usage, costMicros: cost, now };
 }

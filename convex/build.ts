@@ -10,6 +10,7 @@ import type { MutationCtx } from "./_generated/server";
 import { addMessage, checkAiAllowance, checkUsage, newConversation, openRequest, recentHistory, settleRequest, TITLE_CHARS } from "./ai";
 import { AI_RESPONSE_CHARS, edgeCalls } from "./edge/contract";
 import { requireProjectRole } from "./lib/access";
+import { emit } from "./notificationDelivery";
 import { edgeMutation } from "./lib/auth";
 import { executeTool, type ToolResult } from "./lib/buildTools";
 import { workingPaths, type FileEvent } from "./lib/changeSetTree";
@@ -218,6 +219,7 @@ export const turn = edgeMutation({
     const cs = changeSetId ? await ctx.db.get("changeSets", changeSetId) : null;
     if (!cs || cs.projectId !== row.projectId) fail("NOT_FOUND", "Change set not found");
     checkUsage(args.usage);
+    const statusBefore = cs.status;
 
     // Tokens Claude used are billed whatever happens next.
     const end = args.end;
@@ -309,6 +311,16 @@ export const turn = edgeMutation({
       updatedAt: Math.max(now, cs.updatedAt),
     };
     await ctx.db.patch("changeSets", cs._id, patch);
+    if (cs.status === "proposed" && statusBefore !== "proposed") {
+      await emit(ctx, {
+        userId: user._id,
+        type: "ai.build.proposed",
+        title: `Changes ready for review: ${cs.title ?? "Change set"}`.slice(0, 200),
+        message: `${cs.fileCount} file${cs.fileCount === 1 ? "" : "s"} changed${cs.note ? ` (${cs.note})` : ""}. Review and apply them in the IDE.`,
+        projectId: cs.projectId,
+        data: { changeSetId: cs._id, files: cs.fileCount },
+      });
+    }
     const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros, turns } = cs.totals;
     const answer: TurnAnswer = {
       results,

@@ -49,6 +49,25 @@ const app = defineApp({
     RAILWAY_WORKSPACE_ID: v.optional(v.string()),
     /** Per-request timeout of provider API calls in ms; default 30000. */
     PROVIDER_TIMEOUT_MS: v.optional(v.string()),
+    // ---- notifications (docs/notifications.md) ----
+    /** Resend API key; without it email channels cannot be created. */
+    RESEND_API_KEY: v.optional(v.string()),
+    /** Override of Resend's API base URL (a fake in tests and dev); default https://api.resend.com. */
+    RESEND_BASE_URL: v.optional(v.string()),
+    /** Sender of notification emails; default "AUTOCREA <notifications@autocrea.app>". */
+    NOTIFY_EMAIL_FROM: v.optional(v.string()),
+    /** The IDE's URL, for links in Slack messages and emails; default https://autocrea.app. */
+    APP_URL: v.optional(v.string()),
+    /** Development only (ignored when AUTOCREA_ENV is production): webhook/Slack targets may be http://127.0.0.1. */
+    NOTIFY_ALLOW_LOOPBACK: v.optional(v.string()),
+    /** Per-attempt timeout in ms; default 10000. */
+    NOTIFY_TIMEOUT_MS: v.optional(v.string()),
+    /** Attempts per delivery (first try included); default 6. */
+    NOTIFY_MAX_ATTEMPTS: v.optional(v.string()),
+    /** Failed deliveries in a row that disable a channel; default 5. */
+    NOTIFY_DISABLE_AFTER: v.optional(v.string()),
+    /** Concurrent delivery attempts (the notifyPool workpool); default 10. */
+    NOTIFY_MAX_PARALLELISM: v.optional(v.string()),
   },
 });
 // Rate limits: AI requests, deployments.
@@ -56,6 +75,8 @@ app.use(rateLimiter, { name: "rateLimiter" });
 // Deployment jobs: free plans and paid plans in separate pools, so paid never waits behind free.
 app.use(workpool, { name: "deployPool" });
 app.use(workpool, { name: "paidDeployPool" });
+// Notification deliveries: bounded concurrency; retries are scheduled by convex/notificationDelivery.ts.
+app.use(workpool, { name: "notifyPool" });
 // O(1) deployment stats (counts by project and status).
 app.use(aggregate, { name: "deploymentStats" });
 

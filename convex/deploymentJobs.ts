@@ -23,6 +23,7 @@ import {
   type DeployPool,
   type ProviderTarget,
 } from "./validators";
+import { emit } from "./notificationDelivery";
 
 const vDeploymentId = v.id("deployments");
 
@@ -160,7 +161,7 @@ export const recordStarted = internalMutation({
     }
     await progress(ctx, d, { status: "building", providerDeploymentId, ...(observed.url ? { url: observed.url } : {}) });
     await log(ctx, d, "info", `${PROVIDER_LABEL[d.provider]} deployment ${providerDeploymentId} created${observed.rawState ? ` (${observed.rawState})` : ""}`);
-    if (!(await applyObserved(ctx, d._id, observed))) {
+    if (!(await applyObserved(ctx, d._id, observed, emit))) {
       await ctx.scheduler.runAfter(pollDelay(0), internal.deploymentWatch.poll, { deploymentId, n: 0 });
     }
     return null;
@@ -185,7 +186,7 @@ export const endWithError = internalMutation({
   args: { deploymentId: vDeploymentId, code: vDeploymentFailureCode, message: v.string() },
   returns: v.boolean(),
   handler: async (ctx, { deploymentId, code, message }) =>
-    await endDeployment(ctx, deploymentId, { status: "error", code, message }),
+    await endDeployment(ctx, deploymentId, { status: "error", code, message }, emit),
 });
 
 export const start = internalAction({
@@ -246,9 +247,9 @@ export const onComplete = internalMutation({
         status: "error",
         code: "UPSTREAM",
         message: `The provider kept failing after ${DEPLOY_RETRY.maxAttempts} attempts: ${result.error}`,
-      });
+      }, emit);
     } else if (result.kind === "canceled") {
-      await endDeployment(ctx, context.deploymentId, { status: "canceled", reason: "Removed from the queue" });
+      await endDeployment(ctx, context.deploymentId, { status: "canceled", reason: "Removed from the queue" }, emit);
     }
     return null;
   },

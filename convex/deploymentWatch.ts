@@ -27,6 +27,7 @@ import {
 import { providerClientFor } from "./providerTokens";
 import { isProviderError, userMessageOf, type DeployProviderClient, type ProviderLogLine } from "./providers/types";
 import { vLogLevel, vObservedDeployment, vProviderLogLine, type Provider } from "./validators";
+import { emit } from "./notificationDelivery";
 
 const vDeploymentId = v.id("deployments");
 
@@ -38,7 +39,7 @@ const vDeploymentId = v.id("deployments");
  * watchdog and a deleted project. False (nothing done) when it had already ended.
  */
 export async function stopDeployment(ctx: MutationCtx, d: Doc<"deployments">, outcome: Outcome): Promise<boolean> {
-  if (!(await endDeployment(ctx, d._id, outcome))) return false;
+  if (!(await endDeployment(ctx, d._id, outcome, emit))) return false;
   if (d.providerDeploymentId !== undefined) {
     await ctx.scheduler.runAfter(0, internal.deploymentWatch.cancelAtProvider, { deploymentId: d._id, attempt: 1 });
   } else if (d.workId) {
@@ -89,12 +90,12 @@ export const recordPoll = internalMutation({
     const drainIfMore = async () => {
       if (more) await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId });
     };
-    if (observed && (await applyObserved(ctx, d._id, observed))) {
+    if (observed && (await applyObserved(ctx, d._id, observed, emit))) {
       await drainIfMore();
       return null;
     }
     if (pollError && !pollError.transient) {
-      await endDeployment(ctx, d._id, { status: "error", code: "PROVIDER_ERROR", message: pollError.message });
+      await endDeployment(ctx, d._id, { status: "error", code: "PROVIDER_ERROR", message: pollError.message }, emit);
       await drainIfMore();
       return null;
     }

@@ -17,6 +17,7 @@ import { env, httpAction, internalMutation, type ActionCtx } from "./_generated/
 import { applyObserved, isTerminal, log } from "./lib/deploymentLifecycle";
 import { errorResponse } from "./lib/httpResponses";
 import { vProvider, vProviderState } from "./validators";
+import { emit } from "./notificationDelivery";
 
 const MAX_BODY = 1_000_000;
 
@@ -93,7 +94,7 @@ export const apply = internalMutation({
     await ctx.db.insert("webhookEvents", { source: args.provider, eventId: args.eventId, type: args.type, receivedAt: Date.now() });
     if (isTerminal(d.status)) return "ignored";
     await log(ctx, d, "info", `Webhook: ${args.type}`);
-    const ended = await applyObserved(ctx, d._id, { state: args.state, url: args.url, errorMessage: args.errorMessage });
+    const ended = await applyObserved(ctx, d._id, { state: args.state, url: args.url, errorMessage: args.errorMessage }, emit);
     if (!ended) return "applied";
     // The poll chain stops at the next tick; collect the log lines it would have fetched.
     await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId: d._id });

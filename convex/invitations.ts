@@ -19,8 +19,8 @@ import {
   pendingForEmail,
   verifiedEmailsOf,
 } from "./lib/invitations";
-import { notify } from "./lib/notify";
 import { vInvitedRole } from "./validators";
+import { emit } from "./notificationDelivery";
 
 /**
  * Owner only: invites `email` as editor or viewer for 7 days. Inviting an address that has a
@@ -72,7 +72,7 @@ export const create = userMutation({
       .first();
     if (invitee && invitee.deletedAt === undefined && invitee._id !== ctx.user._id) {
       const by = ctx.user.name ?? "A user";
-      await notify(ctx, {
+      await emit(ctx, {
         userId: invitee._id,
         type: "project.invited",
         title: `You were invited to ${project.name}`,

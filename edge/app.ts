@@ -14,6 +14,8 @@ import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { build } from "./routes/build.js";
+import { metrics } from "./routes/metrics.js";
+import { recordMetrics } from "./middleware/metrics.js";
 import { devAuthRoutes } from "./dev/routes.js";
 import { devPageRoutes } from "./dev/page.js";
 import { bodyLimit } from "./middleware/bodyLimit.js";
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps) {
     }
     log(line);
   });
+  app.use(recordMetrics);
   app.use(
     secureHeaders({
       // JSON only: nothing here may be framed, scripted or embedded.
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", deploy);
   app.route("/", ai);
   app.route("/", build);
+  app.route("/", metrics);
   // Development sign-in only when configured (never in production): otherwise these paths 404.
   if (deps.config.devAuth) app.route("/", devAuthRoutes);
   // The reference IDE page: development only (never in production).

@@ -29,6 +29,8 @@ export type EdgeConfig = {
   settleRetryMs: number;
   /** GET /health reuses Convex's answer for this long (EDGE_HEALTH_CACHE_MS, default 5000; 0 = ask every time). */
   healthCacheMs: number;
+  /** Bearer token of GET /api/metrics (METRICS_TOKEN); unset = the route answers 404. */
+  metricsToken: string | undefined;
   limits: EdgeLimitsConfig;
 };
 
@@ -131,6 +133,7 @@ export function loadConfig(env: Env): EdgeConfig {
     deployLogsPollMs: intOr(env.DEPLOY_LOGS_POLL_MS, 1_000),
     healthCacheMs: intOr(env.EDGE_HEALTH_CACHE_MS, 5_000),
     settleRetryMs: intOr(env.EDGE_SETTLE_RETRY_MS, 60_000),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     limits: {
       unauthenticatedPerMinute: intOr(env.EDGE_IP_LIMIT_PER_MIN, 60, 1),
       logStreamsPerUser: intOr(env.EDGE_MAX_LOG_STREAMS, 3, 1),

@@ -9,6 +9,7 @@ import {
   type ConvexServiceModes,
   type EdgeAnswer,
   type EdgeBody,
+  type EdgeMetrics,
   type EdgePath,
 } from "../convex/edge/contract.js";
 import type { Caller } from "./context.js";
@@ -101,6 +102,10 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
       const started = performance.now();
       const body = await send("GET", "/edge/health", null, undefined, Math.min(HEALTH_TIMEOUT_MS, defaultTimeout));
       return { latencyMs: Math.round((performance.now() - started) * 100) / 100, services: reportedModes(body) };
+    },
+    /** GET /edge/metrics: business figures from Convex's rollups and counters. */
+    async metrics(): Promise<EdgeMetrics> {
+      return (await send("GET", "/edge/metrics", null, undefined, defaultTimeout)) as EdgeMetrics;
     },
   };
 }

@@ -31,6 +31,7 @@ describe("component registration", () => {
     rateLimiterTest.register(theirs.t as any, "rateLimiter");
     workpoolTest.register(theirs.t as any, "deployPool");
     workpoolTest.register(theirs.t as any, "paidDeployPool");
+    workpoolTest.register(theirs.t as any, "notifyPool");
     aggregateTest.register(theirs.t as any, "deploymentStats");
     const byName = (a: Registered, b: Registered) => a.name.localeCompare(b.name);
     expect(ours.out.sort(byName)).toEqual(theirs.out.sort(byName));

@@ -17,6 +17,7 @@ export const COMPONENTS: Record<string, ComponentSpec> = {
   rateLimiter: { pkg: "@convex-dev/rate-limiter", nested: [{ pkg: "@convex-dev/batch-worker", name: "batchWorker" }] },
   deployPool: { pkg: "@convex-dev/workpool", nested: [{ pkg: "@convex-dev/batch-worker", name: "batchWorker" }] },
   paidDeployPool: { pkg: "@convex-dev/workpool", nested: [{ pkg: "@convex-dev/batch-worker", name: "batchWorker" }] },
+  notifyPool: { pkg: "@convex-dev/workpool", nested: [{ pkg: "@convex-dev/batch-worker", name: "batchWorker" }] },
   deploymentStats: { pkg: "@convex-dev/aggregate" },
 };
 

@@ -133,3 +133,6 @@ export type EdgeAnswer<P extends EdgePath> = EdgeAnswers[P];
 
 /** `GET /edge/health`: Convex is up, the secret matches, and the modes of the services Convex calls. */
 export type EdgeHealth = { ok: true; services: ConvexServiceModes };
+
+/** `GET /edge/metrics`: the business figures GET /api/metrics exposes (rollups and counters only). */
+export type EdgeMetrics = FunctionReturnType<typeof internal.metrics.snapshot>;

@@ -12,7 +12,7 @@ import { fail } from "../lib/errors";
 import { errorResponse, responseForError, safeEqual } from "../lib/httpResponses";
 import { convexServiceModes } from "../lib/mockServices";
 import { vCaller, type Caller } from "../validators";
-import { edgeCalls, FOLLOW_UP_HEADER, PROFILE_HEADER, USER_HEADER, type EdgeAnswer, type EdgeBody, type EdgeHealth, type EdgePath } from "./contract";
+import { edgeCalls, FOLLOW_UP_HEADER, PROFILE_HEADER, USER_HEADER, type EdgeAnswer, type EdgeBody, type EdgeHealth, type EdgeMetrics, type EdgePath } from "./contract";
 
 type Handlers = { [P in EdgePath]: (ctx: ActionCtx, caller: Caller, body: EdgeBody<P>) => Promise<EdgeAnswer<P>> };
 
@@ -79,6 +79,7 @@ export function edgeRoutes(): HonoWithConvex<ActionCtx> {
     await next();
   });
   app.get("/edge/health", (c) => c.json({ ok: true, services: convexServiceModes(env) } satisfies EdgeHealth));
+  app.get("/edge/metrics", async (c) => c.json((await c.env.runQuery(internal.metrics.snapshot, {})) satisfies EdgeMetrics));
   for (const path of Object.keys(edgeCalls) as EdgePath[]) {
     app.post(path, async (c) => {
       const caller = callerOf(c.req.raw);

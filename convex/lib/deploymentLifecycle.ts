@@ -17,8 +17,9 @@ import {
   type ObservedDeployment,
   type ProviderLogLine,
 } from "../validators";
+import { bumpCounter, counterName } from "./counters";
 import { statsMove } from "./deploymentStats";
-import { notify } from "./notify";
+import type { Emit } from "./notify";
 
 export const TERMINAL: ReadonlySet<DeploymentStatus> = new Set(["ready", "error", "canceled"]);
 export const isTerminal = (s: DeploymentStatus) => TERMINAL.has(s);
@@ -140,10 +141,11 @@ export type Outcome =
   | { status: "canceled"; reason: string };
 
 /**
- * Ends a deployment once: terminal fields, stats, a closing log line and an in-app
- * notification. Returns false (and writes nothing) when it had already ended.
+ * Ends a deployment once: terminal fields, stats, a closing log line and the event
+ * (deployment.ready/error/canceled, raised with `emit`: in-app and the user's channels).
+ * Returns false (and writes nothing) when it had already ended.
  */
-export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployments">, outcome: Outcome): Promise<boolean> {
+export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployments">, outcome: Outcome, emit: Emit): Promise<boolean> {
   const d = await ctx.db.get("deployments", deploymentId);
   if (!d || isTerminal(d.status)) return false;
   const now = Date.now();
@@ -154,7 +156,7 @@ export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployme
     const url = outcome.url ?? d.url;
     await ctx.db.patch("deployments", d._id, { status: "ready", step: "ready", url, deployedAt: now, finishedAt: now });
     await log(ctx, d, "info", `Ready${url ? ` at ${url}` : ""}`);
-    await notify(ctx, {
+    await emit(ctx, {
       userId: d.userId,
       type: "deployment.ready",
       title: `${name} is live on ${label}`,
@@ -169,7 +171,7 @@ export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployme
       finishedAt: now,
     });
     await log(ctx, d, "error", `Failed (${outcome.code}): ${outcome.message}`);
-    await notify(ctx, {
+    await emit(ctx, {
       userId: d.userId,
       type: "deployment.error",
       title: `Deploying ${name} to ${label} failed`,
@@ -180,7 +182,7 @@ export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployme
   } else {
     await ctx.db.patch("deployments", d._id, { status: "canceled", finishedAt: now });
     await log(ctx, d, "warn", `Canceled: ${outcome.reason}`);
-    await notify(ctx, {
+    await emit(ctx, {
       userId: d.userId,
       type: "deployment.canceled",
       title: `Deployment of ${name} to ${label} canceled`,
@@ -190,6 +192,7 @@ export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployme
     });
   }
   await statsMove(ctx, d, d.status, outcome.status);
+  await bumpCounter(ctx, counterName.deploymentsFinished(d.provider, outcome.status));
   return true;
 }
 
@@ -209,19 +212,19 @@ export function timedOut(d: Doc<"deployments">, ms: number): Outcome {
  * step. Returns true when this call ended the deployment. A terminal row is left alone,
  * so a poll or webhook arriving after the end does nothing.
  */
-export async function applyObserved(ctx: MutationCtx, deploymentId: Id<"deployments">, seen: ObservedDeployment): Promise<boolean> {
+export async function applyObserved(ctx: MutationCtx, deploymentId: Id<"deployments">, seen: ObservedDeployment, emit: Emit): Promise<boolean> {
   const d = await ctx.db.get("deployments", deploymentId);
   if (!d || isTerminal(d.status)) return false;
   const label = PROVIDER_LABEL[d.provider];
-  if (seen.state === "ready") return await endDeployment(ctx, d._id, { status: "ready", url: seen.url });
+  if (seen.state === "ready") return await endDeployment(ctx, d._id, { status: "ready", url: seen.url }, emit);
   if (seen.state === "error") {
     return await endDeployment(ctx, d._id, {
       status: "error",
       code: "BUILD_FAILED",
       message: seen.errorMessage || `${label} reported the deployment failed${seen.rawState ? ` (${seen.rawState})` : ""}`,
-    });
+    }, emit);
   }
-  if (seen.state === "canceled") return await endDeployment(ctx, d._id, { status: "canceled", reason: `Canceled at ${label}` });
+  if (seen.state === "canceled") return await endDeployment(ctx, d._id, { status: "canceled", reason: `Canceled at ${label}` }, emit);
   const step = laterStep(d.step, seen.state);
   if (step !== d.step) await log(ctx, d, "info", `Step: ${step}${seen.rawState ? ` (${label}: ${seen.rawState})` : ""}`);
   await progress(ctx, d, { status: "building", step, ...(seen.url && !d.url ? { url: seen.url } : {}) });

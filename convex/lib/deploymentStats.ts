@@ -11,6 +11,7 @@ import { components } from "../_generated/api";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { DeploymentStatus } from "../validators";
+import { bumpCounter, counterName } from "./counters";
 
 export const STATUSES: DeploymentStatus[] = ["queued", "building", "ready", "error", "canceled"];
 
@@ -30,6 +31,7 @@ export async function statsInsert(ctx: MutationCtx, d: Doc<"deployments">): Prom
   for (const scope of scopesOf(d)) {
     await aggregate.insert(ctx, { namespace: ns(scope, d.status), key: d.createdAt, id: d._id });
   }
+  if (d.status === "queued") await bumpCounter(ctx, counterName.deploymentsQueued(d.pool));
 }
 
 /** Moves a deployment from one status to another in every scope it is counted in. */
@@ -40,6 +42,9 @@ export async function statsMove(
   to: DeploymentStatus,
 ): Promise<void> {
   if (from === to) return;
+  // The queue-depth gauge of the metrics endpoint follows the same transitions.
+  if (from === "queued") await bumpCounter(ctx, counterName.deploymentsQueued(d.pool), -1);
+  if (to === "queued") await bumpCounter(ctx, counterName.deploymentsQueued(d.pool));
   for (const scope of scopesOf(d)) {
     await aggregate.replace(
       ctx,

@@ -1,9 +1,11 @@
-// In-app notifications. Features call `notify` from their (internal) mutations; the
-// notifications panel is a live query over the user's rows.
+// In-app notifications. `notify` writes only the inbox row; features raise events with
+// `emit` (convex/notificationDelivery.ts), which calls `notify` and also queues deliveries to
+// the user's channels. Helpers in convex/lib/ that raise events take `emit` as an argument
+// (type `Emit` below), so this layer never imports a feature module.
 import type { Infer } from "convex/values";
 import type { Id } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
-import type { vNotification } from "../validators";
+import type { NotificationEvent, vNotification } from "../validators";
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_MESSAGE_LENGTH = 2000;
@@ -24,3 +26,7 @@ export async function notify(ctx: MutationCtx, args: NotifyArgs): Promise<Id<"no
     createdAt: Date.now(),
   });
 }
+
+/** What a feature says when it raises an event; `data` rides along in the webhook payload. */
+export type EmitArgs = NotifyArgs & { data?: NotificationEvent["data"] };
+export type Emit = (ctx: MutationCtx, args: EmitArgs) => Promise<Id<"notifications">>;
