@@ -49,6 +49,18 @@ const app = defineApp({
     RAILWAY_WORKSPACE_ID: v.optional(v.string()),
     /** Per-request timeout of provider API calls in ms; default 30000. */
     PROVIDER_TIMEOUT_MS: v.optional(v.string()),
+    // ---- payments (docs/billing.md) ----
+    STRIPE_SECRET_KEY: v.optional(v.string()),
+    STRIPE_WEBHOOK_SECRET: v.optional(v.string()),
+    /** starter=price_...,pro=price_...,business=price_... */
+    STRIPE_PRICES: v.optional(v.string()),
+    STRIPE_API_URL: v.optional(v.string()),
+    LEMONSQUEEZY_CHECKOUT_URL: v.optional(v.string()),
+    LEMONSQUEEZY_WEBHOOK_SECRET: v.optional(v.string()),
+    /** starter=<variant id>,pro=...,business=... */
+    LEMONSQUEEZY_VARIANTS: v.optional(v.string()),
+    BILLING_RETURN_URL: v.optional(v.string()),
+    BILLING_GRACE_DAYS: v.optional(v.string()),
   },
 });
 // Rate limits: AI requests, deployments.

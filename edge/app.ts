@@ -14,6 +14,7 @@ import { me } from "./routes/me.js";
 import { deploy } from "./routes/deploy.js";
 import { ai } from "./routes/ai.js";
 import { build } from "./routes/build.js";
+import { admin } from "./routes/admin.js";
 import { devAuthRoutes } from "./dev/routes.js";
 import { bodyLimit } from "./middleware/bodyLimit.js";
 import { unauthenticatedLimit } from "./middleware/ipLimit.js";
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", deploy);
   app.route("/", ai);
   app.route("/", build);
+  app.route("/", admin);
   // Development sign-in only when configured (never in production): otherwise these paths 404.
   if (deps.config.devAuth) app.route("/", devAuthRoutes);
 
