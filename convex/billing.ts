@@ -11,7 +11,7 @@ import { edgeMutation, userAction, userQuery } from "./lib/auth";
 import { lemonConfig, requirePaidPlan, returnUrl, stripeConfig } from "./lib/billingConfig";
 import { lemonCheckoutUrl } from "./lib/billingLemon";
 import { calendarMonth, entitles, subscriptionsOf, syncPlan } from "./lib/billingPlan";
-import { stripeClient } from "./lib/billingStripe";
+import { stripeClient, stripeFailure } from "./lib/billingStripe";
 import { periodDays, userPeriod } from "./lib/billingUsage";
 import { errorData, fail } from "./lib/errors";
 import { defaultPaymentProvider, paymentMode } from "./lib/mockServices";
@@ -250,7 +250,7 @@ function callerOf(identity: UserIdentity): Caller {
 
 function upstream(err: unknown): never {
   if (errorData(err)) throw err;
-  fail("UPSTREAM", "The payment provider did not answer; try again in a minute");
+  stripeFailure(err);
 }
 
 /** The URL of a checkout for `plan`: Stripe Checkout, a Lemon Squeezy checkout, or the local mock page. */

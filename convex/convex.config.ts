@@ -55,6 +55,8 @@ const app = defineApp({
     /** starter=price_...,pro=price_...,business=price_... */
     STRIPE_PRICES: v.optional(v.string()),
     STRIPE_API_URL: v.optional(v.string()),
+    /** Per Stripe API call, in ms; default 10000. */
+    STRIPE_TIMEOUT_MS: v.optional(v.string()),
     LEMONSQUEEZY_CHECKOUT_URL: v.optional(v.string()),
     LEMONSQUEEZY_WEBHOOK_SECRET: v.optional(v.string()),
     /** starter=<variant id>,pro=...,business=... */

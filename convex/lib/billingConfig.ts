@@ -15,6 +15,12 @@ export const MOCK_WEBHOOK_SECRET = "whsec_autocrea_mock_payments";
 /** Stripe's default tolerance: events signed more than 5 minutes ago are refused. */
 export const STRIPE_TOLERANCE_SEC = 300;
 const DEFAULT_GRACE_DAYS = 7;
+const DEFAULT_STRIPE_TIMEOUT_MS = 10_000;
+
+const positiveInt = (raw: string | undefined) => {
+  const n = Number(raw);
+  return raw && Number.isInteger(n) && n > 0 ? n : undefined;
+};
 
 /** "starter=price_1,pro=price_2" → { starter: "price_1", pro: "price_2" } (unknown plans left out). */
 export function planMap(value: string | undefined): Partial<Record<PaidPlan, string>> {
@@ -39,6 +45,8 @@ export type StripeConfig = {
   /** STRIPE_API_URL (a fake in tests): the SDK's host, port and protocol. */
   api?: { host: string; port: number; protocol: "http" | "https" };
   prices: Partial<Record<PaidPlan, string>>;
+  /** Per Stripe API call (STRIPE_TIMEOUT_MS, default 10 s). */
+  timeoutMs: number;
 };
 
 export function stripeConfig(env: Env): StripeConfig {
@@ -58,6 +66,7 @@ export function stripeConfig(env: Env): StripeConfig {
     webhookSecret: env.STRIPE_WEBHOOK_SECRET || (mode === "mock" ? MOCK_WEBHOOK_SECRET : ""),
     api,
     prices,
+    timeoutMs: positiveInt(env.STRIPE_TIMEOUT_MS) ?? DEFAULT_STRIPE_TIMEOUT_MS,
   };
 }
 

@@ -5,6 +5,7 @@
 import Stripe from "stripe";
 import type { BillingChange } from "../validators";
 import { planOfPrice, type StripeConfig } from "./billingConfig";
+import { fail } from "./errors";
 
 /** Events that change billing state; every other type is acknowledged and ignored. */
 export const STRIPE_EVENTS = [
@@ -20,10 +21,22 @@ export function stripeClient(cfg: StripeConfig): Stripe {
   return new Stripe(cfg.secretKey || "sk_unset", {
     // Convex's runtime has fetch, not Node's http module.
     httpClient: Stripe.createFetchHttpClient(),
+    // The SDK retries once on connection errors, 409 and 5xx (with Stripe's idempotency keys); never on 429.
     maxNetworkRetries: 1,
-    timeout: 10_000,
+    timeout: cfg.timeoutMs,
     ...(cfg.api ?? {}),
   });
+}
+
+/** A Stripe API call that failed, as the caller's stable error code: 429 → UPSTREAM_OVERLOADED, timeout → TIMEOUT, else UPSTREAM. */
+export function stripeFailure(err: unknown): never {
+  if (err instanceof Stripe.errors.StripeRateLimitError) {
+    fail("UPSTREAM_OVERLOADED", "The payment provider is busy; try again in a minute", { retryAfterMs: 60_000 });
+  }
+  if (err instanceof Stripe.errors.StripeConnectionError && /timeout/i.test(err.message)) {
+    fail("TIMEOUT", "The payment provider did not answer in time; try again in a minute");
+  }
+  fail("UPSTREAM", "The payment provider did not answer; try again in a minute");
 }
 
 /** Verifies `Stripe-Signature` (tolerance 5 minutes) and parses the event; throws when forged or stale. */

@@ -50,6 +50,20 @@ describe("billing.checkout (Stripe)", () => {
     await expectCode(as.action(api.billing.checkout, { plan: "free" }), "INVALID");
   });
 
+  test("Stripe rate-limiting (429) is UPSTREAM_OVERLOADED and not retried; a Stripe that never answers is TIMEOUT; neither stores a customer", async () => {
+    const { t, as } = await withUser(newConvexTest(), "throttled");
+    const calls = fake.requests.length;
+    fake.failNext({ kind: "status", status: 429, body: { error: { type: "rate_limit_error", message: "Too many requests" } } });
+    await expectCode(as.action(api.billing.checkout, { plan: "pro" }), "UPSTREAM_OVERLOADED");
+    expect(fake.requests.length - calls).toBe(1);
+    billingEnv({ STRIPE_API_URL: fake.url, STRIPE_SECRET_KEY: fake.secretKey, STRIPE_TIMEOUT_MS: "200" });
+    fake.failNext({ kind: "stall" }, 2);
+    await expectCode(as.action(api.billing.checkout, { plan: "pro" }), "TIMEOUT");
+    expect(await t.run((ctx) => ctx.db.query("billingCustomers").collect())).toEqual([]);
+    // The same call once Stripe answers again: one customer, one session.
+    expect((await as.action(api.billing.checkout, { plan: "pro" })).url).toMatch(new RegExp(`^${fake.url}/c/pay/`));
+  });
+
   test("an active subscriber is sent to the portal instead of a second subscription", async () => {
     const { t, userId, as } = await withUser(newConvexTest(), "subscriber");
     fake.customers.set("cus_1", { id: "cus_1", metadata: {} }); // made at Stripe by an earlier checkout
