@@ -39,6 +39,25 @@ describe("billing reads are the caller's own", () => {
   });
 });
 
+describe("checkout and portal are the caller's own", () => {
+  test("a second user gets no portal on the first's customer; their checkout makes their own; signed out is refused", async () => {
+    billingEnv({ AUTOCREA_MOCK_SERVICES: "stripe", STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, LEMONSQUEEZY_CHECKOUT_URL: undefined });
+    const t = newConvexTest();
+    const alice = await withUser(t, "alice");
+    const bob = await withUser(t, "bob");
+    await alice.as.action(api.billing.checkout, { plan: "pro" });
+    await expectCode(bob.as.action(api.billing.portal, {}), "NOT_FOUND");
+    await expectCode(t.action(api.billing.portal, {}), "UNAUTHENTICATED");
+    await bob.as.action(api.billing.checkout, { plan: "starter" });
+    const customers = await t.run((ctx) => ctx.db.query("billingCustomers").collect());
+    expect(new Set(customers.map((c) => c.userId))).toEqual(new Set([alice.userId, bob.userId]));
+    expect(new Set(customers.map((c) => c.customerId)).size).toBe(2);
+    const aliceUser = new URL((await alice.as.action(api.billing.portal, {})).url, "http://x").searchParams.get("user");
+    const bobUser = new URL((await bob.as.action(api.billing.portal, {})).url, "http://x").searchParams.get("user");
+    expect([aliceUser, bobUser]).toEqual([alice.userId, bob.userId]);
+  });
+});
+
 describe("admin functions", () => {
   test("every one refuses a non-administrator and a signed-out caller, and writes nothing", async () => {
     const { t, alice, bob } = await setup();
