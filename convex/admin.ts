@@ -7,7 +7,6 @@ import { scheduleRefresh } from "./billing";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { MutationCtx } from "./_generated/server";
 import { adminMutation, adminQuery } from "./lib/auth";
-import { aiHealth, deploymentHealth, topProjectsByCost } from "./lib/billingHealth";
 import { audit, syncPlan } from "./lib/billingPlan";
 import { periodDays, userPeriod } from "./lib/billingUsage";
 import { fail } from "./lib/errors";
@@ -262,50 +261,4 @@ export const auditLog = adminQuery({
       continueCursor: res.continueCursor,
     };
   },
-});
-
-// ---------- operations (bounded samples of the newest rows; see lib/billingHealth.ts) ----------
-
-/** Figures cover rows started/created at or after `since` (ms). */
-function checkSince(since: number): number {
-  if (!Number.isFinite(since) || since < 0) fail("INVALID", "since must be a time in ms", { field: "since" });
-  return since;
-}
-const vCounts = v.record(v.string(), v.number());
-const vRate = v.union(v.number(), v.null());
-
-export const aiHealthStats = adminQuery({
-  args: { since: v.number() },
-  returns: v.object({
-    completed: v.number(),
-    failed: v.number(),
-    failureRate: vRate,
-    failuresByCode: vCounts,
-    p50LatencyMs: vRate,
-    truncated: v.boolean(),
-  }),
-  handler: async (ctx, { since }) => await aiHealth(ctx, checkSince(since)),
-});
-
-export const deploymentHealthStats = adminQuery({
-  args: { since: v.number() },
-  returns: v.object({
-    ready: v.number(),
-    failed: v.number(),
-    successRate: vRate,
-    failuresByCode: vCounts,
-    p50BuildMs: vRate,
-    truncated: v.boolean(),
-  }),
-  handler: async (ctx, { since }) => await deploymentHealth(ctx, checkSince(since)),
-});
-
-export const topProjects = adminQuery({
-  args: { since: v.number(), limit: v.optional(v.number()) },
-  returns: v.object({
-    projects: v.array(v.object({ projectId: v.string(), costMicros: v.number(), requests: v.number() })),
-    truncated: v.boolean(),
-  }),
-  handler: async (ctx, { since, limit }) =>
-    await topProjectsByCost(ctx, checkSince(since), Math.max(1, Math.min(Math.floor(limit ?? 10) || 10, 50))),
 });

@@ -7,10 +7,10 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
 import { env, internalMutation, query, type MutationCtx } from "./_generated/server";
-import { edgeMutation, userAction, userQuery } from "./lib/auth";
+import { userAction, userQuery } from "./lib/auth";
 import { lemonConfig, requirePaidPlan, returnUrl, stripeConfig } from "./lib/billingConfig";
 import { lemonCheckoutUrl } from "./lib/billingLemon";
-import { calendarMonth, entitles, subscriptionsOf, syncPlan } from "./lib/billingPlan";
+import { calendarMonth, syncPlan } from "./lib/billingPlan";
 import { stripeClient, stripeFailure } from "./lib/billingStripe";
 import { periodDays, userPeriod } from "./lib/billingUsage";
 import { errorData, fail } from "./lib/errors";
@@ -190,52 +190,6 @@ export const refreshPlan = internalMutation({
 
 // ---------- checkout and portal ----------
 
-const vCheckoutPrep = v.object({
-  userId: v.id("users"),
-  email: v.string(),
-  customerId: v.union(v.string(), v.null()),
-});
-
-/**
- * The caller (created on first use; suspended and deleted accounts refused by the wrapper) and
- * their customer at `provider`. Internal: the checkout/portal actions pass the identity Convex
- * verified, in the same `caller` shape the edge uses.
- */
-export const prepareCheckout = edgeMutation({
-  args: { provider: vBillingProvider, plan: v.optional(vPlan) },
-  returns: vCheckoutPrep,
-  handler: async (ctx, { provider, plan }) => {
-    const user = ctx.user;
-    if (plan !== undefined) {
-      const subs = await subscriptionsOf(ctx, user._id);
-      const now = Date.now();
-      if (subs.some((s) => s.provider === provider && entitles(s, now) && !s.cancelAtPeriodEnd)) {
-        fail("CONFLICT", "You already have a subscription: change plans in the billing portal", { field: "plan" });
-      }
-    }
-    const customer = await ctx.db
-      .query("billingCustomers")
-      .withIndex("by_userId_and_provider", (q) => q.eq("userId", user._id).eq("provider", provider))
-      .first();
-    return { userId: user._id, email: user.email, customerId: customer?.customerId ?? null };
-  },
-});
-
-/** Stores the customer created for `userId`; when one exists already (a concurrent checkout), that one is kept and returned. */
-export const saveCustomer = internalMutation({
-  args: { userId: v.id("users"), provider: vBillingProvider, customerId: v.string(), mock: v.boolean() },
-  returns: v.string(),
-  handler: async (ctx, { userId, provider, customerId, mock }) => {
-    const existing = await ctx.db
-      .query("billingCustomers")
-      .withIndex("by_userId_and_provider", (q) => q.eq("userId", userId).eq("provider", provider))
-      .first();
-    if (existing) return existing.customerId;
-    await ctx.db.insert("billingCustomers", { userId, provider, customerId, mock: mock || undefined, createdAt: Date.now() });
-    return customerId;
-  },
-});
-
 /** `provider` when asked and configured, else the default one (what GET /health reports as the payments mode). */
 function chooseProvider(asked: BillingProvider | undefined): BillingProvider {
   const provider = asked ?? defaultPaymentProvider(env);
@@ -260,7 +214,7 @@ export const checkout = userAction({
   handler: async (ctx, args): Promise<{ url: string; provider: "stripe" | "lemonsqueezy"; mock: boolean }> => {
     const plan = requirePaidPlan(args.plan);
     const provider = chooseProvider(args.provider);
-    const prep = await ctx.runMutation(internal.billing.prepareCheckout, { caller: callerOf(ctx.identity), provider, plan });
+    const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, { caller: callerOf(ctx.identity), provider, plan });
     if ((provider === "stripe" ? stripeConfig(env).mode : lemonConfig(env).mode) === "mock") {
       const url: string = await ctx.runMutation(internal.stripeMock.createCheckout, { userId: prep.userId, provider, plan });
       return { url, provider, mock: true };
@@ -282,7 +236,7 @@ export const checkout = userAction({
           { email: prep.email || undefined, metadata: { userId: prep.userId } },
           { idempotencyKey: `autocrea-customer-${prep.userId}` },
         );
-        customerId = await ctx.runMutation(internal.billing.saveCustomer, {
+        customerId = await ctx.runMutation(internal.billingCustomers.saveCustomer, {
           userId: prep.userId,
           provider,
           customerId: created.id,
@@ -314,7 +268,7 @@ export const portal = userAction({
   returns: v.object({ url: v.string(), provider: vBillingProvider, mock: v.boolean() }),
   handler: async (ctx, args): Promise<{ url: string; provider: "stripe" | "lemonsqueezy"; mock: boolean }> => {
     const provider = chooseProvider(args.provider);
-    const prep = await ctx.runMutation(internal.billing.prepareCheckout, { caller: callerOf(ctx.identity), provider });
+    const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, { caller: callerOf(ctx.identity), provider });
     if (!prep.customerId) fail("NOT_FOUND", "No billing account yet: choose a plan first");
     const cfg = stripeConfig(env);
     if ((provider === "stripe" ? cfg.mode : lemonConfig(env).mode) === "mock") {

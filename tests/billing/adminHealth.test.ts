@@ -67,7 +67,7 @@ test("AI health, deployment health and top projects by cost, counted over the wi
     await dep("error", now, undefined, "BUILD_FAILED");
   });
   const since = now - 86_400_000;
-  expect(await admin.as.query(api.admin.aiHealthStats, { since })).toEqual({
+  expect(await admin.as.query(api.operations.aiHealthStats, { since })).toEqual({
     completed: 3,
     failed: 1,
     failureRate: 0.25,
@@ -75,7 +75,7 @@ test("AI health, deployment health and top projects by cost, counted over the wi
     p50LatencyMs: 200,
     truncated: false,
   });
-  expect(await admin.as.query(api.admin.deploymentHealthStats, { since })).toEqual({
+  expect(await admin.as.query(api.operations.deploymentHealthStats, { since })).toEqual({
     ready: 3,
     failed: 1,
     successRate: 0.75,
@@ -83,7 +83,7 @@ test("AI health, deployment health and top projects by cost, counted over the wi
     p50BuildMs: 60_000,
     truncated: false,
   });
-  const top = await admin.as.query(api.admin.topProjects, { since, limit: 5 });
+  const top = await admin.as.query(api.operations.topProjects, { since, limit: 5 });
   expect(top.projects.map((p) => [p.costMicros, p.requests])).toEqual([
     [2000, 1],
     [1200, 2],

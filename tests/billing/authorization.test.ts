@@ -41,7 +41,12 @@ describe("billing reads are the caller's own", () => {
 
 describe("checkout and portal are the caller's own", () => {
   test("a second user gets no portal on the first's customer; their checkout makes their own; signed out is refused", async () => {
-    billingEnv({ AUTOCREA_MOCK_SERVICES: "stripe", STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, LEMONSQUEEZY_CHECKOUT_URL: undefined });
+    billingEnv({
+      AUTOCREA_MOCK_SERVICES: "stripe",
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_WEBHOOK_SECRET: undefined,
+      LEMONSQUEEZY_CHECKOUT_URL: undefined,
+    });
     const t = newConvexTest();
     const alice = await withUser(t, "alice");
     const bob = await withUser(t, "bob");
@@ -68,9 +73,9 @@ describe("admin functions", () => {
       (as: typeof bob.as) => as.query(api.admin.subscriptions, { status: "active", paginationOpts: PAGE }),
       (as: typeof bob.as) => as.query(api.admin.revenue, {}),
       (as: typeof bob.as) => as.query(api.admin.auditLog, { userId: id, paginationOpts: PAGE }),
-      (as: typeof bob.as) => as.query(api.admin.aiHealthStats, { since: 0 }),
-      (as: typeof bob.as) => as.query(api.admin.deploymentHealthStats, { since: 0 }),
-      (as: typeof bob.as) => as.query(api.admin.topProjects, { since: 0 }),
+      (as: typeof bob.as) => as.query(api.operations.aiHealthStats, { since: 0 }),
+      (as: typeof bob.as) => as.query(api.operations.deploymentHealthStats, { since: 0 }),
+      (as: typeof bob.as) => as.query(api.operations.topProjects, { since: 0 }),
       (as: typeof bob.as) =>
         as.mutation(api.admin.setPlanOverride, { userId: id, plan: "business", expiresAt: Date.now() + DAY, reason: "x" }),
       (as: typeof bob.as) => as.mutation(api.admin.clearPlanOverride, { userId: id, reason: "x" }),
