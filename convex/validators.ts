@@ -63,7 +63,7 @@ export const vUser = v.object({
   createdAt: v.number(),
   updatedAt: v.number(),
   deletedAt: v.optional(v.number()), // Clerk `user.deleted`
-  /** Set by an administrator (admin.suspendUser): every request of this user is refused with SUSPENDED. */
+  /** Set by an administrator (admin.setSuspended): every request of this user is refused with ACCOUNT_SUSPENDED. */
   suspendedAt: v.optional(v.number()),
   billing: v.optional(vBillingSummary),
 });
