@@ -3,6 +3,7 @@
 // so both sides parse `AUTOCREA_MOCK_SERVICES` here, the same way. Web APIs only: the edge
 // imports this file too.
 import { PROVIDERS, type Provider } from "../validators.js";
+import { environmentMarkers } from "./environment.js";
 
 export type ServiceName = "clerk" | "anthropic" | Provider;
 /** real: its credentials are set; mock: a loopback fake answers; off: neither (calls fail). */
@@ -52,9 +53,22 @@ export const PAYMENT_VARS: Record<PaymentService, readonly string[]> = {
 };
 export const PAYMENT_SERVICES = Object.keys(PAYMENT_VARS) as PaymentService[];
 
-/** A payment provider's mode: mock when AUTOCREA_MOCK_SERVICES lists it, real with all its variables, off otherwise. */
+/** AUTOCREA_ENV says production (an unreadable value counts as production: mocks stay off). */
+function productionDeployment(env: Env): boolean {
+  try {
+    return environmentMarkers(env, ["AUTOCREA_ENV"]).production !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A payment provider's mode: mock when AUTOCREA_MOCK_SERVICES lists it (never on a deployment
+ * whose AUTOCREA_ENV says production: mock webhooks are signed with a public secret), real with
+ * all its variables, off otherwise.
+ */
 export function paymentMode(name: PaymentService, env: Env): ServiceMode {
-  if (namesIn(env.AUTOCREA_MOCK_SERVICES).includes(name)) return "mock";
+  if (namesIn(env.AUTOCREA_MOCK_SERVICES).includes(name)) return productionDeployment(env) ? "off" : "mock";
   return PAYMENT_VARS[name].every((v) => !!env[v]) ? "real" : "off";
 }
 

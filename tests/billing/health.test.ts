@@ -22,4 +22,11 @@ test("payments on /health: mock without keys in the mocked list, the real provid
   expect(await payments()).toEqual({ mode: "lemonsqueezy", stripe: "mock", lemonsqueezy: "real" });
   billingEnv(none);
   expect(await payments()).toEqual({ mode: "off", stripe: "off", lemonsqueezy: "off" });
+  // Never mocked on a production deployment: the mock pages and their public signing secret stay off.
+  for (const value of ["production", "Prod ", "typo"]) {
+    billingEnv({ ...none, AUTOCREA_MOCK_SERVICES: "stripe,lemonsqueezy", AUTOCREA_ENV: value });
+    expect(await payments()).toEqual({ mode: "off", stripe: "off", lemonsqueezy: "off" });
+  }
+  billingEnv({ ...none, AUTOCREA_MOCK_SERVICES: "stripe", AUTOCREA_ENV: "development" });
+  expect((await payments()).stripe).toBe("mock");
 });

@@ -31,6 +31,7 @@ export function billingEnv(extra: Record<string, string | undefined> = {}) {
       .join(","),
     BILLING_GRACE_DAYS: "7",
     AUTOCREA_MOCK_SERVICES: undefined,
+    AUTOCREA_ENV: undefined,
     ...extra,
   };
   for (const [k, v] of Object.entries(vars)) {
