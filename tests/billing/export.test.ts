@@ -1,7 +1,7 @@
 // The admin's CSV export through the edge: streamed page by page, equal to the request
 // ledger to the micro-dollar; refused to non-administrators before any CSV byte.
 import { expect, test } from "vitest";
-import { internal } from "../../convex/_generated/api";
+import { api, internal } from "../../convex/_generated/api";
 import { USERS_PER_PAGE } from "../../convex/billingExport";
 import { dayOf } from "../../convex/lib/usageRollup";
 import { CSV_HEADER, microsToUsd } from "../../edge/routes/admin";
@@ -70,4 +70,26 @@ test("micro-dollars to USD is exact", () => {
   expect(microsToUsd(0)).toBe("0.000000");
   expect(microsToUsd(1)).toBe("0.000001");
   expect(microsToUsd(123_456_789)).toBe("123.456789");
+});
+
+test("a suspended account is refused at the edge with ACCOUNT_SUSPENDED (403) before Claude is called; lifted, it works again", async () => {
+  const admin = await stack.signIn({ id: "suspend_admin", role: "admin" });
+  const user = await stack.signIn({ id: "suspend_target", email: "target@example.com" });
+  const me = () => fetch(`${stack.edgeUrl}/api/me`, { headers: { Authorization: `Bearer ${user}` } });
+  const { id } = await (await me()).json();
+  await stack.convex(admin).mutation(api.admin.setSuspended, { userId: id, suspended: true, reason: "abuse report" });
+  const refused = await me();
+  expect(refused.status).toBe(403);
+  expect((await refused.json()).error.code).toBe("ACCOUNT_SUSPENDED");
+  const claudeCalls = stack.fakes.anthropic.requests.length;
+  const ai = await fetch(`${stack.edgeUrl}/api/ai/explain`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${user}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ code: "x", language: "ts" }),
+  });
+  expect(ai.status).toBe(403);
+  expect((await ai.json()).error.code).toBe("ACCOUNT_SUSPENDED");
+  expect(stack.fakes.anthropic.requests.length).toBe(claudeCalls);
+  await stack.convex(admin).mutation(api.admin.setSuspended, { userId: id, suspended: false, reason: "resolved" });
+  expect((await me()).status).toBe(200);
 });
