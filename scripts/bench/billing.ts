@@ -35,7 +35,7 @@ export async function run() {
     }),
   );
 
-  // The ledger (aiRequests) and its daily rollups, as ai.complete writes them, spread over the period's 31 days.
+  // The ledger (aiRequests) and its daily rollups, as ai.settle writes them, spread over the period's 31 days.
   const seeded = performance.now();
   const days = new Map<string, UsageTotals>();
   let ledgerMicros = 0;
