@@ -180,7 +180,12 @@ export const checkoutPage = httpAction(async (ctx, request) => {
 async function formOrJson(request: Request): Promise<Record<string, string>> {
   const text = await request.text();
   if ((request.headers.get("content-type") ?? "").includes("application/json")) {
-    const parsed: unknown = JSON.parse(text || "{}");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text || "{}");
+    } catch {
+      fail("INVALID", "Body is not valid JSON");
+    }
     return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, string>) : {};
   }
   return Object.fromEntries(new URLSearchParams(text));
