@@ -185,7 +185,7 @@ describe("npm run stack", () => {
       body: JSON.stringify({ code: "const a = 1;", language: "typescript" }),
     });
     expect(explain.status).toBe(200);
-    expect(await explain.json()).toMatchObject({ mock: true, response: expect.stringMatching(/^\(mock\) /) });
+    expect(await explain.json()).toMatchObject({ mock: true, response: expect.stringMatching(/^\(mock Claude\) /) });
 
     run.child.kill("SIGINT");
     expect(await run.exited).toBe(0);
