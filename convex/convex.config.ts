@@ -57,6 +57,8 @@ const app = defineApp({
     STRIPE_API_URL: v.optional(v.string()),
     /** Per Stripe API call, in ms; default 10000. */
     STRIPE_TIMEOUT_MS: v.optional(v.string()),
+    /** The event name of a Stripe Billing Meter; set, AI tokens are reported to it daily. */
+    STRIPE_METER_EVENT: v.optional(v.string()),
     LEMONSQUEEZY_CHECKOUT_URL: v.optional(v.string()),
     LEMONSQUEEZY_WEBHOOK_SECRET: v.optional(v.string()),
     /** starter=<variant id>,pro=...,business=... */

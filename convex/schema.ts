@@ -371,6 +371,14 @@ export default defineSchema({
     .index("by_userId_and_at", ["userId", "at"])
     .index("by_at", ["at"]),
 
+  /** What each user's AI tokens of a UTC day reported to Stripe's meter (billingMeters.ts): the running total sent. */
+  meterReports: defineTable({
+    userId: v.id("users"),
+    day: v.string(),
+    tokens: v.number(),
+    reportedAt: v.number(),
+  }).index("by_userId_and_day", ["userId", "day"]),
+
   /** Mock payments: a checkout waiting for its local confirmation page (stripeMock.ts). */
   mockCheckouts: defineTable({
     userId: v.id("users"),

@@ -19,6 +19,7 @@ import type * as aiRequests from "../aiRequests.js";
 import type * as billing from "../billing.js";
 import type * as billingCustomers from "../billingCustomers.js";
 import type * as billingExport from "../billingExport.js";
+import type * as billingMeters from "../billingMeters.js";
 import type * as billingWebhooks from "../billingWebhooks.js";
 import type * as blobs from "../blobs.js";
 import type * as build from "../build.js";
@@ -110,6 +111,7 @@ declare const fullApi: ApiFromModules<{
   billing: typeof billing;
   billingCustomers: typeof billingCustomers;
   billingExport: typeof billingExport;
+  billingMeters: typeof billingMeters;
   billingWebhooks: typeof billingWebhooks;
   blobs: typeof blobs;
   build: typeof build;

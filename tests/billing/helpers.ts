@@ -24,6 +24,7 @@ export function billingEnv(extra: Record<string, string | undefined> = {}) {
       .join(","),
     STRIPE_API_URL: undefined,
     STRIPE_TIMEOUT_MS: undefined,
+    STRIPE_METER_EVENT: undefined,
     LEMONSQUEEZY_CHECKOUT_URL: "https://autocrea.lemonsqueezy.test",
     LEMONSQUEEZY_WEBHOOK_SECRET: LEMON_SECRET,
     LEMONSQUEEZY_VARIANTS: Object.entries(VARIANTS)

@@ -1,5 +1,6 @@
 // A loopback Stripe API for what the product calls: POST /v1/customers, POST
-// /v1/checkout/sessions, POST /v1/billing_portal/sessions. Form-encoded bodies, Bearer secret
+// /v1/checkout/sessions, POST /v1/billing_portal/sessions, POST /v1/billing/meter_events
+// (a repeated identifier is refused, as Stripe does). Form-encoded bodies, Bearer secret
 // key, Stripe's error shape, and Idempotency-Key honoured (the same key answers the same
 // object, as Stripe does), so a test can count customers really created.
 import { randomBytes } from "node:crypto";
@@ -25,6 +26,7 @@ export async function startStripeFake(opts: { secretKey?: string } = {}) {
   const customers = new Map<string, FakeCustomer>();
   const sessions = new Map<string, FakeCheckoutSession>();
   const portalSessions: { id: string; customer: string; url: string }[] = [];
+  const meterEvents: { event_name: string; identifier: string; timestamp: number; customer: string; value: string }[] = [];
   const idempotent = new Map<string, unknown>();
   let n = 0;
   const id = (prefix: string) => `${prefix}_fake${++n}`;
@@ -74,6 +76,24 @@ export async function startStripeFake(opts: { secretKey?: string } = {}) {
       sessions.set(sid, s);
       return answer({ object: "checkout.session", id: sid, url: s.url, customer, mode: "subscription", status: "open" });
     }
+    if (req.method === "POST" && req.path === "/v1/billing/meter_events") {
+      const identifier = form.get("identifier") ?? id("mev");
+      if (meterEvents.some((e) => e.identifier === identifier))
+        return sendJson(
+          res,
+          400,
+          stripeError(`An event already exists with identifier ${identifier}`, "invalid_request_error", "identifier"),
+        );
+      const e = {
+        event_name: form.get("event_name") ?? "",
+        identifier,
+        timestamp: Number(form.get("timestamp")),
+        customer: form.get("payload[stripe_customer_id]") ?? "",
+        value: form.get("payload[value]") ?? "",
+      };
+      meterEvents.push(e);
+      return answer({ object: "billing.meter_event", ...e, payload: { stripe_customer_id: e.customer, value: e.value } });
+    }
     if (req.method === "POST" && req.path === "/v1/billing_portal/sessions") {
       const customer = form.get("customer") ?? "";
       if (!customers.has(customer))
@@ -85,6 +105,6 @@ export async function startStripeFake(opts: { secretKey?: string } = {}) {
     sendJson(res, 404, stripeError(`Unrecognized request URL (${req.method}: ${req.path})`));
   };
   const server = await startFakeServer("stripe", handler);
-  return { ...server, secretKey, customers, sessions, portalSessions };
+  return { ...server, secretKey, customers, sessions, portalSessions, meterEvents };
 }
 export type StripeFake = Awaited<ReturnType<typeof startStripeFake>>;
