@@ -2,7 +2,8 @@
 // user with an active (real) Stripe subscription gets one meter event with the AI tokens of a
 // UTC day, read from the daily rollup. `meterReports` remembers what each day already reported,
 // so a rerun sends only the difference (a request settled after the first run, a failed call)
-// and the event's identifier (user, day, running total) lets Stripe drop a repeated send.
+// and the event's identifier (user, day, running total), also its idempotency key, makes a
+// repeated send of the same total one event at Stripe.
 // Off unless STRIPE_METER_EVENT names the meter's event and Stripe is real.
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
@@ -85,12 +86,17 @@ export const report = internalAction({
         } = await ctx.runQuery(internal.billingMeters.pending, { day, cursor });
         for (const item of page.items) {
           try {
-            await stripe.billing.meterEvents.create({
-              event_name: eventName,
-              identifier: `${item.userId}:${day}:${item.tokens}`,
-              timestamp,
-              payload: { stripe_customer_id: item.customerId, value: String(item.tokens - item.reported) },
-            });
+            const identifier = `${item.userId}:${day}:${item.tokens}`;
+            // The same key replays Stripe's first answer: a send whose record was lost is recorded, not refused.
+            await stripe.billing.meterEvents.create(
+              {
+                event_name: eventName,
+                identifier,
+                timestamp,
+                payload: { stripe_customer_id: item.customerId, value: String(item.tokens - item.reported) },
+              },
+              { idempotencyKey: identifier },
+            );
           } catch {
             failed++;
             continue;

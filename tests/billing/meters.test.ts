@@ -21,7 +21,7 @@ afterAll(async () => {
 beforeEach(() => {
   billingEnv({ STRIPE_API_URL: fake.url, STRIPE_SECRET_KEY: fake.secretKey, STRIPE_METER_EVENT: "autocrea_ai_tokens" });
   fake.clearFaults();
-  fake.meterEvents.length = 0;
+  fake.clearMeterEvents();
 });
 
 async function setTokens(t: ConvexTest, userId: Id<"users">, totalTokens: number) {
@@ -96,6 +96,17 @@ test("Stripe failing (500 twice: the SDK's retry too) records nothing; the next 
   expect(fake.meterEvents).toEqual([
     expect.objectContaining({ customer: "cus_1", value: "1000", identifier: `${alice.userId}:${DAY_ID}:1000` }),
   ]);
+});
+
+test("a send whose record was lost is sent again with the same idempotency key: still one event at Stripe", async () => {
+  const { t, report } = await setup();
+  expect(await report()).toEqual({ sent: 1, failed: 0 });
+  await t.run(async (ctx) => {
+    for (const r of await ctx.db.query("meterReports").collect()) await ctx.db.delete("meterReports", r._id);
+  });
+  expect(await report()).toEqual({ sent: 1, failed: 0 });
+  expect(fake.meterEvents).toHaveLength(1);
+  expect(await t.run((ctx) => ctx.db.query("meterReports").collect())).toEqual([expect.objectContaining({ day: DAY_ID, tokens: 1_000 })]);
 });
 
 test("off without STRIPE_METER_EVENT or with mocked payments; a daily cron runs it", async () => {

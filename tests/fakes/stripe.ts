@@ -105,6 +105,11 @@ export async function startStripeFake(opts: { secretKey?: string } = {}) {
     sendJson(res, 404, stripeError(`Unrecognized request URL (${req.method}: ${req.path})`));
   };
   const server = await startFakeServer("stripe", handler);
-  return { ...server, secretKey, customers, sessions, portalSessions, meterEvents };
+  /** Forgets the meter events and their idempotency keys (as after Stripe's 24-hour window). */
+  const clearMeterEvents = () => {
+    meterEvents.length = 0;
+    for (const k of idempotent.keys()) if (k.startsWith("POST /v1/billing/meter_events ")) idempotent.delete(k);
+  };
+  return { ...server, secretKey, customers, sessions, portalSessions, meterEvents, clearMeterEvents };
 }
 export type StripeFake = Awaited<ReturnType<typeof startStripeFake>>;
