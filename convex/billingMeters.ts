@@ -59,34 +59,42 @@ export const record = internalMutation({
   },
 });
 
+/** Pages one run walks (2,000 subscriptions); the rest continues in a run it schedules. */
+const PAGES_PER_RUN = 20;
+
+type Pending = { items: { userId: Id<"users">; customerId: string; tokens: number; reported: number }[]; cursor: string; done: boolean };
+
 /**
  * Sends the meter events of `days` (default: yesterday and the day before, so the second
- * run reconciles what the first missed). A failed call is counted and retried by the next run.
+ * pass reconciles what the first missed), from `cursor` in the first day's walk. A failed call
+ * is counted and retried by the next run.
  */
 export const report = internalAction({
-  args: { days: v.optional(v.array(v.string())) },
-  returns: v.object({ sent: v.number(), failed: v.number() }),
+  args: { days: v.optional(v.array(v.string())), cursor: v.optional(v.string()) },
+  returns: v.object({ sent: v.number(), failed: v.number(), continued: v.boolean() }),
   handler: async (ctx, args) => {
     const cfg = stripeConfig(env);
     const eventName = env.STRIPE_METER_EVENT;
     let sent = 0;
     let failed = 0;
-    if (cfg.mode !== "real" || !eventName) return { sent, failed };
+    if (cfg.mode !== "real" || !eventName) return { sent, failed, continued: false };
     const now = Date.now();
     const stripe = stripeClient(cfg);
-    for (const day of args.days ?? [dayOf(now - DAY_MS), dayOf(now - 2 * DAY_MS)]) {
+    const days = args.days ?? [dayOf(now - DAY_MS), dayOf(now - 2 * DAY_MS)];
+    let cursor: string | null = args.cursor ?? null;
+    let pages = 0;
+    for (const [i, day] of days.entries()) {
       // Stripe wants the usage's time: the day's last second.
       const timestamp = Math.floor((Date.parse(`${day}T00:00:00Z`) + DAY_MS) / 1000) - 1;
-      let cursor: string | null = null;
       for (;;) {
-        const page: {
-          items: { userId: Id<"users">; customerId: string; tokens: number; reported: number }[];
-          cursor: string;
-          done: boolean;
-        } = await ctx.runQuery(internal.billingMeters.pending, { day, cursor });
+        if (pages++ === PAGES_PER_RUN) {
+          await ctx.scheduler.runAfter(0, internal.billingMeters.report, { days: days.slice(i), cursor: cursor ?? undefined });
+          return { sent, failed, continued: true };
+        }
+        const page: Pending = await ctx.runQuery(internal.billingMeters.pending, { day, cursor });
         for (const item of page.items) {
+          const identifier = `${item.userId}:${day}:${item.tokens}`;
           try {
-            const identifier = `${item.userId}:${day}:${item.tokens}`;
             // The same key replays Stripe's first answer: a send whose record was lost is recorded, not refused.
             await stripe.billing.meterEvents.create(
               {
@@ -104,10 +112,10 @@ export const report = internalAction({
           await ctx.runMutation(internal.billingMeters.record, { userId: item.userId, day, tokens: item.tokens });
           sent++;
         }
+        cursor = page.done ? null : page.cursor;
         if (page.done) break;
-        cursor = page.cursor;
       }
     }
-    return { sent, failed };
+    return { sent, failed, continued: false };
   },
 });

@@ -71,7 +71,7 @@ async function setup() {
 
 test("one event per subscribed user and day, then only the difference; the identifier carries the running total", async () => {
   const { t, alice, report } = await setup();
-  expect(await report()).toEqual({ sent: 1, failed: 0 });
+  expect(await report()).toEqual({ sent: 1, failed: 0, continued: false });
   expect(fake.meterEvents).toEqual([
     {
       event_name: "autocrea_ai_tokens",
@@ -81,18 +81,18 @@ test("one event per subscribed user and day, then only the difference; the ident
       value: "1000",
     },
   ]);
-  expect(await report()).toEqual({ sent: 0, failed: 0 });
+  expect(await report()).toEqual({ sent: 0, failed: 0, continued: false });
   await setTokens(t, alice.userId, 1_500); // a request settled after the first run
-  expect(await report()).toEqual({ sent: 1, failed: 0 });
+  expect(await report()).toEqual({ sent: 1, failed: 0, continued: false });
   expect(fake.meterEvents.map((e) => e.value)).toEqual(["1000", "500"]);
 });
 
 test("Stripe failing (500 twice: the SDK's retry too) records nothing; the next run sends it", async () => {
   const { t, alice, report } = await setup();
   fake.failNext({ kind: "status", status: 500 }, 2);
-  expect(await report()).toEqual({ sent: 0, failed: 1 });
+  expect(await report()).toEqual({ sent: 0, failed: 1, continued: false });
   expect(await t.run((ctx) => ctx.db.query("meterReports").collect())).toEqual([]);
-  expect(await report()).toEqual({ sent: 1, failed: 0 });
+  expect(await report()).toEqual({ sent: 1, failed: 0, continued: false });
   expect(fake.meterEvents).toEqual([
     expect.objectContaining({ customer: "cus_1", value: "1000", identifier: `${alice.userId}:${DAY_ID}:1000` }),
   ]);
@@ -100,21 +100,71 @@ test("Stripe failing (500 twice: the SDK's retry too) records nothing; the next 
 
 test("a send whose record was lost is sent again with the same idempotency key: still one event at Stripe", async () => {
   const { t, report } = await setup();
-  expect(await report()).toEqual({ sent: 1, failed: 0 });
+  expect(await report()).toEqual({ sent: 1, failed: 0, continued: false });
   await t.run(async (ctx) => {
     for (const r of await ctx.db.query("meterReports").collect()) await ctx.db.delete("meterReports", r._id);
   });
-  expect(await report()).toEqual({ sent: 1, failed: 0 });
+  expect(await report()).toEqual({ sent: 1, failed: 0, continued: false });
   expect(fake.meterEvents).toHaveLength(1);
   expect(await t.run((ctx) => ctx.db.query("meterReports").collect())).toEqual([expect.objectContaining({ day: DAY_ID, tokens: 1_000 })]);
+});
+
+test("past 2,000 subscriptions a run schedules its continuation, which reports the rest", async () => {
+  const { t, alice, report } = await setup();
+  const bob = (await t.run((ctx) => ctx.db.query("users").collect())).find((u) => u.clerkId === "bob")!;
+  const now = Date.now();
+  await t.run(async (ctx) => {
+    // Alice's old canceled-and-renewed rows fill the first pages; Bob's, changed last, is on the last page.
+    for (let i = 0; i < 2_050; i++) {
+      await ctx.db.insert("subscriptions", {
+        userId: alice.userId,
+        provider: "stripe",
+        customerId: "cus_1",
+        subscriptionId: `sub_old_${i}`,
+        plan: "pro",
+        status: "active",
+        currentPeriodStart: now,
+        currentPeriodEnd: now + 30 * DAY,
+        cancelAtPeriodEnd: false,
+        amountCents: 4900,
+        stateVersion: [now, now],
+        createdAt: now,
+        updatedAt: now - 10_000 + i,
+      });
+    }
+    await ctx.db.insert("subscriptions", {
+      userId: bob._id,
+      provider: "stripe",
+      customerId: "cus_bob",
+      subscriptionId: "sub_bob",
+      plan: "pro",
+      status: "active",
+      currentPeriodStart: now,
+      currentPeriodEnd: now + 30 * DAY,
+      cancelAtPeriodEnd: false,
+      amountCents: 4900,
+      stateVersion: [now, now],
+      createdAt: now,
+      updatedAt: now + 60_000,
+    });
+  });
+  expect(await report()).toEqual({ sent: 1, failed: 0, continued: true });
+  expect(fake.meterEvents.map((e) => e.customer)).toEqual(["cus_1"]);
+  // The continuation is scheduled at once (runAfter 0) and runs by itself: wait for it to end.
+  const continuation = () =>
+    t.run(async (ctx) => (await ctx.db.system.query("_scheduled_functions").collect()).find((f) => f.name.includes("billingMeters")));
+  expect((await continuation())?.args[0]).toMatchObject({ days: [DAY_ID], cursor: expect.any(String) });
+  for (let i = 0; i < 500 && (await continuation())?.state.kind !== "success"; i++) await new Promise((r) => setTimeout(r, 10));
+  expect((await continuation())?.state.kind).toBe("success");
+  expect(fake.meterEvents.map((e) => e.customer)).toEqual(["cus_1", "cus_bob"]);
 });
 
 test("off without STRIPE_METER_EVENT or with mocked payments; a daily cron runs it", async () => {
   const { report } = await setup();
   billingEnv({ STRIPE_API_URL: fake.url, STRIPE_SECRET_KEY: fake.secretKey });
-  expect(await report()).toEqual({ sent: 0, failed: 0 });
+  expect(await report()).toEqual({ sent: 0, failed: 0, continued: false });
   billingEnv({ STRIPE_METER_EVENT: "autocrea_ai_tokens", STRIPE_SECRET_KEY: undefined, AUTOCREA_MOCK_SERVICES: "stripe" });
-  expect(await report()).toEqual({ sent: 0, failed: 0 });
+  expect(await report()).toEqual({ sent: 0, failed: 0, continued: false });
   expect(fake.meterEvents).toEqual([]);
   const entry = Object.entries((crons as unknown as { crons: Record<string, { name: string }> }).crons).find(([name]) =>
     name.includes("metered"),
