@@ -68,6 +68,22 @@ const app = defineApp({
     NOTIFY_DISABLE_AFTER: v.optional(v.string()),
     /** Concurrent delivery attempts (the notifyPool workpool); default 10. */
     NOTIFY_MAX_PARALLELISM: v.optional(v.string()),
+    // ---- payments (docs/billing.md) ----
+    STRIPE_SECRET_KEY: v.optional(v.string()),
+    STRIPE_WEBHOOK_SECRET: v.optional(v.string()),
+    /** starter=price_...,pro=price_...,business=price_... */
+    STRIPE_PRICES: v.optional(v.string()),
+    STRIPE_API_URL: v.optional(v.string()),
+    /** Per Stripe API call, in ms; default 10000. */
+    STRIPE_TIMEOUT_MS: v.optional(v.string()),
+    /** The event name of a Stripe Billing Meter; set, AI tokens are reported to it daily. */
+    STRIPE_METER_EVENT: v.optional(v.string()),
+    LEMONSQUEEZY_CHECKOUT_URL: v.optional(v.string()),
+    LEMONSQUEEZY_WEBHOOK_SECRET: v.optional(v.string()),
+    /** starter=<variant id>,pro=...,business=... */
+    LEMONSQUEEZY_VARIANTS: v.optional(v.string()),
+    BILLING_RETURN_URL: v.optional(v.string()),
+    BILLING_GRACE_DAYS: v.optional(v.string()),
   },
 });
 // Rate limits: AI requests, deployments.

@@ -14,4 +14,7 @@ crons.interval("close stale AI requests", { minutes: 5 }, internal.aiRequests.cl
 crons.interval("end stuck queued deployments", { minutes: 5 }, internal.deploymentWatchdog.sweep, { status: "queued" });
 crons.interval("end stuck building deployments", { minutes: 5 }, internal.deploymentWatchdog.sweep, { status: "building" });
 
+// Billing: yesterday's AI tokens (and the day before's, reconciled) to Stripe's meter, when one is configured.
+crons.daily("report metered usage to Stripe", { hourUTC: 1, minuteUTC: 7 }, internal.billingMeters.report, {});
+
 export default crons;

@@ -2,6 +2,11 @@ import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import {
   vStoredAiRequestStatus,
+  vAuditAction,
+  vBillingActor,
+  vBillingProvider,
+  vInvoice,
+  vSubscription,
   vAiRequestType,
   vChangeSet,
   vChangeSetFile,
@@ -30,7 +35,6 @@ import {
   vPriority,
   vProject,
   vProvider,
-  vSubscriptionStatus,
   vTerminalStatus,
   vTerminalStream,
   vUsageTotals,
@@ -43,7 +47,9 @@ export default defineSchema({
   users: defineTable(vUser)
     .index("by_clerkId", ["clerkId"])
     .index("by_email", ["email"])
-    .index("by_verifiedEmail", ["verifiedEmail"]),
+    .index("by_verifiedEmail", ["verifiedEmail"])
+    // Admin user lists by plan (newest first through _creationTime).
+    .index("by_plan", ["plan"]),
 
   /** Per-user counters the plan caps read (projects owned, bytes stored in them); see convex/lib/projects.ts. */
   userUsage: defineTable({
@@ -370,19 +376,69 @@ export default defineSchema({
     data: v.string(),
   }).index("by_sessionId_and_seq", ["sessionId", "seq"]),
 
-  // ---------- billing and webhooks ----------
-  subscriptions: defineTable({
+  // ---------- billing and webhooks (convex/lib/billingPlan.ts, docs/billing.md) ----------
+  /** One row per provider subscription; written only by the providers' verified webhooks. */
+  subscriptions: defineTable(vSubscription)
+    .index("by_userId_and_updatedAt", ["userId", "updatedAt"])
+    .index("by_provider_and_subscriptionId", ["provider", "subscriptionId"])
+    .index("by_status_and_updatedAt", ["status", "updatedAt"])
+    .index("by_plan_and_status", ["plan", "status"]),
+
+  /** The provider customer of a user, created once (Stripe) and reused by every checkout. */
+  billingCustomers: defineTable({
     userId: v.id("users"),
-    provider: v.literal("stripe"),
+    provider: vBillingProvider,
     customerId: v.string(),
-    subscriptionId: v.string(),
-    plan: vPlan,
-    status: vSubscriptionStatus,
-    currentPeriodEnd: v.number(),
-    updatedAt: v.number(),
+    mock: v.optional(v.boolean()),
+    createdAt: v.number(),
   })
-    .index("by_userId", ["userId"])
-    .index("by_subscriptionId", ["subscriptionId"]),
+    .index("by_userId_and_provider", ["userId", "provider"])
+    .index("by_provider_and_customerId", ["provider", "customerId"]),
+
+  billingInvoices: defineTable(vInvoice)
+    .index("by_userId_and_createdAt", ["userId", "createdAt"])
+    .index("by_provider_and_invoiceId", ["provider", "invoiceId"]),
+
+  /** An administrator's plan for a user, winning over any subscription until it expires. */
+  planOverrides: defineTable({
+    userId: v.id("users"),
+    plan: vPlan,
+    expiresAt: v.number(),
+    reason: v.string(),
+    setBy: v.id("users"),
+    createdAt: v.number(),
+  }).index("by_userId", ["userId"]),
+
+  /** Every plan, role and suspension change: who or what caused it. */
+  billingAudit: defineTable({
+    userId: v.id("users"),
+    action: vAuditAction,
+    actor: vBillingActor,
+    from: v.optional(v.string()),
+    to: v.optional(v.string()),
+    reason: v.optional(v.string()),
+    at: v.number(),
+  })
+    .index("by_userId_and_at", ["userId", "at"])
+    .index("by_at", ["at"]),
+
+  /** What each user's AI tokens of a UTC day reported to Stripe's meter (billingMeters.ts): the running total sent. */
+  meterReports: defineTable({
+    userId: v.id("users"),
+    day: v.string(),
+    tokens: v.number(),
+    reportedAt: v.number(),
+  }).index("by_userId_and_day", ["userId", "day"]),
+
+  /** Mock payments: a checkout waiting for its local confirmation page (stripeMock.ts). */
+  mockCheckouts: defineTable({
+    userId: v.id("users"),
+    provider: vBillingProvider,
+    plan: vPlan,
+    customerId: v.string(),
+    confirmedAt: v.optional(v.number()),
+    createdAt: v.number(),
+  }),
 
   /** Ids of processed webhook events, so a replay is a no-op. */
   webhookEvents: defineTable({

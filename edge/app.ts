@@ -16,6 +16,7 @@ import { ai } from "./routes/ai.js";
 import { build } from "./routes/build.js";
 import { metrics } from "./routes/metrics.js";
 import { recordMetrics } from "./middleware/metrics.js";
+import { admin } from "./routes/admin.js";
 import { devAuthRoutes } from "./dev/routes.js";
 import { devPageRoutes } from "./dev/page.js";
 import { bodyLimit } from "./middleware/bodyLimit.js";
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", ai);
   app.route("/", build);
   app.route("/", metrics);
+  app.route("/", admin);
   // Development sign-in only when configured (never in production): otherwise these paths 404.
   if (deps.config.devAuth) app.route("/", devAuthRoutes);
   // The reference IDE page: development only (never in production).

@@ -7,6 +7,7 @@ import {
   PROFILE_HEADER,
   USER_HEADER,
   type ConvexServiceModes,
+  type PaymentsHealth,
   type EdgeAnswer,
   type EdgeBody,
   type EdgeMetrics,
@@ -14,7 +15,7 @@ import {
 } from "../convex/edge/contract.js";
 import type { Caller } from "./context.js";
 import { ApiError, apiErrorFromBody, withRetryAfter } from "./errors.js";
-import { reportedModes } from "./services.js";
+import { reportedModes, reportedPayments } from "./services.js";
 
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -98,10 +99,10 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
       return (await send("POST", path, caller, body, defaultTimeout, opts.followUp)) as EdgeAnswer<P>;
     },
     /** GET /edge/health; resolves with the round-trip latency and the service modes Convex reports. */
-    async health(): Promise<{ latencyMs: number; services: Partial<ConvexServiceModes> }> {
+    async health(): Promise<{ latencyMs: number; services: Partial<ConvexServiceModes>; payments: PaymentsHealth | null }> {
       const started = performance.now();
       const body = await send("GET", "/edge/health", null, undefined, Math.min(HEALTH_TIMEOUT_MS, defaultTimeout));
-      return { latencyMs: Math.round((performance.now() - started) * 100) / 100, services: reportedModes(body) };
+      return { latencyMs: Math.round((performance.now() - started) * 100) / 100, services: reportedModes(body), payments: reportedPayments(body) };
     },
     /** GET /edge/metrics: business figures from Convex's rollups and counters. */
     async metrics(): Promise<EdgeMetrics> {

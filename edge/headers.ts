@@ -17,4 +17,5 @@ export const RESPONSE_HEADERS = [
   "X-Request-Id", // every response
   "Retry-After", // 429 RATE_LIMITED / QUOTA_EXCEEDED, 503 QUEUE_FULL
   "Idempotent-Replayed", // POST /api/deploy answered from an earlier request with the same key
+  "Content-Disposition", // GET /api/admin/export: the CSV's file name
 ] as const;

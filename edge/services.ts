@@ -10,6 +10,7 @@ import {
   SERVICE_VARS,
   serviceMode,
   type ConvexServiceModes,
+  type PaymentsHealth,
   type ServiceMode,
   type ServiceModes,
 } from "../convex/edge/contract.js";
@@ -44,6 +45,17 @@ export function reportedModes(body: unknown): Partial<ConvexServiceModes> {
     if (typeof mode === "string" && MODES.includes(mode)) out[name] = mode as ServiceMode;
   }
   return out;
+}
+
+const PAYMENT_MODES: readonly string[] = ["stripe", "lemonsqueezy", "mock", "off"];
+
+/** How payments run, as Convex reports it (they run there); null when its answer says nothing usable. */
+export function reportedPayments(body: unknown): PaymentsHealth | null {
+  const raw = body && typeof body === "object" ? (body as { payments?: unknown }).payments : undefined;
+  if (!raw || typeof raw !== "object") return null;
+  const p = raw as Record<string, unknown>;
+  const ok = typeof p.mode === "string" && PAYMENT_MODES.includes(p.mode) && [p.stripe, p.lemonsqueezy].every((m) => typeof m === "string" && MODES.includes(m));
+  return ok ? (p as PaymentsHealth) : null;
 }
 
 /**

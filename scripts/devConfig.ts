@@ -5,6 +5,7 @@
 import { devJwks, type DevIssuerKey } from "../edge/dev/issuer";
 import { environmentMarkers, switchOn, type EnvironmentMarkers } from "../convex/lib/environment";
 import { mockedServices, unknownMockNames, type ServiceMode, type ServiceName } from "../edge/services";
+import { PAYMENT_SERVICES, PAYMENT_VARS, type PaymentService } from "../convex/lib/mockServices";
 
 export type Env = Record<string, string | undefined>;
 
@@ -207,6 +208,16 @@ export function jwksDataUri(key: DevIssuerKey): string {
   return `data:text/plain;charset=utf-8;base64,${Buffer.from(JSON.stringify(devJwks(key))).toString("base64")}`;
 }
 
+/**
+ * Payment providers Convex mocks (checkout is a local page that sends the provider's signed
+ * webhooks; no fake server): those without all their keys in .env, and those
+ * AUTOCREA_MOCK_SERVICES names. Their keys, when set, reach Convex with the other declared variables.
+ */
+export function paymentMocks(env: Env): PaymentService[] {
+  const forced = (env.AUTOCREA_MOCK_SERVICES ?? "").toLowerCase();
+  return PAYMENT_SERVICES.filter((p) => forced.split(",").some((n) => n.trim() === p) || !PAYMENT_VARS[p].every((v) => set(env[v])));
+}
+
 const mockList = (plan: DevPlan) => FAKE_NAMES.filter((n) => plan.services[n] === "mock").join(",");
 
 /**
@@ -235,7 +246,7 @@ export function convexEnvFor(
   } else {
     remove.push("AUTOCREA_DEV_AUTH", "AUTOCREA_DEV_ISSUER", "AUTOCREA_DEV_JWKS");
   }
-  const mocks = mockList(plan);
+  const mocks = [mockList(plan), ...paymentMocks(env)].filter(Boolean).join(",");
   if (mocks) out.AUTOCREA_MOCK_SERVICES = mocks;
   else remove.push("AUTOCREA_MOCK_SERVICES");
   for (const name of FAKE_NAMES) {

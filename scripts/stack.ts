@@ -14,8 +14,8 @@ import { mockClaudeReply } from "../tests/fakes/mockClaude";
 
 const TOKEN_TTL_SEC = 7 * 24 * 3600;
 const TICK_MS = 1_000;
-// Every external service is a fake here: AI answers and deployments say so (`mock: true`).
-const MOCKED = "anthropic,vercel,netlify,railway";
+// Every external service is a fake here: AI answers, deployments and payments say so (`mock: true`).
+const MOCKED = "anthropic,vercel,netlify,railway,stripe,lemonsqueezy";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

@@ -13,9 +13,14 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as admin from "../admin.js";
 import type * as ai from "../ai.js";
 import type * as aiRequests from "../aiRequests.js";
-import type * as billingNotifications from "../billingNotifications.js";
+import type * as billing from "../billing.js";
+import type * as billingCustomers from "../billingCustomers.js";
+import type * as billingExport from "../billingExport.js";
+import type * as billingMeters from "../billingMeters.js";
+import type * as billingWebhooks from "../billingWebhooks.js";
 import type * as blobs from "../blobs.js";
 import type * as build from "../build.js";
 import type * as changeSets from "../changeSets.js";
@@ -39,6 +44,14 @@ import type * as invitations from "../invitations.js";
 import type * as lib_access from "../lib/access.js";
 import type * as lib_apiLimit from "../lib/apiLimit.js";
 import type * as lib_auth from "../lib/auth.js";
+import type * as lib_billingConfig from "../lib/billingConfig.js";
+import type * as lib_billingHealth from "../lib/billingHealth.js";
+import type * as lib_billingLemon from "../lib/billingLemon.js";
+import type * as lib_billingMock from "../lib/billingMock.js";
+import type * as lib_billingNotify from "../lib/billingNotify.js";
+import type * as lib_billingPlan from "../lib/billingPlan.js";
+import type * as lib_billingStripe from "../lib/billingStripe.js";
+import type * as lib_billingUsage from "../lib/billingUsage.js";
 import type * as lib_blobs from "../lib/blobs.js";
 import type * as lib_buildTools from "../lib/buildTools.js";
 import type * as lib_changeSetApply from "../lib/changeSetApply.js";
@@ -76,6 +89,7 @@ import type * as metrics from "../metrics.js";
 import type * as notificationChannels from "../notificationChannels.js";
 import type * as notificationDelivery from "../notificationDelivery.js";
 import type * as notifications from "../notifications.js";
+import type * as operations from "../operations.js";
 import type * as projects from "../projects.js";
 import type * as providerTokens from "../providerTokens.js";
 import type * as providers_http from "../providers/http.js";
@@ -87,6 +101,7 @@ import type * as providers_types from "../providers/types.js";
 import type * as providers_vercel from "../providers/vercel.js";
 import type * as providers_webhooks from "../providers/webhooks.js";
 import type * as quotaAlerts from "../quotaAlerts.js";
+import type * as stripeMock from "../stripeMock.js";
 import type * as usage from "../usage.js";
 import type * as users from "../users.js";
 import type * as validators from "../validators.js";
@@ -100,9 +115,14 @@ import type * as validators from "../validators.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  admin: typeof admin;
   ai: typeof ai;
   aiRequests: typeof aiRequests;
-  billingNotifications: typeof billingNotifications;
+  billing: typeof billing;
+  billingCustomers: typeof billingCustomers;
+  billingExport: typeof billingExport;
+  billingMeters: typeof billingMeters;
+  billingWebhooks: typeof billingWebhooks;
   blobs: typeof blobs;
   build: typeof build;
   changeSets: typeof changeSets;
@@ -126,6 +146,14 @@ declare const fullApi: ApiFromModules<{
   "lib/access": typeof lib_access;
   "lib/apiLimit": typeof lib_apiLimit;
   "lib/auth": typeof lib_auth;
+  "lib/billingConfig": typeof lib_billingConfig;
+  "lib/billingHealth": typeof lib_billingHealth;
+  "lib/billingLemon": typeof lib_billingLemon;
+  "lib/billingMock": typeof lib_billingMock;
+  "lib/billingNotify": typeof lib_billingNotify;
+  "lib/billingPlan": typeof lib_billingPlan;
+  "lib/billingStripe": typeof lib_billingStripe;
+  "lib/billingUsage": typeof lib_billingUsage;
   "lib/blobs": typeof lib_blobs;
   "lib/buildTools": typeof lib_buildTools;
   "lib/changeSetApply": typeof lib_changeSetApply;
@@ -163,6 +191,7 @@ declare const fullApi: ApiFromModules<{
   notificationChannels: typeof notificationChannels;
   notificationDelivery: typeof notificationDelivery;
   notifications: typeof notifications;
+  operations: typeof operations;
   projects: typeof projects;
   providerTokens: typeof providerTokens;
   "providers/http": typeof providers_http;
@@ -174,6 +203,7 @@ declare const fullApi: ApiFromModules<{
   "providers/vercel": typeof providers_vercel;
   "providers/webhooks": typeof providers_webhooks;
   quotaAlerts: typeof quotaAlerts;
+  stripeMock: typeof stripeMock;
   usage: typeof usage;
   users: typeof users;
   validators: typeof validators;

@@ -11,7 +11,7 @@ import { literals } from "convex-helpers/validators";
 import { v, type Infer } from "convex/values";
 import type { internal } from "../_generated/api";
 import { ERROR_STATUS, type ErrorCode } from "../lib/errors.js";
-import type { ConvexServiceModes } from "../lib/mockServices.js";
+import type { ConvexServiceModes, PaymentsHealth } from "../lib/mockServices.js";
 import { vAiRequestType, vAiSettleStatus, vDayRange, vEnvironment, vErrorInfo, vProvider, vUsage } from "../validators.js";
 
 export { ERROR_STATUS, isErrorCode, type ErrorCode } from "../lib/errors.js";
@@ -23,6 +23,7 @@ export {
   serviceMode,
   unknownMockNames,
   type ConvexServiceModes,
+  type PaymentsHealth,
   type ServiceMode,
   type ServiceModes,
   type ServiceName,
@@ -110,6 +111,8 @@ export const edgeCalls = {
     toolCalls: v.array(v.object({ id: v.string(), name: v.string(), input: v.optional(v.any()) })),
     end: v.optional(vBuildTurnEnd),
   }),
+  /** One page of the admin's usage export of a month ("YYYY-MM"); `cursor` null for the first. Administrators only. */
+  "/edge/admin/export": v.object({ period: v.string(), cursor: v.union(v.string(), v.null()) }),
 } as const;
 
 export type EdgePath = keyof typeof edgeCalls;
@@ -128,11 +131,12 @@ export type EdgeAnswers = {
   "/edge/deploy/logs": FunctionReturnType<typeof internal.edge.deploy.logs>;
   "/edge/ai/build/begin": FunctionReturnType<typeof internal.build.begin>;
   "/edge/ai/build/turn": FunctionReturnType<typeof internal.build.turn>;
+  "/edge/admin/export": FunctionReturnType<typeof internal.billingExport.exportPage>;
 };
 export type EdgeAnswer<P extends EdgePath> = EdgeAnswers[P];
 
-/** `GET /edge/health`: Convex is up, the secret matches, and the modes of the services Convex calls. */
-export type EdgeHealth = { ok: true; services: ConvexServiceModes };
+/** `GET /edge/health`: Convex is up, the secret matches, the modes of the services Convex calls, and how payments run. */
+export type EdgeHealth = { ok: true; services: ConvexServiceModes; payments: PaymentsHealth };
 
 /** `GET /edge/metrics`: the business figures GET /api/metrics exposes (rollups and counters only). */
 export type EdgeMetrics = FunctionReturnType<typeof internal.metrics.snapshot>;

@@ -10,7 +10,7 @@ import { internal } from "../_generated/api";
 import { env, type ActionCtx } from "../_generated/server";
 import { fail } from "../lib/errors";
 import { errorResponse, responseForError, safeEqual } from "../lib/httpResponses";
-import { convexServiceModes } from "../lib/mockServices";
+import { convexServiceModes, paymentsHealth } from "../lib/mockServices";
 import { vCaller, type Caller } from "../validators";
 import { edgeCalls, FOLLOW_UP_HEADER, PROFILE_HEADER, USER_HEADER, type EdgeAnswer, type EdgeBody, type EdgeHealth, type EdgeMetrics, type EdgePath } from "./contract";
 
@@ -29,6 +29,7 @@ const handlers: Handlers = {
   "/edge/deploy/logs": (ctx, caller, body) => ctx.runQuery(internal.edge.deploy.logs, { caller, ...body }),
   "/edge/ai/build/begin": (ctx, caller, body) => ctx.runMutation(internal.build.begin, { caller, ...body }),
   "/edge/ai/build/turn": (ctx, caller, body) => ctx.runMutation(internal.build.turn, { caller, ...body }),
+  "/edge/admin/export": (ctx, caller, body) => ctx.runQuery(internal.billingExport.exportPage, { caller, ...body }),
 };
 
 async function hasEdgeSecret(request: Request): Promise<boolean> {
@@ -78,7 +79,7 @@ export function edgeRoutes(): HonoWithConvex<ActionCtx> {
     if (!(await hasEdgeSecret(c.req.raw))) return errorResponse("UNAUTHENTICATED", "Missing or wrong edge secret");
     await next();
   });
-  app.get("/edge/health", (c) => c.json({ ok: true, services: convexServiceModes(env) } satisfies EdgeHealth));
+  app.get("/edge/health", (c) => c.json({ ok: true, services: convexServiceModes(env), payments: paymentsHealth(env) } satisfies EdgeHealth));
   app.get("/edge/metrics", async (c) => c.json((await c.env.runQuery(internal.metrics.snapshot, {})) satisfies EdgeMetrics));
   for (const path of Object.keys(edgeCalls) as EdgePath[]) {
     app.post(path, async (c) => {

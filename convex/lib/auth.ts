@@ -7,10 +7,10 @@
 // A user is the token's issuer AND subject. Rows are found by subject (`clerkId`) and keep
 // the issuer that created them; a token from another issuer with the same subject is
 // refused, so a development token naming a Clerk user id cannot act as that Clerk user.
-import { customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
-import type { UserIdentity } from "convex/server";
+import { customAction, customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
+import type { Auth, UserIdentity } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
-import { env, internalMutation, internalQuery, mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
+import { action, env, internalMutation, internalQuery, mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
 import { vCaller, type Caller, type Preferences } from "../validators";
 import { limitBrowserMutation } from "./apiLimit";
 import { fail } from "./errors";
@@ -65,7 +65,8 @@ export async function userByClerkId(ctx: QueryCtx, clerkId: string): Promise<Doc
 
 /**
  * The user row of a verified caller who may act: null before their first write, FORBIDDEN
- * once deleted or when the row belongs to another issuer. Every read on behalf of a caller
+ * once deleted or when the row belongs to another issuer, ACCOUNT_SUSPENDED while an
+ * administrator has suspended it (admin.setSuspended). Every read on behalf of a caller
  * (browser or edge) goes through here.
  */
 export async function activeUser(ctx: QueryCtx, identity: Identity): Promise<Doc<"users"> | null> {
@@ -73,6 +74,7 @@ export async function activeUser(ctx: QueryCtx, identity: Identity): Promise<Doc
   if (!user) return null;
   if (!belongsTo(user, identity)) fail("FORBIDDEN", "This account belongs to another sign-in provider");
   if (user.deletedAt !== undefined) fail("FORBIDDEN", "This account has been deleted");
+  if (user.suspendedAt !== undefined) fail("ACCOUNT_SUSPENDED", "This account is suspended; contact support");
   return user;
 }
 
@@ -104,7 +106,7 @@ export async function ensureUser(ctx: MutationCtx, identity: Identity, profile: 
   return (await ctx.db.get("users", id))!;
 }
 
-async function requireIdentity(ctx: QueryCtx): Promise<UserIdentity> {
+async function requireIdentity(ctx: { auth: Auth }): Promise<UserIdentity> {
   const identity = await ctx.auth.getUserIdentity();
   if (!identity) fail("UNAUTHENTICATED", "Sign in to continue");
   return identity;
@@ -183,3 +185,13 @@ export const edgeMutation = customMutation(internalMutation, {
     return { ctx: { user: await ensureUser(ctx, identity, profile) }, args: {} };
   },
 });
+
+/**
+ * Public action as the signed-in caller (for calls to outside services). Actions have no
+ * database: `ctx.identity` only; the action resolves its user through an internal mutation
+ * that calls ensureUser, which refuses deleted and suspended accounts.
+ */
+export const userAction = customAction(
+  action,
+  customCtx(async (ctx) => ({ identity: await requireIdentity(ctx) })),
+);

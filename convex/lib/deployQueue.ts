@@ -6,6 +6,7 @@ import { Workpool, type RetryBehavior, type WorkId } from "@convex-dev/workpool"
 import { components } from "../_generated/api";
 import { env, type MutationCtx } from "../_generated/server";
 import type { DeployPool, Plan } from "../validators";
+import { PLAN_LIMITS } from "./plans";
 
 export const DEFAULT_MAX_PARALLELISM = 4;
 
@@ -22,8 +23,9 @@ export function maxParallelism(raw: string | undefined = env.DEPLOY_MAX_PARALLEL
   return Number.isInteger(n) && n >= 1 && n <= 100 ? n : DEFAULT_MAX_PARALLELISM;
 }
 
+/** The pool a plan's deployments run in, as the plan catalogue says. */
 export function poolFor(plan: Plan): DeployPool {
-  return plan === "free" ? "free" : "paid";
+  return PLAN_LIMITS[plan].deployPool;
 }
 
 /** A client for one of the two pools (created per call: the limit comes from env). */

@@ -7,6 +7,8 @@ import { ConvexError } from "convex/values";
 export const ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  // An administrator suspended the account: every request is refused until they lift it.
+  ACCOUNT_SUSPENDED: 403,
   NOT_FOUND: 404,
   INVALID: 400,
   CONFLICT: 409,

@@ -1,22 +1,30 @@
-// What each plan may do: AI daily quotas and models, how many projects and stored bytes;
-// and the per-user rate limits (the one RateLimiter instance of AI requests, invitations and
-// browser mutations). AI quotas are checked against the usageDaily rollup (UTC days).
+// The plan catalogue: what each plan costs and may do (AI daily quotas and models, deployment
+// pool, how many projects and stored bytes), and the per-user rate limits (the one RateLimiter
+// instance of AI requests, build turns, invitations and browser mutations). billing.plans()
+// shows this table and every limit check reads it; nothing else declares a plan's limit.
+// AI quotas are checked against the usageDaily rollup (UTC days).
 import { HOUR, MINUTE, RateLimiter } from "@convex-dev/rate-limiter";
 import { components } from "../_generated/api";
 import type { Doc } from "../_generated/dataModel";
 import type { QueryCtx } from "../_generated/server";
-import type { AiRequestType, Plan } from "../validators";
+import type { AiRequestType, DeployPool, Plan } from "../validators";
 import { fail } from "./errors";
 import { MODELS, modelInfo, PRICES_AS_OF, ratesInUsd, type ModelInfo } from "./pricing";
 import { dayOf, nextDayStart, userDay } from "./usageRollup";
 
 export type PlanLimits = {
+  /** Shown to people choosing a plan. */
+  name: string;
+  /** US cents per month; 0 = free. */
+  monthlyPriceCents: number;
   /** null = unlimited. */
   dailyRequests: number | null;
   /** Input + output + cache tokens per UTC day; null = unlimited. */
   dailyTokens: number | null;
   models: string[];
   defaultModel: string;
+  /** Which deployment workpool runs this plan's deployments (paid never waits behind free). */
+  deployPool: DeployPool;
   /** Projects a user may own at once (deleted ones do not count). */
   maxProjects: number;
   /** Bytes of files across all projects a user owns. */
@@ -29,38 +37,55 @@ const BASE_MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5
 
 export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
   free: {
+    name: "Free",
+    monthlyPriceCents: 0,
     dailyRequests: 100,
     dailyTokens: 50_000,
     models: BASE_MODELS,
     defaultModel: "claude-sonnet-5-5",
+    deployPool: "free",
     maxProjects: 10,
     maxStoredBytes: 100 * MB,
   },
   starter: {
+    name: "Starter",
+    monthlyPriceCents: 1_900,
     dailyRequests: 1_000,
     dailyTokens: 500_000,
     models: BASE_MODELS,
     defaultModel: "claude-sonnet-5-5",
+    deployPool: "paid",
     maxProjects: 50,
     maxStoredBytes: 1024 * MB,
   },
   pro: {
+    name: "Pro",
+    monthlyPriceCents: 4_900,
     dailyRequests: 10_000,
     dailyTokens: 5_000_000,
     models: [...BASE_MODELS, "claude-opus-5-5"],
     defaultModel: "claude-sonnet-5-5",
+    deployPool: "paid",
     maxProjects: 200,
     maxStoredBytes: 10 * 1024 * MB,
   },
   business: {
+    name: "Business",
+    monthlyPriceCents: 19_900,
     dailyRequests: null,
     dailyTokens: null,
     models: [...BASE_MODELS, "claude-opus-5-5", "claude-fable-5-1"],
     defaultModel: "claude-sonnet-5-5",
+    deployPool: "paid",
     maxProjects: 1_000,
     maxStoredBytes: 50 * 1024 * MB,
   },
 };
+
+export const PLANS = Object.keys(PLAN_LIMITS) as Plan[];
+
+/** Plans in price order: a higher rank is an upgrade. */
+export const planRank = (plan: Plan): number => PLANS.indexOf(plan);
 
 /** Output budget per operation; `complete` (at the cursor) always uses the fastest model. */
 export const OPERATIONS: Record<AiRequestType, { maxTokens: number; model?: string }> = {

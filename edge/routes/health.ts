@@ -24,18 +24,20 @@ function convexHealth(deps: AppDeps): Promise<ConvexHealth> {
  * /health costs Convex one call per instance per interval.
  * `services` says which external services are real, mocked or off: the deployment providers
  * as Convex sees them (it holds their tokens), the rest as the edge does; while Convex is
- * down, all as the edge does.
+ * down, all as the edge does. `payments` is Convex's (it holds the payment keys): `mode` is
+ * stripe, lemonsqueezy, mock or off, with each provider's real/mock/off beside it.
  */
 export const health = new Hono<AppEnv>().get("/health", async (c) => {
   const { config } = c.var.deps;
   c.header("Cache-Control", "no-store");
   try {
-    const { latencyMs, services } = await convexHealth(c.var.deps);
+    const { latencyMs, services, payments } = await convexHealth(c.var.deps);
     return c.json({
       status: "ok",
       edge: { ok: true },
       convex: { ok: true, latencyMs, services },
       services: withConvexView(config.services, services),
+      payments,
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : "unreachable";

@@ -105,7 +105,7 @@ describe("npm run dev", () => {
 
     const state = JSON.parse(readFileSync(join(run.dir, "convex-state.json"), "utf8"));
     expect(state.log[0]).toEqual(["dev", "anonymous"]); // CONVEX_AGENT_MODE=anonymous
-    expect(state.env).toMatchObject({ AUTOCREA_DEV_AUTH: "1", AUTOCREA_DEV_ISSUER: edge, AUTOCREA_MOCK_SERVICES: "anthropic,vercel,netlify,railway" });
+    expect(state.env).toMatchObject({ AUTOCREA_DEV_AUTH: "1", AUTOCREA_DEV_ISSUER: edge, AUTOCREA_MOCK_SERVICES: "anthropic,vercel,netlify,railway,stripe,lemonsqueezy" });
     expect(state.env.AUTOCREA_DEV_JWKS).toMatch(/^data:text\/plain;charset=utf-8;base64,/);
     // The fakes npm run dev started answer at the URLs Convex was given.
     const vercel = await fetch(`${state.env.VERCEL_API_URL}/v13/deployments/nope`, { headers: { Authorization: `Bearer ${state.env.VERCEL_TOKEN}` } });

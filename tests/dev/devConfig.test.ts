@@ -7,6 +7,7 @@ import { loadConfig } from "../../edge/config";
 import {
   adoptDeploymentCredentials,
   convexEnvFor,
+  paymentMocks,
   convexTarget,
   convexVarNames,
   edgeEnvFor,
@@ -66,6 +67,15 @@ describe("planDev", () => {
     expect(plan({ ANTHROPIC_API_KEY: "  " }).services.anthropic).toBe("mock");
   });
 
+  test("payments are mocked in Convex unless all of a provider's keys are set (or AUTOCREA_MOCK_SERVICES names it)", () => {
+    const stripeKeys = { STRIPE_SECRET_KEY: "sk_test_x", STRIPE_WEBHOOK_SECRET: "whsec_x" };
+    expect(paymentMocks({})).toEqual(["stripe", "lemonsqueezy"]);
+    expect(paymentMocks({ STRIPE_SECRET_KEY: "sk_test_x" })).toEqual(["stripe", "lemonsqueezy"]);
+    expect(paymentMocks(stripeKeys)).toEqual(["lemonsqueezy"]);
+    expect(paymentMocks({ ...stripeKeys, AUTOCREA_MOCK_SERVICES: " Stripe" })).toEqual(["stripe", "lemonsqueezy"]);
+    expect(planDev({ AUTOCREA_MOCK_SERVICES: "stripe,lemonsqueezy" }).ok).toBe(true);
+  });
+
   test("AUTOCREA_MOCK_SERVICES forces a fake even with a credential; a typo is refused", () => {
     expect(plan({ VERCEL_TOKEN: "t", AUTOCREA_MOCK_SERVICES: "vercel" }).services.vercel).toBe("mock");
     const r = planDev({ AUTOCREA_MOCK_SERVICES: "vercell" });
@@ -111,7 +121,7 @@ describe("what Convex and the edge are given", () => {
       AUTOCREA_DEV_AUTH: "1",
       AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787",
       AUTOCREA_DEV_JWKS: jwksDataUri(key),
-      AUTOCREA_MOCK_SERVICES: "anthropic,vercel,netlify,railway",
+      AUTOCREA_MOCK_SERVICES: "anthropic,vercel,netlify,railway,stripe,lemonsqueezy",
       ANTHROPIC_BASE_URL: fakeUrls.anthropic,
       ANTHROPIC_API_KEY: "mock-anthropic-key",
       VERCEL_API_URL: fakeUrls.vercel,
@@ -147,6 +157,10 @@ describe("what Convex and the edge are given", () => {
       VERCEL_TEAM_ID: "team_1",
       NETLIFY_TOKEN: "nt",
       RAILWAY_TOKEN: "rt",
+      STRIPE_SECRET_KEY: "sk_live_x",
+      STRIPE_WEBHOOK_SECRET: "whsec_x",
+      LEMONSQUEEZY_CHECKOUT_URL: "https://shop.lemonsqueezy.com",
+      LEMONSQUEEZY_WEBHOOK_SECRET: "ls",
     };
     const p = plan(env);
     const previousRun = {
@@ -201,7 +215,7 @@ describe("what Convex and the edge are given", () => {
     expect(set.VERCEL_TOKEN).toBeUndefined(); // not overwritten
     expect(set.ANTHROPIC_API_KEY).toBeUndefined(); // not overwritten either
     expect(set.NETLIFY_TOKEN).toBe("mock-netlify-key");
-    expect(set.AUTOCREA_MOCK_SERVICES).toBe("anthropic,netlify,railway");
+    expect(set.AUTOCREA_MOCK_SERVICES).toBe("anthropic,netlify,railway,stripe,lemonsqueezy");
     expect(loadConfig(edgeEnvFor(p, {}, rt)).services.vercel).toBe("real");
   });
 
@@ -210,7 +224,7 @@ describe("what Convex and the edge are given", () => {
     expect(p.services.anthropic).toBe("off");
     expect(p.fakes).toEqual(["vercel", "netlify", "railway"]);
     const { set } = convexEnvFor(p, {}, { ...rt, fakeUrls: { ...fakeUrls, anthropic: undefined } }, {});
-    expect(set.AUTOCREA_MOCK_SERVICES).toBe("vercel,netlify,railway");
+    expect(set.AUTOCREA_MOCK_SERVICES).toBe("vercel,netlify,railway,stripe,lemonsqueezy");
     expect(set.ANTHROPIC_API_KEY).toBeUndefined();
     expect(loadConfig(edgeEnvFor(p, {}, rt)).anthropic).toMatchObject({ mock: false, apiKey: "" });
   });

@@ -53,7 +53,11 @@ describe("Convex's view of its services (GET /edge/health)", () => {
     try {
       const res = await newConvexTest().fetch("/edge/health", { headers: { Authorization: "Bearer convex-health-secret" } });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ ok: true, services: { anthropic: "off", vercel: "real", netlify: "mock", railway: "off" } });
+      expect(await res.json()).toEqual({
+        ok: true,
+        services: { anthropic: "off", vercel: "real", netlify: "mock", railway: "off" },
+        payments: { mode: "off", stripe: "off", lemonsqueezy: "off" },
+      });
     } finally {
       for (const k of VARS) {
         if (saved[k] === undefined) delete process.env[k];

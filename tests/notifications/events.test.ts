@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { notifyPaymentFailed, notifySubscriptionChanged } from "../../convex/billingNotifications";
+import { notifyBilling } from "../../convex/lib/billingNotify";
+import { emit } from "../../convex/notificationDelivery";
 import { PLAN_LIMITS } from "../../convex/lib/plans";
 import { dayOf, emptyTotals } from "../../convex/lib/usageRollup";
 import { markEmailVerified, expectCode } from "../convex/projectFixtures";
@@ -94,15 +95,17 @@ describe("quota.warning and quota.exceeded (from the usage rollup)", () => {
   });
 });
 
-describe("billing's events (raised by billing code through convex/billingNotifications.ts)", () => {
+describe("billing's events (raised by billing code through notifyBilling)", () => {
   test("subscription.changed and payment.failed reach the channels with their figures", async () => {
     const { userId, channelId } = await withHook("user_ev_billing");
-    await stack.t.run((ctx) => notifySubscriptionChanged(ctx, { userId, plan: "pro", previousPlan: "free", status: "active" }));
-    await stack.t.run((ctx) => notifyPaymentFailed(ctx, { userId, amountDueCents: 1900, currency: "usd", nextAttemptAt: Date.parse("2026-03-01T00:00:00Z") }));
+    await stack.t.run((ctx) =>
+      notifyBilling(ctx, emit, "subscription.changed", { userId, title: "Your plan is now Pro", message: "Upgraded", data: { plan: "pro", previousPlan: "free" } }),
+    );
+    await stack.t.run((ctx) => notifyBilling(ctx, emit, "payment.failed", { userId, title: "Payment failed", message: "We could not charge your Pro subscription." }));
     await stack.advance(SETTLE_MS);
     const got = fakes.webhook.verified.slice(-2).sort((a, b) => a.type.localeCompare(b.type));
-    expect(got[0]).toMatchObject({ type: "payment.failed", data: { title: "Payment of 19.00 USD failed", amountDueCents: 1900, currency: "usd" } });
-    expect(got[1]).toMatchObject({ type: "subscription.changed", data: { title: "Your subscription changed from free to pro", plan: "pro", previousPlan: "free" } });
+    expect(got[0]).toMatchObject({ type: "payment.failed", data: { title: "Payment failed" } });
+    expect(got[1]).toMatchObject({ type: "subscription.changed", data: { title: "Your plan is now Pro", plan: "pro", previousPlan: "free" } });
     expect((await deliveriesOf(stack, channelId)).map((d) => d.status)).toEqual(["sent", "sent"]);
   });
 });
