@@ -52,7 +52,7 @@ export const setRole = internalMutation({
 });
 
 export const MODEL_ID_MAX_LENGTH = 100;
-// Model ids look like "claude-sonnet-4-5" or "claude-3-5-haiku-20241022".
+// Model ids look like "claude-sonnet-5-5" or "claude-3-5-haiku-20241022".
 const MODEL_ID = /^[a-z0-9][a-z0-9._:-]*$/;
 
 function checkRange(name: string, value: number, min: number, max: number): void {
@@ -76,7 +76,7 @@ export const updatePreferences = userMutation({
     if (args.defaultModel !== undefined) {
       const m = args.defaultModel;
       if (m.length === 0 || m.length > MODEL_ID_MAX_LENGTH || !MODEL_ID.test(m)) {
-        fail("INVALID", `defaultModel must be a model id like "claude-sonnet-4-5" (at most ${MODEL_ID_MAX_LENGTH} characters)`, {
+        fail("INVALID", `defaultModel must be a model id like "claude-sonnet-5-5" (at most ${MODEL_ID_MAX_LENGTH} characters)`, {
           field: "defaultModel",
         });
       }

@@ -33,7 +33,7 @@ export type PlanLimits = {
 
 const MB = 1024 * 1024;
 
-const BASE_MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5"];
+const BASE_MODELS = ["claude-haiku-5-5", "claude-sonnet-5-5"];
 
 export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
   free: {
@@ -147,6 +147,9 @@ export function chooseModel(plan: Plan, type: AiRequestType, requested: string |
   if (requested !== undefined) {
     const info = modelInfo(requested);
     if (!info) fail("INVALID", `Unknown model ${requested}`, { model: requested });
+    if (info.retiredOn) {
+      fail("INVALID", `${requested} was retired on ${info.retiredOn}; choose another model`, { model: requested, retiredOn: info.retiredOn });
+    }
     if (!limits.models.includes(requested)) {
       fail("FORBIDDEN", `The ${plan} plan does not include ${requested}`, { model: requested, plan });
     }

@@ -30,6 +30,8 @@ export type ModelInfo = {
   /** Haiku 5.5 bills every token of a request at higher rates once its prompt passes a threshold. */
   longPrompt?: { overTokens: number; rates: Rates };
   legacy?: boolean;
+  /** The day Anthropic retired the model (requests to it fail): kept to price old ledger rows, never offered. */
+  retiredOn?: string;
 };
 
 const usd = (dollarsPerMTok: number) => Math.round(dollarsPerMTok * 1_000_000);
@@ -68,7 +70,7 @@ export const MODELS: Record<string, ModelInfo> = {
     maxOutputTokens: 128_000,
     rates: { input: usd(10), output: usd(50), cacheWrite: usd(12.5), cacheRead: usd(0.25) },
   },
-  // Still the stored default preference of older accounts; 200K context without the 1M beta.
+  // Retired by Anthropic on 2026-11-30: no plan offers it; its prices stay for the ledger's old rows.
   "claude-sonnet-4-5": {
     id: "claude-sonnet-4-5",
     label: "Claude Sonnet 4.5 (legacy)",
@@ -76,6 +78,7 @@ export const MODELS: Record<string, ModelInfo> = {
     maxOutputTokens: 64_000,
     rates: { input: usd(3), output: usd(15), cacheWrite: usd(3.75), cacheRead: usd(0.3) },
     legacy: true,
+    retiredOn: "2026-11-30",
   },
 };
 

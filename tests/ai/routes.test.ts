@@ -195,7 +195,7 @@ describe("GET /api/ai/models and /api/ai/usage", () => {
     const body = await res.json();
     expect(body.plan).toBe("free");
     expect(body.pricesAsOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(body.models.map((m: any) => m.id)).toEqual(["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5"]);
+    expect(body.models.map((m: any) => m.id)).toEqual(["claude-haiku-5-5", "claude-sonnet-5-5"]);
     expect(body.models[1].prices).toEqual({ inputPerMTok: 2, outputPerMTok: 10, cacheWritePerMTok: 2.5, cacheReadPerMTok: 0.1 });
   });
 

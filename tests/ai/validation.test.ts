@@ -88,9 +88,9 @@ describe("GET /api/ai/models", () => {
   test("each plan sees its own models and quotas", async () => {
     const userId = await userIdOf(stack, "user_ai_validation");
     const expected = {
-      free: [["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5"], 100, 50_000],
-      pro: [["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5", "claude-opus-5-5"], 10_000, 5_000_000],
-      business: [["claude-haiku-5-5", "claude-sonnet-5-5", "claude-sonnet-4-5", "claude-opus-5-5", "claude-fable-5-1"], null, null],
+      free: [["claude-haiku-5-5", "claude-sonnet-5-5"], 100, 50_000],
+      pro: [["claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5"], 10_000, 5_000_000],
+      business: [["claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5", "claude-fable-5-1"], null, null],
     } as const;
     for (const [plan, [ids, dailyRequests, dailyTokens]] of Object.entries(expected)) {
       await setPlan(stack, userId, plan as keyof typeof expected);
