@@ -11,7 +11,7 @@ import * as usage from "../../convex/usage";
 import type { Id } from "../../convex/_generated/dataModel";
 import { settleCompletions } from "../../edge/ai/run";
 import { stackForFile } from "../stackForFile";
-import { markEmailVerified } from "../convex/projectFixtures";
+import { markEmailVerified } from "../convex/helpers";
 import { aiCall, allRequests, seamCall, sse, today, userIdOf } from "./helpers";
 
 const stack = stackForFile();

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import { newConvexTest } from "../convexTest";
-import { expectCode, PAGE } from "../convex/projectFixtures";
+import { expectCode, PAGE } from "../convex/helpers";
 import { billingEnv, DAY, invoice, makeAdmin, rows, sendStripe, stripeEvent, subscription, withUser } from "./helpers";
 import { callerFor } from "../keys";
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { newConvexTest } from "../convexTest";
-import { expectCode } from "../convex/projectFixtures";
+import { expectCode } from "../convex/helpers";
 import { startStripeFake, type StripeFake } from "../fakes/stripe";
 import { billingEnv, DAY, rows, sendStripe, stripeEvent, subscription, withUser } from "./helpers";
 

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { ConvexTest } from "../convexTest";
-import { expectCode } from "../convex/projectFixtures";
+import { expectCode } from "../convex/helpers";
 import { billingEnv, DAY, invoice, makeAdmin, rows, sendStripe, stripeEvent, subscription, withUser } from "./helpers";
 
 beforeEach(() => {

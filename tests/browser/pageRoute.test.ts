@@ -2,7 +2,7 @@
 // derived from CONVEX_SITE_URL; absent in production (404), whatever else is configured.
 import { describe, expect, test } from "vitest";
 import { convexUrlFromSite } from "../../edge/dev/page";
-import { edgeApp } from "../edge/harness";
+import { edgeApp } from "../edge/helpers";
 
 describe("GET / (the reference IDE page)", () => {
   test("development: the page, pointing at the deployment's client URL, with a CSP that lets it run", async () => {

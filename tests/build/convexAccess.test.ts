@@ -3,9 +3,9 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { expectCode, PAGE, refusedWithoutChange } from "../convex/projectFixtures";
+import { expectCode, PAGE, refusedWithoutChange } from "../convex/helpers";
 import { callerFor } from "../keys";
-import { begin, build, buildSetup, CLERK, editor, turn, writeFiles, type BuildSetup } from "./convexFixtures";
+import { begin, build, buildSetup, CLERK, editor, turn, writeFiles, type BuildSetup } from "./convexHelpers";
 
 async function withAppliedChangeSet() {
   const s = await buildSetup();

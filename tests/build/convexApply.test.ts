@@ -3,8 +3,8 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { expectCode, refusedWithoutChange } from "../convex/projectFixtures";
-import { build, buildSetup, editor, projectFiles, projectRow, writeFiles, type BuildSetup } from "./convexFixtures";
+import { expectCode, refusedWithoutChange } from "../convex/helpers";
+import { build, buildSetup, editor, projectFiles, projectRow, writeFiles, type BuildSetup } from "./convexHelpers";
 
 const NUMBERS = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
 

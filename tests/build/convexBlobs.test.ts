@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import { GRACE_MS } from "../../convex/blobs";
-import { expectCode } from "../convex/projectFixtures";
-import { begin, buildSetup, editor, projectFiles, turn, writeFiles } from "./convexFixtures";
+import { expectCode } from "../convex/helpers";
+import { begin, buildSetup, editor, projectFiles, turn, writeFiles } from "./convexHelpers";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 

@@ -1,6 +1,6 @@
 // The two seam calls through convex/edge/router.ts: exact answer shapes, bad bodies → 400 INVALID.
 import { describe, expect, test } from "vitest";
-import { buildSetup, CLERK, seam, writeFiles } from "./convexFixtures";
+import { buildSetup, CLERK, seam, writeFiles } from "./convexHelpers";
 
 describe("/edge/ai/build/begin and /edge/ai/build/turn", () => {
   test("begin opens a change set; turn runs the tools and answers with the contract's shape", async () => {

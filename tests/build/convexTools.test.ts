@@ -2,7 +2,7 @@
 // events, error results, and that the project's own files are never touched.
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { begin, buildSetup, editor, projectFiles, projectRow, turn, writeFiles, type BuildSetup } from "./convexFixtures";
+import { begin, buildSetup, editor, projectFiles, projectRow, turn, writeFiles, type BuildSetup } from "./convexHelpers";
 
 async function started(files: Record<string, string> = { "src/App.tsx": "export default function App() {\n  return <h1>Hi</h1>;\n}\n", "README.md": "# Shop\n" }) {
   const s = await buildSetup();

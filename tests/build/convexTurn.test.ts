@@ -6,7 +6,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { costMicros } from "../../convex/lib/pricing";
 import { CANCELED_NOTE } from "../../convex/build";
 import { callerFor } from "../keys";
-import { begin, buildSetup, CLERK, editor, turn, USAGE, writeFiles, type BuildSetup } from "./convexFixtures";
+import { begin, buildSetup, CLERK, editor, turn, USAGE, writeFiles, type BuildSetup } from "./convexHelpers";
 
 async function requestRows(s: BuildSetup) {
   return await s.t.run(async (ctx) => await ctx.db.query("aiRequests").collect());

@@ -1,4 +1,4 @@
-// The edge's side of the build seam, against a fake Convex (tests/edge/harness.ts) and the
+// The edge's side of the build seam, against a fake Convex (tests/edge/helpers.ts) and the
 // fake Claude: Convex unreachable at a turn call (retried with the same requestId, then one
 // error), refusals in a turn answer, the request body, and the calls made before Claude.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -6,7 +6,7 @@ import { TURN_ATTEMPTS_MS } from "../../edge/ai/build";
 import { settleCompletions } from "../../edge/ai/run";
 import { parseSse } from "../ai/helpers";
 import { startAnthropicFake, toolResultsOf, type AnthropicFake } from "../fakes/anthropic";
-import { bearer, edgeApp, json, type SeamRequest } from "../edge/harness";
+import { bearer, edgeApp, json, type SeamRequest } from "../edge/helpers";
 
 const EDITOR = "str_replace_based_edit_tool";
 let claude: AnthropicFake;

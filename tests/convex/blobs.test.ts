@@ -8,7 +8,7 @@ import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { createSnapshot, snapshotFilesPage } from "../../convex/lib/snapshots";
 import crons from "../../convex/crons";
 import type { ConvexTest } from "../convexTest";
-import { setupProject, upload } from "./projectFixtures";
+import { setupProject, upload } from "./helpers";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 

@@ -2,7 +2,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { ConvexTest } from "../convexTest";
-import { dump, expectUnchanged } from "./projectFixtures";
+import { dump, expectUnchanged } from "./helpers";
 
 export const SECRET = "whsec_" + randomBytes(24).toString("base64");
 /** Sets CLERK_WEBHOOK_SECRET for each test of the calling file (and restores it after). */

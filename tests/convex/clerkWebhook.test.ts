@@ -5,7 +5,7 @@ import { callerFor } from "../keys";
 import { api, internal } from "../../convex/_generated/api";
 import { asUser, newConvexTest, userRow } from "../convexTest";
 import { deliver, deliveredWithoutChange, useWebhookSecret, userData } from "./clerkDelivery";
-import { expectCode } from "./projectFixtures";
+import { expectCode } from "./helpers";
 
 useWebhookSecret();
 

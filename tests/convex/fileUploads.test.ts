@@ -8,7 +8,7 @@ import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { MAX_FILE_BYTES } from "../../convex/lib/projectFiles";
 import { BLOB_READ_BUDGET_BYTES } from "../../convex/files";
 import type { ConvexTest } from "../convexTest";
-import { expectCode, refusedWithoutChange, setupProject, upload } from "./projectFixtures";
+import { expectCode, refusedWithoutChange, setupProject, upload } from "./helpers";
 
 const sha = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 const storageCount = (t: ConvexTest) => t.run(async (ctx) => (await ctx.db.system.query("_storage").collect()).length);

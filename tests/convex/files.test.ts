@@ -5,7 +5,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { MAX_PROJECT_BYTES, MAX_PROJECT_FILES } from "../../convex/lib/projectFiles";
 import type { ConvexTest } from "../convexTest";
-import { expectCode, PAGE, refusedWithoutChange, setupProject } from "./projectFixtures";
+import { expectCode, PAGE, refusedWithoutChange, setupProject } from "./helpers";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 

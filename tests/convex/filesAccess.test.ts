@@ -3,7 +3,7 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { asUser } from "../convexTest";
-import { expectCode, PAGE, refusedWithoutChange, setupProject, upload, type Caller } from "./projectFixtures";
+import { expectCode, PAGE, refusedWithoutChange, setupProject, upload, type Caller } from "./helpers";
 
 async function fixture() {
   const s = await setupProject();

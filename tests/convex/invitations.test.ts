@@ -8,7 +8,7 @@ import { INVITATION_RATE } from "../../convex/lib/plans";
 import { userRow, type ConvexTest } from "../convexTest";
 import { callerFor, TEST_ISSUER } from "../keys";
 import { deliver, useWebhookSecret, userData, verified } from "./clerkDelivery";
-import { dump, expectCode, refusedWithoutChange, setup, type Caller } from "./projectFixtures";
+import { dump, expectCode, refusedWithoutChange, setup, type Caller } from "./helpers";
 
 useWebhookSecret();
 afterEach(() => vi.useRealTimers());

@@ -5,7 +5,7 @@ import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { BROWSER_MUTATION_RATE, PLAN_LIMITS } from "../../convex/lib/plans";
 import type { ConvexTest } from "../convexTest";
-import { refusedWithoutChange, setup, setupProject, upload } from "./projectFixtures";
+import { refusedWithoutChange, setup, setupProject, upload } from "./helpers";
 
 afterEach(() => vi.useRealTimers());
 

@@ -4,7 +4,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { notify } from "../../convex/lib/notify";
 import { UNREAD_COUNT_CAP } from "../../convex/notifications";
 import { asUser, type ConvexTest } from "../convexTest";
-import { expectCode, PAGE, refusedWithoutChange, setup } from "./projectFixtures";
+import { expectCode, PAGE, refusedWithoutChange, setup } from "./helpers";
 
 afterEach(() => {
   vi.useRealTimers();

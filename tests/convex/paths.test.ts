@@ -5,7 +5,7 @@ import { compareValues } from "convex/values";
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { prefixEnd } from "../../convex/lib/paths";
-import { allPages, expectCode, PAGE, refusedWithoutChange, setupProject, upload } from "./projectFixtures";
+import { allPages, expectCode, PAGE, refusedWithoutChange, setupProject, upload } from "./helpers";
 
 const byCodePoint = (a: string, b: string) => compareValues(a, b);
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../convex/_generated/api";
 import { boundedPage } from "../../convex/lib/pagination";
 import { asUser } from "../convexTest";
-import { addMember, allPages, expectCode, PAGE, refusedWithoutChange, setup, setupProject } from "./projectFixtures";
+import { addMember, allPages, expectCode, PAGE, refusedWithoutChange, setup, setupProject } from "./helpers";
 
 afterEach(() => {
   vi.useRealTimers();

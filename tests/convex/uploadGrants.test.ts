@@ -6,7 +6,7 @@ import { api } from "../../convex/_generated/api";
 import { GRACE_MS } from "../../convex/blobs";
 import { UPLOAD_TTL_MS } from "../../convex/files";
 import { asUser } from "../convexTest";
-import { addMember, refusedWithoutChange, setup, setupProject, upload } from "./projectFixtures";
+import { addMember, refusedWithoutChange, setup, setupProject, upload } from "./helpers";
 
 afterEach(() => vi.useRealTimers());
 

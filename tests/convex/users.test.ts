@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import { asUser, newConvexTest } from "../convexTest";
-import { expectCode, refusedWithoutChange, setup } from "./projectFixtures";
+import { expectCode, refusedWithoutChange, setup } from "./helpers";
 
 describe("users.me", () => {
   test("returns the caller's own profile and nobody else's", async () => {

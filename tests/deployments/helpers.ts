@@ -6,7 +6,7 @@ import { api, internal } from "../../convex/_generated/api";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { statsInsert } from "../../convex/lib/deploymentStats";
 import { providerClientFromEnv } from "../../convex/providers/index";
-import { markEmailVerified } from "../convex/projectFixtures";
+import { markEmailVerified } from "../convex/helpers";
 import { userRow } from "../convexTest";
 import type { Stack } from "../stack";
 import { stackForFile } from "../stackForFile";
@@ -115,7 +115,7 @@ export async function addMember(
   return member;
 }
 
-export { expectCode } from "../convex/projectFixtures";
+export { expectCode } from "../convex/helpers";
 
 export { api, internal };
 

@@ -5,7 +5,7 @@ import { loadConfig } from "../../edge/config";
 import { signDevToken, type DevIssuerKey } from "../../edge/dev/issuer";
 import { appFromEnv } from "../../edge/index";
 import { createDevIssuerKey } from "../../scripts/devIssuerKey";
-import { bearer, edgeApp, ORIGIN } from "../edge/harness";
+import { bearer, edgeApp, ORIGIN } from "../edge/helpers";
 
 const key: DevIssuerKey = createDevIssuerKey();
 const DEV_ENV = {

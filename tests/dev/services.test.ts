@@ -5,7 +5,7 @@ import { loadConfig } from "../../edge/config";
 import { mockedServices, serviceModes } from "../../edge/services";
 import { newConvexTest } from "../convexTest";
 import { createDevIssuerKey } from "../../scripts/devIssuerKey";
-import { edgeApp, json } from "../edge/harness";
+import { edgeApp, json } from "../edge/helpers";
 
 const key = JSON.stringify(createDevIssuerKey());
 

@@ -4,7 +4,7 @@ import { callerFor } from "../keys";
 import { describe, expect, test } from "vitest";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../../edge/errors";
-import { bearer, edgeApp, ORIGIN } from "./harness";
+import { bearer, edgeApp, ORIGIN } from "./helpers";
 
 async function appWithBoom() {
   const h = await edgeApp({ env: { EDGE_BODY_LIMIT_BYTES: "1024" } });

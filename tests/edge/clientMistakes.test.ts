@@ -1,7 +1,7 @@
 // Client mistakes in the shape of a request (not its fields): a clear 400 in the envelope
 // that names the real problem, and nothing reaches Convex.
 import { expect, test } from "vitest";
-import { bearer, edgeApp } from "./harness";
+import { bearer, edgeApp } from "./helpers";
 
 test("an AI body sent without a JSON Content-Type is refused as such, not blamed on a field it has", async () => {
   const h = await edgeApp();

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { REQUEST_HEADERS, RESPONSE_HEADERS } from "../../edge/headers";
-import { edgeApp, ORIGIN } from "./harness";
+import { edgeApp, ORIGIN } from "./helpers";
 
 const lower = (list: readonly string[]) => list.map((h) => h.toLowerCase());
 const splitList = (value: string | null) => lower((value ?? "").split(",").map((s) => s.trim()).filter(Boolean));

@@ -1,7 +1,7 @@
 // GET /api/deployments/:id/logs as SSE, against a fake Convex that serves a fixed log:
 // where a stream resumes from, and how its events are framed.
 import { describe, expect, test } from "vitest";
-import { bearer, edgeApp, json, type SeamRequest } from "./harness";
+import { bearer, edgeApp, json, type SeamRequest } from "./helpers";
 
 const LINES = Array.from({ length: 6 }, (_, seq) => ({ seq, at: 1_000 + seq, level: "info", text: `line ${seq}` }));
 

@@ -6,7 +6,7 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { edgeApp } from "./harness";
+import { edgeApp } from "./helpers";
 
 let server: Server;
 let url: string;

@@ -3,7 +3,7 @@
 // backs off while nothing changes.
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { nextPollDelay, TokenBuckets } from "../../edge/limits";
-import { bearer, edgeApp, healthyConvex, json, type SeamRequest } from "./harness";
+import { bearer, edgeApp, healthyConvex, json, type SeamRequest } from "./helpers";
 
 describe("token buckets (per key)", () => {
   test("capacity at once, then refilled at capacity per minute; keys are independent", () => {

@@ -6,7 +6,7 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { request as httpRequest, type Server } from "node:http";
 import { expect, test } from "vitest";
-import { edgeApp } from "./harness";
+import { edgeApp } from "./helpers";
 
 test("served with overrideGlobalObjects: false (as the stack serves it), bodies with and without a length reach the route", async () => {
   const { app } = await edgeApp();

@@ -7,7 +7,7 @@ import { loadConfig } from "../../edge/config";
 import { createConvexSeam } from "../../edge/convex";
 import { userRow as userRowOf } from "../convexTest";
 import { stackForFile } from "../stackForFile";
-import { bearer, edgeApp, json, SECRET } from "./harness";
+import { bearer, edgeApp, json, SECRET } from "./helpers";
 
 const stack = stackForFile();
 

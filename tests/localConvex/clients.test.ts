@@ -9,7 +9,7 @@ import type { ConvexClient } from "convex/browser";
 import { ConvexReactClient } from "convex/react";
 import WebSocket from "ws";
 import { stackForFile } from "../stackForFile";
-import { httpClient, liveClient, subscribe } from "./clients";
+import { httpClient, liveClient, subscribe } from "./helpers";
 
 process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
 const stack = stackForFile();

@@ -9,7 +9,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import { QUEUE_TIMEOUT_MS } from "../../convex/deploymentWatchdog";
 import { seedDeployments } from "../deployments/helpers";
 import { stackForFile } from "../stackForFile";
-import { httpClient, liveClient, subscribe } from "./clients";
+import { httpClient, liveClient, subscribe } from "./helpers";
 
 process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
 const stack = stackForFile({ crons: true });

@@ -1,7 +1,7 @@
 // ai.build.proposed: raised once when the build agent's change set becomes proposed.
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { build, buildSetup, editor } from "../build/convexFixtures";
+import { build, buildSetup, editor } from "../build/convexHelpers";
 
 process.env.NOTIFY_ALLOW_LOOPBACK = "1";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { expectCode } from "../convex/projectFixtures";
+import { expectCode } from "../convex/helpers";
 import { api, SETTLE_MS, attemptsOf, channelRow, deliveriesOf, notifyStackForFile, PAGE, raise, signedIn } from "./helpers";
 
 const { stack, fakes, secret } = notifyStackForFile();

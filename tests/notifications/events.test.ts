@@ -7,7 +7,7 @@ import { notifyBilling } from "../../convex/lib/billingNotify";
 import { emit } from "../../convex/notificationDelivery";
 import { PLAN_LIMITS } from "../../convex/lib/plans";
 import { dayOf, emptyTotals } from "../../convex/lib/usageRollup";
-import { markEmailVerified, expectCode } from "../convex/projectFixtures";
+import { markEmailVerified, expectCode } from "../convex/helpers";
 import { callerFor } from "../keys";
 import { api, deliveriesOf, notifyStackForFile, PAGE, SETTLE_MS, signedIn } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { emailMessage, slackMessage, webhookPayload } from "../../convex/lib/notificationTemplates";
 import { NOTIFICATION_TYPES, type NotificationEvent } from "../../convex/validators";
-import { expectCode } from "../convex/projectFixtures";
+import { expectCode } from "../convex/helpers";
 import { api, attemptsOf, channelRow, deliveriesOf, notifyStackForFile, raise, SETTLE_MS, signedIn } from "./helpers";
 
 const { stack, fakes } = notifyStackForFile();

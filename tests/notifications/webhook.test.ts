@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { expectCode } from "../convex/projectFixtures";
+import { expectCode } from "../convex/helpers";
 import { api, SETTLE_MS, attemptsOf, deliveriesOf, notifyStackForFile, raise, signedIn } from "./helpers";
 
 const { stack, fakes, secret } = notifyStackForFile();

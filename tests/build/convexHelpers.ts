@@ -6,7 +6,7 @@ import type { Id } from "../../convex/_generated/dataModel";
 import type { EdgeBody } from "../../convex/edge/contract";
 import { asUser } from "../convexTest";
 import { callerFor, TEST_ISSUER } from "../keys";
-import { setupProject } from "../convex/projectFixtures";
+import { setupProject } from "../convex/helpers";
 
 process.env.EDGE_SECRET ??= randomBytes(24).toString("hex");
 
