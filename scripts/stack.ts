@@ -44,6 +44,8 @@ function writeConvexEnv(file: string, vars: Record<string, string>) {
 }
 
 const stack = await start();
+// Convex functions build absolute links to the site (the mock checkout and portal pages) from it.
+process.env.CONVEX_SITE_URL = stack.convexSiteUrl;
 // Claude answers as in `npm run dev`: marked "(mock Claude)", and a believable build.
 stack.fakes.anthropic.configure({ reply: mockClaudeReply });
 const convexEnv = { CONVEX_URL: stack.convexUrl, CONVEX_SITE_URL: stack.convexSiteUrl };

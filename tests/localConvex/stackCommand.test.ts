@@ -81,4 +81,25 @@ describe("npm run stack", () => {
     const empty = await fetch(`${url("edge")}/dev/sign-in`, { method: "POST" });
     expect(empty.status).toBe(400);
   });
+
+  test("a mock checkout link points at the local Convex site, whose page answers", async () => {
+    const { token } = await (
+      await fetch(`${url("edge")}/dev/sign-in`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ id: "user_dev_buyer", email: "buyer@autocrea.dev" }),
+      })
+    ).json();
+    const res = await fetch(`${url("convex")}/api/action`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ path: "billing:checkout", args: [{ plan: "pro" }], format: "convex_encoded_json" }),
+    });
+    const answer = await res.json();
+    expect(answer).toMatchObject({ status: "success", value: { mock: true } });
+    expect(answer.value.url.startsWith(`${url("site")}/billing/mock/checkout?id=`)).toBe(true);
+    const page = await fetch(answer.value.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Mock checkout");
+  });
 });
