@@ -1,9 +1,6 @@
 // Project files: normalized paths pointing at content-addressed blobs.
 // Read = viewer; write / rename / remove / upload = editor or owner.
-import {
-  paginationOptsValidator,
-  paginationResultValidator,
-} from "convex/server";
+import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import { internalMutation, internalQuery } from "./_generated/server";
@@ -58,30 +55,14 @@ function refuseLargeInline(path: string, size: number): void {
 
 /** Creates or overwrites one text file. With `expectedHash`, only if the file still has that content. */
 export const write = userMutation({
-  args: {
-    projectId: v.id("projects"),
-    path: v.string(),
-    content: v.string(),
-    expectedHash: v.optional(v.string()),
-  },
+  args: { projectId: v.id("projects"), path: v.string(), content: v.string(), expectedHash: v.optional(v.string()) },
   returns: vFileInfo,
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "editor",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const path = normalizePath(args.path);
     const { hash, size } = await hashText(args.content);
     refuseLargeInline(path, size);
-    const change = await checkedChange(
-      ctx,
-      project,
-      path,
-      { hash, size },
-      args.expectedHash,
-    );
+    const change = await checkedChange(ctx, project, path, { hash, size }, args.expectedHash);
     await putInlineBlob(ctx, hash, args.content, size);
     const [written] = await applyFileChanges(ctx, project, ctx.user, [change]);
     return written;
@@ -96,53 +77,32 @@ export const writeMany = userMutation({
   },
   returns: v.array(vFileInfo),
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "editor",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     if (args.files.length > MAX_FILES_PER_WRITE) {
-      fail(
-        "INVALID",
-        `writeMany takes at most ${MAX_FILES_PER_WRITE} files; got ${args.files.length}`,
-        {
-          limit: MAX_FILES_PER_WRITE,
-        },
-      );
+      fail("INVALID", `writeMany takes at most ${MAX_FILES_PER_WRITE} files; got ${args.files.length}`, {
+        limit: MAX_FILES_PER_WRITE,
+      });
     }
     const seen = new Set<string>();
     const changes: (FileChange & { content: string })[] = [];
     let total = 0;
     for (const f of args.files) {
       const path = normalizePath(f.path);
-      if (seen.has(path))
-        fail("INVALID", `${path} appears twice in one writeMany`, { path });
+      if (seen.has(path)) fail("INVALID", `${path} appears twice in one writeMany`, { path });
       seen.add(path);
       const { hash, size } = await hashText(f.content);
       refuseLargeInline(path, size);
       total += size;
-      changes.push({
-        path,
-        hash,
-        size,
-        content: f.content,
-        existing: await fileAt(ctx, project._id, path),
-      });
+      changes.push({ path, hash, size, content: f.content, existing: await fileAt(ctx, project._id, path) });
     }
     if (total > MAX_WRITE_MANY_BYTES) {
-      fail(
-        "PAYLOAD_TOO_LARGE",
-        `writeMany takes up to ${MAX_WRITE_MANY_BYTES} bytes (8 MB) in one call; got ${total}`,
-        {
-          limit: MAX_WRITE_MANY_BYTES,
-        },
-      );
+      fail("PAYLOAD_TOO_LARGE", `writeMany takes up to ${MAX_WRITE_MANY_BYTES} bytes (8 MB) in one call; got ${total}`, {
+        limit: MAX_WRITE_MANY_BYTES,
+      });
     }
     checkProjectQuota(project, changes);
     // Everything is valid: now write.
-    for (const c of changes)
-      await putInlineBlob(ctx, c.hash, c.content, c.size);
+    for (const c of changes) await putInlineBlob(ctx, c.hash, c.content, c.size);
     return await applyFileChanges(ctx, project, ctx.user, changes);
   },
 });
@@ -150,50 +110,28 @@ export const writeMany = userMutation({
 /** One file's metadata and content: inline text as `content`, large content as a storage `url`. */
 export const read = userQuery({
   args: { projectId: v.id("projects"), path: v.string() },
-  returns: vFileInfo.extend({
-    content: v.optional(v.string()),
-    url: v.optional(v.string()),
-  }),
-  handler: async (
-    ctx,
-    args,
-  ): Promise<FileInfo & { content?: string; url?: string }> => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "viewer",
-    );
+  returns: vFileInfo.extend({ content: v.optional(v.string()), url: v.optional(v.string()) }),
+  handler: async (ctx, args): Promise<FileInfo & { content?: string; url?: string }> => {
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
     const path = normalizePath(args.path);
     const file = await fileAt(ctx, project._id, path);
     if (!file) fail("NOT_FOUND", `${path} not found`, { path });
     const blob = await blobByHash(ctx, file.hash);
     if (!blob) fail("NOT_FOUND", `The content of ${path} is missing`, { path });
     const where = blobContent(blob);
-    if (where.storageId === undefined)
-      return { ...fileInfo(file), content: where.content };
+    if (where.storageId === undefined) return { ...fileInfo(file), content: where.content };
     const url = await ctx.storage.getUrl(where.storageId);
-    if (url === null)
-      fail("NOT_FOUND", `The content of ${path} is missing`, { path });
+    if (url === null) fail("NOT_FOUND", `The content of ${path} is missing`, { path });
     return { ...fileInfo(file), url };
   },
 });
 
 /** Files in path order (metadata only), optionally under a prefix ("src/" or "src/App"). */
 export const list = userQuery({
-  args: {
-    projectId: v.id("projects"),
-    prefix: v.optional(v.string()),
-    paginationOpts: paginationOptsValidator,
-  },
+  args: { projectId: v.id("projects"), prefix: v.optional(v.string()), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vFileInfo),
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "viewer",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
     const prefix = normalizePrefix(args.prefix ?? "");
     const end = prefixEnd(prefix);
     const result = await ctx.db
@@ -201,9 +139,7 @@ export const list = userQuery({
       .withIndex("by_projectId_and_path", (q) => {
         const inProject = q.eq("projectId", project._id);
         if (prefix === "") return inProject;
-        return end === null
-          ? inProject.gte("path", prefix)
-          : inProject.gte("path", prefix).lt("path", end);
+        return end === null ? inProject.gte("path", prefix) : inProject.gte("path", prefix).lt("path", end);
       })
       .paginate(boundedPage(args.paginationOpts, MAX_LIST_PAGE));
     return { ...result, page: result.page.map(fileInfo) };
@@ -215,31 +151,15 @@ export const rename = userMutation({
   args: { projectId: v.id("projects"), from: v.string(), to: v.string() },
   returns: vFileInfo,
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "editor",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const from = normalizePath(args.from);
     const to = normalizePath(args.to);
     const file = await fileAt(ctx, project._id, from);
     if (!file) fail("NOT_FOUND", `${from} not found`, { path: from });
     if (from === to) return fileInfo(file);
-    if (await fileAt(ctx, project._id, to))
-      fail("CONFLICT", `${to} exists already`, { path: to });
-    const moved = {
-      ...fileInfo(file),
-      path: to,
-      language: languageForPath(to),
-      updatedAt: Date.now(),
-    };
-    await ctx.db.patch("files", file._id, {
-      path: to,
-      language: moved.language,
-      updatedAt: moved.updatedAt,
-      updatedBy: ctx.user._id,
-    });
+    if (await fileAt(ctx, project._id, to)) fail("CONFLICT", `${to} exists already`, { path: to });
+    const moved = { ...fileInfo(file), path: to, language: languageForPath(to), updatedAt: Date.now() };
+    await ctx.db.patch("files", file._id, { path: to, language: moved.language, updatedAt: moved.updatedAt, updatedBy: ctx.user._id });
     await touchProject(ctx, project, {}, moved.updatedAt);
     return moved;
   },
@@ -250,12 +170,7 @@ export const remove = userMutation({
   args: { projectId: v.id("projects"), path: v.string() },
   returns: v.null(),
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "editor",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const path = normalizePath(args.path);
     const file = await fileAt(ctx, project._id, path);
     if (!file) fail("NOT_FOUND", `${path} not found`, { path });
@@ -288,31 +203,13 @@ export const generateUploadUrl = userMutation({
   args: { projectId: v.id("projects"), hash: v.string() },
   returns: v.object({ uploadUrl: v.string(), uploadId: v.id("uploads") }),
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "editor",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const hash = args.hash.toLowerCase();
-    if (!SHA256_HEX.test(hash))
-      fail(
-        "INVALID",
-        "hash must be the sha-256 of the content, 64 hex characters",
-        { field: "hash" },
-      );
+    if (!SHA256_HEX.test(hash)) fail("INVALID", "hash must be the sha-256 of the content, 64 hex characters", { field: "hash" });
     const now = Date.now();
     const expiresAt = now + UPLOAD_TTL_MS;
-    const uploadId = await ctx.db.insert("uploads", {
-      userId: ctx.user._id,
-      projectId: project._id,
-      hash,
-      createdAt: now,
-      expiresAt,
-    });
-    await ctx.scheduler.runAt(expiresAt, internal.files.expireUpload, {
-      uploadId,
-    });
+    const uploadId = await ctx.db.insert("uploads", { userId: ctx.user._id, projectId: project._id, hash, createdAt: now, expiresAt });
+    await ctx.scheduler.runAt(expiresAt, internal.files.expireUpload, { uploadId });
     return { uploadUrl: await ctx.storage.generateUploadUrl(), uploadId };
   },
 });
@@ -333,28 +230,11 @@ export const commitUpload = userMutation({
   },
   returns: vFileInfo,
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "editor",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const path = normalizePath(args.path);
-    const { upload, hash, size } = await grantedUpload(
-      ctx,
-      ctx.user,
-      project,
-      args.uploadId,
-      args.storageId,
-    );
+    const { upload, hash, size } = await grantedUpload(ctx, ctx.user, project, args.uploadId, args.storageId);
     checkFileSize(path, size);
-    const change = await checkedChange(
-      ctx,
-      project,
-      path,
-      { hash, size },
-      args.expectedHash,
-    );
+    const change = await checkedChange(ctx, project, path, { hash, size }, args.expectedHash);
     await putStorageBlob(ctx, hash, args.storageId, size);
     await ctx.db.delete("uploads", upload._id);
     const [written] = await applyFileChanges(ctx, project, ctx.user, [change]);
@@ -367,8 +247,7 @@ export const expireUpload = internalMutation({
   args: { uploadId: v.id("uploads") },
   returns: v.null(),
   handler: async (ctx, args) => {
-    if (await ctx.db.get("uploads", args.uploadId))
-      await ctx.db.delete("uploads", args.uploadId);
+    if (await ctx.db.get("uploads", args.uploadId)) await ctx.db.delete("uploads", args.uploadId);
     return null;
   },
 });
@@ -379,30 +258,15 @@ export const expireUpload = internalMutation({
  * at most that many files whatever the project's size; follow `continueCursor` until `isDone`.
  */
 export const snapshot = userQuery({
-  args: {
-    projectId: v.id("projects"),
-    paginationOpts: paginationOptsValidator,
-  },
+  args: { projectId: v.id("projects"), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(vFileEntry),
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "viewer",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
     const result = await ctx.db
       .query("files")
       .withIndex("by_projectId_and_path", (q) => q.eq("projectId", project._id))
       .paginate(boundedPage(args.paginationOpts, MAX_SNAPSHOT_PAGE));
-    return {
-      ...result,
-      page: result.page.map((f) => ({
-        path: f.path,
-        hash: f.hash,
-        size: f.size,
-      })),
-    };
+    return { ...result, page: result.page.map((f) => ({ path: f.path, hash: f.hash, size: f.size })) };
   },
 });
 
@@ -424,11 +288,7 @@ export const blobsForHashes = internalQuery({
   ),
   handler: async (ctx, { hashes }) => {
     if (hashes.length > MAX_HASHES_PER_CALL) {
-      fail(
-        "INVALID",
-        `blobsForHashes takes at most ${MAX_HASHES_PER_CALL} hashes`,
-        { limit: MAX_HASHES_PER_CALL },
-      );
+      fail("INVALID", `blobsForHashes takes at most ${MAX_HASHES_PER_CALL} hashes`, { limit: MAX_HASHES_PER_CALL });
     }
     const out: (BlobContent & { missing?: boolean })[] = [];
     let inlineBytes = 0;
@@ -439,8 +299,7 @@ export const blobsForHashes = internalQuery({
         continue;
       }
       if (blob.storageId === undefined) {
-        if (out.length > 0 && inlineBytes + blob.size > BLOB_READ_BUDGET_BYTES)
-          break;
+        if (out.length > 0 && inlineBytes + blob.size > BLOB_READ_BUDGET_BYTES) break;
         inlineBytes += blob.size;
       }
       out.push(blobContent(blob));
@@ -453,11 +312,7 @@ const MAX_HISTORY_PAGE = 100;
 
 /** The versions of one file written by applied change sets, newest first (hash null: deleted). */
 export const history = userQuery({
-  args: {
-    projectId: v.id("projects"),
-    path: v.string(),
-    paginationOpts: v.optional(paginationOptsValidator),
-  },
+  args: { projectId: v.id("projects"), path: v.string(), paginationOpts: v.optional(paginationOptsValidator) },
   returns: paginationResultValidator(
     v.object({
       changeSetId: v.id("changeSets"),
@@ -471,38 +326,17 @@ export const history = userQuery({
     }),
   ),
   handler: async (ctx, args) => {
-    const { project } = await requireProjectRole(
-      ctx,
-      ctx.user,
-      args.projectId,
-      "viewer",
-    );
+    const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
     const path = normalizePath(args.path);
     const result = await ctx.db
       .query("fileHistory")
-      .withIndex("by_projectId_and_path_and_at", (q) =>
-        q.eq("projectId", project._id).eq("path", path),
-      )
+      .withIndex("by_projectId_and_path_and_at", (q) => q.eq("projectId", project._id).eq("path", path))
       .order("desc")
-      .paginate(
-        boundedPage(
-          args.paginationOpts ?? { numItems: 50, cursor: null },
-          MAX_HISTORY_PAGE,
-        ),
-      );
+      .paginate(boundedPage(args.paginationOpts ?? { numItems: 50, cursor: null }, MAX_HISTORY_PAGE));
     const page = await Promise.all(
       result.page.map(async (h) => {
         const cs = await ctx.db.get("changeSets", h.changeSetId);
-        return {
-          changeSetId: h.changeSetId,
-          title: cs?.title,
-          versionId: h.versionId,
-          op: h.op,
-          hash: h.hash,
-          size: h.size,
-          at: h.at,
-          by: h.by,
-        };
+        return { changeSetId: h.changeSetId, title: cs?.title, versionId: h.versionId, op: h.op, hash: h.hash, size: h.size, at: h.at, by: h.by };
       }),
     );
     return { ...result, page };

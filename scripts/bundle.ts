@@ -41,9 +41,7 @@ export async function measureBundle(): Promise<BundleSize> {
       byName.set(name, (byName.get(name) ?? 0) + bytesInOutput);
     }
   }
-  const contributors = [...byName]
-    .map(([name, bytes]) => ({ name, bytes }))
-    .sort((a, b) => b.bytes - a.bytes);
+  const contributors = [...byName].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
   return {
     rawBytes: code.byteLength,
     gzBytes: gzipSync(code, { level: 9 }).byteLength,
@@ -60,9 +58,7 @@ export async function reportBundle(top = 8): Promise<boolean> {
   console.log(
     `edge bundle (api/index.ts, esbuild --bundle --minify, node ESM): ${kb(size.gzBytes)} gzipped (${kb(size.rawBytes)} raw); budget ${kb(BUDGET_GZ_BYTES)}: ${ok ? "within" : "OVER"}`,
   );
-  console.log(
-    `  largest contributors (minified bytes before gzip, share of the raw bundle):`,
-  );
+  console.log(`  largest contributors (minified bytes before gzip, share of the raw bundle):`);
   for (const c of size.contributors.slice(0, top)) {
     console.log(
       `    ${c.name.padEnd(24)} ${kb(c.bytes).padStart(9)}  ${((100 * c.bytes) / size.rawBytes).toFixed(0).padStart(3)} %`,
@@ -74,9 +70,7 @@ export async function reportBundle(top = 8): Promise<boolean> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const ok = await reportBundle();
   if (!ok) {
-    console.error(
-      'The edge bundle is over its budget: see docs/performance.md, "Bundle", for what keeps it small.',
-    );
+    console.error('The edge bundle is over its budget: see docs/performance.md, "Bundle", for what keeps it small.');
     process.exit(1);
   }
 }
