@@ -73,6 +73,8 @@ export function claudeClient(cfg: AnthropicConfig): ClaudeClient {
       maxRetries: cfg.maxRetries,
       timeout: cfg.timeoutMs,
       fetch: capped,
+      // No tracer is registered here; without this the SDK still computes span attributes per call.
+      openTelemetry: false,
     });
     clients.set(cfg, c);
   }
