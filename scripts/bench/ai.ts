@@ -37,7 +37,7 @@ type Row = ReturnType<typeof pairedDiff>;
 const line = (label: string, d: Row) =>
   `  ${label.padEnd(34)} p50 ${signed(d.diff.p50).padStart(10)}  p99 ${signed(d.diff.p99).padStart(10)}   (${ms(d.a.p50)} vs ${ms(d.b.p50)} at p50)`;
 
-async function edgeOwnWork() {
+export async function edgeOwnWork() {
   const e = await startEdgeAlone();
   try {
     const url = `${e.edgeUrl}/api/ai/generate`;
