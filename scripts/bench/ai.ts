@@ -93,7 +93,7 @@ const distribution = (xs: string[]) =>
     .map((n) => `${n} ${xs.filter((x) => x === n).length}×`)
     .join(", ");
 
-async function fullPath(stack: Stack) {
+export async function fullPath(stack: Stack) {
   const tokens: string[] = [];
   for (let u = 0; u < USERS + 1; u++) tokens.push(await stack.signIn({ id: `user_bench_ai_${u}` }));
   const url = `${stack.edgeUrl}/api/ai/generate`;
