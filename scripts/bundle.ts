@@ -1,7 +1,8 @@
 // The edge's bundle size against its budget: `npm run bundle` (CI runs it; `npm run bench`
-// prints the same figures). The entry Vercel deploys (api/index.ts) is bundled as Vercel's Node
-// builder does (esbuild, ESM, minified), gzipped, and compared with BUDGET_GZ_BYTES; the
-// biggest contributors are listed so a regression names its cause. Exit code 1 over budget.
+// prints the same figures). The entry Vercel deploys (api/index.ts) and everything it imports
+// are bundled into one minified ESM file with esbuild, gzipped, and compared with
+// BUDGET_GZ_BYTES: what a cold start loads and parses. The biggest contributors are listed so a
+// regression names its cause. Exit code 1 over budget.
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
