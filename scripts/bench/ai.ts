@@ -44,23 +44,31 @@ export async function edgeOwnWork() {
     await timedEdgeRequest(url, e.token, REQUEST_BODY);
     const body = e.anthropic.bodies().at(-1) as Record<string, unknown>;
     const bodyText = JSON.stringify(body);
-    // Convex calls started before the fake received each edge request.
+    // When the fake received each request, and the Convex calls started before it did.
     let edgeStartedAt = -1;
+    let receivedAt = 0;
     const beforeClaude: string[] = [];
     e.anthropic.configure({
       reply: () => {
+        receivedAt = performance.now();
         if (edgeStartedAt >= 0) beforeClaude.push(e.started.slice(edgeStartedAt).map((p) => p.replace("/edge/ai/", "")).join("+") || "none");
         edgeStartedAt = -1;
         return "Here you go:\n```ts\nexport const answer = 42;\n```\nThat is all.";
       },
     });
+    /** Adds `upstream`: ms from sending the request until the fake Claude received its call. */
+    const withUpstream = (run: () => Promise<{ ttft: number; total: number; cpu: number }>) => async () => {
+      const t0 = performance.now();
+      const timed = await run();
+      return { ...timed, upstream: receivedAt - t0 };
+    };
     const fns = {
-      edge: () => {
+      edge: withUpstream(() => {
         edgeStartedAt = e.started.length;
         return timedEdgeRequest(url, e.token, REQUEST_BODY);
-      },
-      bare: () => timedEdgeRequest(e.bareUrl, null, bodyText),
-      direct: () => timedDirectRequest(e.client, body),
+      }),
+      bare: withUpstream(() => timedEdgeRequest(e.bareUrl, null, bodyText)),
+      direct: withUpstream(() => timedDirectRequest(e.client, body)),
     };
     e.anthropic.configure({ eventDelayMs: EVENT_GAP_MS });
     const spaced = await interleaved(EDGE_REQUESTS, 50, fns);
@@ -70,6 +78,9 @@ export async function edgeOwnWork() {
     console.log(`The edge's own work: POST /api/ai/generate (SSE) with Convex answered instantly in this process; ${EDGE_REQUESTS} rounds of`);
     console.log(`edge, bare pass-through and direct SDK call, interleaved; the same ${bodyText.length}-byte Claude body each time; ${deltas} text deltas.`);
     console.log(`Per-request paired differences:`);
+    console.log(` until Claude receives the request (token, validation, begin, building the Claude call):`);
+    console.log(line("edge − direct", pairedDiff(packed, "upstream", "edge", "direct")));
+    console.log(line("edge − bare pass-through", pairedDiff(packed, "upstream", "edge", "bare")));
     console.log(` time to first token (fake spaces its events ${EVENT_GAP_MS} ms apart):`);
     console.log(line("edge − direct", pairedDiff(spaced, "ttft", "edge", "direct")));
     console.log(line("edge − bare pass-through", pairedDiff(spaced, "ttft", "edge", "bare")));
