@@ -50,11 +50,12 @@ const M2M_CATEGORY = "cl_B7d4PD222AAA";
 
 const publicKeys = new Map<string, KeyObject>();
 
-/** The PEM's public key, parsed once (a PEM that does not parse throws, and is tried again next time). */
+/** The PEM's RSA public key, parsed once (a PEM that does not parse, or is not RSA, throws, and is tried again next time). */
 function verificationKey(pem: string): KeyObject {
   let key = publicKeys.get(pem);
   if (!key) {
     key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== "rsa") throw new Error("CLERK_JWT_KEY is not an RSA public key");
     publicKeys.set(pem, key);
   }
   return key;

@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../edge/config";
 import { createApp } from "../../edge/app";
 import { createConvexSeam } from "../../edge/convex";
-import { createHmac, createSign } from "node:crypto";
+import { createHmac, createSign, generateKeyPairSync } from "node:crypto";
 import { makeKeyPair, signSessionToken, type KeyPair } from "../keys";
 import { userRow as userRowOf } from "../convexTest";
 import { STACK_ORIGIN } from "../stack";
@@ -205,5 +205,14 @@ describe("token headers and claims the edge checks itself (as Clerk's verifyToke
     expect(await outcome(otherApp, rs256(keys, header, claims()))).toBe("401 token-invalid-signature");
     expect(await outcome(otherApp, rs256(other, header, claims()))).toBe("accepted");
     expect(await outcome(app, rs256(other, header, claims()))).toBe("401 token-invalid-signature");
+  });
+
+  test("a configured key that is not RSA verifies nothing (an ECDSA signature labelled RS256 is refused)", async () => {
+    const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const publicPem = ec.publicKey.export({ type: "spki", format: "pem" }).toString();
+    const app = await appFor({ privateKey: ec.privateKey, publicPem, kid: "ec" });
+    const input = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims())}`;
+    const token = `${input}.${createSign("SHA256").update(input).sign(ec.privateKey).toString("base64url")}`;
+    expect(await outcome(app, token)).toBe("401 token-invalid");
   });
 });
