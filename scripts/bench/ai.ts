@@ -12,7 +12,9 @@
 // full path's requests are spread over USERS users; nothing is overridden.
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { dayOf, DAY_MS } from "../../convex/lib/usageRollup";
+import { internal } from "../../convex/_generated/api";
+import { applyUsage, dayOf, DAY_MS, requestsDelta, type UsageDelta } from "../../convex/lib/usageRollup";
+import { callerFor } from "../../tests/keys";
 import { loadConfig } from "../../edge/config";
 import { claudeClient } from "../../edge/providers/anthropic";
 import { userRow } from "../../tests/convexTest";
@@ -164,34 +166,30 @@ async function statsAtScale(stack: Stack) {
   const seedStart = performance.now();
   for (let b = 0; b < LEDGER_ROWS / SEED_BATCH; b++) {
     await stack.t.run(async (ctx) => {
+      // The rollups through the product's own function (convex/lib/usageRollup.ts applyUsage,
+      // what settle calls per request), in bulk: one delta per (day, type) per batch.
+      const deltas = new Map<string, UsageDelta & { day: string }>();
       for (let i = 0; i < SEED_BATCH; i++) {
         const n = b * SEED_BATCH + i;
         const startedAt = start + Math.floor((n / LEDGER_ROWS) * 30 * DAY_MS);
-        await ctx.db.insert("aiRequests", {
-          userId, type: types[n % types.length], model: MODEL, promptExcerpt: "p", status: "completed",
+        const row = {
+          userId, type: types[n % types.length], model: MODEL, promptExcerpt: "p", status: "completed" as const,
           inputTokens: 100 + (n % 50), outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0, costMicros: 600 + (n % 50) * 2,
           startedAt, completedAt: startedAt + 900,
-        });
+        };
+        await ctx.db.insert("aiRequests", row);
+        const key = `${dayOf(startedAt)}|${row.type}`;
+        const d = deltas.get(key) ?? { ...requestsDelta(row.type, 0), day: dayOf(startedAt) };
+        d.requests++;
+        d.inputTokens += row.inputTokens;
+        d.outputTokens += row.outputTokens;
+        d.costMicros += row.costMicros;
+        deltas.set(key, d);
       }
+      for (const { day, ...delta } of deltas.values()) await applyUsage(ctx, userId, day, delta);
     });
   }
-  // The rollup those rows produce (what complete() maintains incrementally).
-  await stack.t.run(async (ctx) => {
-    const byDay = new Map<string, any>();
-    for await (const r of ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", userId))) {
-      const day = dayOf(r.startedAt);
-      const d = byDay.get(day) ?? { requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costMicros: 0, byType: {} };
-      d.requests++;
-      d.inputTokens += r.inputTokens;
-      d.outputTokens += r.outputTokens;
-      d.totalTokens += r.inputTokens + r.outputTokens;
-      d.costMicros += r.costMicros;
-      d.byType[r.type] = (d.byType[r.type] ?? 0) + 1;
-      byDay.set(day, d);
-    }
-    for (const [day, d] of byDay) await ctx.db.insert("usageDaily", { userId, day, ...d });
-  });
-  console.log(`seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (+ their usageDaily rows) in ${(performance.now() - seedStart).toFixed(0)} ms`);
+  console.log(`seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (rollups through applyUsage) in ${(performance.now() - seedStart).toFixed(0)} ms`);
 
   const from = dayOf(start);
   const to = dayOf(end);
@@ -219,12 +217,22 @@ async function statsAtScale(stack: Stack) {
     });
   const { result: scan, docs: scanDocs } = await documentsRead(() => naive(userId));
   const scanTime = await time(5, () => naive(userId));
+  // The plan quota check inside begin reads today's rollup row, whatever the ledger holds:
+  // documents read by one begin for this user and for a user with an empty ledger.
+  const fresh = "user_bench_ledger_fresh";
+  await stack.signIn({ id: fresh });
+  const beginArgs = { type: "generate" as const, prompt: "p", promptChars: 1 };
+  // The seeded user is over the free plan's daily limit: begin refuses, after the same reads.
+  const outcome = (p: Promise<unknown>) => p.then(() => "began", (err: { data?: { code?: string } }) => `refused ${err.data?.code ?? err}`);
+  const { docs: beginDocs, result: beginOutcome } = await documentsRead(() => outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(clerkId), ...beginArgs })));
+  const { docs: freshDocs, result: freshOutcome } = await documentsRead(() => outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(fresh), ...beginArgs })));
   const same = scan.requests === viaRollup.totalRequests && scan.tokens === viaRollup.totalTokens && scan.cost === viaRollup.costMicros;
   console.log(`usage.stats, 30 days (${from}..${to}), ${LEDGER_ROWS} requests in the ledger:`);
   console.log(`  usage.stats (usageDaily rollup)        documents read ${String(rollupDocs).padStart(6)}; p50 ${ms(rollup.p50)}, p99 ${ms(rollup.p99)} (n=${rollup.n})`);
   console.log(`  baseline: users.me at the same store size   documents read ${String(baseDocs).padStart(6)}; p50 ${ms(base.p50)}, p99 ${ms(base.p99)} (n=${base.n})`);
   console.log(`  naive scan of aiRequests (by_userId)   documents read ${String(scanDocs).padStart(6)}; p50 ${ms(scanTime.p50)}, p99 ${ms(scanTime.p99)} (n=${scanTime.n})`);
   console.log(`  same totals: ${same ? "yes" : "NO"} (${viaRollup.totalRequests} requests, ${viaRollup.totalTokens} tokens, ${viaRollup.costMicros} micro-USD)`);
+  console.log(`  ai.begin (plan quota check on today's usageDaily row)  documents read ${beginDocs} at ${LEDGER_ROWS} ledger rows (${beginOutcome}), ${freshDocs} with none (${freshOutcome})`);
   console.log("  (a real Convex query could not even do the naive scan: it reads far more than a query's document limit)");
 }
 
