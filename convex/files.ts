@@ -24,7 +24,6 @@ import {
   checkedChange,
   checkFileSize,
   checkProjectQuota,
-  currentFileSet,
   fileAt,
   fileInfo,
   grantedUpload,
@@ -37,6 +36,8 @@ export const MAX_FILES_PER_WRITE = 100;
 /** writeMany's total content, kept well inside Convex's per-transaction read/write limits. */
 export const MAX_WRITE_MANY_BYTES = 8 * 1024 * 1024;
 const MAX_LIST_PAGE = 500;
+/** files.snapshot entries are small (path, hash, size): larger pages than files.list. */
+export const MAX_SNAPSHOT_PAGE = 1_000;
 export const MAX_HASHES_PER_CALL = 100;
 /** blobsForHashes stops once this much inline content is collected (Convex caps a query's reads). */
 export const BLOB_READ_BUDGET_BYTES = 8 * 1024 * 1024;
@@ -251,13 +252,21 @@ export const expireUpload = internalMutation({
   },
 });
 
-/** The project's current (path, hash, size) set — what a deployment snapshot records. */
+/**
+ * The project's current (path, hash, size) set, one page at a time in path order (what a
+ * deployment snapshot records). A page holds at most MAX_SNAPSHOT_PAGE entries, so a call reads
+ * at most that many files whatever the project's size; follow `continueCursor` until `isDone`.
+ */
 export const snapshot = userQuery({
-  args: { projectId: v.id("projects") },
-  returns: v.array(vFileEntry),
+  args: { projectId: v.id("projects"), paginationOpts: paginationOptsValidator },
+  returns: paginationResultValidator(vFileEntry),
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "viewer");
-    return await currentFileSet(ctx, project._id);
+    const result = await ctx.db
+      .query("files")
+      .withIndex("by_projectId_and_path", (q) => q.eq("projectId", project._id))
+      .paginate(boundedPage(args.paginationOpts, MAX_SNAPSHOT_PAGE));
+    return { ...result, page: result.page.map((f) => ({ path: f.path, hash: f.hash, size: f.size })) };
   },
 });
 

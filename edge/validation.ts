@@ -1,5 +1,5 @@
 // Request input → 400 INVALID naming the first bad field, in the one error envelope.
-import { z } from "zod";
+import * as z from "zod";
 import { ApiError } from "./errors.js";
 
 /** A Convex document id as a client sends it (projects, deployments, conversations…). */

@@ -24,13 +24,19 @@ export async function settleCompletions(): Promise<void> {
   while (inflight.size) await Promise.allSettled([...inflight]);
 }
 
+let hasExecutionContext = true;
+
 export function track<T>(c: Context<AppEnv>, p: Promise<T>): Promise<T> {
   inflight.add(p);
   void p.finally(() => inflight.delete(p)).catch(() => {});
-  try {
-    c.executionCtx.waitUntil(p); // Vercel / Workers keep the function alive for it
-  } catch {
-    // Node: no execution context; the process stays up anyway.
+  if (hasExecutionContext) {
+    try {
+      c.executionCtx.waitUntil(p); // Workers-style hosts keep the function alive for it
+    } catch {
+      // Node (Vercel's Node runtime too): no execution context, and Hono's getter throws an
+      // Error (a stack trace each time); the process stays up anyway, so stop asking.
+      hasExecutionContext = false;
+    }
   }
   return p;
 }

@@ -1,6 +1,6 @@
 // Request bodies of the AI routes. Strict: unknown fields are refused, every string is
 // bounded (the whole body is also capped by EDGE_BODY_LIMIT_BYTES).
-import { z } from "zod";
+import * as z from "zod";
 import { documentId as id } from "../validation.js";
 
 const CODE_MAX = 800_000;

@@ -1,7 +1,7 @@
 // Routes of the development token issuer. createApp mounts them ONLY when
 // `config.devAuth` is set, which loadConfig never does in production: there these paths 404.
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv } from "../context.js";
 import { jsonBody } from "../validation.js";
 import { devJwks, devOpenIdConfiguration, signDevToken } from "./issuer.js";

@@ -3,7 +3,10 @@
 // the request (headers received, the SDK's retries done), so an upstream failure before
 // any output becomes a plain HTTP error; `run` then relays text and never throws: it
 // reports how the stream ended and the tokens consumed, including after a cut or an abort.
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
+import { BaseAnthropic } from "@anthropic-ai/sdk/client";
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from "@anthropic-ai/sdk/error";
+import { Messages } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { AnthropicConfig } from "../config.js";
 import { ApiError } from "../errors.js";
 
@@ -24,7 +27,17 @@ export type ClaudeOutcome =
 export type ClaudeRun = { text: string; usage: ClaudeUsage; outcome: ClaudeOutcome; firstTokenMs?: number };
 
 const MOCK_KEY = "mock-anthropic-key";
-const clients = new WeakMap<AnthropicConfig, Anthropic>();
+
+/**
+ * The SDK's client with only the Messages API attached. The default `Anthropic` class attaches
+ * every resource (beta, files, models, ...), which the bundle then carries: about 60 KB gzipped
+ * of the edge's 120 KB budget (docs/performance.md, "Bundle").
+ */
+export class ClaudeClient extends BaseAnthropic {
+  messages: Messages = new Messages(this);
+}
+
+const clients = new WeakMap<AnthropicConfig, ClaudeClient>();
 
 /** ~4 characters per token: used only for output Claude never got to report (cut or aborted streams). */
 export const estimateOutputTokens = (text: string) => Math.ceil(text.length / 4);
@@ -41,7 +54,7 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
 }
 
 /** One SDK client per configuration (its retries, timeouts and the Retry-After cap below). */
-export function claudeClient(cfg: AnthropicConfig): Anthropic {
+export function claudeClient(cfg: AnthropicConfig): ClaudeClient {
   let c = clients.get(cfg);
   if (!c) {
     // A Retry-After longer than we are willing to hold the caller for ends the SDK's retries
@@ -54,12 +67,14 @@ export function claudeClient(cfg: AnthropicConfig): Anthropic {
       headers.set("x-should-retry", "false");
       return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
     };
-    c = new Anthropic({
+    c = new ClaudeClient({
       apiKey: cfg.apiKey || MOCK_KEY,
       baseURL: cfg.baseURL,
       maxRetries: cfg.maxRetries,
       timeout: cfg.timeoutMs,
       fetch: capped,
+      // No tracer is registered here; without this the SDK still computes span attributes per call.
+      openTelemetry: false,
     });
     clients.set(cfg, c);
   }
@@ -74,9 +89,9 @@ export function requireClaudeKey(cfg: AnthropicConfig): void {
 /** Maps an SDK error to our codes; never leaks a stack trace or our key. */
 export function upstreamError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof Anthropic.APIConnectionTimeoutError) return new ApiError("TIMEOUT", "Claude did not answer in time");
-  if (err instanceof Anthropic.APIConnectionError) return new ApiError("UPSTREAM", "Claude could not be reached");
-  if (err instanceof Anthropic.APIError) {
+  if (err instanceof APIConnectionTimeoutError) return new ApiError("TIMEOUT", "Claude did not answer in time");
+  if (err instanceof APIConnectionError) return new ApiError("UPSTREAM", "Claude could not be reached");
+  if (err instanceof APIError) {
     const status = err.status;
     const said = err.apiMessage ?? "";
     if (status === 401 || status === 403) {
@@ -126,7 +141,7 @@ export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest,
   };
   if (signal?.aborted) throw new CallerGone("caller went away");
   signal?.addEventListener("abort", () => stop("caller"), { once: true });
-  let stream: Awaited<ReturnType<Anthropic["messages"]["create"]>> & AsyncIterable<Anthropic.RawMessageStreamEvent>;
+  let stream: Awaited<ReturnType<Messages["create"]>> & AsyncIterable<Anthropic.RawMessageStreamEvent>;
   try {
     stream = (await claudeClient(cfg).messages.create(
       { model: req.model, max_tokens: req.maxTokens, system: req.system, messages: req.messages, stream: true },

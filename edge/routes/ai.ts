@@ -2,7 +2,7 @@
 // operation turns its body into an AiTask; edge/ai/run.ts does the rest.
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
-import type { z } from "zod";
+import type * as z from "zod";
 import { requireAuth } from "../auth.js";
 import type { AppEnv } from "../context.js";
 import { ApiError } from "../errors.js";

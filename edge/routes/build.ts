@@ -5,7 +5,7 @@
 // begins (validation, access, quota, rate limit) are plain HTTP errors either way.
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { z } from "zod";
+import * as z from "zod";
 import { isErrorCode } from "../../convex/edge/contract.js";
 import { requireAuth } from "../auth.js";
 import { wantsStream, type AppEnv } from "../context.js";

@@ -7,7 +7,7 @@
 // Convex runs the deployment itself; nothing here waits for a provider.
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { z } from "zod";
+import * as z from "zod";
 import { requireAuth } from "../auth.js";
 import { PROVIDERS } from "../../convex/edge/contract.js";
 import { wantsStream, type AppEnv } from "../context.js";

@@ -1,115 +1,156 @@
-// AI figures, from one offline stack in this process (convex-test in memory, fake Claude on
-// loopback); compare within one run, not with a real deployment:
-//  - time to first token and total time of POST /api/ai/generate (SSE) vs the same SDK call
-//    straight to the fake, p50/p99 over REQUESTS requests, and the Convex round trips made
-//    before the first byte (counted at the seam);
-//  - usage.stats over 30 days with LEDGER_ROWS requests in the ledger: documents read and time,
-//    next to a naive scan of the request log. Documents read: scripts/benchReads.ts (every
-//    document the call reads, auth wrapper included).
+// AI figures. Compare within one run, not with a real deployment (everything shares this
+// process and its event loop). Each figure: docs/performance.md, "ai".
+//  - The edge's own work: the real edge with Convex answered instantly in-process
+//    (scripts/benchEdge.ts) vs a bare Hono pass-through vs the same SDK call straight to the
+//    fake Claude, sending the exact body the edge sent; interleaved request by request, paired
+//    per-request differences (p50/p99). Time to first token with the fake spacing its events
+//    EVENT_GAP_MS apart; total time and process CPU with no spacing.
+//  - The full path: the edge on the offline stack (convex-test behind the seam) vs direct, the
+//    same way; Convex calls started before Claude received the request, counted at the fake.
+//  - usage.stats over 30 days with LEDGER_ROWS requests in the ledger vs a naive scan.
 // The AI rate limit (20 per 15 min per user) would stop one user after 20 requests, so the
-// requests are spread over USERS users (REQUESTS / USERS each); nothing is overridden.
-import Anthropic from "@anthropic-ai/sdk";
+// full path's requests are spread over USERS users; nothing is overridden.
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
-import { dayOf, DAY_MS } from "../../convex/lib/usageRollup";
+import { internal } from "../../convex/_generated/api";
+import { applyUsage, dayOf, DAY_MS, requestsDelta, type UsageDelta } from "../../convex/lib/usageRollup";
+import { callerFor } from "../../tests/keys";
+import { loadConfig } from "../../edge/config";
+import { claudeClient } from "../../edge/providers/anthropic";
 import { userRow } from "../../tests/convexTest";
 import { startStack, type Stack } from "../../tests/stack";
+import { startEdgeAlone, timedDirectRequest, timedEdgeRequest } from "../benchEdge";
 import { documentsRead } from "../benchReads";
-import { ms, stats, time } from "../benchTiming";
+import { interleaved, ms, pairedDiff, signed, stats, time } from "../benchTiming";
 
+/** Requests per variant for the edge alone (p99 of 1,000 = the 10th largest). */
+const EDGE_REQUESTS = Number(process.env.BENCH_AI_REQUESTS ?? 1_000);
 const REQUESTS = 500;
 const USERS = 50;
 const WARMUP = 20;
+const EVENT_GAP_MS = 2;
 const LEDGER_ROWS = 100_000;
 const SEED_BATCH = 5_000;
 const QUERY_RUNS = 100;
 const MODEL = "claude-sonnet-5-5";
+const REQUEST_BODY = JSON.stringify({ prompt: "A counter component", language: "tsx", model: MODEL });
 
-/** Reads an SSE response; times to the first `delta` event and to the end. */
-async function timeStream(res: Response, t0: number, onFirstByte?: () => void) {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let first: number | undefined;
-  let sawFirstByte = false;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (!sawFirstByte) {
-      sawFirstByte = true;
-      onFirstByte?.();
-    }
-    text += decoder.decode(value, { stream: true });
-    if (first === undefined && text.includes("event: delta")) first = performance.now() - t0;
+type Row = ReturnType<typeof pairedDiff>;
+const line = (label: string, d: Row) =>
+  `  ${label.padEnd(34)} p50 ${signed(d.diff.p50).padStart(10)}  p99 ${signed(d.diff.p99).padStart(10)}   (${ms(d.a.p50)} vs ${ms(d.b.p50)} at p50)`;
+
+export async function edgeOwnWork() {
+  const e = await startEdgeAlone();
+  try {
+    const url = `${e.edgeUrl}/api/ai/generate`;
+    await timedEdgeRequest(url, e.token, REQUEST_BODY);
+    const body = e.anthropic.bodies().at(-1) as Record<string, unknown>;
+    const bodyText = JSON.stringify(body);
+    // When the fake received each request, and the Convex calls started before it did.
+    let edgeStartedAt = -1;
+    let receivedAt = 0;
+    const beforeClaude: string[] = [];
+    e.anthropic.configure({
+      reply: () => {
+        receivedAt = performance.now();
+        if (edgeStartedAt >= 0) beforeClaude.push(e.started.slice(edgeStartedAt).map((p) => p.replace("/edge/ai/", "")).join("+") || "none");
+        edgeStartedAt = -1;
+        return "Here you go:\n```ts\nexport const answer = 42;\n```\nThat is all.";
+      },
+    });
+    /** Adds `upstream`: ms from sending the request until the fake Claude received its call. */
+    const withUpstream = (run: () => Promise<{ ttft: number; total: number; cpu: number }>) => async () => {
+      const t0 = performance.now();
+      const timed = await run();
+      return { ...timed, upstream: receivedAt - t0 };
+    };
+    const fns = {
+      edge: withUpstream(() => {
+        edgeStartedAt = e.started.length;
+        return timedEdgeRequest(url, e.token, REQUEST_BODY);
+      }),
+      bare: withUpstream(() => timedEdgeRequest(e.bareUrl, null, bodyText)),
+      direct: withUpstream(() => timedDirectRequest(e.client, body)),
+    };
+    e.anthropic.configure({ eventDelayMs: EVENT_GAP_MS });
+    const spaced = await interleaved(EDGE_REQUESTS, 50, fns);
+    e.anthropic.configure({ eventDelayMs: 0 });
+    const packed = await interleaved(EDGE_REQUESTS, 50, fns);
+    const deltas = e.anthropic.streams.at(-1)!.eventsSent - 5;
+    console.log(`The edge's own work: POST /api/ai/generate (SSE) with Convex answered instantly in this process; ${EDGE_REQUESTS} rounds of`);
+    console.log(`edge, bare pass-through and direct SDK call, interleaved; the same ${bodyText.length}-byte Claude body each time; ${deltas} text deltas.`);
+    console.log(`Per-request paired differences:`);
+    console.log(` until Claude receives the request (token, validation, begin, building the Claude call):`);
+    console.log(line("edge − direct", pairedDiff(packed, "upstream", "edge", "direct")));
+    console.log(line("edge − bare pass-through", pairedDiff(packed, "upstream", "edge", "bare")));
+    console.log(` time to first token (fake spaces its events ${EVENT_GAP_MS} ms apart):`);
+    console.log(line("edge − direct", pairedDiff(spaced, "ttft", "edge", "direct")));
+    console.log(line("edge − bare pass-through", pairedDiff(spaced, "ttft", "edge", "bare")));
+    console.log(line("bare pass-through − direct", pairedDiff(spaced, "ttft", "bare", "direct")));
+    console.log(` total time (no spacing):`);
+    console.log(line("edge − direct", pairedDiff(packed, "total", "edge", "direct")));
+    console.log(line("edge − bare pass-through", pairedDiff(packed, "total", "edge", "bare")));
+    console.log(` process CPU per request (client, edge and fake share the process; their parts cancel in the difference):`);
+    console.log(line("edge − direct", pairedDiff(packed, "cpu", "edge", "direct")));
+    console.log(line("edge − bare pass-through", pairedDiff(packed, "cpu", "edge", "bare")));
+    console.log(line("bare pass-through − direct", pairedDiff(packed, "cpu", "bare", "direct")));
+    console.log(`  Convex calls started before Claude received the request: ${distribution(beforeClaude)}`);
+  } finally {
+    await e.close();
   }
-  if (!text.includes("event: done")) throw new Error(`stream ended without done: ${text.slice(-200)}`);
-  return { ttft: first!, total: performance.now() - t0 };
 }
 
-async function edgeVsDirect(stack: Stack) {
+const distribution = (xs: string[]) =>
+  [...new Set(xs)]
+    .sort()
+    .map((n) => `${n} ${xs.filter((x) => x === n).length}×`)
+    .join(", ");
+
+export async function fullPath(stack: Stack) {
   const tokens: string[] = [];
   for (let u = 0; u < USERS + 1; u++) tokens.push(await stack.signIn({ id: `user_bench_ai_${u}` }));
-  const body = JSON.stringify({ prompt: "A counter component", language: "tsx", model: MODEL });
-  const edge = { ttft: [] as number[], total: [] as number[] };
-  const beforeFirstByte: string[] = [];
-  const once = async (token: string, record: boolean) => {
-    const calls = stack.seamCalls.length;
-    let atFirstByte = "";
-    const t0 = performance.now();
-    const res = await fetch(`${stack.edgeUrl}/api/ai/generate`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "text/event-stream" },
-      body,
-    });
-    if (res.status !== 200) throw new Error(`generate answered ${res.status}: ${await res.text()}`);
-    const t = await timeStream(res, t0, () => {
-      atFirstByte = stack.seamCalls.slice(calls).map((c) => c.path.replace("/edge/ai/", "")).join("+") || "none";
-    });
-    if (record) {
-      edge.ttft.push(t.ttft);
-      edge.total.push(t.total);
-      beforeFirstByte.push(atFirstByte);
-    }
-  };
-  for (let i = 0; i < WARMUP; i++) await once(tokens[USERS], false);
-  const seamFrom = stack.seamCalls.length;
-  for (let i = 0; i < REQUESTS; i++) await once(tokens[i % USERS], true);
-  const seam = stack.seamCalls.slice(seamFrom);
-  const beginMs = stats(seam.filter((c) => c.path === "/edge/ai/begin").map((c) => c.ms));
-  const completeMs = stats(seam.filter((c) => c.path === "/edge/ai/settle").map((c) => c.ms));
-
+  const url = `${stack.edgeUrl}/api/ai/generate`;
+  await timedEdgeRequest(url, tokens[USERS - 1], REQUEST_BODY);
   const fake = stack.fakes.anthropic;
-  const client = new Anthropic({ apiKey: fake.apiKey, baseURL: fake.url, maxRetries: 0 });
-  const direct = { ttft: [] as number[], total: [] as number[] };
-  const sdkOnce = async (record: boolean) => {
-    const t0 = performance.now();
-    const s = await client.messages.create({
-      model: MODEL,
-      max_tokens: 8192,
-      system: [{ type: "text", text: "You write code.", cache_control: { type: "ephemeral" } }],
-      messages: [{ role: "user", content: "A counter component" }],
-      stream: true,
-    });
-    let first: number | undefined;
-    for await (const ev of s) if (first === undefined && ev.type === "content_block_delta") first = performance.now() - t0;
-    if (record) {
-      direct.ttft.push(first!);
-      direct.total.push(performance.now() - t0);
-    }
-  };
-  for (let i = 0; i < WARMUP; i++) await sdkOnce(false);
-  for (let i = 0; i < REQUESTS; i++) await sdkOnce(true);
-
-  const [et, eT, dt, dT] = [stats(edge.ttft), stats(edge.total), stats(direct.ttft), stats(direct.total)];
-  const deltas = fake.streams.at(-1)!.eventsSent - 5;
-  console.log(`POST /api/ai/generate (SSE), ${REQUESTS} sequential requests over ${USERS} users (after ${WARMUP} warm-up); fake answer = ${deltas} text deltas:`);
-  console.log(`  through the edge (Clerk → zod → begin → SDK → SSE → complete)  TTFT p50 ${ms(et.p50)} p99 ${ms(et.p99)} | total p50 ${ms(eT.p50)} p99 ${ms(eT.p99)}`);
-  console.log(`  the same SDK call straight to the fake                         TTFT p50 ${ms(dt.p50)} p99 ${ms(dt.p99)} | total p50 ${ms(dT.p50)} p99 ${ms(dT.p99)}`);
-  console.log(`  edge overhead: TTFT p50 +${ms(et.p50 - dt.p50)}, total p50 +${ms(eT.p50 - dT.p50)}`);
-  console.log(`    of which the seam (convex-test in this process): begin p50 ${ms(beginMs.p50)} p99 ${ms(beginMs.p99)}; complete p50 ${ms(completeMs.p50)} p99 ${ms(completeMs.p99)}`);
-  const dist = [...new Set(beforeFirstByte)].sort().map((n) => `${n} ${beforeFirstByte.filter((x) => x === n).length}×`);
-  console.log(`  Convex round trips finished when the client read its first byte (seam log): ${dist.join(", ")}`);
-  console.log("    (begin is the only call before the stream; \"begin+complete\" = the client read its first chunk only after the whole short answer had been sent)");
+  const body = fake.bodies().at(-1) as Record<string, unknown>;
+  // Seam calls are counted when they start (the transport calls t.fetch), not when they end.
+  const started: string[] = [];
+  const tFetch = stack.t.fetch.bind(stack.t);
+  stack.t.fetch = ((path: string, init?: RequestInit) => {
+    started.push(path);
+    return tFetch(path, init);
+  }) as typeof stack.t.fetch;
+  let edgeStartedAt = -1;
+  const beforeClaude: string[] = [];
+  fake.configure({
+    eventDelayMs: EVENT_GAP_MS,
+    reply: () => {
+      if (edgeStartedAt >= 0) beforeClaude.push(started.slice(edgeStartedAt).map((p) => p.replace("/edge/ai/", "")).join("+") || "none");
+      edgeStartedAt = -1;
+      return "Here you go:\n```ts\nexport const answer = 42;\n```\nThat is all.";
+    },
+  });
+  // The client settings the stack's edge has (tests/stack.ts): one retry, 1.5 s timeouts.
+  const env = { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: fake.apiKey, ANTHROPIC_MAX_RETRIES: "1", ANTHROPIC_TIMEOUT_MS: "1500" };
+  const client = claudeClient(loadConfig(env).anthropic);
+  let n = 0;
+  const rows = await interleaved(REQUESTS, WARMUP, {
+    edge: () => {
+      edgeStartedAt = started.length;
+      const i = n++;
+      return timedEdgeRequest(url, i < WARMUP ? tokens[USERS] : tokens[i % USERS], REQUEST_BODY);
+    },
+    direct: () => timedDirectRequest(client, body),
+  });
+  const seam = stack.seamCalls.slice(-2 * REQUESTS);
+  const beginMs = stats(seam.filter((c) => c.path === "/edge/ai/begin").map((c) => c.ms));
+  const settleMs = stats(seam.filter((c) => c.path === "/edge/ai/settle").map((c) => c.ms));
+  console.log(`\nThe full path: the same request through the edge on the offline stack (convex-test behind the seam, the stack's`);
+  console.log(`clock installed) vs direct, ${REQUESTS} interleaved pairs over ${USERS} users; events ${EVENT_GAP_MS} ms apart:`);
+  console.log(line("TTFT edge − direct", pairedDiff(rows, "ttft", "edge", "direct")));
+  console.log(line("total edge − direct", pairedDiff(rows, "total", "edge", "direct")));
+  console.log(`  of which the seam (convex-test): begin p50 ${ms(beginMs.p50)} p99 ${ms(beginMs.p99)}; settle p50 ${ms(settleMs.p50)} p99 ${ms(settleMs.p99)}`);
+  console.log(`  Convex calls started before Claude received the request: ${distribution(beforeClaude.slice(-REQUESTS))}`);
 }
 
 // ---------- usage.stats vs a naive scan of the request log ----------
@@ -125,34 +166,30 @@ async function statsAtScale(stack: Stack) {
   const seedStart = performance.now();
   for (let b = 0; b < LEDGER_ROWS / SEED_BATCH; b++) {
     await stack.t.run(async (ctx) => {
+      // The rollups through the product's own function (convex/lib/usageRollup.ts applyUsage,
+      // what settle calls per request), in bulk: one delta per (day, type) per batch.
+      const deltas = new Map<string, UsageDelta & { day: string }>();
       for (let i = 0; i < SEED_BATCH; i++) {
         const n = b * SEED_BATCH + i;
         const startedAt = start + Math.floor((n / LEDGER_ROWS) * 30 * DAY_MS);
-        await ctx.db.insert("aiRequests", {
-          userId, type: types[n % types.length], model: MODEL, promptExcerpt: "p", status: "completed",
+        const row = {
+          userId, type: types[n % types.length], model: MODEL, promptExcerpt: "p", status: "completed" as const,
           inputTokens: 100 + (n % 50), outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0, costMicros: 600 + (n % 50) * 2,
           startedAt, completedAt: startedAt + 900,
-        });
+        };
+        await ctx.db.insert("aiRequests", row);
+        const key = `${dayOf(startedAt)}|${row.type}`;
+        const d = deltas.get(key) ?? { ...requestsDelta(row.type, 0), day: dayOf(startedAt) };
+        d.requests++;
+        d.inputTokens += row.inputTokens;
+        d.outputTokens += row.outputTokens;
+        d.costMicros += row.costMicros;
+        deltas.set(key, d);
       }
+      for (const { day, ...delta } of deltas.values()) await applyUsage(ctx, userId, day, delta);
     });
   }
-  // The rollup those rows produce (what complete() maintains incrementally).
-  await stack.t.run(async (ctx) => {
-    const byDay = new Map<string, any>();
-    for await (const r of ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", userId))) {
-      const day = dayOf(r.startedAt);
-      const d = byDay.get(day) ?? { requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costMicros: 0, byType: {} };
-      d.requests++;
-      d.inputTokens += r.inputTokens;
-      d.outputTokens += r.outputTokens;
-      d.totalTokens += r.inputTokens + r.outputTokens;
-      d.costMicros += r.costMicros;
-      d.byType[r.type] = (d.byType[r.type] ?? 0) + 1;
-      byDay.set(day, d);
-    }
-    for (const [day, d] of byDay) await ctx.db.insert("usageDaily", { userId, day, ...d });
-  });
-  console.log(`seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (+ their usageDaily rows) in ${(performance.now() - seedStart).toFixed(0)} ms`);
+  console.log(`seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (rollups through applyUsage) in ${(performance.now() - seedStart).toFixed(0)} ms`);
 
   const from = dayOf(start);
   const to = dayOf(end);
@@ -180,19 +217,30 @@ async function statsAtScale(stack: Stack) {
     });
   const { result: scan, docs: scanDocs } = await documentsRead(() => naive(userId));
   const scanTime = await time(5, () => naive(userId));
+  // The plan quota check inside begin reads today's rollup row, whatever the ledger holds:
+  // documents read by one begin for this user and for a user with an empty ledger.
+  const fresh = "user_bench_ledger_fresh";
+  await stack.signIn({ id: fresh });
+  const beginArgs = { type: "generate" as const, prompt: "p", promptChars: 1 };
+  // The seeded user is over the free plan's daily limit: begin refuses, after the same reads.
+  const outcome = (p: Promise<unknown>) => p.then(() => "began", (err: { data?: { code?: string } }) => `refused ${err.data?.code ?? err}`);
+  const { docs: beginDocs, result: beginOutcome } = await documentsRead(() => outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(clerkId), ...beginArgs })));
+  const { docs: freshDocs, result: freshOutcome } = await documentsRead(() => outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(fresh), ...beginArgs })));
   const same = scan.requests === viaRollup.totalRequests && scan.tokens === viaRollup.totalTokens && scan.cost === viaRollup.costMicros;
   console.log(`usage.stats, 30 days (${from}..${to}), ${LEDGER_ROWS} requests in the ledger:`);
   console.log(`  usage.stats (usageDaily rollup)        documents read ${String(rollupDocs).padStart(6)}; p50 ${ms(rollup.p50)}, p99 ${ms(rollup.p99)} (n=${rollup.n})`);
   console.log(`  baseline: users.me at the same store size   documents read ${String(baseDocs).padStart(6)}; p50 ${ms(base.p50)}, p99 ${ms(base.p99)} (n=${base.n})`);
   console.log(`  naive scan of aiRequests (by_userId)   documents read ${String(scanDocs).padStart(6)}; p50 ${ms(scanTime.p50)}, p99 ${ms(scanTime.p99)} (n=${scanTime.n})`);
   console.log(`  same totals: ${same ? "yes" : "NO"} (${viaRollup.totalRequests} requests, ${viaRollup.totalTokens} tokens, ${viaRollup.costMicros} micro-USD)`);
+  console.log(`  ai.begin (plan quota check on today's usageDaily row)  documents read ${beginDocs} at ${LEDGER_ROWS} ledger rows (${beginOutcome}), ${freshDocs} with none (${freshOutcome})`);
   console.log("  (a real Convex query could not even do the naive scan: it reads far more than a query's document limit)");
 }
 
 export async function run() {
+  await edgeOwnWork();
   const stack = await startStack();
   try {
-    await edgeVsDirect(stack);
+    await fullPath(stack);
     await statsAtScale(stack);
   } finally {
     await stack.close();

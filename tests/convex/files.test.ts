@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
+import { MAX_SNAPSHOT_PAGE } from "../../convex/files";
 import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { MAX_PROJECT_BYTES, MAX_PROJECT_FILES } from "../../convex/lib/projectFiles";
 import type { ConvexTest } from "../convexTest";
@@ -199,14 +200,37 @@ describe("files.list / snapshot", () => {
     expect(p2.isDone).toBe(true);
   });
 
-  test("snapshot is the current (path, hash, size) set", async () => {
+  test("snapshot is the current (path, hash, size) set, page by page in path order", async () => {
     const { projectId, alice, carol } = await setupProject();
+    await alice.mutation(api.files.write, { projectId, path: "c.txt", content: "ccc" });
     await alice.mutation(api.files.write, { projectId, path: "b.txt", content: "bb" });
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "a" });
-    expect(await carol.query(api.files.snapshot, { projectId })).toEqual([
+    const first = await carol.query(api.files.snapshot, { projectId, paginationOpts: { numItems: 2, cursor: null } });
+    expect(first.isDone).toBe(false);
+    const rest = await carol.query(api.files.snapshot, { projectId, paginationOpts: { numItems: 2, cursor: first.continueCursor } });
+    expect(rest.isDone).toBe(true);
+    expect([...first.page, ...rest.page]).toEqual([
       { path: "a.txt", hash: sha("a"), size: 1 },
       { path: "b.txt", hash: sha("bb"), size: 2 },
+      { path: "c.txt", hash: sha("ccc"), size: 3 },
     ]);
+  });
+
+  test("a snapshot page holds at most MAX_SNAPSHOT_PAGE entries, however many are asked for", async () => {
+    const { projectId, alice } = await setupProject();
+    const total = MAX_SNAPSHOT_PAGE + 1;
+    const name = (n: number) => `f/${String(n).padStart(5, "0")}.txt`;
+    for (let start = 0; start < total; start += 100) {
+      const files = Array.from({ length: Math.min(100, total - start) }, (_, i) => ({ path: name(start + i), content: "x" }));
+      await alice.mutation(api.files.writeMany, { projectId, files });
+    }
+    const all = { numItems: 100_000, cursor: null };
+    const page = await alice.query(api.files.snapshot, { projectId, paginationOpts: all });
+    expect(page.page).toHaveLength(MAX_SNAPSHOT_PAGE);
+    expect(page.isDone).toBe(false);
+    const last = await alice.query(api.files.snapshot, { projectId, paginationOpts: { ...all, cursor: page.continueCursor } });
+    expect(last.page.map((f) => f.path)).toEqual([name(MAX_SNAPSHOT_PAGE)]);
+    expect(last.isDone).toBe(true);
   });
 });
 

@@ -34,7 +34,7 @@ const writes: [string, (f: Fixture, who: Caller) => Promise<unknown>][] = [
 const reads: [string, (f: Fixture, who: Caller) => Promise<unknown>][] = [
   ["read", (f, who) => who.query(api.files.read, { projectId: f.projectId, path: "a.txt" })],
   ["list", (f, who) => who.query(api.files.list, { projectId: f.projectId, paginationOpts: PAGE })],
-  ["snapshot", (f, who) => who.query(api.files.snapshot, { projectId: f.projectId })],
+  ["snapshot", (f, who) => who.query(api.files.snapshot, { projectId: f.projectId, paginationOpts: PAGE })],
 ];
 
 describe("files authorization", () => {

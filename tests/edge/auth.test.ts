@@ -4,7 +4,8 @@ import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../edge/config";
 import { createApp } from "../../edge/app";
 import { createConvexSeam } from "../../edge/convex";
-import { makeKeyPair, signSessionToken } from "../keys";
+import { createHmac, createSign, generateKeyPairSync } from "node:crypto";
+import { makeKeyPair, signSessionToken, type KeyPair } from "../keys";
 import { userRow as userRowOf } from "../convexTest";
 import { STACK_ORIGIN } from "../stack";
 import { stackForFile } from "../stackForFile";
@@ -143,5 +144,75 @@ describe("configuration", () => {
     const res = await app.request("/api/me", { headers: { Authorization: "Bearer x.y.z" } });
     expect(res.status).toBe(503);
     expect((await res.json()).error.code).toBe("UNAVAILABLE");
+  });
+});
+
+describe("token headers and claims the edge checks itself (as Clerk's verifyToken does)", () => {
+  const noConvex = createConvexSeam({ siteUrl: "", secret: "" });
+  const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString("base64url");
+  const nowSec = () => Math.floor(Date.now() / 1000);
+  const claims = (extra: Record<string, unknown> = {}) => ({
+    sub: "user_hdr",
+    iss: "https://clerk.autocrea.test",
+    azp: STACK_ORIGIN,
+    iat: nowSec() - 1,
+    nbf: nowSec() - 1,
+    exp: nowSec() + 600,
+    ...extra,
+  });
+  const rs256 = (keys: KeyPair, header: Record<string, unknown>, payload: Record<string, unknown>) => {
+    const input = `${b64(header)}.${b64(payload)}`;
+    return `${input}.${createSign("RSA-SHA256").update(input).sign(keys.privateKey).toString("base64url")}`;
+  };
+  async function appFor(keys: KeyPair) {
+    const config = loadConfig({ CLERK_JWT_KEY: keys.publicPem, CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN });
+    const seam = { ...noConvex, call: async () => ({ clerkId: "user_hdr" }) } as typeof noConvex;
+    return createApp({ config, convex: seam, log: () => {} });
+  }
+  async function outcome(app: Awaited<ReturnType<typeof appFor>>, token: string) {
+    const res = await app.request("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+    return res.status === 200 ? "accepted" : `${res.status} ${(await res.json()).error.reason}`;
+  }
+
+  test("only RS256 session tokens signed by the configured key pass, each verified in full", async () => {
+    const keys = await makeKeyPair();
+    const app = await appFor(keys);
+    const header = { alg: "RS256", typ: "JWT", kid: keys.kid };
+    expect(await outcome(app, rs256(keys, header, claims()))).toBe("accepted");
+    expect(await outcome(app, rs256(keys, { alg: "RS256", kid: keys.kid }, claims()))).toBe("accepted");
+    // Algorithm confusion: an HMAC "signed" with the public key as its secret; and no signature at all.
+    const hsInput = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims())}`;
+    const hs = `${hsInput}.${createHmac("sha256", keys.publicPem).update(hsInput).digest("base64url")}`;
+    expect(await outcome(app, hs)).toBe("401 token-invalid-algorithm");
+    expect(await outcome(app, `${b64({ alg: "none", typ: "JWT" })}.${b64(claims())}.`)).toBe("401 token-invalid-algorithm");
+    expect(await outcome(app, rs256(keys, { ...header, typ: "at+jwt" }, claims()))).toBe("401 token-invalid");
+    expect(await outcome(app, rs256(keys, { ...header, cat: "cl_B7d4PD222AAA" }, claims()))).toBe("401 token-invalid");
+    expect(await outcome(app, rs256(keys, header, claims({ exp: undefined })))).toBe("401 token-invalid");
+    expect(await outcome(app, rs256(keys, header, claims({ sub: 42 })))).toBe("401 token-invalid");
+    expect(await outcome(app, rs256(keys, header, claims({ azp: undefined })))).toBe("401 token-invalid-authorized-parties");
+    expect(await outcome(app, rs256(keys, header, claims({ iat: nowSec() + 60, nbf: undefined })))).toBe("401 token-iat-in-the-future");
+    expect(await outcome(app, rs256(keys, header, claims({ exp: nowSec() - 10 })))).toBe("401 token-expired");
+    // Within Clerk's 5 s allowance for clock skew.
+    expect(await outcome(app, rs256(keys, header, claims({ exp: nowSec() - 2 })))).toBe("accepted");
+  });
+
+  test("each app verifies with its own key, not with a key parsed earlier for another", async () => {
+    const keys = await makeKeyPair();
+    const other = await makeKeyPair();
+    const [app, otherApp] = [await appFor(keys), await appFor(other)];
+    const header = { alg: "RS256", typ: "JWT" };
+    expect(await outcome(app, rs256(keys, header, claims()))).toBe("accepted");
+    expect(await outcome(otherApp, rs256(keys, header, claims()))).toBe("401 token-invalid-signature");
+    expect(await outcome(otherApp, rs256(other, header, claims()))).toBe("accepted");
+    expect(await outcome(app, rs256(other, header, claims()))).toBe("401 token-invalid-signature");
+  });
+
+  test("a configured key that is not RSA verifies nothing (an ECDSA signature labelled RS256 is refused)", async () => {
+    const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const publicPem = ec.publicKey.export({ type: "spki", format: "pem" }).toString();
+    const app = await appFor({ privateKey: ec.privateKey, publicPem, kid: "ec" });
+    const input = `${b64({ alg: "RS256", typ: "JWT" })}.${b64(claims())}`;
+    const token = `${input}.${createSign("SHA256").update(input).sign(ec.privateKey).toString("base64url")}`;
+    expect(await outcome(app, token)).toBe("401 token-invalid");
   });
 });
