@@ -1,12 +1,11 @@
 // Clerk session tokens, verified without a network call (CLERK_JWT_KEY). `requireAuth` is
 // the ONE place the edge decides who the caller is; routes read `c.var.caller`.
 //
-// The checks are those @clerk/backend's verifyToken makes with a PEM key, in its order and with
-// its reasons, and Clerk parses the token (decodeJwt). What differs is the key: verifyToken
-// imports it into WebCrypto on every call (about 0.4 ms of CPU, the largest part of the edge's
-// own work per request); here it is parsed once per PEM. Every token is still verified in full.
-import { decodeJwt } from "@clerk/backend/jwt";
-import { createPublicKey, verify, type KeyObject } from "node:crypto";
+// Verification is Clerk's own (`verifyToken`). It imports the key into WebCrypto on every call
+// (about 0.4 ms of CPU, the largest part of the edge's own work per request), so a token that
+// verified is remembered until it expires: a browser sends the same session token with every
+// request for its short life (Clerk's last 60 s), and only its first request pays.
+import { verifyToken } from "@clerk/backend";
 import { createMiddleware } from "hono/factory";
 import type { EdgeConfig } from "./config.js";
 import type { AppEnv } from "./context.js";
@@ -23,6 +22,7 @@ const REASONS: Record<string, string> = {
   "token-invalid-authorized-parties": "Session token was issued for another origin",
   "token-invalid-algorithm": "Session token algorithm is not accepted",
   "token-invalid-issuer": "Session token issuer is not accepted",
+  "token-verification-failed": "Session token could not be verified",
 };
 
 export type VerifiedCaller = AppEnv["Variables"]["caller"];
@@ -43,61 +43,19 @@ export function bearerToken(header: string | undefined): string {
   return m ? m[1] : "";
 }
 
-/** Clerk's allowance for clocks that disagree (its verifyToken default). */
+/** Clerk's allowance for clocks that disagree (its verifyToken default); a remembered token ends with it. */
 const CLOCK_SKEW_MS = 5_000;
-/** Clerk's header category of machine-to-machine tokens, which are never session tokens. */
-const M2M_CATEGORY = "cl_B7d4PD222AAA";
+/** Tokens remembered per configuration; past this the oldest go first. */
+const MAX_REMEMBERED = 10_000;
 
-const publicKeys = new Map<string, KeyObject>();
+type Remembered = { caller: VerifiedCaller; expiresAtMs: number };
+/** Per configuration object, since the key and the authorized parties decide what verifies. */
+const verifiedTokens = new WeakMap<EdgeConfig, Map<string, Remembered>>();
 
-/** The PEM's RSA public key, parsed once (a PEM that does not parse, or is not RSA, throws, and is tried again next time). */
-function verificationKey(pem: string): KeyObject {
-  let key = publicKeys.get(pem);
-  if (!key) {
-    key = createPublicKey(pem);
-    if (key.asymmetricKeyType !== "rsa") throw new Error("CLERK_JWT_KEY is not an RSA public key");
-    publicKeys.set(pem, key);
-  }
-  return key;
-}
-
-type Claims = Record<string, unknown>;
-
-/** Clerk's header, signature and claim checks (its verifyJwt), with the parsed key. */
-function verifiedClaims(token: string, pem: string, authorizedParties: string[]): Claims {
-  let decoded: ReturnType<typeof decodeJwt>;
-  try {
-    decoded = decodeJwt(token);
-  } catch {
-    throw unauthenticated("token-invalid");
-  }
-  const { header, raw, signature } = decoded;
-  const claims = decoded.payload as Claims;
-  if (header.cat === M2M_CATEGORY) throw unauthenticated("token-invalid");
-  if (header.typ !== undefined && header.typ !== "JWT") throw unauthenticated("token-invalid");
-  if (header.alg !== "RS256") throw unauthenticated("token-invalid-algorithm");
-  let valid: boolean;
-  try {
-    // RS256 = RSASSA-PKCS1-v1_5 with SHA-256. node:crypto's one-shot verify is synchronous and
-    // costs about half of WebCrypto's (docs/performance.md, "The edge's own work").
-    valid = verify("RSA-SHA256", Buffer.from(`${raw.header}.${raw.payload}`), verificationKey(pem), signature);
-  } catch {
-    throw unauthenticated("token-invalid"); // the configured key does not parse: nothing verifies
-  }
-  if (!valid) throw unauthenticated("token-invalid-signature");
-  if (typeof claims.sub !== "string") throw unauthenticated("token-invalid");
-  if (authorizedParties.length && (typeof claims.azp !== "string" || !authorizedParties.includes(claims.azp))) {
-    throw unauthenticated("token-invalid-authorized-parties");
-  }
-  const now = Date.now();
-  const { exp, nbf, iat } = claims;
-  if (typeof exp !== "number") throw unauthenticated("token-invalid");
-  if (exp * 1000 <= now - CLOCK_SKEW_MS) throw unauthenticated("token-expired");
-  if (nbf !== undefined && typeof nbf !== "number") throw unauthenticated("token-invalid");
-  if (typeof nbf === "number" && nbf * 1000 > now + CLOCK_SKEW_MS) throw unauthenticated("token-not-active-yet");
-  if (iat !== undefined && typeof iat !== "number") throw unauthenticated("token-invalid");
-  if (typeof iat === "number" && iat * 1000 > now + CLOCK_SKEW_MS) throw unauthenticated("token-iat-in-the-future");
-  return claims;
+function rememberedFor(config: EdgeConfig): Map<string, Remembered> {
+  let tokens = verifiedTokens.get(config);
+  if (!tokens) verifiedTokens.set(config, (tokens = new Map()));
+  return tokens;
 }
 
 /**
@@ -105,25 +63,41 @@ function verifiedClaims(token: string, pem: string, authorizedParties: string[])
  * is the token's issuer AND subject ("<iss>|<sub>", as Convex's tokenIdentifier), so two
  * issuers' users with the same subject are never the same person.
  */
-export function verifySessionToken(token: string, config: EdgeConfig): VerifiedCaller {
+export async function verifySessionToken(token: string, config: EdgeConfig): Promise<VerifiedCaller> {
   // Development sign-in (never in production, never beside Clerk) only swaps the public key.
   const jwtKey = config.clerkJwtKey || config.devAuth?.publicPem;
   if (!jwtKey) throw new ApiError("UNAVAILABLE", "Sign-in is not configured (CLERK_JWT_KEY)");
-  const claims = verifiedClaims(token, jwtKey, config.authorizedParties);
+  const tokens = rememberedFor(config);
+  const known = tokens.get(token);
+  if (known && Date.now() < known.expiresAtMs) return known.caller;
+  if (known) tokens.delete(token); // expired: Clerk says so with its reason below
+  let claims: Awaited<ReturnType<typeof verifyToken>>;
+  try {
+    claims = await verifyToken(token, {
+      jwtKey,
+      authorizedParties: config.authorizedParties.length ? config.authorizedParties : undefined,
+    });
+  } catch (err) {
+    throw unauthenticated((err as { reason?: string }).reason ?? "token-invalid");
+  }
+  const extra = claims as Record<string, unknown>;
   if (typeof claims.sub !== "string" || !claims.sub || typeof claims.iss !== "string" || !claims.iss) {
     throw unauthenticated("token-invalid");
   }
-  return {
+  const caller: VerifiedCaller = {
     tokenIdentifier: `${claims.iss.trim().replace(/\/+$/, "")}|${claims.sub}`,
-    email: typeof claims.email === "string" ? claims.email : undefined,
-    name: typeof claims.name === "string" ? claims.name : undefined,
-    emailVerified: typeof claims.email_verified === "boolean" ? claims.email_verified : undefined,
+    email: typeof extra.email === "string" ? extra.email : undefined,
+    name: typeof extra.name === "string" ? extra.name : undefined,
+    emailVerified: typeof extra.email_verified === "boolean" ? extra.email_verified : undefined,
   };
+  if (tokens.size >= MAX_REMEMBERED) tokens.delete(tokens.keys().next().value!);
+  tokens.set(token, { caller, expiresAtMs: claims.exp * 1000 + CLOCK_SKEW_MS });
+  return caller;
 }
 
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("Authorization"));
   if (!token) throw unauthenticated("token-missing");
-  c.set("caller", verifySessionToken(token, c.var.deps.config));
+  c.set("caller", await verifySessionToken(token, c.var.deps.config));
   await next();
 });

@@ -23,7 +23,7 @@ export const metrics = new Hono<AppEnv>().get("/api/metrics", async (c) => {
   const auth = c.req.header("Authorization") ?? "";
   const given = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length) : "";
   if (!given || !sameToken(given, config.metricsToken)) throw new ApiError("UNAUTHENTICATED", "Missing or wrong metrics token");
-  const text = await renderMetrics(metricsOf(c.var.deps), await convex.metrics());
+  const text = renderMetrics(metricsOf(c.var.deps), await convex.metrics());
   c.header("Cache-Control", "no-store");
   return c.body(text, 200, { "Content-Type": METRICS_CONTENT_TYPE });
 });

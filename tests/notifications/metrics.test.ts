@@ -1,6 +1,7 @@
 // GET /api/metrics: Prometheus text, parsed with a Prometheus-format parser.
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { describe, expect, test } from "vitest";
+import { createEdgeMetrics } from "../../edge/metrics";
 import { createApp } from "../../edge/app";
 import { loadConfig } from "../../edge/config";
 import { createConvexSeam } from "../../edge/convex";
@@ -90,5 +91,16 @@ describe("GET /api/metrics", () => {
     expect(Number(latency.metrics[0].buckets?.["+Inf"])).toBeGreaterThanOrEqual(1);
     const text = await (await scrape()).text();
     expect(text).toMatch(/^autocrea_edge_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/m);
+  });
+
+  test("label values are escaped and histogram buckets are cumulative", () => {
+    const m = createEdgeMetrics();
+    m.observe("GET", 'a"b\\c\nd', 200, 0.02);
+    m.observe("GET", 'a"b\\c\nd', 200, 3);
+    const parsed: Family[] = parsePrometheusTextFormat(m.render() + "\n");
+    const requests = parsed.find((f) => f.name === "autocrea_edge_http_requests_total")!;
+    expect(requests.metrics).toEqual([{ labels: { method: "GET", route: 'a"b\\c\nd', status: "200" }, value: "2" }]);
+    const buckets = parsed.find((f) => f.name === "autocrea_edge_http_request_duration_seconds")!.metrics[0].buckets!;
+    expect([buckets["0.01"], buckets["0.025"], buckets["2.5"], buckets["5"], buckets["+Inf"]].map(Number)).toEqual([0, 1, 1, 2, 2]);
   });
 });
