@@ -26,7 +26,6 @@ export type LocalConvexOptions = {
   /** Sync protocol Ping interval (the client reconnects after 60 s of silence). */
   pingMs?: number;
 };
-export type LocalConvex = Awaited<ReturnType<typeof startLocalConvex>>;
 
 /** What a deployment answers for a token it cannot verify. */
 export const AUTH_FAILED = "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";

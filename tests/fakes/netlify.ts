@@ -194,4 +194,3 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     flushWebhooks: () => hooks.flush(deploys.keys(), (id) => END_EVENT[book.phase(id)!], sendWebhook),
   };
 }
-export type NetlifyFake = Awaited<ReturnType<typeof startNetlifyFake>>;

@@ -194,4 +194,3 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
     deployments: () => [...deployments.values()],
   };
 }
-export type RailwayFake = Awaited<ReturnType<typeof startRailwayFake>>;

@@ -222,4 +222,3 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
     flushWebhooks: () => hooks.flush(deployments.keys(), (id) => END_EVENT[book.phase(id) as Phase], sendWebhook),
   };
 }
-export type VercelFake = Awaited<ReturnType<typeof startVercelFake>>;
