@@ -76,7 +76,13 @@ export const users = adminQuery({
 /** One user's usage and cost in their billing period that starts in `period` ("YYYY-MM"), from the daily rollups. */
 export const userUsage = adminQuery({
   args: { userId: v.id("users"), period: v.string() },
-  returns: v.object({ from: v.string(), to: v.string(), requests: v.number(), totalTokens: v.number(), costMicros: v.number() }),
+  returns: v.object({
+    from: v.string(),
+    to: v.string(),
+    requests: v.number(),
+    totalTokens: v.number(),
+    costMicros: v.number(),
+  }),
   handler: async (ctx, { userId, period }) => {
     const user = await ctx.db.get("users", userId);
     if (!user) fail("NOT_FOUND", "User not found");
@@ -130,7 +136,9 @@ export const subscriptions = adminQuery({
 /** Monthly recurring revenue per plan from active and trialing subscription rows (mock ones left out). */
 export const revenue = adminQuery({
   args: {},
-  returns: v.array(v.object({ plan: vPlan, subscriptions: v.number(), monthlyCents: v.number(), truncated: v.boolean() })),
+  returns: v.array(
+    v.object({ plan: vPlan, subscriptions: v.number(), monthlyCents: v.number(), truncated: v.boolean() }),
+  ),
   handler: async (ctx) => {
     const out = [];
     for (const plan of PLANS) {
@@ -185,7 +193,10 @@ export const setPlanOverride = adminMutation({
     if (existing) await ctx.db.delete("planOverrides", existing._id);
     await ctx.db.insert("planOverrides", { userId, plan, expiresAt, reason: why, setBy: ctx.user._id, createdAt: now });
     const actor = { kind: "admin" as const, userId: ctx.user._id };
-    await audit(ctx, userId, "plan.override_set", actor, { to: plan, reason: `${why} (until ${new Date(expiresAt).toISOString()})` });
+    await audit(ctx, userId, "plan.override_set", actor, {
+      to: plan,
+      reason: `${why} (until ${new Date(expiresAt).toISOString()})`,
+    });
     const result = await syncPlan(ctx, emit, userId, actor, `plan override: ${why}`);
     await scheduleRefresh(ctx, userId, result.nextCheckAt);
     return result.plan;
@@ -220,7 +231,13 @@ export const setRole = adminMutation({
     if (userId === ctx.user._id && role !== "admin") fail("INVALID", "You cannot remove your own admin role");
     if (user.role === role) return null;
     await ctx.db.patch("users", userId, { role, updatedAt: Date.now() });
-    await audit(ctx, userId, "role.changed", { kind: "admin", userId: ctx.user._id }, { from: user.role, to: role, reason: why });
+    await audit(
+      ctx,
+      userId,
+      "role.changed",
+      { kind: "admin", userId: ctx.user._id },
+      { from: user.role, to: role, reason: why },
+    );
     return null;
   },
 });
@@ -235,7 +252,13 @@ export const setSuspended = adminMutation({
     if (userId === ctx.user._id) fail("INVALID", "You cannot suspend yourself");
     if ((user.suspendedAt !== undefined) === suspended) return null;
     await ctx.db.patch("users", userId, { suspendedAt: suspended ? Date.now() : undefined, updatedAt: Date.now() });
-    await audit(ctx, userId, suspended ? "user.suspended" : "user.unsuspended", { kind: "admin", userId: ctx.user._id }, { reason: why });
+    await audit(
+      ctx,
+      userId,
+      suspended ? "user.suspended" : "user.unsuspended",
+      { kind: "admin", userId: ctx.user._id },
+      { reason: why },
+    );
     return null;
   },
 });
@@ -260,7 +283,14 @@ export const auditLog = adminQuery({
       .order("desc")
       .paginate(boundedPage(paginationOpts, MAX_PAGE));
     return {
-      page: res.page.map((a) => ({ action: a.action, actor: a.actor, from: a.from, to: a.to, reason: a.reason, at: a.at })),
+      page: res.page.map((a) => ({
+        action: a.action,
+        actor: a.actor,
+        from: a.from,
+        to: a.to,
+        reason: a.reason,
+        at: a.at,
+      })),
       isDone: res.isDone,
       continueCursor: res.continueCursor,
     };

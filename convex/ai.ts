@@ -14,7 +14,16 @@ import { requireProjectRole } from "./lib/access";
 import { raiseQuotaAlerts } from "./quotaAlerts";
 import { edgeMutation, edgeQuery } from "./lib/auth";
 import { fail } from "./lib/errors";
-import { AI_RATE, BUILD_TURN_RATE, chooseModel, enforceDailyQuota, estimateTokens, OPERATIONS, planModels, rateLimiter } from "./lib/plans";
+import {
+  AI_RATE,
+  BUILD_TURN_RATE,
+  chooseModel,
+  enforceDailyQuota,
+  estimateTokens,
+  OPERATIONS,
+  planModels,
+  rateLimiter,
+} from "./lib/plans";
 import { costMicros, totalTokens } from "./lib/pricing";
 import { applyUsage, dayOf, requestsDelta, usageOf } from "./lib/usageRollup";
 import {
@@ -81,12 +90,16 @@ export const begin = edgeMutation({
     const promptTokens = estimateTokens(args.promptChars + historyChars);
     const over = promptTokens + maxTokens - model.contextWindow;
     if (over > 0) {
-      fail("CONTEXT_TOO_LARGE", `The prompt is about ${over} tokens over ${model.id}'s ${model.contextWindow}-token context window`, {
-        estimatedTokens: promptTokens,
-        maxOutputTokens: maxTokens,
-        contextWindow: model.contextWindow,
-        overByTokens: over,
-      });
+      fail(
+        "CONTEXT_TOO_LARGE",
+        `The prompt is about ${over} tokens over ${model.id}'s ${model.contextWindow}-token context window`,
+        {
+          estimatedTokens: promptTokens,
+          maxOutputTokens: maxTokens,
+          contextWindow: model.contextWindow,
+          overByTokens: over,
+        },
+      );
     }
 
     const now = Date.now();
@@ -117,7 +130,9 @@ export const begin = edgeMutation({
       startedAt: now,
       conversationId: conversation?._id,
       history,
-      project: project ? { name: project.name, framework: project.framework, description: project.description } : undefined,
+      project: project
+        ? { name: project.name, framework: project.framework, description: project.description }
+        : undefined,
     };
   },
 });
@@ -133,9 +148,13 @@ export async function checkAiAllowance(
   const rate = await rateLimiter.limit(ctx, limit, { key: user._id });
   if (!rate.ok) {
     const { rate: max, period } = limit === "aiRequest" ? AI_RATE : BUILD_TURN_RATE;
-    fail("RATE_LIMITED", `At most ${max} ${limit === "aiRequest" ? "AI requests" : "build turns"} per ${period / 60_000} minutes`, {
-      retryAfterMs: Math.ceil(rate.retryAfter),
-    });
+    fail(
+      "RATE_LIMITED",
+      `At most ${max} ${limit === "aiRequest" ? "AI requests" : "build turns"} per ${period / 60_000} minutes`,
+      {
+        retryAfterMs: Math.ceil(rate.retryAfter),
+      },
+    );
   }
 }
 
@@ -293,11 +312,19 @@ export const settle = edgeMutation({
     if (args.error?.code === ABANDONED) fail("INVALID", `${ABANDONED} is set by the stale-request sweep only`);
     const settled = await settleRequest(ctx, row, args);
     // Already closed: a retried settle() returns the row as it is and counts nothing twice.
-    if (!settled.settled) return { requestId: row._id, status: settled.status, usage: settled.usage, costMicros: settled.costMicros };
+    if (!settled.settled)
+      return { requestId: row._id, status: settled.status, usage: settled.usage, costMicros: settled.costMicros };
     if (row.type === "chat" && row.conversationId && args.status !== "failed" && args.response) {
       const conversation = await ctx.db.get("conversations", row.conversationId);
       if (conversation) {
-        await addMessage(ctx, conversation, "assistant", args.response.slice(0, AI_RESPONSE_CHARS), row._id, settled.now);
+        await addMessage(
+          ctx,
+          conversation,
+          "assistant",
+          args.response.slice(0, AI_RESPONSE_CHARS),
+          row._id,
+          settled.now,
+        );
       }
     }
     return { requestId: row._id, status: args.status, usage: args.usage, costMicros: settled.costMicros };

@@ -69,7 +69,9 @@ export const list = userQuery({
     const q =
       projectId === undefined
         ? ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", user._id))
-        : ctx.db.query("aiRequests").withIndex("by_userId_and_projectId", (q) => q.eq("userId", user._id).eq("projectId", projectId));
+        : ctx.db
+            .query("aiRequests")
+            .withIndex("by_userId_and_projectId", (q) => q.eq("userId", user._id).eq("projectId", projectId));
     const page = await q.order("desc").paginate(boundedPage(paginationOpts, MAX_LIST_PAGE));
     return { ...page, page: page.page.map((r) => view(r, false)) };
   },

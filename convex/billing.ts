@@ -19,7 +19,15 @@ import { defaultPaymentProvider, paymentMode } from "./lib/mockServices";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { PLAN_LIMITS, PLANS } from "./lib/plans";
 import { DAY_MS, sumRows, userDays } from "./lib/usageRollup";
-import { vBillingProvider, vBillingSummary, vDeployPool, vInvoiceStatus, vPlan, type BillingProvider, type Caller } from "./validators";
+import {
+  vBillingProvider,
+  vBillingSummary,
+  vDeployPool,
+  vInvoiceStatus,
+  vPlan,
+  type BillingProvider,
+  type Caller,
+} from "./validators";
 
 const nullableNumber = v.union(v.number(), v.null());
 const vPlanInfo = v.object({
@@ -66,7 +74,13 @@ const vPeriodUsage = v.object({
   costMicros: v.number(),
   byType: v.record(v.string(), v.number()),
 });
-const vPeriodView = v.object({ start: v.number(), end: v.number(), from: v.string(), to: v.string(), days: v.number() });
+const vPeriodView = v.object({
+  start: v.number(),
+  end: v.number(),
+  from: v.string(),
+  to: v.string(),
+  days: v.number(),
+});
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
@@ -106,8 +120,13 @@ export const current = userQuery({
       billing: summary,
       period,
       usage: sumRows(rows),
-      today: inPeriod ? { day: today, requests: todayRow?.requests ?? 0, totalTokens: todayRow?.totalTokens ?? 0 } : null,
-      daysLeft: todayMs === undefined ? null : Math.max(0, Math.round((Date.parse(`${period.to}T00:00:00Z`) - todayMs) / DAY_MS) + 1),
+      today: inPeriod
+        ? { day: today, requests: todayRow?.requests ?? 0, totalTokens: todayRow?.totalTokens ?? 0 }
+        : null,
+      daysLeft:
+        todayMs === undefined
+          ? null
+          : Math.max(0, Math.round((Date.parse(`${period.to}T00:00:00Z`) - todayMs) / DAY_MS) + 1),
     };
   },
 });
@@ -183,7 +202,13 @@ export const refreshPlan = internalMutation({
   args: { userId: v.id("users") },
   returns: v.null(),
   handler: async (ctx, { userId }) => {
-    const { nextCheckAt } = await syncPlan(ctx, emit, userId, { kind: "schedule" }, "a period, grace period or override ended");
+    const { nextCheckAt } = await syncPlan(
+      ctx,
+      emit,
+      userId,
+      { kind: "schedule" },
+      "a period, grace period or override ended",
+    );
     await scheduleRefresh(ctx, userId, nextCheckAt);
     return null;
   },
@@ -200,7 +225,12 @@ function chooseProvider(asked: BillingProvider | undefined): BillingProvider {
 
 /** The identity Convex verified for an action, as the internal functions take it. */
 function callerOf(identity: UserIdentity): Caller {
-  return { tokenIdentifier: identity.tokenIdentifier, email: identity.email, name: identity.name, emailVerified: identity.emailVerified };
+  return {
+    tokenIdentifier: identity.tokenIdentifier,
+    email: identity.email,
+    name: identity.name,
+    emailVerified: identity.emailVerified,
+  };
 }
 
 function upstream(err: unknown): never {
@@ -215,9 +245,17 @@ export const checkout = userAction({
   handler: async (ctx, args): Promise<{ url: string; provider: "stripe" | "lemonsqueezy"; mock: boolean }> => {
     const plan = requirePaidPlan(args.plan);
     const provider = chooseProvider(args.provider);
-    const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, { caller: callerOf(ctx.identity), provider, plan });
+    const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, {
+      caller: callerOf(ctx.identity),
+      provider,
+      plan,
+    });
     if ((provider === "stripe" ? stripeConfig(env).mode : lemonConfig(env).mode) === "mock") {
-      const url: string = await ctx.runMutation(internal.stripeMock.createCheckout, { userId: prep.userId, provider, plan });
+      const url: string = await ctx.runMutation(internal.stripeMock.createCheckout, {
+        userId: prep.userId,
+        provider,
+        plan,
+      });
       return { url, provider, mock: true };
     }
     if (provider === "lemonsqueezy") {
@@ -269,15 +307,25 @@ export const portal = userAction({
   returns: v.object({ url: v.string(), provider: vBillingProvider, mock: v.boolean() }),
   handler: async (ctx, args): Promise<{ url: string; provider: "stripe" | "lemonsqueezy"; mock: boolean }> => {
     const provider = chooseProvider(args.provider);
-    const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, { caller: callerOf(ctx.identity), provider });
+    const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, {
+      caller: callerOf(ctx.identity),
+      provider,
+    });
     if (!prep.customerId) fail("NOT_FOUND", "No billing account yet: choose a plan first");
     const cfg = stripeConfig(env);
     if ((provider === "stripe" ? cfg.mode : lemonConfig(env).mode) === "mock") {
-      return { url: await ctx.runMutation(internal.stripeMock.portalUrl, { userId: prep.userId, provider }), provider, mock: true };
+      return {
+        url: await ctx.runMutation(internal.stripeMock.portalUrl, { userId: prep.userId, provider }),
+        provider,
+        mock: true,
+      };
     }
     if (provider === "lemonsqueezy") return { url: `${lemonConfig(env).checkoutUrl}/billing`, provider, mock: false };
     try {
-      const session = await stripeClient(cfg).billingPortal.sessions.create({ customer: prep.customerId, return_url: returnUrl(env) });
+      const session = await stripeClient(cfg).billingPortal.sessions.create({
+        customer: prep.customerId,
+        return_url: returnUrl(env),
+      });
       return { url: session.url, provider, mock: false };
     } catch (err) {
       return upstream(err);

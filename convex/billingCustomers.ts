@@ -49,7 +49,13 @@ export const saveCustomer = internalMutation({
       .withIndex("by_userId_and_provider", (q) => q.eq("userId", userId).eq("provider", provider))
       .first();
     if (existing) return existing.customerId;
-    await ctx.db.insert("billingCustomers", { userId, provider, customerId, mock: mock || undefined, createdAt: Date.now() });
+    await ctx.db.insert("billingCustomers", {
+      userId,
+      provider,
+      customerId,
+      mock: mock || undefined,
+      createdAt: Date.now(),
+    });
     return customerId;
   },
 });

@@ -25,7 +25,13 @@ const vExportRow = v.object({
 /** POST /edge/admin/export { period: "YYYY-MM", cursor } → one page (administrators only). */
 export const exportPage = edgeQuery({
   args: { period: v.string(), cursor: v.union(v.string(), v.null()) },
-  returns: v.object({ from: v.string(), to: v.string(), rows: v.array(vExportRow), cursor: v.string(), done: v.boolean() }),
+  returns: v.object({
+    from: v.string(),
+    to: v.string(),
+    rows: v.array(vExportRow),
+    cursor: v.string(),
+    done: v.boolean(),
+  }),
   handler: async (ctx, { period, cursor }) => {
     requireAdmin(ctx.user);
     const month = monthPeriod(period);

@@ -62,7 +62,11 @@ export const record = internalMutation({
 /** Pages one run walks (2,000 subscriptions); the rest continues in a run it schedules. */
 const PAGES_PER_RUN = 20;
 
-type Pending = { items: { userId: Id<"users">; customerId: string; tokens: number; reported: number }[]; cursor: string; done: boolean };
+type Pending = {
+  items: { userId: Id<"users">; customerId: string; tokens: number; reported: number }[];
+  cursor: string;
+  done: boolean;
+};
 
 /**
  * Sends the meter events of `days` (default: yesterday and the day before, so the second
@@ -88,7 +92,10 @@ export const report = internalAction({
       const timestamp = Math.floor((Date.parse(`${day}T00:00:00Z`) + DAY_MS) / 1000) - 1;
       for (;;) {
         if (pages++ === PAGES_PER_RUN) {
-          await ctx.scheduler.runAfter(0, internal.billingMeters.report, { days: days.slice(i), cursor: cursor ?? undefined });
+          await ctx.scheduler.runAfter(0, internal.billingMeters.report, {
+            days: days.slice(i),
+            cursor: cursor ?? undefined,
+          });
           return { sent, failed, continued: true };
         }
         const page: Pending = await ctx.runQuery(internal.billingMeters.pending, { day, cursor });

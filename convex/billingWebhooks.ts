@@ -22,7 +22,8 @@ import { vBillingChange, vBillingProvider, type BillingChange, type BillingProvi
 const MAX_BODY = 1_000_000;
 
 async function rawBody(request: Request): Promise<string | Response> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY) return errorResponse("PAYLOAD_TOO_LARGE", "Webhook body too large");
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY)
+    return errorResponse("PAYLOAD_TOO_LARGE", "Webhook body too large");
   const raw = await request.text();
   return raw.length > MAX_BODY ? errorResponse("PAYLOAD_TOO_LARGE", "Webhook body too large") : raw;
 }
@@ -30,7 +31,8 @@ async function rawBody(request: Request): Promise<string | Response> {
 /** The Stripe endpoint's whole path; the mock checkout calls it with the events it signs. */
 export async function receiveStripe(ctx: ActionCtx, request: Request): Promise<Response> {
   const cfg = stripeConfig(env);
-  if (cfg.mode === "off" || !cfg.webhookSecret) return errorResponse("UNAVAILABLE", "Stripe webhooks are not configured");
+  if (cfg.mode === "off" || !cfg.webhookSecret)
+    return errorResponse("UNAVAILABLE", "Stripe webhooks are not configured");
   const raw = await rawBody(request);
   if (raw instanceof Response) return raw;
   const signature = request.headers.get("stripe-signature");
@@ -56,7 +58,8 @@ export async function receiveStripe(ctx: ActionCtx, request: Request): Promise<R
 
 export async function receiveLemon(ctx: ActionCtx, request: Request): Promise<Response> {
   const cfg = lemonConfig(env);
-  if (cfg.mode === "off" || !cfg.webhookSecret) return errorResponse("UNAVAILABLE", "Lemon Squeezy webhooks are not configured");
+  if (cfg.mode === "off" || !cfg.webhookSecret)
+    return errorResponse("UNAVAILABLE", "Lemon Squeezy webhooks are not configured");
   const raw = await rawBody(request);
   if (raw instanceof Response) return raw;
   if (!(await verifyLemonSignature(raw, request.headers.get("x-signature"), cfg.webhookSecret))) {
@@ -79,7 +82,11 @@ export async function receiveLemon(ctx: ActionCtx, request: Request): Promise<Re
 export const stripeWebhook = httpAction(receiveStripe);
 export const lemonWebhook = httpAction(receiveLemon);
 
-async function userFor(ctx: MutationCtx, provider: BillingProvider, change: BillingChange): Promise<Id<"users"> | null> {
+async function userFor(
+  ctx: MutationCtx,
+  provider: BillingProvider,
+  change: BillingChange,
+): Promise<Id<"users"> | null> {
   if (change.subscriptionId !== undefined) {
     const row = await subscriptionRow(ctx, provider, change.subscriptionId);
     if (row) return row.userId;
@@ -101,12 +108,25 @@ async function subscriptionRow(ctx: MutationCtx, provider: BillingProvider, subs
 }
 
 /** Remembers which provider customer is this user (the first link wins). */
-async function linkCustomer(ctx: MutationCtx, userId: Id<"users">, provider: BillingProvider, customerId: string, mock: boolean) {
+async function linkCustomer(
+  ctx: MutationCtx,
+  userId: Id<"users">,
+  provider: BillingProvider,
+  customerId: string,
+  mock: boolean,
+) {
   const existing = await ctx.db
     .query("billingCustomers")
     .withIndex("by_provider_and_customerId", (q) => q.eq("provider", provider).eq("customerId", customerId))
     .first();
-  if (!existing) await ctx.db.insert("billingCustomers", { userId, provider, customerId, mock: mock || undefined, createdAt: Date.now() });
+  if (!existing)
+    await ctx.db.insert("billingCustomers", {
+      userId,
+      provider,
+      customerId,
+      mock: mock || undefined,
+      createdAt: Date.now(),
+    });
 }
 
 /** Lexicographic [period start, event time]: a state applies only if it is not older than the stored one. */
@@ -125,7 +145,11 @@ async function startGrace(ctx: MutationCtx, sub: Doc<"subscriptions">, at: numbe
 
 async function endGrace(ctx: MutationCtx, sub: Doc<"subscriptions">, at: number): Promise<void> {
   if (sub.graceSince !== undefined && at > sub.graceSince) {
-    await ctx.db.patch("subscriptions", sub._id, { graceSince: undefined, graceEndsAt: undefined, updatedAt: Date.now() });
+    await ctx.db.patch("subscriptions", sub._id, {
+      graceSince: undefined,
+      graceEndsAt: undefined,
+      updatedAt: Date.now(),
+    });
   }
 }
 
@@ -172,8 +196,21 @@ async function applySubscription(
 }
 
 export const apply = internalMutation({
-  args: { provider: vBillingProvider, eventId: v.string(), type: v.string(), at: v.number(), mock: v.boolean(), change: vBillingChange },
-  returns: v.union(v.literal("applied"), v.literal("duplicate"), v.literal("unknown"), v.literal("stale"), v.literal("unknown_plan")),
+  args: {
+    provider: vBillingProvider,
+    eventId: v.string(),
+    type: v.string(),
+    at: v.number(),
+    mock: v.boolean(),
+    change: vBillingChange,
+  },
+  returns: v.union(
+    v.literal("applied"),
+    v.literal("duplicate"),
+    v.literal("unknown"),
+    v.literal("stale"),
+    v.literal("unknown_plan"),
+  ),
   handler: async (ctx, { provider, eventId, type, at, mock, change }) => {
     const seen = await ctx.db
       .query("webhookEvents")
@@ -192,7 +229,11 @@ export const apply = internalMutation({
     } else if (change.kind === "checkout") {
       // The session only names the subscription: until its own event arrives, a provisional
       // active row (version period 0, so any real state of it wins) gives the plan at once.
-      if (change.subscriptionId !== undefined && change.plan && !(await subscriptionRow(ctx, provider, change.subscriptionId))) {
+      if (
+        change.subscriptionId !== undefined &&
+        change.plan &&
+        !(await subscriptionRow(ctx, provider, change.subscriptionId))
+      ) {
         const month = 30 * 86_400_000;
         await ctx.db.insert("subscriptions", {
           userId,

@@ -7,7 +7,16 @@
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { MutationCtx } from "./_generated/server";
-import { addMessage, checkAiAllowance, checkUsage, newConversation, openRequest, recentHistory, settleRequest, TITLE_CHARS } from "./ai";
+import {
+  addMessage,
+  checkAiAllowance,
+  checkUsage,
+  newConversation,
+  openRequest,
+  recentHistory,
+  settleRequest,
+  TITLE_CHARS,
+} from "./ai";
 import { AI_RESPONSE_CHARS, edgeCalls } from "./edge/contract";
 import { requireProjectRole } from "./lib/access";
 import { emit } from "./notificationDelivery";
@@ -35,7 +44,10 @@ function emptyTotals() {
 }
 
 function firstLine(text: string): string {
-  return (text.trim().split("\n")[0] ?? "").replace(/^#+\s*/, "").trim().slice(0, TITLE_CHARS);
+  return (text.trim().split("\n")[0] ?? "")
+    .replace(/^#+\s*/, "")
+    .trim()
+    .slice(0, TITLE_CHARS);
 }
 
 /** The change set's note when the client went away mid-build. */
@@ -63,7 +75,8 @@ export const begin = edgeMutation({
     const { project } = await requireProjectRole(ctx, user, projectId, "editor");
     const message = args.message.trim();
     if (message === "") fail("INVALID", "message is empty");
-    if (message.length > MAX_MESSAGE_CHARS) fail("INVALID", `message is longer than ${MAX_MESSAGE_CHARS} characters`, { limit: MAX_MESSAGE_CHARS });
+    if (message.length > MAX_MESSAGE_CHARS)
+      fail("INVALID", `message is longer than ${MAX_MESSAGE_CHARS} characters`, { limit: MAX_MESSAGE_CHARS });
     const model = chooseModel(user.plan, "build", args.model, user.preferences.defaultModel);
 
     let cs: Doc<"changeSets"> | null = null;
@@ -71,14 +84,16 @@ export const begin = edgeMutation({
       const id = ctx.db.normalizeId("changeSets", args.changeSetId);
       cs = id ? await ctx.db.get("changeSets", id) : null;
       if (!cs || cs.projectId !== project._id) fail("NOT_FOUND", "Change set not found");
-      if (!OPEN_STATUSES.has(cs.status)) fail("CONFLICT", `This change set is ${cs.status}; start a new one`, { status: cs.status });
+      if (!OPEN_STATUSES.has(cs.status))
+        fail("CONFLICT", `This change set is ${cs.status}; start a new one`, { status: cs.status });
     }
     let conversation: Doc<"conversations"> | null = null;
     const conversationRef = args.conversationId ?? cs?.conversationId;
     if (conversationRef !== undefined) {
       const id = ctx.db.normalizeId("conversations", conversationRef);
       const found = id ? await ctx.db.get("conversations", id) : null;
-      const usable = found && found.userId === user._id && (found.projectId === undefined || found.projectId === project._id);
+      const usable =
+        found && found.userId === user._id && (found.projectId === undefined || found.projectId === project._id);
       // A thread given explicitly must be the caller's; the change set's own (another member's) is just not reused.
       if (!usable && args.conversationId !== undefined) fail("NOT_FOUND", "Conversation not found");
       conversation = usable ? found : null;
@@ -105,7 +120,11 @@ export const begin = edgeMutation({
     await addMessage(ctx, conversation, "user", message, requestId, now);
     const run = { status: "drafting" as const, requestId, runOutputTokens: 0, note: undefined, updatedAt: now };
     if (cs) {
-      await ctx.db.patch("changeSets", cs._id, { ...run, runStartTurns: cs.totals.turns, conversationId: cs.conversationId ?? conversation._id });
+      await ctx.db.patch("changeSets", cs._id, {
+        ...run,
+        runStartTurns: cs.totals.turns,
+        conversationId: cs.conversationId ?? conversation._id,
+      });
     } else {
       const id = await ctx.db.insert("changeSets", {
         ...run,
@@ -149,18 +168,28 @@ type TurnAnswer = typeof vTurnAnswer.type;
 type Stop = NonNullable<TurnAnswer["stop"]>;
 
 /** Runs the turn's tool calls in order; each is independent (an error result does not stop the next). */
-async function runTools(ctx: MutationCtx, cs: Doc<"changeSets">, project: Doc<"projects">, calls: { id: string; name: string; input?: unknown }[]) {
+async function runTools(
+  ctx: MutationCtx,
+  cs: Doc<"changeSets">,
+  project: Doc<"projects">,
+  calls: { id: string; name: string; input?: unknown }[],
+) {
   const results: ToolResult[] = [];
   const files: FileEvent[] = [];
   let budget = TURN_RESULT_BUDGET;
   for (const [i, call] of calls.entries()) {
     if (i >= MAX_TOOL_CALLS_PER_TURN) {
-      results.push({ toolUseId: call.id, content: `Not run: at most ${MAX_TOOL_CALLS_PER_TURN} tool calls per turn.`, isError: true });
+      results.push({
+        toolUseId: call.id,
+        content: `Not run: at most ${MAX_TOOL_CALLS_PER_TURN} tool calls per turn.`,
+        isError: true,
+      });
       continue;
     }
     const { result, event } = await executeTool(ctx, cs, project, { id: call.id, name: call.name, input: call.input });
     if (result.content.length > budget) {
-      result.content = "Not shown: this turn's tool output is too large. View fewer or smaller ranges in the next turn.";
+      result.content =
+        "Not shown: this turn's tool output is too large. View fewer or smaller ranges in the next turn.";
       result.isError = true;
     }
     budget -= result.content.length;
@@ -171,7 +200,13 @@ async function runTools(ctx: MutationCtx, cs: Doc<"changeSets">, project: Doc<"p
 }
 
 /** The next Claude call's ledger row, or why the loop stops (quota or rate limit). */
-async function nextRequest(ctx: MutationCtx, user: Doc<"users">, cs: Doc<"changeSets">, row: Doc<"aiRequests">, now: number) {
+async function nextRequest(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  cs: Doc<"changeSets">,
+  row: Doc<"aiRequests">,
+  now: number,
+) {
   try {
     await checkAiAllowance(ctx, user, now, "buildTurn");
   } catch (err) {
@@ -196,7 +231,13 @@ async function nextRequest(ctx: MutationCtx, user: Doc<"users">, cs: Doc<"change
   return { next: { requestId, maxTokens: Math.max(1, Math.min(OPERATIONS.build.maxTokens, maxOut, budget)) } };
 }
 
-async function closeWithMessage(ctx: MutationCtx, cs: Doc<"changeSets">, text: string, requestId: Id<"aiRequests">, now: number) {
+async function closeWithMessage(
+  ctx: MutationCtx,
+  cs: Doc<"changeSets">,
+  text: string,
+  requestId: Id<"aiRequests">,
+  now: number,
+) {
   if (!cs.conversationId || text.trim() === "") return;
   const conversation = await ctx.db.get("conversations", cs.conversationId);
   if (conversation) await addMessage(ctx, conversation, "assistant", text.slice(0, AI_RESPONSE_CHARS), requestId, now);
@@ -266,7 +307,10 @@ export const turn = edgeMutation({
       }
     } else if (cs.requestId !== row._id || cs.status !== "drafting") {
       // Another run took the change set over (or it was applied / rejected meanwhile): report usage only.
-      stop = { code: "CONFLICT", message: `This change set is ${cs.status === "drafting" ? "being continued by another build" : cs.status}` };
+      stop = {
+        code: "CONFLICT",
+        message: `This change set is ${cs.status === "drafting" ? "being continued by another build" : cs.status}`,
+      };
       results = notRun("Not run: the change set was changed by someone else.");
     } else if (end) {
       cs.status = "interrupted";

@@ -26,7 +26,15 @@ export const vChangeSetView = vChangeSet
 const vEntryView = vChangeSetFile.omit("changeSetId", "baseSize", "previousHash", "appliedHash");
 
 export function changeSetView(cs: Doc<"changeSets">) {
-  const { _creationTime: _c, fileDelta: _f, byteDelta: _b, runOutputTokens: _o, runStartTurns: _s, requestId: _r, ...view } = cs;
+  const {
+    _creationTime: _c,
+    fileDelta: _f,
+    byteDelta: _b,
+    runOutputTokens: _o,
+    runStartTurns: _s,
+    requestId: _r,
+    ...view
+  } = cs;
   return view;
 }
 
@@ -36,7 +44,12 @@ function entryView(e: Doc<"changeSetFiles">) {
 }
 
 /** The change set and the project it belongs to, if the caller has `role` there (else NOT_FOUND / FORBIDDEN). */
-async function access(ctx: QueryCtx, user: Doc<"users"> | null, changeSetId: Id<"changeSets">, role: "viewer" | "editor") {
+async function access(
+  ctx: QueryCtx,
+  user: Doc<"users"> | null,
+  changeSetId: Id<"changeSets">,
+  role: "viewer" | "editor",
+) {
   const cs = await ctx.db.get("changeSets", changeSetId);
   if (!cs) fail("NOT_FOUND", "Change set not found");
   // A non-member gets NOT_FOUND from here too: another project's change sets do not exist for them.
@@ -82,14 +95,23 @@ export const diff = userQuery({
     /** True when one side is stored in file storage (over 512 KB): no line diff. */
     tooLarge: v.boolean(),
     unified: v.string(),
-    hunks: v.array(v.object({ oldStart: v.number(), oldLines: v.number(), newStart: v.number(), newLines: v.number(), lines: v.array(v.string()) })),
+    hunks: v.array(
+      v.object({
+        oldStart: v.number(),
+        oldLines: v.number(),
+        newStart: v.number(),
+        newLines: v.number(),
+        lines: v.array(v.string()),
+      }),
+    ),
   }),
   handler: async (ctx, args) => {
     const { cs } = await access(ctx, ctx.user, args.changeSetId, "viewer");
     const path = normalizePath(args.path);
     const entry = await entryAt(ctx, cs._id, path);
     if (!entry) fail("NOT_FOUND", `${path} is not part of this change set`, { path });
-    const source = entry.baseHash === null && entry.fromPath !== undefined ? await entryAt(ctx, cs._id, entry.fromPath) : null;
+    const source =
+      entry.baseHash === null && entry.fromPath !== undefined ? await entryAt(ctx, cs._id, entry.fromPath) : null;
     const oldHash = entry.baseHash ?? source?.baseHash ?? null;
     const oldPath = entry.baseHash !== null ? path : oldHash !== null ? entry.fromPath! : null;
     const before = oldHash === null ? "" : await inlineText(ctx, oldHash);
@@ -103,14 +125,20 @@ export const diff = userQuery({
 /** Writes the change set (or the chosen `paths`) into the project in one transaction; see lib/changeSetApply.ts. */
 export const apply = userMutation({
   args: { changeSetId: v.id("changeSets"), paths: v.optional(v.array(v.string())) },
-  returns: v.object({ versionId: v.union(v.id("snapshots"), v.null()), written: v.number(), merged: v.array(v.string()) }),
+  returns: v.object({
+    versionId: v.union(v.id("snapshots"), v.null()),
+    written: v.number(),
+    merged: v.array(v.string()),
+  }),
   handler: async (ctx, args) => {
     const { cs, project } = await access(ctx, ctx.user, args.changeSetId, "editor");
-    if (cs.status === "applied" || cs.status === "rejected") fail("CONFLICT", `This change set is ${cs.status}`, { status: cs.status });
+    if (cs.status === "applied" || cs.status === "rejected")
+      fail("CONFLICT", `This change set is ${cs.status}`, { status: cs.status });
     // Drafting: refused while a Claude call is in flight; a build whose edge went away (its
     // request closed by the stale sweep) leaves a change set that can still be applied.
     const inFlight = cs.status === "drafting" && cs.requestId ? await ctx.db.get("aiRequests", cs.requestId) : null;
-    if (inFlight?.status === "streaming") fail("CONFLICT", "Claude is still working on this change set", { status: cs.status });
+    if (inFlight?.status === "streaming")
+      fail("CONFLICT", "Claude is still working on this change set", { status: cs.status });
     return await applyChangeSet(ctx, cs, project, ctx.user, args.paths);
   },
 });
@@ -121,13 +149,19 @@ export const reject = userMutation({
   returns: v.null(),
   handler: async (ctx, args) => {
     const { cs } = await access(ctx, ctx.user, args.changeSetId, "editor");
-    if (cs.status === "applied" || cs.status === "rejected") fail("CONFLICT", `This change set is ${cs.status}`, { status: cs.status });
+    if (cs.status === "applied" || cs.status === "rejected")
+      fail("CONFLICT", `This change set is ${cs.status}`, { status: cs.status });
     await ctx.db.patch("changeSets", cs._id, { status: "rejected", requestId: undefined, updatedAt: Date.now() });
     return null;
   },
 });
 
-async function newChangeSet(ctx: MutationCtx, project: Doc<"projects">, user: Doc<"users">, fields: Partial<Doc<"changeSets">>) {
+async function newChangeSet(
+  ctx: MutationCtx,
+  project: Doc<"projects">,
+  user: Doc<"users">,
+  fields: Partial<Doc<"changeSets">>,
+) {
   const now = Date.now();
   const id = await ctx.db.insert("changeSets", {
     projectId: project._id,
@@ -153,7 +187,10 @@ export const revert = userMutation({
   handler: async (ctx, args) => {
     const { cs, project } = await access(ctx, ctx.user, args.changeSetId, "editor");
     if (cs.status !== "applied") fail("CONFLICT", "Only an applied change set can be reverted", { status: cs.status });
-    const revert = await newChangeSet(ctx, project, ctx.user, { revertOf: cs._id, title: `Revert: ${cs.title ?? "change set"}`.slice(0, 120) });
+    const revert = await newChangeSet(ctx, project, ctx.user, {
+      revertOf: cs._id,
+      title: `Revert: ${cs.title ?? "change set"}`.slice(0, 120),
+    });
     for (const e of await entriesOf(ctx, cs._id)) {
       const applied = e.appliedHash ?? null;
       const previous = e.previousHash ?? null;
@@ -185,7 +222,11 @@ export const restoreVersion = userMutation({
     }
     for (const path of current.keys()) changes.push({ path, next: null });
     if (changes.length > MAX_CHANGE_SET_FILES) {
-      fail("INVALID", `Restoring this version changes ${changes.length} files; a change set holds at most ${MAX_CHANGE_SET_FILES}`, { limit: MAX_CHANGE_SET_FILES });
+      fail(
+        "INVALID",
+        `Restoring this version changes ${changes.length} files; a change set holds at most ${MAX_CHANGE_SET_FILES}`,
+        { limit: MAX_CHANGE_SET_FILES },
+      );
     }
     const title = `Restore the version of ${new Date(version.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC`;
     const cs = await newChangeSet(ctx, project, ctx.user, { restoreOf: version._id, title });

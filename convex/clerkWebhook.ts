@@ -61,7 +61,11 @@ export const clerkWebhook = httpAction(async (ctx, request) => {
   if (event.type === "user.deleted") {
     const parsed = clerkDeletedUser.safeParse(event.data);
     if (!parsed.success) return malformed(eventId, event.type, parsed.error);
-    const result = await ctx.runMutation(internal.users.deleteFromClerk, { eventId, type: event.type, clerkId: parsed.data.id });
+    const result = await ctx.runMutation(internal.users.deleteFromClerk, {
+      eventId,
+      type: event.type,
+      clerkId: parsed.data.id,
+    });
     return Response.json({ ok: true, result });
   }
   if (event.type !== "user.created" && event.type !== "user.updated") {

@@ -98,7 +98,11 @@ export function parseAnalysis(text: string): Analysis | null {
   if (!summary) return null;
   const priority = raw.priority === "high" || raw.priority === "low" ? raw.priority : "medium";
   const tags = Array.isArray(raw.tags)
-    ? [...new Set(raw.tags.filter((t): t is string => typeof t === "string").map((t) => t.trim().toLowerCase().slice(0, 32)))]
+    ? [
+        ...new Set(
+          raw.tags.filter((t): t is string => typeof t === "string").map((t) => t.trim().toLowerCase().slice(0, 32)),
+        ),
+      ]
         .filter(Boolean)
         .slice(0, MAX_TAGS)
     : [];
@@ -123,7 +127,9 @@ export const analyze = internalAction({
       console.warn("conversation analysis skipped: ANTHROPIC_API_KEY is not set");
       return null;
     }
-    const transcript = messages.map((m) => `${m.role === "user" ? "Developer" : "Assistant"}: ${m.content}`).join("\n\n");
+    const transcript = messages
+      .map((m) => `${m.role === "user" ? "Developer" : "Assistant"}: ${m.content}`)
+      .join("\n\n");
     let text: string;
     try {
       const answer = await client.messages.create({

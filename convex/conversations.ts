@@ -94,7 +94,13 @@ export const messages = userQuery({
       .paginate(boundedPage(paginationOpts, MAX_MESSAGE_PAGE));
     return {
       ...page,
-      page: page.page.map((m) => ({ id: m._id, role: m.role, content: m.content, requestId: m.requestId, createdAt: m.createdAt })),
+      page: page.page.map((m) => ({
+        id: m._id,
+        role: m.role,
+        content: m.content,
+        requestId: m.requestId,
+        createdAt: m.createdAt,
+      })),
     };
   },
 });
@@ -134,7 +140,8 @@ export const deleteMessages = internalMutation({
       .withIndex("by_conversationId", (q) => q.eq("conversationId", conversationId))
       .take(DELETE_BATCH);
     for (const m of batch) await ctx.db.delete("messages", m._id);
-    if (batch.length === DELETE_BATCH) await ctx.scheduler.runAfter(0, internal.conversations.deleteMessages, { conversationId });
+    if (batch.length === DELETE_BATCH)
+      await ctx.scheduler.runAfter(0, internal.conversations.deleteMessages, { conversationId });
     return null;
   },
 });

@@ -12,7 +12,9 @@ crons.interval("close stale AI requests", { minutes: 5 }, internal.aiRequests.cl
 // Deployments: end those whose poll chain or start job was lost (still queued or building
 // past their deadline) as error TIMEOUT. One entry per status: a sweep pages one index range.
 crons.interval("end stuck queued deployments", { minutes: 5 }, internal.deploymentWatchdog.sweep, { status: "queued" });
-crons.interval("end stuck building deployments", { minutes: 5 }, internal.deploymentWatchdog.sweep, { status: "building" });
+crons.interval("end stuck building deployments", { minutes: 5 }, internal.deploymentWatchdog.sweep, {
+  status: "building",
+});
 
 // Billing: yesterday's AI tokens (and the day before's, reconciled) to Stripe's meter, when one is configured.
 crons.daily("report metered usage to Stripe", { hourUTC: 1, minuteUTC: 7 }, internal.billingMeters.report, {});

@@ -113,7 +113,12 @@ export const redeliver = userMutation({
     if (!channel) fail("CONFLICT", "The channel of this delivery was removed");
     if (!channel.enabled || !channel.verified) fail("CONFLICT", "Turn the channel on before redelivering");
     // A manual redelivery gets a fresh run of retries; attempt numbers continue in the log.
-    await ctx.db.patch("deliveries", d._id, { status: "pending", error: undefined, nextAttemptAt: undefined, runStart: d.attempts });
+    await ctx.db.patch("deliveries", d._id, {
+      status: "pending",
+      error: undefined,
+      nextAttemptAt: undefined,
+      runStart: d.attempts,
+    });
     await bumpCounter(ctx, counterName.deliveriesInFlight(d.kind));
     await scheduleAttempt(ctx, d._id, 0);
     return { kind: channel.kind };

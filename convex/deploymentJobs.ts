@@ -27,7 +27,10 @@ import { emit } from "./notificationDelivery";
 
 const vDeploymentId = v.id("deployments");
 
-function targetOf(project: Doc<"projects"> | null, provider: Doc<"deployments">["provider"]): ProviderTarget | undefined {
+function targetOf(
+  project: Doc<"projects"> | null,
+  provider: Doc<"deployments">["provider"],
+): ProviderTarget | undefined {
   const refs = project?.providerRefs;
   if (provider === "vercel" && refs?.vercel) return { provider, ...refs.vercel };
   if (provider === "netlify" && refs?.netlify) return { provider, ...refs.netlify };
@@ -54,7 +57,11 @@ export async function providerProjectName(projectName: string | undefined, proje
 }
 
 /** Enqueues the start job of a deployment; its completion is reported to onComplete below. */
-export async function enqueueStart(ctx: MutationCtx, deploymentId: Id<"deployments">, pool: DeployPool): Promise<WorkId> {
+export async function enqueueStart(
+  ctx: MutationCtx,
+  deploymentId: Id<"deployments">,
+  pool: DeployPool,
+): Promise<WorkId> {
   return await deployPool(pool).enqueueAction(
     ctx,
     internal.deploymentJobs.start,
@@ -99,7 +106,12 @@ export const beginAttempt = internalMutation({
     if (!d || isTerminal(d.status)) return null;
     const attempt = d.attempts + 1;
     const snapshot = await ctx.db.get("snapshots", d.snapshotId);
-    await progress(ctx, d, { status: "building", step: "uploading", attempts: attempt, startedAt: d.startedAt ?? Date.now() });
+    await progress(ctx, d, {
+      status: "building",
+      step: "uploading",
+      attempts: attempt,
+      startedAt: d.startedAt ?? Date.now(),
+    });
     await log(
       ctx,
       d,
@@ -146,7 +158,12 @@ export const saveTarget = internalMutation({
  * deployment is canceled right away.
  */
 export const recordStarted = internalMutation({
-  args: { deploymentId: vDeploymentId, providerDeploymentId: v.string(), observed: vObservedDeployment, target: vProviderTarget },
+  args: {
+    deploymentId: vDeploymentId,
+    providerDeploymentId: v.string(),
+    observed: vObservedDeployment,
+    target: vProviderTarget,
+  },
   returns: v.null(),
   handler: async (ctx, { deploymentId, providerDeploymentId, observed, target }) => {
     const d = await ctx.db.get("deployments", deploymentId);
@@ -159,8 +176,17 @@ export const recordStarted = internalMutation({
       }
       return null;
     }
-    await progress(ctx, d, { status: "building", providerDeploymentId, ...(observed.url ? { url: observed.url } : {}) });
-    await log(ctx, d, "info", `${PROVIDER_LABEL[d.provider]} deployment ${providerDeploymentId} created${observed.rawState ? ` (${observed.rawState})` : ""}`);
+    await progress(ctx, d, {
+      status: "building",
+      providerDeploymentId,
+      ...(observed.url ? { url: observed.url } : {}),
+    });
+    await log(
+      ctx,
+      d,
+      "info",
+      `${PROVIDER_LABEL[d.provider]} deployment ${providerDeploymentId} created${observed.rawState ? ` (${observed.rawState})` : ""}`,
+    );
     if (!(await applyObserved(ctx, d._id, observed, emit))) {
       await ctx.scheduler.runAfter(pollDelay(0), internal.deploymentWatch.poll, { deploymentId, n: 0 });
     }
@@ -197,7 +223,11 @@ export const start = internalAction({
     if (!job) return null;
     const client = await providerClientFor(ctx, job.userId, job.provider).catch(async (err: unknown) => {
       const message = userMessageOf(err);
-      await ctx.runMutation(internal.deploymentJobs.endWithError, { deploymentId, code: "PROVIDER_NOT_CONFIGURED", message });
+      await ctx.runMutation(internal.deploymentJobs.endWithError, {
+        deploymentId,
+        code: "PROVIDER_NOT_CONFIGURED",
+        message,
+      });
       return null;
     });
     if (!client) return null;
@@ -218,7 +248,12 @@ export const start = internalAction({
       await ctx.runMutation(internal.deploymentJobs.recordStarted, {
         deploymentId,
         providerDeploymentId: deployment.id,
-        observed: { state: deployment.state, rawState: deployment.rawState, url: deployment.url, errorMessage: deployment.errorMessage },
+        observed: {
+          state: deployment.state,
+          rawState: deployment.rawState,
+          url: deployment.url,
+          errorMessage: deployment.errorMessage,
+        },
         target,
       });
     } catch (err) {
@@ -243,11 +278,16 @@ export const onComplete = internalMutation({
   returns: v.null(),
   handler: async (ctx, { context, result }) => {
     if (result.kind === "failed") {
-      await endDeployment(ctx, context.deploymentId, {
-        status: "error",
-        code: "UPSTREAM",
-        message: `The provider kept failing after ${DEPLOY_RETRY.maxAttempts} attempts: ${result.error}`,
-      }, emit);
+      await endDeployment(
+        ctx,
+        context.deploymentId,
+        {
+          status: "error",
+          code: "UPSTREAM",
+          message: `The provider kept failing after ${DEPLOY_RETRY.maxAttempts} attempts: ${result.error}`,
+        },
+        emit,
+      );
     } else if (result.kind === "canceled") {
       await endDeployment(ctx, context.deploymentId, { status: "canceled", reason: "Removed from the queue" }, emit);
     }

@@ -54,13 +54,23 @@ export const watchInfo = internalQuery({
   handler: async (ctx, { deploymentId, evenIfFinished }) => {
     const d = await ctx.db.get("deployments", deploymentId);
     if (!d || !d.providerDeploymentId || (isTerminal(d.status) && !evenIfFinished)) return null;
-    return { userId: d.userId, provider: d.provider, providerDeploymentId: d.providerDeploymentId, logCursor: d.logCursor };
+    return {
+      userId: d.userId,
+      provider: d.provider,
+      providerDeploymentId: d.providerDeploymentId,
+      logCursor: d.logCursor,
+    };
   },
 });
 
 /** Appends a log line from an action, and/or provider lines (stored once each; `more`: some left for the next fetch). */
 export const appendLog = internalMutation({
-  args: { deploymentId: vDeploymentId, level: vLogLevel, text: v.string(), lines: v.optional(v.array(vProviderLogLine)) },
+  args: {
+    deploymentId: vDeploymentId,
+    level: vLogLevel,
+    text: v.string(),
+    lines: v.optional(v.array(vProviderLogLine)),
+  },
   returns: v.object({ more: v.boolean() }),
   handler: async (ctx, { deploymentId, level, text, lines }) => {
     const { more } = lines?.length ? await appendProviderLines(ctx, deploymentId, lines) : { more: false };
@@ -121,7 +131,11 @@ type Watched = {
 };
 
 /** null when there is nothing to watch (not at the provider, or ended and `evenIfFinished` unset). */
-async function watchedDeployment(ctx: ActionCtx, deploymentId: Id<"deployments">, evenIfFinished = false): Promise<Watched | null> {
+async function watchedDeployment(
+  ctx: ActionCtx,
+  deploymentId: Id<"deployments">,
+  evenIfFinished = false,
+): Promise<Watched | null> {
   const info = await ctx.runQuery(internal.deploymentWatch.watchInfo, { deploymentId, evenIfFinished });
   if (!info) return null;
   try {
@@ -164,7 +178,9 @@ export const poll = internalAction({
       pollError = { message: userMessageOf(err), transient: !isProviderError(err) || err.transient };
     }
     // Log lines are best effort: a failed fetch is retried by the next poll (same cursor).
-    lines = client.getDeploymentWithLogs ? (lines ?? []).slice(0, MAX_PROVIDER_LINES_PER_WRITE + 1) : await newLines(client, info);
+    lines = client.getDeploymentWithLogs
+      ? (lines ?? []).slice(0, MAX_PROVIDER_LINES_PER_WRITE + 1)
+      : await newLines(client, info);
     await ctx.runMutation(internal.deploymentWatch.recordPoll, { deploymentId, n, observed, pollError, lines });
     return null;
   },
@@ -183,7 +199,11 @@ export const cancelAtProvider = internalAction({
     if (!watched?.client) return null;
     try {
       await watched.client.cancelDeployment(watched.info.providerDeploymentId);
-      await ctx.runMutation(internal.deploymentWatch.appendLog, { deploymentId, level: "info", text: "Canceled at the provider" });
+      await ctx.runMutation(internal.deploymentWatch.appendLog, {
+        deploymentId,
+        level: "info",
+        text: "Canceled at the provider",
+      });
     } catch (err) {
       const retry = isProviderError(err) && err.transient && attempt < CANCEL_ATTEMPTS;
       await ctx.runMutation(internal.deploymentWatch.appendLog, {
@@ -192,7 +212,10 @@ export const cancelAtProvider = internalAction({
         text: `Could not cancel at the provider: ${userMessageOf(err)}${retry ? " — retrying" : ""}`,
       });
       if (retry) {
-        await ctx.scheduler.runAfter(5_000 * attempt, internal.deploymentWatch.cancelAtProvider, { deploymentId, attempt: attempt + 1 });
+        await ctx.scheduler.runAfter(5_000 * attempt, internal.deploymentWatch.cancelAtProvider, {
+          deploymentId,
+          attempt: attempt + 1,
+        });
       }
     }
     return null;
@@ -211,7 +234,12 @@ export const drainLogs = internalAction({
     if (!watched?.client) return null;
     const lines = await newLines(watched.client, watched.info);
     if (!lines.length) return null;
-    const { more } = await ctx.runMutation(internal.deploymentWatch.appendLog, { deploymentId, level: "info", text: "", lines });
+    const { more } = await ctx.runMutation(internal.deploymentWatch.appendLog, {
+      deploymentId,
+      level: "info",
+      text: "",
+      lines,
+    });
     if (more && round < MAX_DRAIN_ROUNDS) {
       await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId, round: round + 1 });
     }

@@ -51,7 +51,12 @@ export const sweep = internalMutation({
     for (const d of page.page) {
       if (asOf - since(d) < allowed) continue;
       const minutes = Math.round((asOf - since(d)) / 60_000);
-      await log(ctx, d, "warn", `Still ${status} ${minutes} minutes after it ${status === "queued" ? "was queued" : "started"}; ending it`);
+      await log(
+        ctx,
+        d,
+        "warn",
+        `Still ${status} ${minutes} minutes after it ${status === "queued" ? "was queued" : "started"}; ending it`,
+      );
       const timeout = status === "queued" ? QUEUE_TIMEOUT_MS : deployTimeoutMs();
       if (await stopDeployment(ctx, d, timedOut(d, timeout))) ended++;
     }

@@ -29,8 +29,18 @@ type Source = {
 };
 
 const SOURCES: Record<"vercel" | "netlify", Source> = {
-  vercel: { provider: "vercel", header: "x-vercel-signature", verify: verifyVercelSignature, parse: parseVercelWebhook },
-  netlify: { provider: "netlify", header: "x-webhook-signature", verify: verifyNetlifySignature, parse: parseNetlifyWebhook },
+  vercel: {
+    provider: "vercel",
+    header: "x-vercel-signature",
+    verify: verifyVercelSignature,
+    parse: parseVercelWebhook,
+  },
+  netlify: {
+    provider: "netlify",
+    header: "x-webhook-signature",
+    verify: verifyNetlifySignature,
+    parse: parseNetlifyWebhook,
+  },
 };
 
 async function receive(ctx: ActionCtx, request: Request, source: Source): Promise<Response> {
@@ -77,7 +87,13 @@ export const apply = internalMutation({
     url: v.optional(v.string()),
     errorMessage: v.optional(v.string()),
   },
-  returns: v.union(v.literal("duplicate"), v.literal("unknown"), v.literal("ignored"), v.literal("applied"), v.literal("finished")),
+  returns: v.union(
+    v.literal("duplicate"),
+    v.literal("unknown"),
+    v.literal("ignored"),
+    v.literal("applied"),
+    v.literal("finished"),
+  ),
   handler: async (ctx, args) => {
     const seen = await ctx.db
       .query("webhookEvents")
@@ -91,10 +107,20 @@ export const apply = internalMutation({
       )
       .first();
     if (!d) return "unknown";
-    await ctx.db.insert("webhookEvents", { source: args.provider, eventId: args.eventId, type: args.type, receivedAt: Date.now() });
+    await ctx.db.insert("webhookEvents", {
+      source: args.provider,
+      eventId: args.eventId,
+      type: args.type,
+      receivedAt: Date.now(),
+    });
     if (isTerminal(d.status)) return "ignored";
     await log(ctx, d, "info", `Webhook: ${args.type}`);
-    const ended = await applyObserved(ctx, d._id, { state: args.state, url: args.url, errorMessage: args.errorMessage }, emit);
+    const ended = await applyObserved(
+      ctx,
+      d._id,
+      { state: args.state, url: args.url, errorMessage: args.errorMessage },
+      emit,
+    );
     if (!ended) return "applied";
     // The poll chain stops at the next tick; collect the log lines it would have fetched.
     await ctx.scheduler.runAfter(0, internal.deploymentWatch.drainLogs, { deploymentId: d._id });

@@ -58,7 +58,8 @@ export async function cancelDeployment(
   const d = await deploymentFor(ctx, user, deploymentId, "editor");
   if (d.status === "canceled") return d;
   if (isTerminal(d.status)) fail("CONFLICT", `The deployment already ended (${d.status})`);
-  const reason = d.providerDeploymentId === undefined ? "Canceled before it reached the provider" : "Canceled by the user";
+  const reason =
+    d.providerDeploymentId === undefined ? "Canceled before it reached the provider" : "Canceled by the user";
   await stopDeployment(ctx, d, { status: "canceled", reason });
   return (await ctx.db.get("deployments", d._id))!;
 }

@@ -96,9 +96,13 @@ export const writeMany = userMutation({
       changes.push({ path, hash, size, content: f.content, existing: await fileAt(ctx, project._id, path) });
     }
     if (total > MAX_WRITE_MANY_BYTES) {
-      fail("PAYLOAD_TOO_LARGE", `writeMany takes up to ${MAX_WRITE_MANY_BYTES} bytes (8 MB) in one call; got ${total}`, {
-        limit: MAX_WRITE_MANY_BYTES,
-      });
+      fail(
+        "PAYLOAD_TOO_LARGE",
+        `writeMany takes up to ${MAX_WRITE_MANY_BYTES} bytes (8 MB) in one call; got ${total}`,
+        {
+          limit: MAX_WRITE_MANY_BYTES,
+        },
+      );
     }
     checkProjectQuota(project, changes);
     // Everything is valid: now write.
@@ -159,7 +163,12 @@ export const rename = userMutation({
     if (from === to) return fileInfo(file);
     if (await fileAt(ctx, project._id, to)) fail("CONFLICT", `${to} exists already`, { path: to });
     const moved = { ...fileInfo(file), path: to, language: languageForPath(to), updatedAt: Date.now() };
-    await ctx.db.patch("files", file._id, { path: to, language: moved.language, updatedAt: moved.updatedAt, updatedBy: ctx.user._id });
+    await ctx.db.patch("files", file._id, {
+      path: to,
+      language: moved.language,
+      updatedAt: moved.updatedAt,
+      updatedBy: ctx.user._id,
+    });
     await touchProject(ctx, project, {}, moved.updatedAt);
     return moved;
   },
@@ -205,10 +214,17 @@ export const generateUploadUrl = userMutation({
   handler: async (ctx, args) => {
     const { project } = await requireProjectRole(ctx, ctx.user, args.projectId, "editor");
     const hash = args.hash.toLowerCase();
-    if (!SHA256_HEX.test(hash)) fail("INVALID", "hash must be the sha-256 of the content, 64 hex characters", { field: "hash" });
+    if (!SHA256_HEX.test(hash))
+      fail("INVALID", "hash must be the sha-256 of the content, 64 hex characters", { field: "hash" });
     const now = Date.now();
     const expiresAt = now + UPLOAD_TTL_MS;
-    const uploadId = await ctx.db.insert("uploads", { userId: ctx.user._id, projectId: project._id, hash, createdAt: now, expiresAt });
+    const uploadId = await ctx.db.insert("uploads", {
+      userId: ctx.user._id,
+      projectId: project._id,
+      hash,
+      createdAt: now,
+      expiresAt,
+    });
     await ctx.scheduler.runAt(expiresAt, internal.files.expireUpload, { uploadId });
     return { uploadUrl: await ctx.storage.generateUploadUrl(), uploadId };
   },
@@ -336,7 +352,16 @@ export const history = userQuery({
     const page = await Promise.all(
       result.page.map(async (h) => {
         const cs = await ctx.db.get("changeSets", h.changeSetId);
-        return { changeSetId: h.changeSetId, title: cs?.title, versionId: h.versionId, op: h.op, hash: h.hash, size: h.size, at: h.at, by: h.by };
+        return {
+          changeSetId: h.changeSetId,
+          title: cs?.title,
+          versionId: h.versionId,
+          op: h.op,
+          hash: h.hash,
+          size: h.size,
+          at: h.at,
+          by: h.by,
+        };
       }),
     );
     return { ...result, page };

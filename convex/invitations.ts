@@ -102,7 +102,13 @@ export const listForProject = userQuery({
       .query("invitations")
       .withIndex("by_projectId_and_status", (q) => q.eq("projectId", project._id).eq("status", "pending"))
       .take(MAX_PENDING_INVITATIONS);
-    return rows.map((i) => ({ invitationId: i._id, email: i.email, role: i.role, createdAt: i.createdAt, expiresAt: i.expiresAt }));
+    return rows.map((i) => ({
+      invitationId: i._id,
+      email: i.email,
+      role: i.role,
+      createdAt: i.createdAt,
+      expiresAt: i.expiresAt,
+    }));
   },
 });
 
@@ -115,7 +121,11 @@ export const revoke = userMutation({
     if (!invitation) fail("NOT_FOUND", "Invitation not found");
     await requireProjectRole(ctx, ctx.user, invitation.projectId, "owner");
     if (invitation.status !== "pending") fail("CONFLICT", `The invitation is ${invitation.status} already`);
-    await ctx.db.patch("invitations", invitation._id, { status: "revoked", respondedAt: Date.now(), respondedBy: ctx.user._id });
+    await ctx.db.patch("invitations", invitation._id, {
+      status: "revoked",
+      respondedAt: Date.now(),
+      respondedBy: ctx.user._id,
+    });
     return null;
   },
 });
@@ -137,7 +147,10 @@ export const listMine = userQuery({
     const out = [];
     for (const email of verifiedEmailsOf(ctx.identity, ctx.user)) {
       for (const i of await pendingForEmail(ctx, email)) {
-        const [project, inviter] = await Promise.all([ctx.db.get("projects", i.projectId), ctx.db.get("users", i.invitedBy)]);
+        const [project, inviter] = await Promise.all([
+          ctx.db.get("projects", i.projectId),
+          ctx.db.get("users", i.invitedBy),
+        ]);
         if (!project || project.deletedAt !== undefined) continue;
         out.push({
           invitationId: i._id,
@@ -198,7 +211,11 @@ export const decline = userMutation({
     const now = Date.now();
     const invitation = await ownInvitation(ctx, args.invitationId);
     requirePending(invitation, now);
-    await ctx.db.patch("invitations", invitation._id, { status: "declined", respondedAt: now, respondedBy: ctx.user._id });
+    await ctx.db.patch("invitations", invitation._id, {
+      status: "declined",
+      respondedAt: now,
+      respondedBy: ctx.user._id,
+    });
     return null;
   },
 });

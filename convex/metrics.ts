@@ -38,20 +38,32 @@ export const snapshot = internalQuery({
     const deploymentsFinished = [];
     for (const provider of PROVIDERS) {
       for (const status of FINISHED) {
-        deploymentsFinished.push({ labels: { provider, status }, value: await readCounter(ctx, counterName.deploymentsFinished(provider, status)) });
+        deploymentsFinished.push({
+          labels: { provider, status },
+          value: await readCounter(ctx, counterName.deploymentsFinished(provider, status)),
+        });
       }
     }
     const deliveries = [];
     const deliveriesInFlight = [];
     for (const kind of NOTIFICATION_CHANNEL_KINDS) {
       for (const outcome of OUTCOMES) {
-        deliveries.push({ labels: { kind, outcome }, value: await readCounter(ctx, counterName.deliveries(kind, outcome)) });
+        deliveries.push({
+          labels: { kind, outcome },
+          value: await readCounter(ctx, counterName.deliveries(kind, outcome)),
+        });
       }
-      deliveriesInFlight.push({ labels: { kind }, value: await readCounter(ctx, counterName.deliveriesInFlight(kind)) });
+      deliveriesInFlight.push({
+        labels: { kind },
+        value: await readCounter(ctx, counterName.deliveriesInFlight(kind)),
+      });
     }
     const queueDepth = [];
     for (const pool of DEPLOY_POOLS) {
-      queueDepth.push({ labels: { pool: `deploy-${pool}` }, value: await readCounter(ctx, counterName.deploymentsQueued(pool)) });
+      queueDepth.push({
+        labels: { pool: `deploy-${pool}` },
+        value: await readCounter(ctx, counterName.deploymentsQueued(pool)),
+      });
     }
     queueDepth.push({ labels: { pool: "notify" }, value: deliveriesInFlight.reduce((n, r) => n + r.value, 0) });
     return {

@@ -13,7 +13,13 @@ import { verificationEmail } from "./lib/notificationTemplates";
 import { newWebhookSecret, notifyConfig, sendEmail } from "./lib/notificationSend";
 import { checkTarget } from "./lib/ssrf";
 import { enqueueDelivery, MAX_CHANNELS } from "./notificationDelivery";
-import { NOTIFICATION_TYPES, vChannelKind, vNotificationType, type ChannelKind, type NotificationType } from "./validators";
+import {
+  NOTIFICATION_TYPES,
+  vChannelKind,
+  vNotificationType,
+  type ChannelKind,
+  type NotificationType,
+} from "./validators";
 
 const MAX_NAME = 80;
 const MAX_TARGET = 2048;
@@ -38,8 +44,32 @@ const vChannelView = v.object({
 });
 
 function view(c: Doc<"notificationChannels">) {
-  const { _id, kind, name, target, events, enabled, verified, consecutiveFailures, disabledReason, createdAt, updatedAt } = c;
-  return { _id, kind, name, target, events, enabled, verified, consecutiveFailures, disabledReason, createdAt, updatedAt };
+  const {
+    _id,
+    kind,
+    name,
+    target,
+    events,
+    enabled,
+    verified,
+    consecutiveFailures,
+    disabledReason,
+    createdAt,
+    updatedAt,
+  } = c;
+  return {
+    _id,
+    kind,
+    name,
+    target,
+    events,
+    enabled,
+    verified,
+    consecutiveFailures,
+    disabledReason,
+    createdAt,
+    updatedAt,
+  };
 }
 
 export async function ownChannel(ctx: QueryCtx, userId: Id<"users">, channelId: Id<"notificationChannels">) {
@@ -68,7 +98,8 @@ function cleanTarget(kind: ChannelKind, raw: string): string {
     return target.toLowerCase();
   }
   const verdict = checkTarget(target, notifyConfig().policy);
-  if (!verdict.ok) fail("INVALID", `This URL cannot receive notifications: ${verdict.reason}`, { reason: verdict.reason });
+  if (!verdict.ok)
+    fail("INVALID", `This URL cannot receive notifications: ${verdict.reason}`, { reason: verdict.reason });
   return verdict.url.href;
 }
 
@@ -86,8 +117,10 @@ export const create = userMutation({
   handler: async (ctx, args) => {
     const name = cleanName(args.name);
     const target = cleanTarget(args.kind, args.target);
-    if (args.kind === "email" && !notifyConfig().resend.apiKey) fail("UNAVAILABLE", "Email notifications are not configured on this deployment");
-    if ((await myChannels(ctx, ctx.user._id)).length >= MAX_CHANNELS) fail("CONFLICT", `At most ${MAX_CHANNELS} notification channels`);
+    if (args.kind === "email" && !notifyConfig().resend.apiKey)
+      fail("UNAVAILABLE", "Email notifications are not configured on this deployment");
+    if ((await myChannels(ctx, ctx.user._id)).length >= MAX_CHANNELS)
+      fail("CONFLICT", `At most ${MAX_CHANNELS} notification channels`);
     const secret = args.kind === "webhook" ? newWebhookSecret() : undefined;
     const now = Date.now();
     const channelId = await ctx.db.insert("notificationChannels", {
@@ -103,7 +136,8 @@ export const create = userMutation({
       createdAt: now,
       updatedAt: now,
     });
-    if (args.kind === "email") await ctx.scheduler.runAfter(0, internal.notificationChannels.sendVerification, { channelId });
+    if (args.kind === "email")
+      await ctx.scheduler.runAfter(0, internal.notificationChannels.sendVerification, { channelId });
     return { channelId, secret: secret ?? null };
   },
 });
@@ -134,7 +168,8 @@ export const update = userMutation({
       if (args.enabled && !c.enabled) Object.assign(patch, { consecutiveFailures: 0, disabledReason: undefined });
     }
     await ctx.db.patch("notificationChannels", c._id, patch);
-    if (retarget && c.kind === "email") await ctx.scheduler.runAfter(0, internal.notificationChannels.sendVerification, { channelId: c._id });
+    if (retarget && c.kind === "email")
+      await ctx.scheduler.runAfter(0, internal.notificationChannels.sendVerification, { channelId: c._id });
     return null;
   },
 });
@@ -192,7 +227,11 @@ export const verifyEmail = userMutation({
       fail("CONFLICT", "No valid code is pending for this address; ask for a new one");
     }
     if ((await codeHash(c._id, args.code.trim())) === pending.codeHash) {
-      await ctx.db.patch("notificationChannels", c._id, { verified: true, verification: undefined, updatedAt: Date.now() });
+      await ctx.db.patch("notificationChannels", c._id, {
+        verified: true,
+        verification: undefined,
+        updatedAt: Date.now(),
+      });
       return { verified: true, attemptsLeft: 0 };
     }
     // A wrong code is an answer, not an error: the spent attempt must be saved.
@@ -213,7 +252,8 @@ export const resendVerification = userMutation({
   },
 });
 
-const codeHash = (channelId: Id<"notificationChannels">, code: string) => sha256Hex(new TextEncoder().encode(`${channelId}:${code}`));
+const codeHash = (channelId: Id<"notificationChannels">, code: string) =>
+  sha256Hex(new TextEncoder().encode(`${channelId}:${code}`));
 
 /** Draws a 6-digit code, stores only its hash, and mails the code. */
 export const sendVerification = internalAction({
@@ -222,7 +262,10 @@ export const sendVerification = internalAction({
   handler: async (ctx, { channelId }) => {
     const n = crypto.getRandomValues(new Uint32Array(1))[0] % 1_000_000;
     const code = n.toString().padStart(6, "0");
-    const to = await ctx.runMutation(internal.notificationChannels.storeCode, { channelId, codeHash: await codeHash(channelId, code) });
+    const to = await ctx.runMutation(internal.notificationChannels.storeCode, {
+      channelId,
+      codeHash: await codeHash(channelId, code),
+    });
     if (to) await sendEmail(to, verificationEmail(code), notifyConfig());
     return null;
   },
@@ -246,7 +289,10 @@ export const preferences = userQuery({
   returns: v.array(v.object({ type: vNotificationType, channelIds: v.array(v.id("notificationChannels")) })),
   handler: async (ctx) => {
     const channels = ctx.user ? await myChannels(ctx, ctx.user._id) : [];
-    return NOTIFICATION_TYPES.map((type) => ({ type, channelIds: channels.filter((c) => c.events.includes(type)).map((c) => c._id) }));
+    return NOTIFICATION_TYPES.map((type) => ({
+      type,
+      channelIds: channels.filter((c) => c.events.includes(type)).map((c) => c._id),
+    }));
   },
 });
 

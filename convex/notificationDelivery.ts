@@ -74,7 +74,11 @@ export async function enqueueDelivery(
   return deliveryId;
 }
 
-export async function scheduleAttempt(ctx: MutationCtx, deliveryId: Id<"deliveries">, delayMs: number): Promise<WorkId> {
+export async function scheduleAttempt(
+  ctx: MutationCtx,
+  deliveryId: Id<"deliveries">,
+  delayMs: number,
+): Promise<WorkId> {
   return await notifyPool().enqueueAction(
     ctx,
     internal.notificationDelivery.attempt,
@@ -102,9 +106,22 @@ export const attempt = internalAction({
     if (!job) return null;
     const { delivery: d, channel } = job;
     const result = channel
-      ? await sendOnce({ kind: channel.kind, target: channel.target, secret: channel.secret, event: d.event, messageId: d.messageId }, notifyConfig())
+      ? await sendOnce(
+          {
+            kind: channel.kind,
+            target: channel.target,
+            secret: channel.secret,
+            event: d.event,
+            messageId: d.messageId,
+          },
+          notifyConfig(),
+        )
       : { ok: false, retryable: false, latencyMs: 0, error: "the channel was disabled or removed" };
-    await ctx.runMutation(internal.notificationDelivery.record, { deliveryId, countsAgainstChannel: channel !== null, ...result });
+    await ctx.runMutation(internal.notificationDelivery.record, {
+      deliveryId,
+      countsAgainstChannel: channel !== null,
+      ...result,
+    });
     return null;
   },
 });
@@ -116,7 +133,13 @@ export const attemptDone = internalMutation({
   handler: async (ctx, { context, result }) => {
     if (result.kind === "success") return null;
     const error = result.kind === "failed" ? `attempt crashed: ${result.error}` : "attempt canceled";
-    await finishAttempt(ctx, context.deliveryId, { ok: false, retryable: false, latencyMs: 0, error, countsAgainstChannel: false });
+    await finishAttempt(ctx, context.deliveryId, {
+      ok: false,
+      retryable: false,
+      latencyMs: 0,
+      error,
+      countsAgainstChannel: false,
+    });
     return null;
   },
 });
@@ -174,12 +197,19 @@ async function finishAttempt(ctx: MutationCtx, deliveryId: Id<"deliveries">, r: 
   const channel = await ctx.db.get("notificationChannels", d.channelId);
   await bumpCounter(ctx, counterName.deliveries(d.kind, outcome));
   await bumpCounter(ctx, counterName.deliveriesInFlight(d.kind), -1);
-  if (r.countsAgainstChannel && channel) await channelOutcome(ctx, channel, outcome === "sent", r.error, cfg.disableAfter);
+  if (r.countsAgainstChannel && channel)
+    await channelOutcome(ctx, channel, outcome === "sent", r.error, cfg.disableAfter);
   return outcome;
 }
 
 /** Resets the failure streak on success; disables the channel (and says why in-app) at `limit` failures in a row. */
-async function channelOutcome(ctx: MutationCtx, c: Doc<"notificationChannels">, sent: boolean, error: string | undefined, limit: number) {
+async function channelOutcome(
+  ctx: MutationCtx,
+  c: Doc<"notificationChannels">,
+  sent: boolean,
+  error: string | undefined,
+  limit: number,
+) {
   if (sent) {
     if (c.consecutiveFailures !== 0) await ctx.db.patch("notificationChannels", c._id, { consecutiveFailures: 0 });
     return;
@@ -190,7 +220,12 @@ async function channelOutcome(ctx: MutationCtx, c: Doc<"notificationChannels">, 
     return;
   }
   const reason = `${failures} deliveries in a row failed (last: ${error ?? "unknown error"})`;
-  await ctx.db.patch("notificationChannels", c._id, { consecutiveFailures: failures, enabled: false, disabledReason: reason, updatedAt: Date.now() });
+  await ctx.db.patch("notificationChannels", c._id, {
+    consecutiveFailures: failures,
+    enabled: false,
+    disabledReason: reason,
+    updatedAt: Date.now(),
+  });
   // In-app only: telling the broken channel about itself would fail again.
   await notify(ctx, {
     userId: c.userId,

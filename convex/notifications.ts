@@ -18,9 +18,7 @@ const MAX_LIST_PAGE = 100;
 /** The caller's notifications (whole rows: they are all the caller's own), newest first. */
 export const list = userQuery({
   args: { paginationOpts: paginationOptsValidator },
-  returns: paginationResultValidator(
-    vNotification.extend({ _id: v.id("notifications"), _creationTime: v.number() }),
-  ),
+  returns: paginationResultValidator(vNotification.extend({ _id: v.id("notifications"), _creationTime: v.number() })),
   handler: async (ctx, args) => {
     const user = ctx.user;
     if (!user) return EMPTY_PAGE;
@@ -75,7 +73,8 @@ export const markAllRead = userMutation({
   returns: v.object({ marked: v.number(), done: v.boolean() }),
   handler: async (ctx) => {
     const result = await markBatch(ctx, ctx.user._id);
-    if (!result.done) await ctx.scheduler.runAfter(0, internal.notifications.markAllReadContinue, { userId: ctx.user._id });
+    if (!result.done)
+      await ctx.scheduler.runAfter(0, internal.notifications.markAllReadContinue, { userId: ctx.user._id });
     return result;
   },
 });

@@ -16,9 +16,7 @@ import { vFramework, vMemberRole, vProject, vUser, type MemberRole } from "./val
 const MAX_LIST_PAGE = 100;
 
 /** A project as members see it: provider ids and the soft-delete mark stay server-side. */
-const vProjectSummary = vProject
-  .omit("providerRefs", "deletedAt")
-  .extend({ _id: v.id("projects"), role: vMemberRole }); // role: the caller's
+const vProjectSummary = vProject.omit("providerRefs", "deletedAt").extend({ _id: v.id("projects"), role: vMemberRole }); // role: the caller's
 
 function summary(p: Doc<"projects">, role: MemberRole) {
   const { _creationTime: _created, providerRefs: _refs, deletedAt: _deleted, ...fields } = p;
@@ -204,7 +202,14 @@ export const history = userQuery({
           fileCount: s.fileCount,
           totalBytes: s.totalBytes,
           changeSet: cs
-            ? { changeSetId: cs._id, title: cs.title, fileCount: cs.fileCount, appliedAt: cs.appliedAt, revertOf: cs.revertOf, restoreOf: cs.restoreOf }
+            ? {
+                changeSetId: cs._id,
+                title: cs.title,
+                fileCount: cs.fileCount,
+                appliedAt: cs.appliedAt,
+                revertOf: cs.revertOf,
+                restoreOf: cs.restoreOf,
+              }
             : null,
         };
       }),

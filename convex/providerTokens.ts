@@ -47,7 +47,14 @@ export const connect = userMutation({
       await ctx.db.patch("providerTokens", existing._id, { ...sealed, hint, updatedAt: now });
       return { provider, hint, createdAt: existing.createdAt, updatedAt: now };
     }
-    await ctx.db.insert("providerTokens", { userId: ctx.user._id, provider, ...sealed, hint, createdAt: now, updatedAt: now });
+    await ctx.db.insert("providerTokens", {
+      userId: ctx.user._id,
+      provider,
+      ...sealed,
+      hint,
+      createdAt: now,
+      updatedAt: now,
+    });
     return { provider, hint, createdAt: now, updatedAt: now };
   },
 });
@@ -107,7 +114,11 @@ export const sealedFor = internalQuery({
  * Base URLs come from env too, so dev and tests point the very same clients at fakes.
  * Throws a permanent ProviderError without any token, or when the user's token cannot be used.
  */
-export async function providerClientFor(ctx: ActionCtx, userId: Id<"users">, provider: Provider): Promise<DeployProviderClient> {
+export async function providerClientFor(
+  ctx: ActionCtx,
+  userId: Id<"users">,
+  provider: Provider,
+): Promise<DeployProviderClient> {
   const sealed = await ctx.runQuery(internal.providerTokens.sealedFor, { userId, provider });
   let userToken: string | undefined;
   if (sealed) {
@@ -117,7 +128,12 @@ export async function providerClientFor(ctx: ActionCtx, userId: Id<"users">, pro
     });
     // Connected before connect refused such tokens: it can never be sent, so no request is tried.
     if (!isHeaderSafeToken(userToken)) {
-      throw new ProviderError(provider, `Your ${label} token holds characters an HTTP header cannot carry; connect it again`, undefined, false);
+      throw new ProviderError(
+        provider,
+        `Your ${label} token holds characters an HTTP header cannot carry; connect it again`,
+        undefined,
+        false,
+      );
     }
   }
   return providerClientFromEnv(provider, env, userToken);

@@ -35,7 +35,10 @@ export async function raiseQuotaAlerts(ctx: MutationCtx, userId: Id<"users">, da
     await emit(ctx, {
       userId,
       type: level === "exceeded" ? "quota.exceeded" : "quota.warning",
-      title: level === "exceeded" ? `Daily limit of ${unit} reached` : `${Math.floor((n / max) * 100)} % of today's ${unit} used`,
+      title:
+        level === "exceeded"
+          ? `Daily limit of ${unit} reached`
+          : `${Math.floor((n / max) * 100)} % of today's ${unit} used`,
       message:
         level === "exceeded"
           ? `You have used ${n} of ${max} ${unit} allowed per day on the ${user.plan} plan. New requests are refused until ${resetsAt}.`

@@ -91,9 +91,7 @@ export default defineSchema({
     expiresAt: v.number(),
   }),
 
-  files: defineTable(vFile)
-    .index("by_projectId_and_path", ["projectId", "path"])
-    .index("by_hash", ["hash"]),
+  files: defineTable(vFile).index("by_projectId_and_path", ["projectId", "path"]).index("by_hash", ["hash"]),
 
   /** Content-addressed file content: inline text up to 512 KB, Convex file storage above. */
   blobs: defineTable({

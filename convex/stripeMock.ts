@@ -37,7 +37,8 @@ export const createCheckout = internalMutation({
       .query("billingCustomers")
       .withIndex("by_userId_and_provider", (q) => q.eq("userId", userId).eq("provider", provider))
       .first();
-    if (!known) await ctx.db.insert("billingCustomers", { userId, provider, customerId, mock: true, createdAt: Date.now() });
+    if (!known)
+      await ctx.db.insert("billingCustomers", { userId, provider, customerId, mock: true, createdAt: Date.now() });
     const id = await ctx.db.insert("mockCheckouts", {
       userId,
       provider,
@@ -118,7 +119,8 @@ async function eventsFor(provider: BillingProvider, action: string, s: MockSubsc
   const lemon = lemonConfig(env);
   const invoiceId = provider === "stripe" ? `in_mock_${tag}` : `mock-invoice-${tag}`;
   if (provider === "stripe") {
-    const sign = (n: number, type: string, obj: unknown) => signedStripeEvent(`evt_mock_${tag}_${n}`, type, obj, stripe.webhookSecret, now);
+    const sign = (n: number, type: string, obj: unknown) =>
+      signedStripeEvent(`evt_mock_${tag}_${n}`, type, obj, stripe.webhookSecret, now);
     const sub = stripeSubscriptionObject(s, stripe.prices);
     if (action === "checkout") {
       const session = {
@@ -142,17 +144,29 @@ async function eventsFor(provider: BillingProvider, action: string, s: MockSubsc
         await sign(2, "customer.subscription.updated", sub),
       ];
     if (action === "renew")
-      return [await sign(1, "invoice.paid", stripeInvoiceObject(s, invoiceId, true)), await sign(2, "customer.subscription.updated", sub)];
+      return [
+        await sign(1, "invoice.paid", stripeInvoiceObject(s, invoiceId, true)),
+        await sign(2, "customer.subscription.updated", sub),
+      ];
     return [await sign(1, "customer.subscription.updated", sub)];
   }
   const sign = (name: string, invoice?: { id: string; paid: boolean }) =>
     signedLemonEvent(name, s, lemon.variants, lemon.webhookSecret, now, invoice);
   if (action === "checkout")
-    return [await sign("subscription_created"), await sign("subscription_payment_success", { id: invoiceId, paid: true })];
+    return [
+      await sign("subscription_created"),
+      await sign("subscription_payment_success", { id: invoiceId, paid: true }),
+    ];
   if (action === "fail_payment")
-    return [await sign("subscription_payment_failed", { id: invoiceId, paid: false }), await sign("subscription_updated")];
+    return [
+      await sign("subscription_payment_failed", { id: invoiceId, paid: false }),
+      await sign("subscription_updated"),
+    ];
   if (action === "renew")
-    return [await sign("subscription_payment_success", { id: invoiceId, paid: true }), await sign("subscription_updated")];
+    return [
+      await sign("subscription_payment_success", { id: invoiceId, paid: true }),
+      await sign("subscription_updated"),
+    ];
   return [await sign(action === "cancel" ? "subscription_cancelled" : "subscription_updated")];
 }
 
@@ -219,7 +233,9 @@ const PORTAL_ACTIONS = ["cancel", "resume", "fail_payment", "renew"] as const;
 
 export const portalPage = httpAction(async (ctx, request) => {
   const q = new URL(request.url).searchParams;
-  const buttons = PORTAL_ACTIONS.map((a) => `<button name="action" value="${a}">${a.replace("_", " ")}</button>`).join(" ");
+  const buttons = PORTAL_ACTIONS.map((a) => `<button name="action" value="${a}">${a.replace("_", " ")}</button>`).join(
+    " ",
+  );
   return page(
     "Mock billing portal",
     `<h1>Mock billing portal</h1><form method="post" action="${site()}/billing/mock/portal"><input type="hidden" name="user" value="${escape(q.get("user") ?? "")}"><input type="hidden" name="provider" value="${escape(q.get("provider") ?? "")}">${buttons}</form>`,
@@ -234,14 +250,18 @@ export const portalAction = httpAction(async (ctx, request) => {
     const action = (PORTAL_ACTIONS as readonly string[]).includes(form.action) ? form.action : undefined;
     if (!action) return errorResponse("INVALID", `action must be one of ${PORTAL_ACTIONS.join(", ")}`);
     if (!isMocked(provider)) return errorResponse("UNAVAILABLE", "Payments are not mocked");
-    const current = await ctx.runQuery(internal.stripeMock.latestSubscription, { userId: String(form.user ?? ""), provider });
+    const current = await ctx.runQuery(internal.stripeMock.latestSubscription, {
+      userId: String(form.user ?? ""),
+      provider,
+    });
     if (!current) return errorResponse("NOT_FOUND", "No mock subscription for this user");
     const now = Date.now();
     const s: MockSubscription = { ...current };
     if (action === "cancel") s.cancelAtPeriodEnd = true;
     if (action === "resume") s.cancelAtPeriodEnd = false;
     if (action === "fail_payment") s.status = "past_due";
-    if (action === "renew") Object.assign(s, { status: "active", periodStart: s.periodEnd, periodEnd: monthAfter(s.periodEnd) });
+    if (action === "renew")
+      Object.assign(s, { status: "active", periodStart: s.periodEnd, periodEnd: monthAfter(s.periodEnd) });
     const tag = `${s.subscriptionId}_${action}_${now}`;
     const results = await deliver(ctx, provider, await eventsFor(provider, action, s, tag, now));
     return Response.json({ ok: true, mock: true, action, plan: PLAN_LIMITS[s.plan].name, results });

@@ -76,9 +76,13 @@ export const updatePreferences = userMutation({
     if (args.defaultModel !== undefined) {
       const m = args.defaultModel;
       if (m.length === 0 || m.length > MODEL_ID_MAX_LENGTH || !MODEL_ID.test(m)) {
-        fail("INVALID", `defaultModel must be a model id like "claude-sonnet-5-5" (at most ${MODEL_ID_MAX_LENGTH} characters)`, {
-          field: "defaultModel",
-        });
+        fail(
+          "INVALID",
+          `defaultModel must be a model id like "claude-sonnet-5-5" (at most ${MODEL_ID_MAX_LENGTH} characters)`,
+          {
+            field: "defaultModel",
+          },
+        );
       }
     }
     const preferences: Preferences = { ...ctx.user.preferences };

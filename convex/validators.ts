@@ -255,7 +255,8 @@ export type AiRequestStatus = Infer<typeof vAiRequestStatus>;
 
 /** As stored: rows written before the spelling was unified say "cancelled"; they are read as "canceled". */
 export const vStoredAiRequestStatus = v.union(...vAiRequestStatus.members, v.literal("cancelled"));
-export const readAiStatus = (s: Infer<typeof vStoredAiRequestStatus>): AiRequestStatus => (s === "cancelled" ? "canceled" : s);
+export const readAiStatus = (s: Infer<typeof vStoredAiRequestStatus>): AiRequestStatus =>
+  s === "cancelled" ? "canceled" : s;
 
 /** A range of UTC days, both ends included: "YYYY-MM-DD" (checked where it is read). */
 export const vDayRange = v.object({ from: v.string(), to: v.string() });

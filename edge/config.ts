@@ -95,7 +95,9 @@ function devAuthFrom(env: Env, markers: EnvironmentMarkers): DevAuthConfig | nul
   }
   if (env.CLERK_JWT_KEY) return null;
   if (!env.AUTOCREA_DEV_ISSUER_KEY) {
-    throw new Error("AUTOCREA_DEV_AUTH needs AUTOCREA_DEV_ISSUER_KEY (npm run dev sets both from .dev/dev-issuer.json)");
+    throw new Error(
+      "AUTOCREA_DEV_AUTH needs AUTOCREA_DEV_ISSUER_KEY (npm run dev sets both from .dev/dev-issuer.json)",
+    );
   }
   const issuer = (env.AUTOCREA_DEV_ISSUER || `http://127.0.0.1:${env.PORT || 8787}`).replace(/\/+$/, "");
   return { ...parseDevIssuerKey(env.AUTOCREA_DEV_ISSUER_KEY), issuer };
@@ -107,7 +109,9 @@ export function loadConfig(env: Env): EdgeConfig {
   const production = markers.production !== undefined;
   const devAuth = devAuthFrom(env, markers);
   if (production && env.AUTOCREA_MOCK_SERVICES) {
-    throw new Error(`AUTOCREA_MOCK_SERVICES is set with ${markers.production}: mocked services never run in production. Remove it.`);
+    throw new Error(
+      `AUTOCREA_MOCK_SERVICES is set with ${markers.production}: mocked services never run in production. Remove it.`,
+    );
   }
   const typos = unknownMockNames(env.AUTOCREA_MOCK_SERVICES);
   if (typos.length) throw new Error(`AUTOCREA_MOCK_SERVICES names unknown services: ${typos.join(", ")}`);

@@ -39,7 +39,14 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
   const base = opts.siteUrl.replace(/\/+$/, "");
   const defaultTimeout = opts.timeoutMs ?? 15_000;
 
-  async function send(method: "GET" | "POST", path: string, caller: Caller | null, body: unknown, timeoutMs: number, followUp = false) {
+  async function send(
+    method: "GET" | "POST",
+    path: string,
+    caller: Caller | null,
+    body: unknown,
+    timeoutMs: number,
+    followUp = false,
+  ) {
     if (!base) throw new ApiError("UNAVAILABLE", "Convex is not configured (CONVEX_SITE_URL)");
     const headers: Record<string, string> = { Authorization: `Bearer ${opts.secret}` };
     if (caller) {
@@ -53,7 +60,11 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
     const abort = new AbortController();
     // Races the transport too: a fetch-shaped function may ignore the signal.
     const timedOut = new Promise<never>((_, reject) =>
-      abort.signal.addEventListener("abort", () => reject(new ApiError("TIMEOUT", `Convex did not answer within ${timeoutMs} ms`)), { once: true }),
+      abort.signal.addEventListener(
+        "abort",
+        () => reject(new ApiError("TIMEOUT", `Convex did not answer within ${timeoutMs} ms`)),
+        { once: true },
+      ),
     );
     timedOut.catch(() => {});
     const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -85,7 +96,8 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
     }
     // 401 here means Convex refused the EDGE's credentials, not the caller's: a deployment
     // problem (EDGE_SECRET differs), so it must not sign the browser out.
-    if (res.status === 401) throw new ApiError("UNAVAILABLE", "Convex refused the edge (check EDGE_SECRET on both sides)");
+    if (res.status === 401)
+      throw new ApiError("UNAVAILABLE", "Convex refused the edge (check EDGE_SECRET on both sides)");
     if (!res.ok) throw withRetryAfter(apiErrorFromBody(json, res.status));
     return json;
   }
@@ -95,14 +107,27 @@ export function createConvexSeam(opts: ConvexSeamOptions) {
      * POST one declared call as the verified caller; resolves to its declared answer. `followUp`
      * marks a call that continues a request already counted against the caller's API limit.
      */
-    async call<P extends EdgePath>(path: P, caller: Caller, body: EdgeBody<P>, opts: { followUp?: boolean } = {}): Promise<EdgeAnswer<P>> {
+    async call<P extends EdgePath>(
+      path: P,
+      caller: Caller,
+      body: EdgeBody<P>,
+      opts: { followUp?: boolean } = {},
+    ): Promise<EdgeAnswer<P>> {
       return (await send("POST", path, caller, body, defaultTimeout, opts.followUp)) as EdgeAnswer<P>;
     },
     /** GET /edge/health; resolves with the round-trip latency and the service modes Convex reports. */
-    async health(): Promise<{ latencyMs: number; services: Partial<ConvexServiceModes>; payments: PaymentsHealth | null }> {
+    async health(): Promise<{
+      latencyMs: number;
+      services: Partial<ConvexServiceModes>;
+      payments: PaymentsHealth | null;
+    }> {
       const started = performance.now();
       const body = await send("GET", "/edge/health", null, undefined, Math.min(HEALTH_TIMEOUT_MS, defaultTimeout));
-      return { latencyMs: Math.round((performance.now() - started) * 100) / 100, services: reportedModes(body), payments: reportedPayments(body) };
+      return {
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        services: reportedModes(body),
+        payments: reportedPayments(body),
+      };
     },
     /** GET /edge/metrics: business figures from Convex's rollups and counters. */
     async metrics(): Promise<EdgeMetrics> {

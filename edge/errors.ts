@@ -36,5 +36,8 @@ export function withRetryAfter(err: unknown): unknown {
   if (!(err instanceof ApiError)) return err;
   const ms = Number(err.details.retryAfterMs);
   if (!Number.isFinite(ms) || ms <= 0) return err;
-  return new ApiError(err.code, err.message, err.details, { ...err.headers, "Retry-After": String(Math.ceil(ms / 1000)) });
+  return new ApiError(err.code, err.message, err.details, {
+    ...err.headers,
+    "Retry-After": String(Math.ceil(ms / 1000)),
+  });
 }

@@ -16,9 +16,16 @@ const labelText = (labels: Labels) => {
   return parts.length ? `{${parts.join(",")}}` : "";
 };
 const family = (name: string, type: "counter" | "gauge" | "histogram", help: string, lines: string[]) =>
-  [`# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${name} ${type}`, ...lines].join("\n");
+  [`# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${name} ${type}`, ...lines].join(
+    "\n",
+  );
 const series = (name: string, type: "counter" | "gauge", help: string, rows: Labelled) =>
-  family(name, type, help, rows.map((r) => `${name}${labelText(r.labels)} ${r.value}`));
+  family(
+    name,
+    type,
+    help,
+    rows.map((r) => `${name}${labelText(r.labels)} ${r.value}`),
+  );
 
 type RouteSeries = { labels: Labels; count: number; sum: number; buckets: number[] };
 
@@ -29,7 +36,11 @@ export function createEdgeMetrics() {
     observe(method: string, route: string, status: number, seconds: number) {
       const key = `${method} ${route} ${status}`;
       let s = routes.get(key);
-      if (!s) routes.set(key, (s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: BUCKETS.map(() => 0) }));
+      if (!s)
+        routes.set(
+          key,
+          (s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: BUCKETS.map(() => 0) }),
+        );
       s.count++;
       s.sum += seconds;
       BUCKETS.forEach((le, i) => {
@@ -38,7 +49,12 @@ export function createEdgeMetrics() {
     },
     render(): string {
       const all = [...routes.values()];
-      const requests = series("autocrea_edge_http_requests_total", "counter", "HTTP requests this edge instance answered.", all.map((s) => ({ labels: s.labels, value: s.count })));
+      const requests = series(
+        "autocrea_edge_http_requests_total",
+        "counter",
+        "HTTP requests this edge instance answered.",
+        all.map((s) => ({ labels: s.labels, value: s.count })),
+      );
       const name = "autocrea_edge_http_request_duration_seconds";
       const lines = all.flatMap((s) => [
         ...BUCKETS.map((le, i) => `${name}_bucket${labelText({ ...s.labels, le: String(le) })} ${s.buckets[i]}`),
@@ -46,7 +62,12 @@ export function createEdgeMetrics() {
         `${name}_sum${labelText(s.labels)} ${s.sum}`,
         `${name}_count${labelText(s.labels)} ${s.count}`,
       ]);
-      const latency = family(name, "histogram", "Time to the response's headers on this edge instance (streams: until they start).", lines);
+      const latency = family(
+        name,
+        "histogram",
+        "Time to the response's headers on this edge instance (streams: until they start).",
+        lines,
+      );
       return [requests, latency].join("\n");
     },
   };
@@ -65,11 +86,33 @@ export function renderMetrics(edge: EdgeMetricsRecorder, business: EdgeMetrics):
         { labels: { kind: "cache_read" }, value: ai.cacheReadTokens },
         { labels: { kind: "cache_write" }, value: ai.cacheWriteTokens },
       ]),
-      series("autocrea_ai_cost_usd_today", "gauge", "AI cost today (UTC) in US dollars.", [{ labels: {}, value: ai.costMicros / 1e6 }]),
-      series("autocrea_deployments_finished_total", "counter", "Deployments that ended, by provider and status.", business.deploymentsFinished),
-      series("autocrea_notification_deliveries_total", "counter", "Notification deliveries finished, by channel kind and outcome.", business.deliveries),
-      series("autocrea_queue_depth", "gauge", "Jobs waiting or running per queue: deployments queued per pool, notification deliveries not finished.", business.queueDepth),
-      series("autocrea_notification_deliveries_in_flight", "gauge", "Deliveries queued or being retried (the notifyPool's depth), by channel kind.", business.deliveriesInFlight),
+      series("autocrea_ai_cost_usd_today", "gauge", "AI cost today (UTC) in US dollars.", [
+        { labels: {}, value: ai.costMicros / 1e6 },
+      ]),
+      series(
+        "autocrea_deployments_finished_total",
+        "counter",
+        "Deployments that ended, by provider and status.",
+        business.deploymentsFinished,
+      ),
+      series(
+        "autocrea_notification_deliveries_total",
+        "counter",
+        "Notification deliveries finished, by channel kind and outcome.",
+        business.deliveries,
+      ),
+      series(
+        "autocrea_queue_depth",
+        "gauge",
+        "Jobs waiting or running per queue: deployments queued per pool, notification deliveries not finished.",
+        business.queueDepth,
+      ),
+      series(
+        "autocrea_notification_deliveries_in_flight",
+        "gauge",
+        "Deliveries queued or being retried (the notifyPool's depth), by channel kind.",
+        business.deliveriesInFlight,
+      ),
       edge.render(),
     ].join("\n") + "\n"
   );

@@ -16,7 +16,13 @@ import {
 } from "../convex/edge/contract.js";
 import { PROVIDERS } from "../convex/edge/contract.js";
 
-export { mockedServices, unknownMockNames, type ServiceMode, type ServiceModes, type ServiceName } from "../convex/edge/contract.js";
+export {
+  mockedServices,
+  unknownMockNames,
+  type ServiceMode,
+  type ServiceModes,
+  type ServiceName,
+} from "../convex/edge/contract.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -54,7 +60,10 @@ export function reportedPayments(body: unknown): PaymentsHealth | null {
   const raw = body && typeof body === "object" ? (body as { payments?: unknown }).payments : undefined;
   if (!raw || typeof raw !== "object") return null;
   const p = raw as Record<string, unknown>;
-  const ok = typeof p.mode === "string" && PAYMENT_MODES.includes(p.mode) && [p.stripe, p.lemonsqueezy].every((m) => typeof m === "string" && MODES.includes(m));
+  const ok =
+    typeof p.mode === "string" &&
+    PAYMENT_MODES.includes(p.mode) &&
+    [p.stripe, p.lemonsqueezy].every((m) => typeof m === "string" && MODES.includes(m));
   return ok ? (p as PaymentsHealth) : null;
 }
 

@@ -3,7 +3,11 @@ import * as z from "zod";
 import { ApiError } from "./errors.js";
 
 /** A Convex document id as a client sends it (projects, deployments, conversations…). */
-export const documentId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_]+$/, "must be an id");
+export const documentId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_]+$/, "must be an id");
 
 type Issue = { path: PropertyKey[]; message: string; code?: string; keys?: string[] };
 
@@ -21,7 +25,11 @@ export function invalidInput(issue: Issue | undefined, whole = "body"): ApiError
 }
 
 /** The request's JSON body checked by `schema`; `shape` names the expected body in the error for non-JSON. */
-export async function jsonBody<T extends z.ZodType>(req: { json(): Promise<unknown> }, schema: T, shape: string): Promise<z.output<T>> {
+export async function jsonBody<T extends z.ZodType>(
+  req: { json(): Promise<unknown> },
+  schema: T,
+  shape: string,
+): Promise<z.output<T>> {
   let raw: unknown;
   try {
     raw = await req.json();

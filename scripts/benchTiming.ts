@@ -27,7 +27,11 @@ export async function time(runs: number, fn: () => Promise<unknown>, warmup = 0)
  * Each returns its measurements; rows[i][name] are round i's. Compare two of them with
  * `pairedDiff`, so a machine that slows down or speeds up during the run moves both alike.
  */
-export async function interleaved<N extends string, K extends string>(runs: number, warmup: number, fns: Record<N, () => Promise<Record<K, number>>>) {
+export async function interleaved<N extends string, K extends string>(
+  runs: number,
+  warmup: number,
+  fns: Record<N, () => Promise<Record<K, number>>>,
+) {
   const names = Object.keys(fns) as N[];
   const rows: Record<N, Record<K, number>>[] = [];
   for (let i = 0; i < warmup + runs; i++) {
@@ -42,8 +46,17 @@ export async function interleaved<N extends string, K extends string>(runs: numb
 }
 
 /** Percentiles of `key` for one side, and of the per-round differences a − b. */
-export function pairedDiff<N extends string, K extends string>(rows: Record<N, Record<K, number>>[], key: K, a: N, b: N) {
-  return { a: stats(rows.map((r) => r[a][key])), b: stats(rows.map((r) => r[b][key])), diff: stats(rows.map((r) => r[a][key] - r[b][key])) };
+export function pairedDiff<N extends string, K extends string>(
+  rows: Record<N, Record<K, number>>[],
+  key: K,
+  a: N,
+  b: N,
+) {
+  return {
+    a: stats(rows.map((r) => r[a][key])),
+    b: stats(rows.map((r) => r[b][key])),
+    diff: stats(rows.map((r) => r[a][key] - r[b][key])),
+  };
 }
 
 export const signed = (x: number) => `${x >= 0 ? "+" : ""}${ms(x)}`;

@@ -21,13 +21,20 @@ export async function bundlePage(): Promise<PageBundle> {
     write: false,
     logLevel: "silent",
   });
-  const [html, css] = await Promise.all([readFile(`${webDir}index.html`, "utf8"), readFile(`${webDir}style.css`, "utf8")]);
+  const [html, css] = await Promise.all([
+    readFile(`${webDir}index.html`, "utf8"),
+    readFile(`${webDir}style.css`, "utf8"),
+  ]);
   return { html, js: result.outputFiles[0].text, css };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const page = await bundlePage();
   await mkdir(".dev/web", { recursive: true });
-  await Promise.all([writeFile(".dev/web/index.html", page.html), writeFile(".dev/web/app.js", page.js), writeFile(".dev/web/app.css", page.css)]);
+  await Promise.all([
+    writeFile(".dev/web/index.html", page.html),
+    writeFile(".dev/web/app.js", page.js),
+    writeFile(".dev/web/app.css", page.css),
+  ]);
   console.log(`wrote .dev/web/ (app.js ${(page.js.length / 1024).toFixed(0)} KB)`);
 }

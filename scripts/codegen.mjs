@@ -60,4 +60,6 @@ if (components.length > 0) {
     ) + "export const components = componentsGeneric();\n",
   );
 }
-console.log(`codegen: convex/_generated written${components.length ? ` (components: ${components.map((c) => c.name).join(", ")})` : ""}`);
+console.log(
+  `codegen: convex/_generated written${components.length ? ` (components: ${components.map((c) => c.name).join(", ")})` : ""}`,
+);

@@ -102,7 +102,11 @@ const CLI_NOISE = /^\s+at |ingest\.sentry\.io|Your error has been reported|This 
 function startConvexDev(plan: DevPlan, onLateExit: (code: number | null) => void): Promise<void> {
   const [cmd, argv] = convexCommand(plan.convex.args.slice(1));
   // Own process group: Ctrl-C reaches it through us, and we can stop the local backend it starts.
-  const child = spawn(cmd, argv, { env: { ...process.env, ...plan.convex.env }, stdio: ["inherit", "pipe", "pipe"], detached: true });
+  const child = spawn(cmd, argv, {
+    env: { ...process.env, ...plan.convex.env },
+    stdio: ["inherit", "pipe", "pipe"],
+    detached: true,
+  });
   children.push(child);
   let output = "";
   let ready = false;
@@ -127,7 +131,11 @@ function startConvexDev(plan: DevPlan, onLateExit: (code: number | null) => void
 }
 
 /** Sets what the deployment lacks and removes what it must not have; re-pushes when auth.config.ts reads a changed variable. */
-async function configureConvex(plan: DevPlan, desired: { set: Record<string, string>; remove: string[] }, current: Record<string, string>) {
+async function configureConvex(
+  plan: DevPlan,
+  desired: { set: Record<string, string>; remove: string[] },
+  current: Record<string, string>,
+) {
   const changes = envChanges(desired, current);
   const names = Object.keys(changes.set);
   if (names.length) {
@@ -167,7 +175,8 @@ async function main() {
   if (!planned.ok) return fail(planned.error);
   let plan = planned.plan;
   for (const w of plan.warnings) log(`warning: ${w}`);
-  if (!(await portFree(plan.port))) return fail(`Port ${plan.port} is in use: stop what runs there or set PORT (e.g. PORT=8788 npm run dev).`);
+  if (!(await portFree(plan.port)))
+    return fail(`Port ${plan.port} is in use: stop what runs there or set PORT (e.g. PORT=8788 npm run dev).`);
 
   const issuerKey = plan.devAuth ? loadOrCreateDevIssuerKey() : undefined;
   if (issuerKey?.created) log("created the development issuer key in .dev/dev-issuer.json");
@@ -201,12 +210,17 @@ async function main() {
   const started = await startFakes(plan.fakes);
   fakes = started.running;
   for (const note of started.notes) log(note);
-  plan = withoutMissingFakes(plan, fakes.map((f) => f.name));
+  plan = withoutMissingFakes(
+    plan,
+    fakes.map((f) => f.name),
+  );
   const fakeUrls = Object.fromEntries(fakes.map((f) => [f.name, f.url])) as Partial<Record<FakeName, string>>;
 
   // Reuse the deployment's secret across runs; the edge gets the same value.
   const edgeSecret = env.EDGE_SECRET || current.EDGE_SECRET || randomBytes(24).toString("hex");
-  const convexVars = existsSync("convex/convex.config.ts") ? convexVarNames(readFileSync("convex/convex.config.ts", "utf8")) : [];
+  const convexVars = existsSync("convex/convex.config.ts")
+    ? convexVarNames(readFileSync("convex/convex.config.ts", "utf8"))
+    : [];
   const rt = { convexSiteUrl, edgeSecret, issuerKey: issuerKey?.key, fakeUrls, convexVars };
   await configureConvex(plan, convexEnvFor(plan, env, rt, current), current);
 
@@ -215,13 +229,16 @@ async function main() {
   server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: plan.port }) as Server;
   await new Promise<void>((resolve, reject) => {
     server!.once("listening", resolve);
-    server!.once("error", (err) => reject(new Error(`the edge cannot listen on 127.0.0.1:${plan.port}: ${err.message}`)));
+    server!.once("error", (err) =>
+      reject(new Error(`the edge cannot listen on 127.0.0.1:${plan.port}: ${err.message}`)),
+    );
   }).catch((err: Error) => fail(err.message));
 
   // The same signer POST /dev/sign-in uses.
   const devAuth = loadConfig(edgeEnv).devAuth;
   const tokens = [];
-  for (const user of devAuth ? DEMO_USERS : []) tokens.push({ user, token: (await signDevToken(devAuth!, user)).token });
+  for (const user of devAuth ? DEMO_USERS : [])
+    tokens.push({ user, token: (await signDevToken(devAuth!, user)).token });
   console.log(renderBanner({ plan, convexUrl: after.CONVEX_URL ?? convexSiteUrl, convexSiteUrl, fakeUrls, tokens }));
   // The reference IDE page (edge/dev/page.ts; never served in production).
   if (!loadConfig(edgeEnv).production) console.log(`Reference IDE page: ${plan.edgeUrl}/ (docs/local-convex.md)\n`);

@@ -21,7 +21,8 @@ export function serviceLine(name: ServiceName, mode: ServiceMode, fakeUrl?: stri
   }
   const w = SERVICE_WIRING[name as FakeName];
   if (mode === "real") return `  ${label}${MODE_TEXT.real}  ${w.keyVar}`;
-  if (mode === "mock") return `  ${label}${MODE_TEXT.mock}  fake at ${fakeUrl ?? "(not started)"}; set ${w.keyVar} for the real one`;
+  if (mode === "mock")
+    return `  ${label}${MODE_TEXT.mock}  fake at ${fakeUrl ?? "(not started)"}; set ${w.keyVar} for the real one`;
   return `  ${label}${MODE_TEXT.off}  no fake available; set ${w.keyVar}`;
 }
 
@@ -48,11 +49,14 @@ export function renderBanner(opts: {
     `  Convex        ${opts.convexUrl}   (${convexKind}; HTTP actions ${opts.convexSiteUrl})`,
     "",
     "Services:",
-    ...(Object.keys(plan.services) as ServiceName[]).map((n) => serviceLine(n, plan.services[n], opts.fakeUrls[n as FakeName])),
+    ...(Object.keys(plan.services) as ServiceName[]).map((n) =>
+      serviceLine(n, plan.services[n], opts.fakeUrls[n as FakeName]),
+    ),
   ];
   if (opts.tokens.length) {
     lines.push("", "Development tokens, valid 24 h (paste into your shell):");
-    for (const { user, token } of opts.tokens) lines.push(`  # ${user.name} <${user.email}>, id ${user.id}`, `  export ${user.tokenVar}=${token}`);
+    for (const { user, token } of opts.tokens)
+      lines.push(`  # ${user.name} <${user.email}>, id ${user.id}`, `  export ${user.tokenVar}=${token}`);
     lines.push(
       "",
       "Try it:",

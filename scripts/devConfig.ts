@@ -99,7 +99,10 @@ export function planDev(env: Env): PlanResult {
   }
   const forced = mockedServices(env.AUTOCREA_MOCK_SERVICES);
   const devAuth = !set(env.CLERK_JWT_KEY) && devAuthWanted;
-  const services = { clerk: devAuth ? "mock" : set(env.CLERK_JWT_KEY) ? "real" : "off" } as Record<ServiceName, ServiceMode>;
+  const services = { clerk: devAuth ? "mock" : set(env.CLERK_JWT_KEY) ? "real" : "off" } as Record<
+    ServiceName,
+    ServiceMode
+  >;
   const fakes: FakeName[] = [];
   for (const name of FAKE_NAMES) {
     const mock = forced.includes(name) || !set(env[SERVICE_WIRING[name].keyVar]);
@@ -110,7 +113,9 @@ export function planDev(env: Env): PlanResult {
   const target = convexTarget(env);
   const warnings: string[] = [];
   if (!devAuthWanted && !set(env.CLERK_JWT_KEY)) {
-    warnings.push("AUTOCREA_DEV_AUTH is off and CLERK_JWT_KEY is not set: nobody can sign in (authenticated routes answer 503).");
+    warnings.push(
+      "AUTOCREA_DEV_AUTH is off and CLERK_JWT_KEY is not set: nobody can sign in (authenticated routes answer 503).",
+    );
   }
   if (set(env.CLERK_JWT_KEY) && !set(env.CLERK_JWT_ISSUER_DOMAIN)) {
     warnings.push(
@@ -182,7 +187,9 @@ export function adoptDeploymentCredentials(plan: DevPlan, env: Env, current: Rec
     services[name] = "real";
     edgeCredentials[keyVar] = current[keyVar];
     if (forced.includes(name)) {
-      warnings.push(`AUTOCREA_MOCK_SERVICES asks for the fake ${name}, but the deployment has its own ${keyVar}: kept, ${name} stays real.`);
+      warnings.push(
+        `AUTOCREA_MOCK_SERVICES asks for the fake ${name}, but the deployment has its own ${keyVar}: kept, ${name} stays real.`,
+      );
     }
   }
   const fakes = plan.fakes.filter((f) => services[f] === "mock");
@@ -215,7 +222,9 @@ export function jwksDataUri(key: DevIssuerKey): string {
  */
 export function paymentMocks(env: Env): PaymentService[] {
   const forced = (env.AUTOCREA_MOCK_SERVICES ?? "").toLowerCase();
-  return PAYMENT_SERVICES.filter((p) => forced.split(",").some((n) => n.trim() === p) || !PAYMENT_VARS[p].every((v) => set(env[v])));
+  return PAYMENT_SERVICES.filter(
+    (p) => forced.split(",").some((n) => n.trim() === p) || !PAYMENT_VARS[p].every((v) => set(env[v])),
+  );
 }
 
 const mockList = (plan: DevPlan) => FAKE_NAMES.filter((n) => plan.services[n] === "mock").join(",");

@@ -5,12 +5,21 @@ import { parseEnv } from "node:util";
 import type { ConvexTarget, Env } from "./devConfig";
 
 /** Convex variables read by convex/auth.config.ts: changing one needs a new push. */
-export const AUTH_CONFIG_VARS = ["AUTOCREA_ENV", "CLERK_JWT_ISSUER_DOMAIN", "AUTOCREA_DEV_AUTH", "AUTOCREA_DEV_ISSUER", "AUTOCREA_DEV_JWKS"];
+export const AUTH_CONFIG_VARS = [
+  "AUTOCREA_ENV",
+  "CLERK_JWT_ISSUER_DOMAIN",
+  "AUTOCREA_DEV_AUTH",
+  "AUTOCREA_DEV_ISSUER",
+  "AUTOCREA_DEV_JWKS",
+];
 
 const set = (v: string | undefined) => v !== undefined && v.trim() !== "";
 
 /** Which names to `env set` and `env remove`, given what the deployment has now; `repush` when auth.config.ts must be re-evaluated. */
-export function envChanges(desired: { set: Record<string, string>; remove: string[] }, current: Record<string, string>) {
+export function envChanges(
+  desired: { set: Record<string, string>; remove: string[] },
+  current: Record<string, string>,
+) {
   const toSet = Object.fromEntries(Object.entries(desired.set).filter(([k, v]) => current[k] !== v));
   const toRemove = desired.remove.filter((k) => k in current);
   const repush = AUTH_CONFIG_VARS.some((k) => k in toSet || toRemove.includes(k));
@@ -25,7 +34,8 @@ export function toDotenv(vars: Record<string, string>): string {
   return Object.entries(vars)
     .map(([k, v]) => {
       const quote = ["'", '"', "`"].find((q) => !v.includes(q));
-      if (/[\r\n]/.test(v) || !quote) throw new Error(`${k}: this value cannot be written to a .env file (newline or every quote)`);
+      if (/[\r\n]/.test(v) || !quote)
+        throw new Error(`${k}: this value cannot be written to a .env file (newline or every quote)`);
       return `${k}=${quote}${v}${quote}`;
     })
     .join("\n")
@@ -53,11 +63,13 @@ export function convexSiteUrlFrom(env: Env): string | undefined {
   return undefined;
 }
 
-const OFFLINE = /Failed to fetch latest backend version|Failed to download|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|getaddrinfo|fetch failed/i;
+const OFFLINE =
+  /Failed to fetch latest backend version|Failed to download|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|getaddrinfo|fetch failed/i;
 
 /** A clear next step when `npx convex dev` stops before its first "Convex functions ready!". */
 export function explainConvexExit(output: string, target: ConvexTarget, code: number | null): string {
-  const stack = "`npm run stack` runs the whole backend offline in one process (convex-test instead of a Convex backend).";
+  const stack =
+    "`npm run stack` runs the whole backend offline in one process (convex-test instead of a Convex backend).";
   const missingVar = /Environment variable (\S+) is used in auth config file but its value was not set/.exec(output);
   if (missingVar) {
     return `Convex refused convex/auth.config.ts: ${missingVar[1]} is read there but not set on the deployment. Set it with \`npx convex env set ${missingVar[1]} <value>\` and run npm run dev again.`;

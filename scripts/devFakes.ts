@@ -43,7 +43,9 @@ export async function startFakes(names: FakeName[]): Promise<{ running: RunningF
     try {
       running.push({ name, ...(await START[name]()) });
     } catch (err) {
-      notes.push(`the fake ${name} could not start (${(err as Error).message.split("\n")[0]}); ${name} calls fail until its credentials are set`);
+      notes.push(
+        `the fake ${name} could not start (${(err as Error).message.split("\n")[0]}); ${name} calls fail until its credentials are set`,
+      );
     }
   }
   return { running, notes };

@@ -27,7 +27,14 @@ const log = quiet ? () => {} : (line: Record<string, unknown>) => console.log(JS
 
 async function start(): Promise<Stack> {
   process.env.AUTOCREA_MOCK_SERVICES = MOCKED; // what Convex functions read in the stack
-  const opts = { log, env: { AUTOCREA_MOCK_SERVICES: MOCKED }, providerFakes: DEV_PROVIDER_FAKE_OPTIONS, devSignIn: true, crons: true, convexPort };
+  const opts = {
+    log,
+    env: { AUTOCREA_MOCK_SERVICES: MOCKED },
+    providerFakes: DEV_PROVIDER_FAKE_OPTIONS,
+    devSignIn: true,
+    crons: true,
+    convexPort,
+  };
   try {
     return await startStack({ ...opts, port });
   } catch (err) {
@@ -39,7 +46,11 @@ async function start(): Promise<Stack> {
 
 /** Sets CONVEX_URL / CONVEX_SITE_URL in a .env file, keeping its other lines (as the Convex CLI does). */
 function writeConvexEnv(file: string, vars: Record<string, string>) {
-  const kept = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l && !Object.keys(vars).some((k) => l.startsWith(`${k}=`))) : [];
+  const kept = existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l && !Object.keys(vars).some((k) => l.startsWith(`${k}=`)))
+    : [];
   writeFileSync(file, [...kept, ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)].join("\n") + "\n");
 }
 

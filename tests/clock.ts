@@ -48,7 +48,8 @@ function install(): Shared {
     }
     return realSet(cb, ms, ...args);
   } as unknown as typeof setTimeout;
-  const dispatchClear = ((h: any) => (h && virtual.has(h) ? clock.clearTimeout(h) : realClear(h))) as typeof clearTimeout;
+  const dispatchClear = ((h: any) =>
+    h && virtual.has(h) ? clock.clearTimeout(h) : realClear(h)) as typeof clearTimeout;
   g.setTimeout = dispatchSet;
   g.clearTimeout = dispatchClear;
   return {

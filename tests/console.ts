@@ -3,7 +3,8 @@
 // printed, so a test run shows only what a reader must act on. Restored when the test ends.
 import { onTestFinished, vi } from "vitest";
 
-const text = (arg: unknown) => (arg instanceof Error ? arg.message : typeof arg === "string" ? arg : JSON.stringify(arg));
+const text = (arg: unknown) =>
+  arg instanceof Error ? arg.message : typeof arg === "string" ? arg : JSON.stringify(arg);
 
 /** Captures console[method] for the rest of the current test; `messages()` joins each call's arguments. */
 export function captureConsole(method: "error" | "warn" | "log") {

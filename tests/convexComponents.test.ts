@@ -16,7 +16,9 @@ function recorder() {
         name,
         tables: Object.keys(schema.tables).sort(),
         // The packages' glob also lists their own *.test.ts files; convex-test never loads those.
-        modules: Object.keys(modules).filter((k) => !/\.test\.ts$/.test(k)).sort(),
+        modules: Object.keys(modules)
+          .filter((k) => !/\.test\.ts$/.test(k))
+          .sort(),
       });
     },
   };
@@ -44,6 +46,11 @@ describe("component registration", () => {
     const names = [...src.matchAll(/\.use\(\s*\w+\s*,\s*\{[^}]*name:\s*"([^"]+)"/g)].map((m) => m[1]).sort();
     const ours = recorder();
     registerComponents(ours.t);
-    expect(ours.out.map((r) => r.name).filter((n) => !n.includes("/")).sort()).toEqual(names);
+    expect(
+      ours.out
+        .map((r) => r.name)
+        .filter((n) => !n.includes("/"))
+        .sort(),
+    ).toEqual(names);
   });
 });

@@ -16,7 +16,12 @@ export type ConvexTest = ReturnType<typeof newConvexTest>;
 
 /** The caller as Convex sees a verified Clerk token for `clerkId`. */
 export function asUser(t: ConvexTest, clerkId: string, profile: { email?: string; name?: string } = {}) {
-  return t.withIdentity({ subject: clerkId, issuer: TEST_ISSUER, tokenIdentifier: `${TEST_ISSUER}|${clerkId}`, ...profile });
+  return t.withIdentity({
+    subject: clerkId,
+    issuer: TEST_ISSUER,
+    tokenIdentifier: `${TEST_ISSUER}|${clerkId}`,
+    ...profile,
+  });
 }
 
 /** The `users` row of a Clerk id, or null (what tests assert was or was not written). */

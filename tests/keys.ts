@@ -5,10 +5,11 @@ export type KeyPair = { privateKey: KeyObject; publicPem: string; kid: string };
 
 /** RSA 2048: Clerk's verifier refuses larger test keys as token-invalid-signature. */
 export async function makeKeyPair(): Promise<KeyPair> {
-  const { privateKey, publicKey } = await new Promise<{ privateKey: KeyObject; publicKey: KeyObject }>((resolve, reject) =>
-    generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) =>
-      err ? reject(err) : resolve({ privateKey, publicKey }),
-    ),
+  const { privateKey, publicKey } = await new Promise<{ privateKey: KeyObject; publicKey: KeyObject }>(
+    (resolve, reject) =>
+      generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) =>
+        err ? reject(err) : resolve({ privateKey, publicKey }),
+      ),
   );
   const publicPem = publicKey.export({ type: "spki", format: "pem" }).toString();
   return { privateKey, publicPem, kid: `ins_${Math.random().toString(36).slice(2, 10)}` };

@@ -88,7 +88,12 @@ async function start(opts: StackOptions, clock: StackClock) {
   // Loopback fakes answer in milliseconds: a stalled call fails fast (uploads get 4–10×).
   process.env.PROVIDER_TIMEOUT_MS ??= "2000";
 
-  const local = await startLocalConvex({ t: raw, modules: convexModules(), verify: verifyForLocalConvex, port: opts.convexPort });
+  const local = await startLocalConvex({
+    t: raw,
+    modules: convexModules(),
+    verify: verifyForLocalConvex,
+    port: opts.convexPort,
+  });
   writes.notify = local.wrote;
   // The most recent seam round trips (bounded: `npm run stack` runs for hours).
   const seamCalls: { path: string; ms: number; status: number }[] = [];
@@ -172,7 +177,13 @@ async function start(opts: StackOptions, clock: StackClock) {
         throw new Error(`${AUTH_FAILED} (${(err as { reason?: string }).reason ?? "token-invalid"})`);
       });
     const claim = (name: string) => (typeof c[name] === "string" ? (c[name] as string) : undefined);
-    return { subject: c.sub, issuer: c.iss, tokenIdentifier: `${c.iss}|${c.sub}`, email: claim("email"), name: claim("name") };
+    return {
+      subject: c.sub,
+      issuer: c.iss,
+      tokenIdentifier: `${c.iss}|${c.sub}`,
+      email: claim("email"),
+      name: claim("name"),
+    };
   }
 
   return {
@@ -193,7 +204,9 @@ async function start(opts: StackOptions, clock: StackClock) {
     now: () => clock.now(),
     /** A Clerk-shaped session token for `user`; the user row exists afterwards. */
     async signIn(user: StackUser, ttlSec = 3600): Promise<string> {
-      await t.mutation(internal.users.meForEdge, { caller: callerFor(user.id, { email: user.email, name: user.name }) });
+      await t.mutation(internal.users.meForEdge, {
+        caller: callerFor(user.id, { email: user.email, name: user.name }),
+      });
       if (user.role) await t.mutation(internal.users.setRole, { clerkId: user.id, role: user.role });
       return signSessionToken(keys, {
         sub: user.id,
@@ -211,7 +224,12 @@ async function start(opts: StackOptions, clock: StackClock) {
     },
     /** A token of the right shape signed by a key the edge does not trust. */
     async forgeToken(user: { id: string }): Promise<string> {
-      return signSessionToken(await makeKeyPair(), { sub: user.id, iss: STACK_ISSUER, azp: STACK_ORIGIN, now: clock.now() });
+      return signSessionToken(await makeKeyPair(), {
+        sub: user.id,
+        iss: STACK_ISSUER,
+        azp: STACK_ORIGIN,
+        now: clock.now(),
+      });
     },
     /** Public Convex functions as the user the (verified) token names. */
     convex(token: string) {

@@ -61,7 +61,9 @@ export function stackCrons(modules: Record<string, () => Promise<any>>, now: num
     let kind = kinds.get(udfPath);
     if (!kind) {
       const [module, fn] = udfPath.split(":");
-      const load = Object.entries(modules).find(([key]) => key.replace(/^\.\/convex\//, "").replace(/\.[cm]?[jt]s$/, "") === module)?.[1];
+      const load = Object.entries(modules).find(
+        ([key]) => key.replace(/^\.\/convex\//, "").replace(/\.[cm]?[jt]s$/, "") === module,
+      )?.[1];
       if (!load) throw new Error(`cron target ${udfPath}: no module convex/${module}`);
       kind = load().then((m) => {
         if (m[fn]?.isMutation) return "mutation" as const;
@@ -85,7 +87,8 @@ export function stackCrons(modules: Record<string, () => Promise<any>>, now: num
         ran.push(e.name);
         // As on a deployment, a failing cron is logged and the next run still happens.
         try {
-          if ((await kindOf(e.udfPath)) === "mutation") await t.mutation(makeFunctionReference<"mutation">(e.udfPath) as any, e.args);
+          if ((await kindOf(e.udfPath)) === "mutation")
+            await t.mutation(makeFunctionReference<"mutation">(e.udfPath) as any, e.args);
           else await t.action(makeFunctionReference<"action">(e.udfPath) as any, e.args);
         } catch (err) {
           console.error(`cron "${e.name}" failed:`, err instanceof Error ? err.message : err);

@@ -31,7 +31,10 @@ function start(token: string) {
   sessionStorage.setItem(TOKEN_KEY, token);
   byId("sign-in").hidden = true;
   byId("ide").hidden = false;
-  const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { sub: string; email?: string };
+  const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as {
+    sub: string;
+    email?: string;
+  };
   byId("who").textContent = claims.email ?? claims.sub;
 
   const showFiles = filesPanel(byId("files"), session);
@@ -52,7 +55,11 @@ byId<HTMLFormElement>("sign-in-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const form = new FormData(e.target as HTMLFormElement);
   const body = { id: form.get("id"), email: form.get("email"), name: form.get("name") || undefined };
-  const res = await fetch("/dev/sign-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch("/dev/sign-in", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { token?: string; error?: { message: string } };
   if (!res.ok || !json.token) {
     byId("sign-in-error").textContent = json.error?.message ?? `sign-in failed (${res.status})`;

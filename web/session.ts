@@ -14,7 +14,8 @@ export function convexUrl(): string {
   const fromQuery = new URLSearchParams(location.search).get("convex");
   const fromMeta = document.querySelector<HTMLMetaElement>('meta[name="convex-url"]')?.content;
   const url = fromQuery || fromMeta;
-  if (!url || url.startsWith("%")) throw new Error("No Convex URL: open the page with ?convex=https://<deployment>.convex.cloud");
+  if (!url || url.startsWith("%"))
+    throw new Error("No Convex URL: open the page with ?convex=https://<deployment>.convex.cloud");
   return url;
 }
 
@@ -24,6 +25,10 @@ export function startSession(token: string, onAuth: (ok: boolean) => void): Sess
   return {
     client,
     token,
-    edge: (path, init = {}) => fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), Authorization: `Bearer ${token}` } }),
+    edge: (path, init = {}) =>
+      fetch(path, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), Authorization: `Bearer ${token}` },
+      }),
   };
 }

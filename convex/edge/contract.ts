@@ -12,7 +12,15 @@ import { v, type Infer } from "convex/values";
 import type { internal } from "../_generated/api";
 import { ERROR_STATUS, type ErrorCode } from "../lib/errors.js";
 import type { ConvexServiceModes, PaymentsHealth } from "../lib/mockServices.js";
-import { vAiRequestType, vAiSettleStatus, vDayRange, vEnvironment, vErrorInfo, vProvider, vUsage } from "../validators.js";
+import {
+  vAiRequestType,
+  vAiSettleStatus,
+  vDayRange,
+  vEnvironment,
+  vErrorInfo,
+  vProvider,
+  vUsage,
+} from "../validators.js";
 
 export { ERROR_STATUS, isErrorCode, type ErrorCode } from "../lib/errors.js";
 export {
@@ -50,7 +58,10 @@ const vBuildTurnEnd = v.union(
   v.object({ status: v.literal("canceled") }),
   v.object({
     status: v.literal("failed"),
-    error: v.object({ code: literals(...(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]])), message: v.string() }),
+    error: v.object({
+      code: literals(...(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]])),
+      message: v.string(),
+    }),
   }),
 );
 

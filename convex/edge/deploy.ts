@@ -39,7 +39,8 @@ export const get = edgeQuery({
 export const cancel = edgeMutation({
   args: edgeCalls["/edge/deploy/cancel"].fields,
   returns: vDeploymentView,
-  handler: async (ctx, { deploymentId }) => toView(await cancelDeployment(ctx, ctx.user, deploymentIdOf(ctx, deploymentId))),
+  handler: async (ctx, { deploymentId }) =>
+    toView(await cancelDeployment(ctx, ctx.user, deploymentIdOf(ctx, deploymentId))),
 });
 
 /** Lines with seq > afterSeq (at most `limit`), the status, and whether nothing more will come. */

@@ -12,7 +12,17 @@ import { fail } from "../lib/errors";
 import { errorResponse, responseForError, safeEqual } from "../lib/httpResponses";
 import { convexServiceModes, paymentsHealth } from "../lib/mockServices";
 import { vCaller, type Caller } from "../validators";
-import { edgeCalls, FOLLOW_UP_HEADER, PROFILE_HEADER, USER_HEADER, type EdgeAnswer, type EdgeBody, type EdgeHealth, type EdgeMetrics, type EdgePath } from "./contract";
+import {
+  edgeCalls,
+  FOLLOW_UP_HEADER,
+  PROFILE_HEADER,
+  USER_HEADER,
+  type EdgeAnswer,
+  type EdgeBody,
+  type EdgeHealth,
+  type EdgeMetrics,
+  type EdgePath,
+} from "./contract";
 
 type Handlers = { [P in EdgePath]: (ctx: ActionCtx, caller: Caller, body: EdgeBody<P>) => Promise<EdgeAnswer<P>> };
 
@@ -79,8 +89,12 @@ export function edgeRoutes(): HonoWithConvex<ActionCtx> {
     if (!(await hasEdgeSecret(c.req.raw))) return errorResponse("UNAUTHENTICATED", "Missing or wrong edge secret");
     await next();
   });
-  app.get("/edge/health", (c) => c.json({ ok: true, services: convexServiceModes(env), payments: paymentsHealth(env) } satisfies EdgeHealth));
-  app.get("/edge/metrics", async (c) => c.json((await c.env.runQuery(internal.metrics.snapshot, {})) satisfies EdgeMetrics));
+  app.get("/edge/health", (c) =>
+    c.json({ ok: true, services: convexServiceModes(env), payments: paymentsHealth(env) } satisfies EdgeHealth),
+  );
+  app.get("/edge/metrics", async (c) =>
+    c.json((await c.env.runQuery(internal.metrics.snapshot, {})) satisfies EdgeMetrics),
+  );
   for (const path of Object.keys(edgeCalls) as EdgePath[]) {
     app.post(path, async (c) => {
       const caller = callerOf(c.req.raw);
@@ -88,7 +102,11 @@ export function edgeRoutes(): HonoWithConvex<ActionCtx> {
         await c.env.runMutation(internal.edge.apiLimit.spend, { tokenIdentifier: caller.tokenIdentifier });
       }
       const body = await bodyOf(c.req.raw, path);
-      const answer = await (handlers[path] as (ctx: ActionCtx, caller: Caller, body: unknown) => Promise<unknown>)(c.env, caller, body);
+      const answer = await (handlers[path] as (ctx: ActionCtx, caller: Caller, body: unknown) => Promise<unknown>)(
+        c.env,
+        caller,
+        body,
+      );
       return c.json(answer ?? null);
     });
   }

@@ -36,9 +36,13 @@ export async function limitInvitation(ctx: MutationCtx, inviterId: Id<"users">):
 export async function limitApiRequest(ctx: MutationCtx, tokenIdentifier: string): Promise<void> {
   const rate = await rateLimiter.limit(ctx, "apiRequest", { key: tokenIdentifier });
   if (!rate.ok) {
-    fail("RATE_LIMITED", `At most ${API_RATE.rate} requests per ${API_RATE.period / 60_000} minutes; try again shortly`, {
-      limit: "api",
-      retryAfterMs: Math.ceil(rate.retryAfter),
-    });
+    fail(
+      "RATE_LIMITED",
+      `At most ${API_RATE.rate} requests per ${API_RATE.period / 60_000} minutes; try again shortly`,
+      {
+        limit: "api",
+        retryAfterMs: Math.ceil(rate.retryAfter),
+      },
+    );
   }
 }

@@ -10,7 +10,16 @@
 import { customAction, customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
 import type { Auth, UserIdentity } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
-import { action, env, internalMutation, internalQuery, mutation, query, type MutationCtx, type QueryCtx } from "../_generated/server";
+import {
+  action,
+  env,
+  internalMutation,
+  internalQuery,
+  mutation,
+  query,
+  type MutationCtx,
+  type QueryCtx,
+} from "../_generated/server";
 import { vCaller, type Caller, type Preferences } from "../validators";
 import { limitBrowserMutation } from "./apiLimit";
 import { fail } from "./errors";
@@ -113,7 +122,12 @@ async function requireIdentity(ctx: { auth: Auth }): Promise<UserIdentity> {
 }
 
 function profileOf(identity: UserIdentity): Profile {
-  return { email: identity.email, name: identity.name, imageUrl: identity.pictureUrl, emailVerified: identity.emailVerified };
+  return {
+    email: identity.email,
+    name: identity.name,
+    imageUrl: identity.pictureUrl,
+    emailVerified: identity.emailVerified,
+  };
 }
 
 /** The signed-in caller for a query: their row is null until their first mutation. */
@@ -174,7 +188,10 @@ export function callerIdentity(caller: Caller): { identity: Identity; profile: P
 /** Internal query on behalf of a caller the edge verified; `ctx.user` is null before their first write. */
 export const edgeQuery = customQuery(internalQuery, {
   args: { caller: vCaller },
-  input: async (ctx, { caller }) => ({ ctx: { user: await activeUser(ctx, callerIdentity(caller).identity) }, args: {} }),
+  input: async (ctx, { caller }) => ({
+    ctx: { user: await activeUser(ctx, callerIdentity(caller).identity) },
+    args: {},
+  }),
 });
 
 /** Internal mutation on behalf of a caller the edge verified; their row is created on first use. */

@@ -64,7 +64,9 @@ export async function deploymentHealth(ctx: QueryCtx, since: number) {
     failed: failed.rows.length,
     successRate: total ? ready.rows.length / total : null,
     failuresByCode: byCode(failed.rows),
-    p50BuildMs: p50(ready.rows.flatMap((d) => (d.deployedAt === undefined ? [] : [d.deployedAt - (d.startedAt ?? d.createdAt)]))),
+    p50BuildMs: p50(
+      ready.rows.flatMap((d) => (d.deployedAt === undefined ? [] : [d.deployedAt - (d.startedAt ?? d.createdAt)])),
+    ),
     truncated: ready.truncated || failed.truncated,
   };
 }

@@ -21,7 +21,14 @@ export type MockSubscription = {
 /** The same time one month later (a monthly period's end). */
 export function monthAfter(ms: number): number {
   const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return Date.UTC(
+    d.getUTCFullYear(),
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  );
 }
 
 const sec = (ms: number) => Math.floor(ms / 1000);
@@ -41,7 +48,10 @@ export function stripeSubscriptionObject(s: MockSubscription, prices: Partial<Re
         {
           id: `si_mock_${s.subscriptionId}`,
           quantity: 1,
-          price: { id: s.plan === "free" ? "" : (prices[s.plan] ?? ""), unit_amount: PLAN_LIMITS[s.plan].monthlyPriceCents },
+          price: {
+            id: s.plan === "free" ? "" : (prices[s.plan] ?? ""),
+            unit_amount: PLAN_LIMITS[s.plan].monthlyPriceCents,
+          },
           current_period_start: sec(s.periodStart),
           current_period_end: sec(s.periodEnd),
         },
@@ -70,7 +80,13 @@ export function stripeInvoiceObject(s: MockSubscription, invoiceId: string, paid
 export type SignedDelivery = { path: string; headers: Record<string, string>; body: string };
 
 /** A Stripe event around `object`, signed with the webhook secret as Stripe signs it. */
-export async function signedStripeEvent(id: string, type: string, object: unknown, secret: string, now: number): Promise<SignedDelivery> {
+export async function signedStripeEvent(
+  id: string,
+  type: string,
+  object: unknown,
+  secret: string,
+  now: number,
+): Promise<SignedDelivery> {
   const body = JSON.stringify({ id, object: "event", type, created: sec(now), livemode: false, data: { object } });
   const stripe = new Stripe("sk_mock", { httpClient: Stripe.createFetchHttpClient() });
   const header = await stripe.webhooks.generateTestHeaderStringAsync({
@@ -79,7 +95,11 @@ export async function signedStripeEvent(id: string, type: string, object: unknow
     timestamp: sec(now),
     cryptoProvider: Stripe.createSubtleCryptoProvider(),
   });
-  return { path: "/webhooks/stripe", headers: { "content-type": "application/json", "stripe-signature": header }, body };
+  return {
+    path: "/webhooks/stripe",
+    headers: { "content-type": "application/json", "stripe-signature": header },
+    body,
+  };
 }
 
 const LEMON_STATUS: Partial<Record<SubscriptionStatus, string>> = {
@@ -130,10 +150,17 @@ export async function signedLemonEvent(
           updated_at: iso,
         },
       };
-  const body = JSON.stringify({ meta: { event_name: name, test_mode: true, custom_data: { user_id: s.userId, mock: "true" } }, data });
+  const body = JSON.stringify({
+    meta: { event_name: name, test_mode: true, custom_data: { user_id: s.userId, mock: "true" } },
+    data,
+  });
   return {
     path: "/webhooks/lemonsqueezy",
-    headers: { "content-type": "application/json", "x-signature": await lemonSignature(body, secret), "x-event-name": name },
+    headers: {
+      "content-type": "application/json",
+      "x-signature": await lemonSignature(body, secret),
+      "x-event-name": name,
+    },
     body,
   };
 }

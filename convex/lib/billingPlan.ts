@@ -48,14 +48,19 @@ export async function overrideOf(ctx: QueryCtx, userId: Id<"users">): Promise<Do
 /** Start of the UTC calendar month of `ms`, and of the next one (a free user's period). */
 export function calendarMonth(ms: number): { start: number; end: number } {
   const d = new Date(ms);
-  return { start: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), end: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
+  return {
+    start: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+    end: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+  };
 }
 
 type Decision = { plan: Plan; summary: BillingSummary; nextCheckAt?: number };
 
 /** The plan and billing summary at `now` (pure: the rows are given). */
 export function decide(subs: Doc<"subscriptions">[], override: Doc<"planOverrides"> | null, now: number): Decision {
-  const best = subs.filter((s) => entitles(s, now)).sort((a, b) => planRank(b.plan) - planRank(a.plan) || b.updatedAt - a.updatedAt)[0];
+  const best = subs
+    .filter((s) => entitles(s, now))
+    .sort((a, b) => planRank(b.plan) - planRank(a.plan) || b.updatedAt - a.updatedAt)[0];
   const times: number[] = [];
   if (best?.cancelAtPeriodEnd) times.push(best.currentPeriodEnd);
   if (best?.graceEndsAt !== undefined) times.push(best.graceEndsAt);
@@ -76,7 +81,12 @@ export function decide(subs: Doc<"subscriptions">[], override: Doc<"planOverride
   if (activeOverride) {
     return {
       plan: activeOverride.plan,
-      summary: { source: "override", ...subscriptionPart, overrideExpiresAt: activeOverride.expiresAt, atPeriodEnd: "downgrades" },
+      summary: {
+        source: "override",
+        ...subscriptionPart,
+        overrideExpiresAt: activeOverride.expiresAt,
+        atPeriodEnd: "downgrades",
+      },
       nextCheckAt,
     };
   }
@@ -96,7 +106,8 @@ function describe(actor: BillingActor): string {
   return actor.kind === "stripe" ? "Stripe" : "Lemon Squeezy";
 }
 
-const sameSummary = (a: BillingSummary | undefined, b: BillingSummary) => JSON.stringify(a ?? null) === JSON.stringify(b);
+const sameSummary = (a: BillingSummary | undefined, b: BillingSummary) =>
+  JSON.stringify(a ?? null) === JSON.stringify(b);
 
 /**
  * Recomputes `users.plan` and its billing summary; on a change, audits and notifies.

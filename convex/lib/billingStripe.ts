@@ -65,7 +65,9 @@ export function subscriptionChange(sub: Loose, cfg: StripeConfig): BillingChange
   const customerId = idOf(sub.customer);
   if (start === undefined || end === undefined || !customerId) return undefined;
   const metaPlan = sub.metadata?.plan;
-  const plan = planOfPrice(cfg.prices, idOf(item.price)) ?? (["starter", "pro", "business"].includes(metaPlan) ? metaPlan : undefined);
+  const plan =
+    planOfPrice(cfg.prices, idOf(item.price)) ??
+    (["starter", "pro", "business"].includes(metaPlan) ? metaPlan : undefined);
   return {
     kind: "subscription",
     subscriptionId: sub.id,
@@ -75,7 +77,8 @@ export function subscriptionChange(sub: Loose, cfg: StripeConfig): BillingChange
     status: sub.status,
     currentPeriodStart: start,
     currentPeriodEnd: end,
-    cancelAtPeriodEnd: sub.cancel_at_period_end === true || (typeof sub.cancel_at === "number" && sub.status !== "canceled"),
+    cancelAtPeriodEnd:
+      sub.cancel_at_period_end === true || (typeof sub.cancel_at === "number" && sub.status !== "canceled"),
     amountCents: (item.price?.unit_amount ?? 0) * (item.quantity ?? 1),
   };
 }

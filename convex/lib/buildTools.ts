@@ -4,7 +4,15 @@
 import type { Doc } from "../_generated/dataModel";
 import type { MutationCtx } from "../_generated/server";
 import { putEntry, readWorkingText, storeText, workingFile, workingPaths, type FileEvent } from "./changeSetTree";
-import { insertAfterLine, listDirectory, MAX_LISTED_PATHS, parseToolCall, replaceOnce, ToolError, viewFile } from "./textEditor";
+import {
+  insertAfterLine,
+  listDirectory,
+  MAX_LISTED_PATHS,
+  parseToolCall,
+  replaceOnce,
+  ToolError,
+  viewFile,
+} from "./textEditor";
 
 export type ToolCall = { id: string; name: string; input: unknown };
 export type ToolResult = { toolUseId: string; content: string; isError: boolean };
@@ -24,7 +32,8 @@ async function run(
       if (file) return { content: viewFile(cmd.path, await readWorkingText(ctx, cs, cmd.path), cmd.viewRange) };
       const { paths, truncated } = await workingPaths(ctx, cs, cmd.path === "" ? "" : `${cmd.path}/`, MAX_LISTED_PATHS);
       const listing = listDirectory(cmd.path, paths, truncated);
-      if (listing === "") throw new ToolError(`The path ${cmd.path} does not exist. View "/" to see the project's files.`);
+      if (listing === "")
+        throw new ToolError(`The path ${cmd.path} does not exist. View "/" to see the project's files.`);
       return { content: listing };
     }
     case "create": {
@@ -49,13 +58,16 @@ async function run(
       const source = await workingFile(ctx, cs, cmd.path);
       if (!source) throw new ToolError(`The path ${cmd.path} does not exist.`);
       if (cmd.newPath === cmd.path) return { content: `${cmd.path} already has that name.` };
-      if (await workingFile(ctx, cs, cmd.newPath)) throw new ToolError(`${cmd.newPath} exists already; delete it first or pick another name.`);
+      if (await workingFile(ctx, cs, cmd.newPath))
+        throw new ToolError(`${cmd.newPath} exists already; delete it first or pick another name.`);
       // The new entry remembers the project file the content came from (none when the source was created in this change set).
       const sourceEntry = await ctx.db
         .query("changeSetFiles")
         .withIndex("by_changeSetId_and_path", (q) => q.eq("changeSetId", cs._id).eq("path", cmd.path))
         .unique();
-      const origin = sourceEntry ? (sourceEntry.fromPath ?? (sourceEntry.baseHash !== null ? cmd.path : null)) : cmd.path;
+      const origin = sourceEntry
+        ? (sourceEntry.fromPath ?? (sourceEntry.baseHash !== null ? cmd.path : null))
+        : cmd.path;
       const event = await put(cmd.newPath, source, origin);
       await put(cmd.path, null);
       return { content: `Renamed ${cmd.path} to ${cmd.newPath}.`, event };

@@ -42,14 +42,23 @@ async function chosenEntries(ctx: MutationCtx, cs: Doc<"changeSets">, paths: str
 }
 
 /** What one entry writes given the project now, or null when it cannot be merged. */
-async function plan(ctx: MutationCtx, projectId: Id<"projects">, entry: Doc<"changeSetFiles">): Promise<Planned | null> {
+async function plan(
+  ctx: MutationCtx,
+  projectId: Id<"projects">,
+  entry: Doc<"changeSetFiles">,
+): Promise<Planned | null> {
   const current = await fileAt(ctx, projectId, entry.path);
   const currentHash = current?.hash ?? null;
   const ours = entry.hash === null ? null : { hash: entry.hash, size: entry.size };
-  if (currentHash === entry.baseHash || currentHash === entry.hash) return { entry, current, target: ours, merged: false };
+  if (currentHash === entry.baseHash || currentHash === entry.hash)
+    return { entry, current, target: ours, merged: false };
   // The project moved on: only two edits of a text file that exists on all three sides can merge.
   if (entry.baseHash === null || entry.hash === null || currentHash === null) return null;
-  const [base, theirs, mine] = await Promise.all([inlineText(ctx, entry.baseHash), inlineText(ctx, currentHash), inlineText(ctx, entry.hash)]);
+  const [base, theirs, mine] = await Promise.all([
+    inlineText(ctx, entry.baseHash),
+    inlineText(ctx, currentHash),
+    inlineText(ctx, entry.hash),
+  ]);
   if (base === null || theirs === null || mine === null) return null;
   const merged = threeWayMerge(base, theirs, mine);
   if (merged === null) return null;
@@ -74,24 +83,35 @@ export async function applyChangeSet(
     else conflicts.push(entry.path);
   }
   if (conflicts.length > 0) {
-    fail("CONFLICT", `${conflicts.length} file(s) changed in the project since the change set read them and cannot be merged: ${conflicts.join(", ")}`, {
-      paths: JSON.stringify(conflicts),
-    });
+    fail(
+      "CONFLICT",
+      `${conflicts.length} file(s) changed in the project since the change set read them and cannot be merged: ${conflicts.join(", ")}`,
+      {
+        paths: JSON.stringify(conflicts),
+      },
+    );
   }
   const writes: FileChange[] = [];
   const deletes: Doc<"files">[] = [];
   for (const p of planned) {
-    if (p.target && p.target.hash !== p.current?.hash) writes.push({ path: p.entry.path, ...p.target, existing: p.current });
+    if (p.target && p.target.hash !== p.current?.hash)
+      writes.push({ path: p.entry.path, ...p.target, existing: p.current });
     else if (!p.target && p.current) deletes.push(p.current);
   }
   const deletedBytes = deletes.reduce((n, f) => n + f.size, 0);
-  checkProjectQuota({ ...project, fileCount: project.fileCount - deletes.length, totalBytes: project.totalBytes - deletedBytes }, writes);
+  checkProjectQuota(
+    { ...project, fileCount: project.fileCount - deletes.length, totalBytes: project.totalBytes - deletedBytes },
+    writes,
+  );
 
   await applyFileChanges(ctx, project, user, writes);
   if (deletes.length > 0) {
     for (const f of deletes) await ctx.db.delete("files", f._id);
     const now = (await ctx.db.get("projects", project._id))!;
-    await touchProject(ctx, now, { fileCount: now.fileCount - deletes.length, totalBytes: now.totalBytes - deletedBytes });
+    await touchProject(ctx, now, {
+      fileCount: now.fileCount - deletes.length,
+      totalBytes: now.totalBytes - deletedBytes,
+    });
   }
   const after = (await ctx.db.get("projects", project._id))!;
   const versionId = after.fileCount > 0 ? await createSnapshot(ctx, project._id, user._id) : null;
@@ -123,7 +143,11 @@ export async function applyChangeSet(
     requestId: undefined,
     updatedAt: now,
   });
-  return { versionId, written: writes.length + deletes.length, merged: planned.filter((p) => p.merged).map((p) => p.entry.path) };
+  return {
+    versionId,
+    written: writes.length + deletes.length,
+    merged: planned.filter((p) => p.merged).map((p) => p.entry.path),
+  };
 }
 
 /** A blob's hash and size (what a restoring entry needs), or null for absent content. */

@@ -54,7 +54,10 @@ export async function readWorkingText(ctx: QueryCtx, cs: Doc<"changeSets">, path
   const file = await workingFile(ctx, cs, path);
   if (!file) throw new ToolError(`The path ${path} does not exist. View the directory to see the files.`);
   const text = await inlineText(ctx, file.hash);
-  if (text === null) throw new ToolError(`${path} is ${file.size} bytes, larger than the ${INLINE_LIMIT_BYTES / 1024} KB the build agent can read or edit.`);
+  if (text === null)
+    throw new ToolError(
+      `${path} is ${file.size} bytes, larger than the ${INLINE_LIMIT_BYTES / 1024} KB the build agent can read or edit.`,
+    );
   return text;
 }
 
@@ -87,9 +90,12 @@ export async function workingPaths(
 /** Stores a tool's text as a blob; ToolError past the per-file limits. */
 export async function storeText(ctx: MutationCtx, path: string, text: string): Promise<Content> {
   const { hash, size } = await hashText(text);
-  if (size > MAX_FILE_BYTES) throw new ToolError(`${path} would be ${size} bytes; a file may be at most ${MAX_FILE_BYTES} bytes (10 MB).`);
+  if (size > MAX_FILE_BYTES)
+    throw new ToolError(`${path} would be ${size} bytes; a file may be at most ${MAX_FILE_BYTES} bytes (10 MB).`);
   if (size > INLINE_LIMIT_BYTES) {
-    throw new ToolError(`${path} would be ${size} bytes; the build agent writes files of at most ${INLINE_LIMIT_BYTES} bytes (512 KB). Split it into smaller files.`);
+    throw new ToolError(
+      `${path} would be ${size} bytes; the build agent writes files of at most ${INLINE_LIMIT_BYTES} bytes (512 KB). Split it into smaller files.`,
+    );
   }
   await putInlineBlob(ctx, hash, text, size);
   return { hash, size };
@@ -129,21 +135,29 @@ export async function putEntry(
   const size = next?.size ?? 0;
   const unchanged = hash === base.hash && fromPath === undefined;
   const before = contribution(existing);
-  const after = unchanged ? { files: 0, bytes: 0 } : contribution({ hash, size, baseHash: base.hash, baseSize: base.size });
+  const after = unchanged
+    ? { files: 0, bytes: 0 }
+    : contribution({ hash, size, baseHash: base.hash, baseSize: base.size });
   const fileDelta = cs.fileDelta - before.files + after.files;
   const byteDelta = cs.byteDelta - before.bytes + after.bytes;
   const fileCount = cs.fileCount - (existing ? 1 : 0) + (unchanged ? 0 : 1);
   if (opts.checkLimits) {
     if (after.files > before.files && project.fileCount + fileDelta > MAX_PROJECT_FILES) {
-      throw new ToolError(`A project may hold at most ${MAX_PROJECT_FILES} files (counting this change set); delete files first.`);
+      throw new ToolError(
+        `A project may hold at most ${MAX_PROJECT_FILES} files (counting this change set); delete files first.`,
+      );
     }
     if (after.bytes > before.bytes && project.totalBytes + byteDelta > MAX_PROJECT_BYTES) {
-      throw new ToolError(`A project may hold at most ${MAX_PROJECT_BYTES} bytes (100 MB) of files (counting this change set).`);
+      throw new ToolError(
+        `A project may hold at most ${MAX_PROJECT_BYTES} bytes (100 MB) of files (counting this change set).`,
+      );
     }
-    if (fileCount > MAX_CHANGE_SET_FILES) throw new ToolError(`One change set may touch at most ${MAX_CHANGE_SET_FILES} files.`);
+    if (fileCount > MAX_CHANGE_SET_FILES)
+      throw new ToolError(`One change set may touch at most ${MAX_CHANGE_SET_FILES} files.`);
   }
   // Line counts compare with the base (for a rename: with the file it came from).
-  const compareHash = base.hash ?? (fromPath !== undefined ? ((await fileAt(ctx, project._id, fromPath))?.hash ?? null) : null);
+  const compareHash =
+    base.hash ?? (fromPath !== undefined ? ((await fileAt(ctx, project._id, fromPath))?.hash ?? null) : null);
   const beforeText = compareHash === null ? "" : ((await inlineText(ctx, compareHash)) ?? "");
   const afterText = hash === null ? "" : ((await inlineText(ctx, hash)) ?? "");
   const { added, removed } = lineChanges(beforeText, afterText);

@@ -54,14 +54,20 @@ async function existingForKey(ctx: MutationCtx, user: Doc<"users">, req: DeployR
     .withIndex("by_userId_and_idempotencyKey", (q) => q.eq("userId", user._id).eq("idempotencyKey", key))
     .first();
   if (!existing) return null;
-  if (existing.projectId !== req.projectId || existing.provider !== req.provider || existing.environment !== req.environment) {
+  if (
+    existing.projectId !== req.projectId ||
+    existing.provider !== req.provider ||
+    existing.environment !== req.environment
+  ) {
     fail("CONFLICT", "This idempotency key was already used for a different deployment request");
   }
   return existing._id;
 }
 
 /** What admitDeployment decided: a new `queued` row (to enqueue in `pool`), or the one an idempotency key names. */
-export type Admitted = { deploymentId: Id<"deployments">; created: true; pool: DeployPool } | { deploymentId: Id<"deployments">; created: false };
+export type Admitted =
+  | { deploymentId: Id<"deployments">; created: true; pool: DeployPool }
+  | { deploymentId: Id<"deployments">; created: false };
 
 /** Checks, snapshots and inserts the `queued` row (no start job yet: the caller enqueues it). */
 export async function admitDeployment(
@@ -136,7 +142,11 @@ export async function admitDeployment(
 }
 
 /** Rollback: the request for a new deployment of exactly the snapshot an earlier `ready` deployment shipped. */
-export async function rollbackRequest(ctx: MutationCtx, user: Doc<"users">, deploymentId: Id<"deployments">): Promise<DeployRequest> {
+export async function rollbackRequest(
+  ctx: MutationCtx,
+  user: Doc<"users">,
+  deploymentId: Id<"deployments">,
+): Promise<DeployRequest> {
   const earlier = await ctx.db.get("deployments", deploymentId);
   if (!earlier) fail("NOT_FOUND", "Deployment not found");
   await requireProjectRole(ctx, user, earlier.projectId, "editor");
@@ -149,4 +159,3 @@ export async function rollbackRequest(ctx: MutationCtx, user: Doc<"users">, depl
     rollbackOf: earlier._id,
   };
 }
-

@@ -52,4 +52,3 @@ export function toView(d: Doc<"deployments">): DeploymentView {
 export function toLogLine(l: Doc<"deploymentLogs">): DeploymentLogLine {
   return { seq: l.seq, at: l.at, level: l.level, text: l.text };
 }
-

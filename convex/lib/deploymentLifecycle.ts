@@ -26,8 +26,8 @@ export const isTerminal = (s: DeploymentStatus) => TERMINAL.has(s);
 
 const STEP_RANK: Record<DeploymentStep, number> = { queued: 0, uploading: 1, building: 2, deploying: 3, ready: 4 };
 /** Steps only move forward (a late webhook or poll cannot move a build back). */
-export const laterStep = (a: DeploymentStep, b: DeploymentStep): DeploymentStep => (STEP_RANK[b] > STEP_RANK[a] ? b : a);
-
+export const laterStep = (a: DeploymentStep, b: DeploymentStep): DeploymentStep =>
+  STEP_RANK[b] > STEP_RANK[a] ? b : a;
 
 // ---- polling policy ----
 export const POLL_FIRST_MS = 5_000;
@@ -126,7 +126,9 @@ export const log = (ctx: MutationCtx, d: Doc<"deployments">, level: LogLevel, te
 export async function progress(
   ctx: MutationCtx,
   d: Doc<"deployments">,
-  patch: Partial<Pick<Doc<"deployments">, "status" | "step" | "providerDeploymentId" | "url" | "startedAt" | "attempts">>,
+  patch: Partial<
+    Pick<Doc<"deployments">, "status" | "step" | "providerDeploymentId" | "url" | "startedAt" | "attempts">
+  >,
 ): Promise<void> {
   if (isTerminal(d.status)) return;
   const next = { ...patch };
@@ -145,7 +147,12 @@ export type Outcome =
  * (deployment.ready/error/canceled, raised with `emit`: in-app and the user's channels).
  * Returns false (and writes nothing) when it had already ended.
  */
-export async function endDeployment(ctx: MutationCtx, deploymentId: Id<"deployments">, outcome: Outcome, emit: Emit): Promise<boolean> {
+export async function endDeployment(
+  ctx: MutationCtx,
+  deploymentId: Id<"deployments">,
+  outcome: Outcome,
+  emit: Emit,
+): Promise<boolean> {
   const d = await ctx.db.get("deployments", deploymentId);
   if (!d || isTerminal(d.status)) return false;
   const now = Date.now();
@@ -212,21 +219,34 @@ export function timedOut(d: Doc<"deployments">, ms: number): Outcome {
  * step. Returns true when this call ended the deployment. A terminal row is left alone,
  * so a poll or webhook arriving after the end does nothing.
  */
-export async function applyObserved(ctx: MutationCtx, deploymentId: Id<"deployments">, seen: ObservedDeployment, emit: Emit): Promise<boolean> {
+export async function applyObserved(
+  ctx: MutationCtx,
+  deploymentId: Id<"deployments">,
+  seen: ObservedDeployment,
+  emit: Emit,
+): Promise<boolean> {
   const d = await ctx.db.get("deployments", deploymentId);
   if (!d || isTerminal(d.status)) return false;
   const label = PROVIDER_LABEL[d.provider];
   if (seen.state === "ready") return await endDeployment(ctx, d._id, { status: "ready", url: seen.url }, emit);
   if (seen.state === "error") {
-    return await endDeployment(ctx, d._id, {
-      status: "error",
-      code: "BUILD_FAILED",
-      message: seen.errorMessage || `${label} reported the deployment failed${seen.rawState ? ` (${seen.rawState})` : ""}`,
-    }, emit);
+    return await endDeployment(
+      ctx,
+      d._id,
+      {
+        status: "error",
+        code: "BUILD_FAILED",
+        message:
+          seen.errorMessage || `${label} reported the deployment failed${seen.rawState ? ` (${seen.rawState})` : ""}`,
+      },
+      emit,
+    );
   }
-  if (seen.state === "canceled") return await endDeployment(ctx, d._id, { status: "canceled", reason: `Canceled at ${label}` }, emit);
+  if (seen.state === "canceled")
+    return await endDeployment(ctx, d._id, { status: "canceled", reason: `Canceled at ${label}` }, emit);
   const step = laterStep(d.step, seen.state);
-  if (step !== d.step) await log(ctx, d, "info", `Step: ${step}${seen.rawState ? ` (${label}: ${seen.rawState})` : ""}`);
+  if (step !== d.step)
+    await log(ctx, d, "info", `Step: ${step}${seen.rawState ? ` (${label}: ${seen.rawState})` : ""}`);
   await progress(ctx, d, { status: "building", step, ...(seen.url && !d.url ? { url: seen.url } : {}) });
   return false;
 }

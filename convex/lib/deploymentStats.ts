@@ -64,7 +64,11 @@ export type DeploymentStats = {
 function statsOf(counts: number[]): DeploymentStats {
   const byStatus = Object.fromEntries(STATUSES.map((s, i) => [s, counts[i]])) as Record<DeploymentStatus, number>;
   const finished = byStatus.ready + byStatus.error;
-  return { total: counts.reduce((a, b) => a + b, 0), byStatus, successRate: finished === 0 ? null : byStatus.ready / finished };
+  return {
+    total: counts.reduce((a, b) => a + b, 0),
+    byStatus,
+    successRate: finished === 0 ? null : byStatus.ready / finished,
+  };
 }
 
 /** Stats of nothing (a caller without a user row yet). */

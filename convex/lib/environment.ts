@@ -20,7 +20,9 @@ const normalized = (value: string | undefined) => (value ?? "").trim().toLowerCa
 
 function unknownValue(name: string, value: string | undefined, known: string[][]): Error {
   const list = known.flat().join(", ");
-  return new Error(`${name}=${JSON.stringify(value)} is not understood: use one of ${list} (case and spaces do not matter).`);
+  return new Error(
+    `${name}=${JSON.stringify(value)} is not understood: use one of ${list} (case and spaces do not matter).`,
+  );
 }
 
 /** One marker's verdict: undefined when unset or empty. Throws on an unknown value. */

@@ -36,7 +36,10 @@ function verifiedClaimEmail(profile: { email?: string; emailVerified?: boolean }
 }
 
 /** Every address the caller has proved: the token's verified claim and the webhook's verified primary. */
-export function verifiedEmailsOf(identity: Pick<UserIdentity, "email" | "emailVerified"> | null, user: Doc<"users"> | null): string[] {
+export function verifiedEmailsOf(
+  identity: Pick<UserIdentity, "email" | "emailVerified"> | null,
+  user: Doc<"users"> | null,
+): string[] {
   const out = new Set<string>();
   const claimed = identity ? verifiedClaimEmail(identity) : undefined;
   if (claimed) out.add(claimed);

@@ -27,7 +27,10 @@ const intEnv = (raw: string | undefined, fallback: number, min: number, max: num
 export function notifyConfig() {
   const production = environmentMarkers(env, ["AUTOCREA_ENV"]).production !== undefined;
   return {
-    policy: { production, allowLoopback: !production && switchOn("NOTIFY_ALLOW_LOOPBACK", env.NOTIFY_ALLOW_LOOPBACK) } satisfies TargetPolicy,
+    policy: {
+      production,
+      allowLoopback: !production && switchOn("NOTIFY_ALLOW_LOOPBACK", env.NOTIFY_ALLOW_LOOPBACK),
+    } satisfies TargetPolicy,
     timeoutMs: intEnv(env.NOTIFY_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, 100, 60_000),
     maxAttempts: intEnv(env.NOTIFY_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 20),
     disableAfter: intEnv(env.NOTIFY_DISABLE_AFTER, DEFAULT_DISABLE_AFTER, 1, 1000),
@@ -75,7 +78,13 @@ export function newWebhookSecret(): string {
   return "whsec_" + btoa(String.fromCharCode(...bytes));
 }
 
-export type Outbound = { kind: ChannelKind; target: string; secret?: string; event: NotificationEvent; messageId: string };
+export type Outbound = {
+  kind: ChannelKind;
+  target: string;
+  secret?: string;
+  event: NotificationEvent;
+  messageId: string;
+};
 
 type HttpRequest = { url: string; headers: Record<string, string>; body: string };
 
@@ -92,7 +101,8 @@ function buildRequest(o: Outbound, cfg: NotifyConfig): HttpRequest | string {
   }
   const verdict = checkTarget(o.target, cfg.policy);
   if (!verdict.ok) return `refused target: ${verdict.reason}`;
-  if (o.kind === "slack") return { url: verdict.url.href, headers: json, body: JSON.stringify(slackMessage(o.event, cfg.appUrl)) };
+  if (o.kind === "slack")
+    return { url: verdict.url.href, headers: json, body: JSON.stringify(slackMessage(o.event, cfg.appUrl)) };
   if (!o.secret) return "webhook channel has no signing secret";
   const body = JSON.stringify(webhookPayload(o.event, o.messageId));
   const sentAt = new Date();
@@ -126,34 +136,69 @@ export async function sendOnce(o: Outbound, cfg: NotifyConfig): Promise<AttemptR
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), cfg.timeoutMs);
   try {
-    const res = await fetch(req.url, { method: "POST", headers: req.headers, body: req.body, redirect: "manual", signal: abort.signal });
+    const res = await fetch(req.url, {
+      method: "POST",
+      headers: req.headers,
+      body: req.body,
+      redirect: "manual",
+      signal: abort.signal,
+    });
     const excerpt = await readExcerpt(res);
     const base = { status: res.status, latencyMs: latency(), excerpt };
     if (res.status >= 200 && res.status < 300) return { ...base, ok: true, retryable: false };
-    if (res.status >= 300 && res.status < 400) return { ...base, ok: false, retryable: false, error: "redirects are not followed" };
+    if (res.status >= 300 && res.status < 400)
+      return { ...base, ok: false, retryable: false, error: "redirects are not followed" };
     const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), Date.now());
     return { ...base, ok: false, retryable: isRetryableStatus(res.status), retryAfterMs, error: `HTTP ${res.status}` };
   } catch (err) {
     const timedOut = abort.signal.aborted;
-    return { ok: false, retryable: true, latencyMs: latency(), error: timedOut ? `timed out after ${cfg.timeoutMs} ms` : `network error: ${(err as Error).message}` };
+    return {
+      ok: false,
+      retryable: true,
+      latencyMs: latency(),
+      error: timedOut ? `timed out after ${cfg.timeoutMs} ms` : `network error: ${(err as Error).message}`,
+    };
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Sends a plain email (the address-verification code), outside the delivery log. */
-export async function sendEmail(to: string, mail: { subject: string; html: string; text: string }, cfg: NotifyConfig): Promise<AttemptResult> {
-  if (!cfg.resend.apiKey) return { ok: false, retryable: false, latencyMs: 0, error: "email is not configured on this deployment (RESEND_API_KEY)" };
+export async function sendEmail(
+  to: string,
+  mail: { subject: string; html: string; text: string },
+  cfg: NotifyConfig,
+): Promise<AttemptResult> {
+  if (!cfg.resend.apiKey)
+    return {
+      ok: false,
+      retryable: false,
+      latencyMs: 0,
+      error: "email is not configured on this deployment (RESEND_API_KEY)",
+    };
   const started = Date.now();
   try {
     const res = await fetch(`${cfg.resend.baseUrl}/emails`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${cfg.resend.apiKey}` },
-      body: JSON.stringify({ from: cfg.resend.from, to: [to], subject: mail.subject, html: mail.html, text: mail.text }),
+      body: JSON.stringify({
+        from: cfg.resend.from,
+        to: [to],
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+      }),
       signal: AbortSignal.timeout(cfg.timeoutMs),
     });
     const excerpt = await readExcerpt(res);
-    return { ok: res.ok, retryable: isRetryableStatus(res.status), status: res.status, latencyMs: Date.now() - started, excerpt, error: res.ok ? undefined : `HTTP ${res.status}` };
+    return {
+      ok: res.ok,
+      retryable: isRetryableStatus(res.status),
+      status: res.status,
+      latencyMs: Date.now() - started,
+      excerpt,
+      error: res.ok ? undefined : `HTTP ${res.status}`,
+    };
   } catch (err) {
     return { ok: false, retryable: true, latencyMs: Date.now() - started, error: (err as Error).message };
   }

@@ -12,13 +12,41 @@ const deployment = (e: NotificationEvent) =>
 export const TEMPLATES: Record<NotificationType, Template> = {
   "deployment.ready": { label: "Deployment ready", emoji: "✅", action: { text: "Open deployment", path: deployment } },
   "deployment.error": { label: "Deployment failed", emoji: "❌", action: { text: "See the log", path: deployment } },
-  "deployment.canceled": { label: "Deployment canceled", emoji: "⏹️", action: { text: "Open deployment", path: deployment } },
-  "ai.build.proposed": { label: "Changes ready for review", emoji: "📝", action: { text: "Review the changes", path: project } },
-  "quota.warning": { label: "Daily AI quota at 80 %", emoji: "⚠️", action: { text: "See usage", path: () => "/usage" } },
-  "quota.exceeded": { label: "Daily AI quota reached", emoji: "⛔", action: { text: "See plans", path: () => "/billing" } },
-  "subscription.changed": { label: "Subscription changed", emoji: "💳", action: { text: "Open billing", path: () => "/billing" } },
-  "payment.failed": { label: "Payment failed", emoji: "❗", action: { text: "Update payment method", path: () => "/billing" } },
-  "project.invited": { label: "Project invitation", emoji: "✉️", action: { text: "See invitations", path: () => "/invitations" } },
+  "deployment.canceled": {
+    label: "Deployment canceled",
+    emoji: "⏹️",
+    action: { text: "Open deployment", path: deployment },
+  },
+  "ai.build.proposed": {
+    label: "Changes ready for review",
+    emoji: "📝",
+    action: { text: "Review the changes", path: project },
+  },
+  "quota.warning": {
+    label: "Daily AI quota at 80 %",
+    emoji: "⚠️",
+    action: { text: "See usage", path: () => "/usage" },
+  },
+  "quota.exceeded": {
+    label: "Daily AI quota reached",
+    emoji: "⛔",
+    action: { text: "See plans", path: () => "/billing" },
+  },
+  "subscription.changed": {
+    label: "Subscription changed",
+    emoji: "💳",
+    action: { text: "Open billing", path: () => "/billing" },
+  },
+  "payment.failed": {
+    label: "Payment failed",
+    emoji: "❗",
+    action: { text: "Update payment method", path: () => "/billing" },
+  },
+  "project.invited": {
+    label: "Project invitation",
+    emoji: "✉️",
+    action: { text: "See invitations", path: () => "/invitations" },
+  },
   "project.member_added": { label: "New project member", emoji: "👥", action: { text: "Open project", path: project } },
   system: { label: "AUTOCREA", emoji: "ℹ️" },
 };
@@ -72,7 +100,14 @@ export function emailMessage(e: NotificationEvent, appUrl: string) {
     link ? `<p><a href="${htmlEscape(link.url)}">${htmlEscape(link.text)}</a></p>` : "",
     `<p style="color:#888">${htmlEscape(t.label)} · AUTOCREA</p>`,
   ].join("");
-  const text = [e.title, "", e.message, ...(link ? ["", `${link.text}: ${link.url}`] : []), "", `${t.label} · AUTOCREA`].join("\n");
+  const text = [
+    e.title,
+    "",
+    e.message,
+    ...(link ? ["", `${link.text}: ${link.url}`] : []),
+    "",
+    `${t.label} · AUTOCREA`,
+  ].join("\n");
   return { subject: `[AUTOCREA] ${e.title}`, html, text };
 }
 

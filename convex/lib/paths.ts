@@ -22,9 +22,9 @@ function problemOf(path: string, allowTrailingSlash: boolean): string | null {
   const segments = path.split("/");
   if (allowTrailingSlash && segments.length > 1 && segments[segments.length - 1] === "") segments.pop();
   for (const segment of segments) {
-    if (segment === "") return "has an empty segment (\"a//b\" or a trailing \"/\")";
-    if (segment === "..") return "contains a \"..\" segment";
-    if (segment === ".") return "contains a \".\" segment";
+    if (segment === "") return 'has an empty segment ("a//b" or a trailing "/")';
+    if (segment === "..") return 'contains a ".." segment';
+    if (segment === ".") return 'contains a "." segment';
   }
   return null;
 }

@@ -142,13 +142,21 @@ export const rateLimiter = new RateLimiter(components.rateLimiter, {
  * The model for a request: the one asked for (must exist and be in the plan), else the
  * operation's own, else the user's preference when the plan allows it, else the plan's default.
  */
-export function chooseModel(plan: Plan, type: AiRequestType, requested: string | undefined, preferred: string): ModelInfo {
+export function chooseModel(
+  plan: Plan,
+  type: AiRequestType,
+  requested: string | undefined,
+  preferred: string,
+): ModelInfo {
   const limits = PLAN_LIMITS[plan];
   if (requested !== undefined) {
     const info = modelInfo(requested);
     if (!info) fail("INVALID", `Unknown model ${requested}`, { model: requested });
     if (info.retiredOn) {
-      fail("INVALID", `${requested} was retired on ${info.retiredOn}; choose another model`, { model: requested, retiredOn: info.retiredOn });
+      fail("INVALID", `${requested} was retired on ${info.retiredOn}; choose another model`, {
+        model: requested,
+        retiredOn: info.retiredOn,
+      });
     }
     if (!limits.models.includes(requested)) {
       fail("FORBIDDEN", `The ${plan} plan does not include ${requested}`, { model: requested, plan });
@@ -172,11 +180,22 @@ export async function enforceDailyQuota(ctx: QueryCtx, user: Doc<"users">, now: 
   const used = await userDay(ctx, user._id, dayOf(now));
   const resetsAt = new Date(nextDayStart(now)).toISOString();
   const refuse = (limit: "requests" | "tokens", max: number, usedSoFar: number) =>
-    fail("QUOTA_EXCEEDED", `Daily limit of ${max} AI ${limit} on the ${user.plan} plan reached; it resets at ${resetsAt}`, {
-      limit, max, used: usedSoFar, plan: user.plan, resetsAt, retryAfterMs: Date.parse(resetsAt) - now,
-    });
-  if (limits.dailyRequests !== null && (used?.requests ?? 0) >= limits.dailyRequests) refuse("requests", limits.dailyRequests, used!.requests);
-  if (limits.dailyTokens !== null && (used?.totalTokens ?? 0) >= limits.dailyTokens) refuse("tokens", limits.dailyTokens, used!.totalTokens);
+    fail(
+      "QUOTA_EXCEEDED",
+      `Daily limit of ${max} AI ${limit} on the ${user.plan} plan reached; it resets at ${resetsAt}`,
+      {
+        limit,
+        max,
+        used: usedSoFar,
+        plan: user.plan,
+        resetsAt,
+        retryAfterMs: Date.parse(resetsAt) - now,
+      },
+    );
+  if (limits.dailyRequests !== null && (used?.requests ?? 0) >= limits.dailyRequests)
+    refuse("requests", limits.dailyRequests, used!.requests);
+  if (limits.dailyTokens !== null && (used?.totalTokens ?? 0) >= limits.dailyTokens)
+    refuse("tokens", limits.dailyTokens, used!.totalTokens);
 }
 
 /** What GET /api/ai/models shows: the plan's models with prices (USD per million tokens). */
@@ -196,7 +215,9 @@ export function planModels(plan: Plan) {
         maxOutputTokens: m.maxOutputTokens,
         legacy: m.legacy ?? false,
         prices: ratesInUsd(m.rates),
-        longPromptPrices: m.longPrompt ? { overTokens: m.longPrompt.overTokens, ...ratesInUsd(m.longPrompt.rates) } : undefined,
+        longPromptPrices: m.longPrompt
+          ? { overTokens: m.longPrompt.overTokens, ...ratesInUsd(m.longPrompt.rates) }
+          : undefined,
       };
     }),
   };

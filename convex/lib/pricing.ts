@@ -105,7 +105,10 @@ export function costMicros(modelId: string, u: Usage): number {
   if (!model) throw new Error(`No price for model ${modelId}`);
   const r = ratesFor(model, u);
   const picoUsd =
-    u.inputTokens * r.input + u.outputTokens * r.output + u.cacheWriteTokens * r.cacheWrite + u.cacheReadTokens * r.cacheRead;
+    u.inputTokens * r.input +
+    u.outputTokens * r.output +
+    u.cacheWriteTokens * r.cacheWrite +
+    u.cacheReadTokens * r.cacheRead;
   return Math.floor((picoUsd + 500_000) / 1_000_000);
 }
 

@@ -137,7 +137,12 @@ export async function applyFileChanges(
   }
   if (changed) {
     const d = deltasOf(changes);
-    await touchProject(ctx, project, { fileCount: project.fileCount + d.files, totalBytes: project.totalBytes + d.bytes }, now);
+    await touchProject(
+      ctx,
+      project,
+      { fileCount: project.fileCount + d.files, totalBytes: project.totalBytes + d.bytes },
+      now,
+    );
   }
   return written;
 }
@@ -166,7 +171,8 @@ export async function grantedUpload(
     fail("NOT_FOUND", UPLOAD_NOT_FOUND);
   }
   const meta = await ctx.db.system.get("_storage", storageId);
-  if (!meta || meta._creationTime < upload.createdAt || meta._creationTime > upload.expiresAt) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
+  if (!meta || meta._creationTime < upload.createdAt || meta._creationTime > upload.expiresAt)
+    fail("NOT_FOUND", UPLOAD_NOT_FOUND);
   const hash = base64ToHex(meta.sha256);
   if (hash !== upload.hash) fail("NOT_FOUND", UPLOAD_NOT_FOUND);
   const committed = await ctx.db

@@ -119,12 +119,16 @@ export async function addOwnerUsage(
       });
     }
     if (delta.bytes > 0 && storedBytes > limits.maxStoredBytes) {
-      fail("QUOTA_EXCEEDED", `The ${plan} plan allows ${limits.maxStoredBytes} bytes of files across the projects of one owner`, {
-        limit: "storedBytes",
-        max: limits.maxStoredBytes,
-        current: usage.storedBytes,
-        plan,
-      });
+      fail(
+        "QUOTA_EXCEEDED",
+        `The ${plan} plan allows ${limits.maxStoredBytes} bytes of files across the projects of one owner`,
+        {
+          limit: "storedBytes",
+          max: limits.maxStoredBytes,
+          current: usage.storedBytes,
+          plan,
+        },
+      );
     }
   }
   if (usage.row) await ctx.db.patch("userUsage", usage.row._id, { projectCount, storedBytes });

@@ -21,7 +21,8 @@ const BLOCKED_NAMES = [/^localhost$/, /\.localhost$/, /\.local$/, /\.internal$/,
 
 function addressVerdict(host: string, policy: TargetPolicy): string | undefined {
   let addr = ipaddr.parse(host);
-  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress())
+    addr = (addr as ipaddr.IPv6).toIPv4Address();
   const range = addr.range();
   if (range === "loopback" && policy.allowLoopback && addr.toString() === "127.0.0.1") return undefined;
   if (!PUBLIC_RANGES.has(range)) return `${host} is a ${range} address`;

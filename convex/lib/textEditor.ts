@@ -30,7 +30,9 @@ export function toolPath(raw: unknown, field = "path"): string {
   try {
     return normalizePath(raw.replace(/^\/+/, ""));
   } catch (err) {
-    throw new ToolError(`Invalid \`${field}\` ${JSON.stringify(raw.slice(0, 200))}: ${errorData(err)?.message ?? "not a valid path"}.`);
+    throw new ToolError(
+      `Invalid \`${field}\` ${JSON.stringify(raw.slice(0, 200))}: ${errorData(err)?.message ?? "not a valid path"}.`,
+    );
   }
 }
 
@@ -57,7 +59,8 @@ export function parseToolCall(name: string, rawInput: unknown): ToolCommand {
   }
   const input = rawInput as Record<string, unknown>;
   if (name === DELETE_TOOL) return { tool: "delete", path: toolPath(input.path) };
-  if (name === RENAME_TOOL) return { tool: "rename", path: toolPath(input.path), newPath: toolPath(input.new_path, "new_path") };
+  if (name === RENAME_TOOL)
+    return { tool: "rename", path: toolPath(input.path), newPath: toolPath(input.new_path, "new_path") };
   if (name !== EDITOR_TOOL) throw new ToolError(`Unknown tool ${JSON.stringify(name)}.`);
   const command = input.command;
   switch (command) {
@@ -79,7 +82,12 @@ export function parseToolCall(name: string, rawInput: unknown): ToolCommand {
     case "str_replace": {
       const oldStr = stringField(input, "old_str");
       if (oldStr === "") throw new ToolError("`old_str` must not be empty.");
-      return { tool: "str_replace", path: toolPath(input.path), oldStr, newStr: input.new_str === undefined ? "" : stringField(input, "new_str") };
+      return {
+        tool: "str_replace",
+        path: toolPath(input.path),
+        oldStr,
+        newStr: input.new_str === undefined ? "" : stringField(input, "new_str"),
+      };
     }
     case "insert":
       return {
@@ -89,9 +97,7 @@ export function parseToolCall(name: string, rawInput: unknown): ToolCommand {
         insertText: stringField(input, "insert_text"),
       };
     default:
-      throw new ToolError(
-        `Unknown command ${JSON.stringify(command)}; use one of view, create, str_replace, insert.`,
-      );
+      throw new ToolError(`Unknown command ${JSON.stringify(command)}; use one of view, create, str_replace, insert.`);
   }
 }
 
@@ -117,13 +123,19 @@ export function viewFile(path: string, text: string, viewRange?: [number, number
     [start, end] = viewRange;
     if (end === -1) end = lines.length;
     if (start < 1 || start > Math.max(lines.length, 1)) {
-      throw new ToolError(`Invalid \`view_range\` [${viewRange.join(", ")}]: start must be between 1 and ${lines.length} (the file's line count).`);
+      throw new ToolError(
+        `Invalid \`view_range\` [${viewRange.join(", ")}]: start must be between 1 and ${lines.length} (the file's line count).`,
+      );
     }
-    if (end < start) throw new ToolError(`Invalid \`view_range\` [${viewRange.join(", ")}]: end must be -1 or at least start.`);
+    if (end < start)
+      throw new ToolError(`Invalid \`view_range\` [${viewRange.join(", ")}]: end must be -1 or at least start.`);
     end = Math.min(end, lines.length);
   }
   if (lines.length === 0) return `${path} is empty.`;
-  const out = lines.slice(start - 1, end).map((line, i) => `${String(start + i).padStart(6)}\t${line}`).join("\n");
+  const out = lines
+    .slice(start - 1, end)
+    .map((line, i) => `${String(start + i).padStart(6)}\t${line}`)
+    .join("\n");
   return capResult(out, "View a smaller part with `view_range`.");
 }
 
@@ -147,7 +159,8 @@ function occurrences(text: string, needle: string): number {
 export function replaceOnce(text: string, oldStr: string, newStr: string): string {
   const n = occurrences(text, oldStr);
   if (n === 0) throw new ToolError("No match found for replacement text. Please check your text and try again.");
-  if (n > 1) throw new ToolError(`Found ${n} matches for replacement text. Please provide more context to make a unique match.`);
+  if (n > 1)
+    throw new ToolError(`Found ${n} matches for replacement text. Please provide more context to make a unique match.`);
   const at = text.indexOf(oldStr);
   return text.slice(0, at) + newStr + text.slice(at + oldStr.length);
 }
@@ -156,7 +169,9 @@ export function replaceOnce(text: string, oldStr: string, newStr: string): strin
 export function insertAfterLine(text: string, insertLine: number, insertText: string): string {
   const lines = linesOf(text);
   if (insertLine < 0 || insertLine > lines.length) {
-    throw new ToolError(`Invalid \`insert_line\` ${insertLine}: it must be between 0 and ${lines.length} (the file's line count).`);
+    throw new ToolError(
+      `Invalid \`insert_line\` ${insertLine}: it must be between 0 and ${lines.length} (the file's line count).`,
+    );
   }
   const inserted = linesOf(insertText.endsWith("\n") ? insertText : `${insertText}\n`);
   const endsWithNewline = text === "" || text.endsWith("\n");

@@ -40,11 +40,23 @@ export function createHttp(opts: {
     let res: Response;
     let text: string;
     try {
-      res = await doFetch(call.url, { method: call.method, headers: call.headers, body: call.body, signal: abort.signal });
+      res = await doFetch(call.url, {
+        method: call.method,
+        headers: call.headers,
+        body: call.body,
+        signal: abort.signal,
+      });
       text = await res.text();
     } catch (err) {
-      const what = abort.signal.aborted ? `timed out after ${timeoutMs} ms` : `failed: ${(err as Error)?.message ?? err}`;
-      throw new ProviderError(opts.provider, `${opts.provider} ${call.method} ${pathOf(call.url)} ${what}`, undefined, true);
+      const what = abort.signal.aborted
+        ? `timed out after ${timeoutMs} ms`
+        : `failed: ${(err as Error)?.message ?? err}`;
+      throw new ProviderError(
+        opts.provider,
+        `${opts.provider} ${call.method} ${pathOf(call.url)} ${what}`,
+        undefined,
+        true,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -73,8 +85,14 @@ export const isHeaderSafeToken = (token: string) => /^[\x21-\x7e]+$/.test(token)
 function refuseUnsendableHeaders(provider: Provider, headers: Record<string, string> | undefined) {
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (/^[\t\x20-\x7e]*$/.test(value)) continue;
-    const what = name.toLowerCase() === "authorization" ? `The ${PROVIDER_LABEL[provider]} token` : `The ${name} header`;
-    throw new ProviderError(provider, `${what} holds characters an HTTP header cannot carry; connect a valid token`, undefined, false);
+    const what =
+      name.toLowerCase() === "authorization" ? `The ${PROVIDER_LABEL[provider]} token` : `The ${name} header`;
+    throw new ProviderError(
+      provider,
+      `${what} holds characters an HTTP header cannot carry; connect a valid token`,
+      undefined,
+      false,
+    );
   }
 }
 
@@ -83,7 +101,12 @@ function refuseUnsendableHeaders(provider: Provider, headers: Record<string, str
  * it is retried, and the user's log says only that (never what our code made of it).
  */
 export function notUnderstood(provider: Provider, what?: string): ProviderError {
-  return new ProviderError(provider, `${PROVIDER_LABEL[provider]}'s answer${what ? ` to ${what}` : ""} was not understood`, undefined, true);
+  return new ProviderError(
+    provider,
+    `${PROVIDER_LABEL[provider]}'s answer${what ? ` to ${what}` : ""} was not understood`,
+    undefined,
+    true,
+  );
 }
 
 /** A plain object (not null, not an array), else an answer we do not understand. */
@@ -101,7 +124,8 @@ export function errorFromResponse(
 ): ProviderError {
   const transient = status >= 500 || status === 429 || status === 408;
   const message =
-    messageOf(body) ?? (typeof body === "string" && body.trim() ? body.trim().slice(0, 300) : `${provider} answered HTTP ${status}`);
+    messageOf(body) ??
+    (typeof body === "string" && body.trim() ? body.trim().slice(0, 300) : `${provider} answered HTTP ${status}`);
   const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers) : undefined;
   return new ProviderError(provider, message, status, transient, retryAfterMs, body);
 }
@@ -147,7 +171,11 @@ export function httpsUrl(host: string | null | undefined): string | undefined {
 }
 
 /** A 2xx body that lacks the id we need is the provider misbehaving: transient, worth a retry. */
-export function requireId<T extends { id?: unknown }>(provider: Provider, body: T | null | undefined, what: string): T & { id: string } {
+export function requireId<T extends { id?: unknown }>(
+  provider: Provider,
+  body: T | null | undefined,
+  what: string,
+): T & { id: string } {
   if (!body || typeof body !== "object" || typeof body.id !== "string" || !body.id) throw notUnderstood(provider, what);
   return body as T & { id: string };
 }

@@ -3,7 +3,13 @@
 import { DEFAULT_TIMEOUT_MS, notUnderstood } from "./http";
 import { createNetlifyClient, NETLIFY_API_URL } from "./netlify";
 import { createRailwayClient, RAILWAY_API_URL } from "./railway";
-import { isProviderError, ProviderError, type DeployProviderClient, type ProviderClientOptions, type Provider } from "./types";
+import {
+  isProviderError,
+  ProviderError,
+  type DeployProviderClient,
+  type ProviderClientOptions,
+  type Provider,
+} from "./types";
 import { createVercelClient, VERCEL_API_URL } from "./vercel";
 
 export * from "./types";
@@ -21,7 +27,8 @@ export function providerClient(name: Provider, opts: ProviderClientOptions): Dep
 }
 
 /** What JavaScript throws when our code reads a shape it did not expect (`null.readyState`, …). */
-const isReadingError = (err: unknown) => err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
+const isReadingError = (err: unknown) =>
+  err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
 
 /**
  * The clients check the answers they read; should one still slip through, the answer counts as
@@ -106,7 +113,12 @@ export function providerClientFromEnv(name: Provider, env: Env, userToken?: stri
   if (userToken) return providerClient(name, { ...base, token: userToken });
   if (!cfg.token) {
     const variable = `${name.toUpperCase()}_TOKEN`;
-    throw new ProviderError(name, `No ${name} token: set ${variable} in Convex or connect your own token`, undefined, false);
+    throw new ProviderError(
+      name,
+      `No ${name} token: set ${variable} in Convex or connect your own token`,
+      undefined,
+      false,
+    );
   }
   return providerClient(name, { ...base, token: cfg.token, teamId: cfg.teamId });
 }

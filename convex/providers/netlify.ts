@@ -1,8 +1,24 @@
 // Netlify REST client: file-digest deploys. We send the {path: sha1} manifest, Netlify
 // answers with the digests it does not already hold, and only those files are uploaded —
 // a redeploy of unchanged content uploads nothing. The site is created once and reused.
-import { afterId, asBufferSource, createHttp, mapLimit, notUnderstood, optionalString, requireId, sha1Hex, sleep } from "./http";
-import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import {
+  afterId,
+  asBufferSource,
+  createHttp,
+  mapLimit,
+  notUnderstood,
+  optionalString,
+  requireId,
+  sha1Hex,
+  sleep,
+} from "./http";
+import {
+  ProviderError,
+  type DeployFile,
+  type DeployProviderClient,
+  type EnsureTargetInput,
+  type ProviderClientOptions,
+} from "./types";
 import type { ProviderDeployment, ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const NETLIFY_API_URL = "https://api.netlify.com";
@@ -61,14 +77,27 @@ export function netlifyMessageOf(body: unknown): string | undefined {
   return typeof m === "string" ? m : undefined;
 }
 
-const DEPLOY_STRINGS = ["site_id", "state", "error_message", "url", "ssl_url", "deploy_url", "deploy_ssl_url", "context", "created_at", "updated_at", "published_at"] as const;
+const DEPLOY_STRINGS = [
+  "site_id",
+  "state",
+  "error_message",
+  "url",
+  "ssl_url",
+  "deploy_url",
+  "deploy_ssl_url",
+  "context",
+  "created_at",
+  "updated_at",
+  "published_at",
+] as const;
 
 /** A deploy as we read it: anything mistyped (e.g. `required` as a string) is an answer we do not understand. */
 export function checkedDeploy(body: unknown, what: string): NetlifyDeploy {
   const d = requireId("netlify", body as NetlifyDeploy | null, what);
   for (const key of DEPLOY_STRINGS) optionalString("netlify", d[key], what);
   const required: unknown = d.required;
-  if (required != null && !(Array.isArray(required) && required.every((sha) => typeof sha === "string"))) throw notUnderstood("netlify", what);
+  if (required != null && !(Array.isArray(required) && required.every((sha) => typeof sha === "string")))
+    throw notUnderstood("netlify", what);
   if (d.draft != null && typeof d.draft !== "boolean") throw notUnderstood("netlify", what);
   return d;
 }
@@ -80,14 +109,18 @@ export function netlifyDeployment(d: NetlifyDeploy): ProviderDeployment {
     id: d.id,
     state: netlifyStateOf(rawState, d.error_message),
     rawState,
-    url: (preview ? d.deploy_ssl_url ?? d.deploy_url : d.ssl_url ?? d.url) ?? d.deploy_ssl_url,
+    url: (preview ? (d.deploy_ssl_url ?? d.deploy_url) : (d.ssl_url ?? d.url)) ?? d.deploy_ssl_url,
     errorMessage: d.error_message ?? undefined,
   };
 }
 
 /** Netlify site names are subdomains: lowercase letters, digits and hyphens. */
 export function netlifySiteName(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50);
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 50);
   return s || "site";
 }
 
@@ -96,12 +129,23 @@ const filePath = (path: string) => path.split("/").map(encodeURIComponent).join(
 
 export function createNetlifyClient(opts: ProviderClientOptions): DeployProviderClient {
   const base = (opts.baseUrl ?? NETLIFY_API_URL).replace(/\/+$/, "") + "/api/v1";
-  const http = createHttp({ provider: "netlify", fetch: opts.fetch, timeoutMs: opts.timeoutMs, messageOf: netlifyMessageOf });
+  const http = createHttp({
+    provider: "netlify",
+    fetch: opts.fetch,
+    timeoutMs: opts.timeoutMs,
+    messageOf: netlifyMessageOf,
+  });
   const auth = { Authorization: `Bearer ${opts.token}` };
   const json = { ...auth, "Content-Type": "application/json" };
 
   async function createSite(name: string): Promise<NetlifySite> {
-    const post = (n: string) => http.json<NetlifySite>({ method: "POST", url: `${base}/sites`, headers: json, body: JSON.stringify({ name: n }) });
+    const post = (n: string) =>
+      http.json<NetlifySite>({
+        method: "POST",
+        url: `${base}/sites`,
+        headers: json,
+        body: JSON.stringify({ name: n }),
+      });
     try {
       return await post(name);
     } catch (err) {
@@ -113,7 +157,10 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
 
   /** One read per call: the status check and the synthesized log lines both come from it. */
   const getDeploy = async (id: string, what = "the status check") =>
-    checkedDeploy(await http.json<unknown>({ method: "GET", url: `${base}/deploys/${encodeURIComponent(id)}`, headers: auth }), what);
+    checkedDeploy(
+      await http.json<unknown>({ method: "GET", url: `${base}/deploys/${encodeURIComponent(id)}`, headers: auth }),
+      what,
+    );
 
   /** With `async: true` the manifest is diffed in the background; wait until `required` is known. */
   async function prepared(d: NetlifyDeploy): Promise<NetlifyDeploy> {
@@ -155,7 +202,11 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
           method: "POST",
           url: `${base}/sites/${encodeURIComponent(target.siteId)}/deploys`,
           headers: json,
-          body: JSON.stringify({ files: manifest, async: true, ...(input.environment === "preview" ? { draft: true } : {}) }),
+          body: JSON.stringify({
+            files: manifest,
+            async: true,
+            ...(input.environment === "preview" ? { draft: true } : {}),
+          }),
         }),
         "the deploy",
       );
@@ -165,7 +216,8 @@ export function createNetlifyClient(opts: ProviderClientOptions): DeployProvider
       const required = [...new Set(d.required ?? [])];
       await mapLimit(required, UPLOAD_CONCURRENCY, async (sha) => {
         const f = bySha.get(sha);
-        if (!f) throw new ProviderError("netlify", `Netlify asked for a file we did not send (${sha})`, undefined, false);
+        if (!f)
+          throw new ProviderError("netlify", `Netlify asked for a file we did not send (${sha})`, undefined, false);
         const bytes = await f.read();
         await http.send({
           method: "PUT",
@@ -218,8 +270,21 @@ export function netlifyLogLines(d: NetlifyDeploy): ProviderLogLine[] {
     level: "info",
     text: s.text,
   }));
-  if (dep.state === "ready") lines.push({ id: `${d.id}:ready`, at: Date.parse(d.published_at ?? "") || updated, level: "info", text: `Deploy is live${dep.url ? ` at ${dep.url}` : ""}` });
-  if (dep.state === "error") lines.push({ id: `${d.id}:error`, at: updated, level: "error", text: `Deploy failed: ${dep.errorMessage ?? d.state}` });
-  if (dep.state === "canceled") lines.push({ id: `${d.id}:canceled`, at: updated, level: "warn", text: "Deploy canceled" });
+  if (dep.state === "ready")
+    lines.push({
+      id: `${d.id}:ready`,
+      at: Date.parse(d.published_at ?? "") || updated,
+      level: "info",
+      text: `Deploy is live${dep.url ? ` at ${dep.url}` : ""}`,
+    });
+  if (dep.state === "error")
+    lines.push({
+      id: `${d.id}:error`,
+      at: updated,
+      level: "error",
+      text: `Deploy failed: ${dep.errorMessage ?? d.state}`,
+    });
+  if (dep.state === "canceled")
+    lines.push({ id: `${d.id}:canceled`, at: updated, level: "warn", text: "Deploy canceled" });
   return lines;
 }

@@ -38,9 +38,18 @@ export function railwayStateOf(status: string | undefined): ProviderState {
 }
 
 /** Only errors that say so are worth retrying (Apollo's catch-all INTERNAL_SERVER_ERROR is not). */
-const TRANSIENT_CODES = new Set(["RATE_LIMITED", "TOO_MANY_REQUESTS", "SERVICE_UNAVAILABLE", "TIMEOUT", "GATEWAY_TIMEOUT"]);
+const TRANSIENT_CODES = new Set([
+  "RATE_LIMITED",
+  "TOO_MANY_REQUESTS",
+  "SERVICE_UNAVAILABLE",
+  "TIMEOUT",
+  "GATEWAY_TIMEOUT",
+]);
 export function isTransientGqlError(e: GqlError): boolean {
-  return TRANSIENT_CODES.has(e.extensions?.code ?? "") || /rate limit|try again|temporarily unavailable/i.test(e.message ?? "");
+  return (
+    TRANSIENT_CODES.has(e.extensions?.code ?? "") ||
+    /rate limit|try again|temporarily unavailable/i.test(e.message ?? "")
+  );
 }
 
 export function railwayMessageOf(body: unknown): string | undefined {
@@ -81,7 +90,12 @@ function toLines(logs: RailwayLog[], stream: "b" | "d"): ProviderLogLine[] {
 export function createRailwayClient(opts: ProviderClientOptions): DeployProviderClient {
   const gqlUrl = opts.baseUrl ?? RAILWAY_API_URL;
   const origin = new URL(gqlUrl).origin;
-  const http = createHttp({ provider: "railway", fetch: opts.fetch, timeoutMs: opts.timeoutMs, messageOf: railwayMessageOf });
+  const http = createHttp({
+    provider: "railway",
+    fetch: opts.fetch,
+    timeoutMs: opts.timeoutMs,
+    messageOf: railwayMessageOf,
+  });
   const auth = { Authorization: `Bearer ${opts.token}` };
 
   async function gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
@@ -112,7 +126,8 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       { input: { name: input.name, ...(opts.teamId ? { workspaceId: opts.teamId } : {}) } },
     );
     const edges = project?.environments?.edges;
-    if (typeof project?.id !== "string" || !Array.isArray(edges)) throw notUnderstood("railway", "the project creation");
+    if (typeof project?.id !== "string" || !Array.isArray(edges))
+      throw notUnderstood("railway", "the project creation");
     const envs = edges.map((e) => e?.node).filter((n): n is { id: string; name: string } => typeof n?.id === "string");
     const env = envs.find((e) => e.name === input.environment) ?? envs[0];
     if (!env) throw new ProviderError("railway", "Railway created a project without an environment", undefined, false);
@@ -129,7 +144,12 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
     return { provider: "railway", projectId: project.id, serviceId: service.id, environmentId: env.id };
   }
 
-  const toDeployment = (d: { id: string; status: string; staticUrl?: string | null; url?: string | null }): ProviderDeployment => {
+  const toDeployment = (d: {
+    id: string;
+    status: string;
+    staticUrl?: string | null;
+    url?: string | null;
+  }): ProviderDeployment => {
     const state = railwayStateOf(d.status);
     return {
       id: d.id,
@@ -149,7 +169,9 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       const entries = [];
       for (const f of input.files) entries.push({ path: f.path, bytes: await f.read() });
       const body = await gzip(tar(entries));
-      const u = new URL(`${origin}/project/${encodeURIComponent(target.projectId)}/environment/${encodeURIComponent(target.environmentId)}/up`);
+      const u = new URL(
+        `${origin}/project/${encodeURIComponent(target.projectId)}/environment/${encodeURIComponent(target.environmentId)}/up`,
+      );
       u.searchParams.set("serviceId", target.serviceId);
       const res = await http
         .json<{ deploymentId: string; url?: string; deploymentDomain?: string }>({
@@ -161,7 +183,12 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
         })
         .catch((err: unknown) => {
           if (err instanceof ProviderError && err.status === 413) {
-            throw new ProviderError("railway", `Railway refused the upload: too large (${body.length} bytes)`, 413, false);
+            throw new ProviderError(
+              "railway",
+              `Railway refused the upload: too large (${body.length} bytes)`,
+              413,
+              false,
+            );
           }
           throw err;
         });
@@ -169,7 +196,12 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
         throw notUnderstood("railway", "the upload");
       }
       const domain = optionalString("railway", res.deploymentDomain, "the upload");
-      const deployment: ProviderDeployment = { id: res.deploymentId, state: "queued", rawState: "QUEUED", url: httpsUrl(domain) };
+      const deployment: ProviderDeployment = {
+        id: res.deploymentId,
+        state: "queued",
+        rawState: "QUEUED",
+        url: httpsUrl(domain),
+      };
       return { deployment, target };
     },
 
@@ -183,7 +215,12 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       const status = optionalString("railway", checked.status, what);
       if (!status) throw notUnderstood("railway", what);
       const str = (value: unknown) => optionalString("railway", value, what);
-      return toDeployment({ id: checked.id, status, staticUrl: str((d as { staticUrl?: unknown }).staticUrl), url: str((d as { url?: unknown }).url) });
+      return toDeployment({
+        id: checked.id,
+        status,
+        staticUrl: str((d as { staticUrl?: unknown }).staticUrl),
+        url: str((d as { url?: unknown }).url),
+      });
     },
 
     async cancelDeployment(id) {
@@ -194,7 +231,8 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
     async getLogs(id, sinceId) {
       // Ids start with the normalized timestamp: ask only for lines from that millisecond on.
       const since = sinceId?.split("|")[0];
-      const startDate = since && !Number.isNaN(parseTimestamp(since)) ? new Date(parseTimestamp(since)).toISOString() : undefined;
+      const startDate =
+        since && !Number.isNaN(parseTimestamp(since)) ? new Date(parseTimestamp(since)).toISOString() : undefined;
       const data = await gql<{ build: RailwayLog[]; deploy: RailwayLog[] }>(
         `query logs($id: String!, $startDate: DateTime, $limit: Int) {
           build: buildLogs(deploymentId: $id, startDate: $startDate, limit: $limit) { message severity timestamp }
@@ -205,9 +243,13 @@ export function createRailwayClient(opts: ProviderClientOptions): DeployProvider
       const logsOf = (list: unknown) => {
         if (list == null) return [];
         if (!Array.isArray(list)) throw notUnderstood("railway", "the log request");
-        return (list as (RailwayLog | null)[]).filter((l): l is RailwayLog => typeof l?.message === "string" && typeof l.timestamp === "string");
+        return (list as (RailwayLog | null)[]).filter(
+          (l): l is RailwayLog => typeof l?.message === "string" && typeof l.timestamp === "string",
+        );
       };
-      const lines = [...toLines(logsOf(data.build), "b"), ...toLines(logsOf(data.deploy), "d")].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const lines = [...toLines(logsOf(data.build), "b"), ...toLines(logsOf(data.deploy), "d")].sort((a, b) =>
+        a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      );
       return sinceId ? lines.filter((l) => l.id > sinceId) : lines;
     },
   };

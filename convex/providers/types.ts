@@ -57,7 +57,10 @@ export interface DeployProviderClient {
    * State and log lines from one request, where the provider's lines come from the same answer
    * (Netlify synthesizes them from the deploy); a poll uses it instead of the two calls above.
    */
-  getDeploymentWithLogs?(id: string, sinceId?: string): Promise<{ deployment: ProviderDeployment; lines: ProviderLogLine[] }>;
+  getDeploymentWithLogs?(
+    id: string,
+    sinceId?: string,
+  ): Promise<{ deployment: ProviderDeployment; lines: ProviderLogLine[] }>;
 }
 
 export type ProviderClientOptions = {

@@ -2,9 +2,25 @@
 // inline in the create call; larger ones are uploaded first (content-addressed by SHA-1)
 // and referenced by digest. The project is created once (never joined by name) and reused by
 // id. `teamId` is added to every call when configured.
-import { afterId, asBufferSource, createHttp, httpsUrl, mapLimit, notUnderstood, optionalString, requireId, sha1Hex } from "./http";
+import {
+  afterId,
+  asBufferSource,
+  createHttp,
+  httpsUrl,
+  mapLimit,
+  notUnderstood,
+  optionalString,
+  requireId,
+  sha1Hex,
+} from "./http";
 import { toBase64, utf8OrUndefined } from "./http";
-import { ProviderError, type DeployFile, type DeployProviderClient, type EnsureTargetInput, type ProviderClientOptions } from "./types";
+import {
+  ProviderError,
+  type DeployFile,
+  type DeployProviderClient,
+  type EnsureTargetInput,
+  type ProviderClientOptions,
+} from "./types";
 import type { ProviderLogLine, ProviderState, ProviderTarget } from "./types";
 
 export const VERCEL_API_URL = "https://api.vercel.com";
@@ -49,7 +65,11 @@ export function vercelStateOf(readyState: string | undefined): ProviderState {
 
 /** Vercel project names: lowercase letters, digits, '.', '_', '-'; at most 100 characters. */
 export function vercelProjectName(name: string): string {
-  const s = name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100);
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 100);
   return s || "app";
 }
 
@@ -60,7 +80,12 @@ export function vercelMessageOf(body: unknown): string | undefined {
 
 export function createVercelClient(opts: ProviderClientOptions): DeployProviderClient {
   const base = (opts.baseUrl ?? VERCEL_API_URL).replace(/\/+$/, "");
-  const http = createHttp({ provider: "vercel", fetch: opts.fetch, timeoutMs: opts.timeoutMs, messageOf: vercelMessageOf });
+  const http = createHttp({
+    provider: "vercel",
+    fetch: opts.fetch,
+    timeoutMs: opts.timeoutMs,
+    messageOf: vercelMessageOf,
+  });
   const inlineMax = opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX;
   const auth = { Authorization: `Bearer ${opts.token}` };
 
@@ -76,7 +101,13 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     const d = requireId("vercel", body as VercelDeployment | null, what);
     const str = (value: unknown) => optionalString("vercel", value, what);
     const rawState = str(d.readyState) ?? str(d.status) ?? "QUEUED";
-    return { id: d.id, state: vercelStateOf(rawState), rawState, url: httpsUrl(str(d.url)), errorMessage: str(d.errorMessage) };
+    return {
+      id: d.id,
+      state: vercelStateOf(rawState),
+      rawState,
+      url: httpsUrl(str(d.url)),
+      errorMessage: str(d.errorMessage),
+    };
   };
 
   async function upload(bytes: Uint8Array, sha: string) {
@@ -107,19 +138,25 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
       return fits;
     });
     const bySha = new Map<string, DeployFile>();
-    const entries = await mapLimit(files.map((f, i) => ({ f, inline: inline[i] })), UPLOAD_CONCURRENCY, async ({ f, inline }): Promise<InlineFile | ShaFile> => {
-      const bytes = await f.read();
-      if (inline) {
-        const text = utf8OrUndefined(bytes);
-        return text !== undefined ? { file: f.path, data: text, encoding: "utf-8" } : { file: f.path, data: toBase64(bytes), encoding: "base64" };
-      }
-      const sha = await sha1Hex(bytes);
-      if (!bySha.has(sha)) {
-        bySha.set(sha, f);
-        await upload(bytes, sha);
-      }
-      return { file: f.path, sha, size: bytes.length };
-    });
+    const entries = await mapLimit(
+      files.map((f, i) => ({ f, inline: inline[i] })),
+      UPLOAD_CONCURRENCY,
+      async ({ f, inline }): Promise<InlineFile | ShaFile> => {
+        const bytes = await f.read();
+        if (inline) {
+          const text = utf8OrUndefined(bytes);
+          return text !== undefined
+            ? { file: f.path, data: text, encoding: "utf-8" }
+            : { file: f.path, data: toBase64(bytes), encoding: "base64" };
+        }
+        const sha = await sha1Hex(bytes);
+        if (!bySha.has(sha)) {
+          bySha.set(sha, f);
+          await upload(bytes, sha);
+        }
+        return { file: f.path, sha, size: bytes.length };
+      },
+    );
     return { entries, bySha };
   }
 
@@ -152,7 +189,11 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     if (input.target?.provider === "vercel") return input.target;
     const name = vercelProjectName(input.name);
     const project = await createProject(name);
-    return { provider: "vercel", projectName: optionalString("vercel", project.name, "the new project") ?? name, projectId: project.id };
+    return {
+      provider: "vercel",
+      projectName: optionalString("vercel", project.name, "the new project") ?? name,
+      projectId: project.id,
+    };
   }
 
   return {
@@ -200,18 +241,31 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
     },
 
     async getDeployment(id) {
-      const body = await http.json<unknown>({ method: "GET", url: url(`/v13/deployments/${encodeURIComponent(id)}`), headers: auth });
+      const body = await http.json<unknown>({
+        method: "GET",
+        url: url(`/v13/deployments/${encodeURIComponent(id)}`),
+        headers: auth,
+      });
       return toDeployment(body, "the status check");
     },
 
     async cancelDeployment(id) {
-      await http.send({ method: "PATCH", url: url(`/v12/deployments/${encodeURIComponent(id)}/cancel`), headers: auth });
+      await http.send({
+        method: "PATCH",
+        url: url(`/v12/deployments/${encodeURIComponent(id)}/cancel`),
+        headers: auth,
+      });
     },
 
     async getLogs(id, sinceId) {
       const events = await http.json<unknown>({
         method: "GET",
-        url: url(`/v3/deployments/${encodeURIComponent(id)}/events`, { direction: "forward", follow: "0", limit: "-1", builds: "1" }),
+        url: url(`/v3/deployments/${encodeURIComponent(id)}/events`, {
+          direction: "forward",
+          follow: "0",
+          limit: "-1",
+          builds: "1",
+        }),
         headers: auth,
       });
       if (!Array.isArray(events)) throw notUnderstood("vercel", "the log request");
@@ -219,10 +273,14 @@ export function createVercelClient(opts: ProviderClientOptions): DeployProviderC
       for (const e of events as (VercelEvent | null)[]) {
         // Only events with text are lines; anything else in the list is skipped.
         const text = e?.payload?.text;
-        if (!e || typeof text !== "string" || !text || e.type === "delimiter" || typeof e.created !== "number") continue;
+        if (!e || typeof text !== "string" || !text || e.type === "delimiter" || typeof e.created !== "number")
+          continue;
         const { id: eventId, date, serial } = e.payload ?? {};
         lines.push({
-          id: typeof eventId === "string" ? eventId : `${e.created}:${typeof serial === "string" ? serial : lines.length}`,
+          id:
+            typeof eventId === "string"
+              ? eventId
+              : `${e.created}:${typeof serial === "string" ? serial : lines.length}`,
           at: typeof date === "number" ? date : e.created,
           level: e.type === "stderr" || e.type === "fatal" ? "error" : "info",
           text,

@@ -5,7 +5,16 @@
 // Verification compares MACs with crypto.subtle.verify (constant time). The sign* functions
 // exist for the fakes and tests.
 import { netlifyDeployment, type NetlifyDeploy } from "./netlify";
-import { asBufferSource, fromBase64Url, fromHex, httpsUrl, jsonOrUndefined, sha256Hex, toBase64Url, toHex } from "./http";
+import {
+  asBufferSource,
+  fromBase64Url,
+  fromHex,
+  httpsUrl,
+  jsonOrUndefined,
+  sha256Hex,
+  toBase64Url,
+  toHex,
+} from "./http";
 import type { ProviderState } from "./types";
 import { vercelStateOf } from "./vercel";
 
@@ -24,7 +33,11 @@ export async function signVercelWebhook(rawBody: Raw, secret: string): Promise<s
   return toHex(await crypto.subtle.sign("HMAC", key, asBufferSource(bytesOf(rawBody))));
 }
 
-export async function verifyVercelSignature(rawBody: Raw, signatureHeader: string | null | undefined, secret: string): Promise<boolean> {
+export async function verifyVercelSignature(
+  rawBody: Raw,
+  signatureHeader: string | null | undefined,
+  secret: string,
+): Promise<boolean> {
   if (!secret || !signatureHeader) return false;
   const mac = fromHex(signatureHeader.trim());
   if (!mac || mac.length !== 20) return false;
@@ -37,13 +50,19 @@ export async function verifyVercelSignature(rawBody: Raw, signatureHeader: strin
 const JWS_HEADER = toBase64Url(enc.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
 
 export async function signNetlifyWebhook(rawBody: Raw, secret: string): Promise<string> {
-  const payload = toBase64Url(enc.encode(JSON.stringify({ iss: "netlify", sha256: await sha256Hex(bytesOf(rawBody)) })));
+  const payload = toBase64Url(
+    enc.encode(JSON.stringify({ iss: "netlify", sha256: await sha256Hex(bytesOf(rawBody)) })),
+  );
   const key = await hmacKey(secret, "SHA-256");
   const sig = await crypto.subtle.sign("HMAC", key, enc.encode(`${JWS_HEADER}.${payload}`));
   return `${JWS_HEADER}.${payload}.${toBase64Url(new Uint8Array(sig))}`;
 }
 
-export async function verifyNetlifySignature(rawBody: Raw, jwsHeader: string | null | undefined, secret: string): Promise<boolean> {
+export async function verifyNetlifySignature(
+  rawBody: Raw,
+  jwsHeader: string | null | undefined,
+  secret: string,
+): Promise<boolean> {
   if (!secret || !jwsHeader) return false;
   const parts = jwsHeader.trim().split(".");
   if (parts.length !== 3) return false;
@@ -91,7 +110,8 @@ export function parseVercelWebhook(rawBody: string): ProviderWebhookEvent | unde
     | undefined;
   const dep = b?.payload?.deployment;
   if (typeof b?.id !== "string" || typeof b.type !== "string" || typeof dep?.id !== "string") return undefined;
-  const state = VERCEL_EVENTS[b.type] ?? (typeof dep.readyState === "string" ? vercelStateOf(dep.readyState) : undefined);
+  const state =
+    VERCEL_EVENTS[b.type] ?? (typeof dep.readyState === "string" ? vercelStateOf(dep.readyState) : undefined);
   const url = typeof dep.url === "string" ? httpsUrl(dep.url) : undefined;
   return { eventId: b.id, type: b.type, deploymentId: dep.id, state, url };
 }
@@ -104,5 +124,12 @@ export function parseNetlifyWebhook(rawBody: string): ProviderWebhookEvent | und
   const d = jsonOrUndefined(rawBody) as NetlifyDeploy | undefined;
   if (typeof d?.id !== "string" || typeof d.state !== "string") return undefined;
   const dep = netlifyDeployment(d);
-  return { eventId: `${d.id}:${d.state}`, type: `deploy_${d.state}`, deploymentId: d.id, state: dep.state, url: dep.url, errorMessage: dep.errorMessage };
+  return {
+    eventId: `${d.id}:${d.state}`,
+    type: `deploy_${d.state}`,
+    deploymentId: d.id,
+    state: dep.state,
+    url: dep.url,
+    errorMessage: dep.errorMessage,
+  };
 }

@@ -21,7 +21,8 @@ type ChangeSetProgress = TurnAnswer["changeSet"];
 type BuildError = { code: string; message: string; changeSetId?: string; retryAfterMs?: number };
 
 /** How a build ended: `done`, one `error`, or the client went away (nothing more to tell it). */
-export type BuildEnd = { kind: "done"; done: ChangeSetProgress } | { kind: "error"; error: BuildError } | { kind: "gone" };
+export type BuildEnd =
+  { kind: "done"; done: ChangeSetProgress } | { kind: "error"; error: BuildError } | { kind: "gone" };
 
 export type BuildEmitter = {
   delta(text: string): Promise<void> | void;
@@ -50,7 +51,13 @@ function dropTruncatedCall(turn: ClaudeTurn): TurnBody["end"] {
   if (turn.content.at(-1)?.type !== "tool_use") return undefined;
   turn.toolCalls.pop();
   turn.content.pop();
-  return { status: "failed", error: { code: "UPSTREAM", message: "Claude reached its output limit in the middle of a tool call; continue the build to resume" } };
+  return {
+    status: "failed",
+    error: {
+      code: "UPSTREAM",
+      message: "Claude reached its output limit in the middle of a tool call; continue the build to resume",
+    },
+  };
 }
 
 export async function runBuildLoop(o: {
@@ -87,20 +94,35 @@ export async function runBuildLoop(o: {
   const failed = (err: unknown): BuildEnd => {
     const e = err instanceof ApiError ? err : new ApiError("INTERNAL", "Internal error");
     const retryAfterMs = typeof e.details.retryAfterMs === "number" ? e.details.retryAfterMs : undefined;
-    return { kind: "error", error: { code: e.code, message: e.message, changeSetId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) } };
+    return {
+      kind: "error",
+      error: { code: e.code, message: e.message, changeSetId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+    };
   };
 
   /** The client left between turns: the request Convex already opened is closed, unused. */
   async function closeUnused(): Promise<BuildEnd> {
     const end = { status: "canceled" as const };
-    await sendTurn({ requestId, changeSetId, usage: ZERO, latencyMs: 0, stopReason: null, text: "", toolCalls: [], end }).catch(() => {});
+    await sendTurn({
+      requestId,
+      changeSetId,
+      usage: ZERO,
+      latencyMs: 0,
+      stopReason: null,
+      text: "",
+      toolCalls: [],
+      end,
+    }).catch(() => {});
     return { kind: "gone" };
   }
 
   for (;;) {
     if (signal.aborted) return await closeUnused();
     const started = performance.now();
-    const turn = await streamClaudeTurn(deps.config.anthropic, buildRequest(begun, messages, maxTokens), { signal, onText: emit.delta });
+    const turn = await streamClaudeTurn(deps.config.anthropic, buildRequest(begun, messages, maxTokens), {
+      signal,
+      onText: emit.delta,
+    });
     const end = endOf(turn) ?? dropTruncatedCall(turn);
     const body: TurnBody = {
       requestId,
@@ -119,17 +141,33 @@ export async function runBuildLoop(o: {
     } catch (err) {
       return failed(err);
     }
-    log({ level: "info", msg: "build turn", requestId, changeSetId, tools: turn.toolCalls.length, ...turn.usage, ms: Math.round(body.latencyMs) });
+    log({
+      level: "info",
+      msg: "build turn",
+      requestId,
+      changeSetId,
+      tools: turn.toolCalls.length,
+      ...turn.usage,
+      ms: Math.round(body.latencyMs),
+    });
     for (const f of answer.files) await emit.file(f);
     if (end) {
       if (end.status === "canceled") return { kind: "gone" };
       const wait = turn.outcome.kind === "failed" ? turn.outcome.error.details.retryAfterMs : undefined;
-      return { kind: "error", error: { ...end.error, changeSetId, ...(typeof wait === "number" ? { retryAfterMs: wait } : {}) } };
+      return {
+        kind: "error",
+        error: { ...end.error, changeSetId, ...(typeof wait === "number" ? { retryAfterMs: wait } : {}) },
+      };
     }
     if (answer.stop) return { kind: "error", error: { ...answer.stop, changeSetId } };
     if (!answer.next) return { kind: "done", done: answer.changeSet };
     messages.push({ role: "assistant", content: turn.content });
-    messages.push(toolResultTurn(turn.toolCalls.map((c) => c.id), answer.results));
+    messages.push(
+      toolResultTurn(
+        turn.toolCalls.map((c) => c.id),
+        answer.results,
+      ),
+    );
     requestId = answer.next.requestId;
     maxTokens = answer.next.maxTokens;
   }

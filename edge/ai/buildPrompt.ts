@@ -56,7 +56,9 @@ function projectBlock(begun: BuildBegun): string {
   const lines = [`Project: ${p.name} (${p.framework})`];
   if (p.description) lines.push(`About it: ${p.description}`);
   if (begun.files.length) {
-    lines.push(`Files (${begun.files.length}${begun.filesTruncated ? ", list truncated: view a directory for the rest" : ""}):`);
+    lines.push(
+      `Files (${begun.files.length}${begun.filesTruncated ? ", list truncated: view a directory for the rest" : ""}):`,
+    );
     lines.push(...begun.files);
   } else lines.push("The project has no files yet.");
   return lines.join("\n");
@@ -79,7 +81,8 @@ export function toolResultTurn(
   const byId = new Map(results.map((r) => [r.toolUseId, r]));
   const content: Anthropic.ToolResultBlockParam[] = callIds.map((id) => {
     const r = byId.get(id);
-    if (!r) return { type: "tool_result", tool_use_id: id, content: "This tool call was not executed.", is_error: true };
+    if (!r)
+      return { type: "tool_result", tool_use_id: id, content: "This tool call was not executed.", is_error: true };
     return { type: "tool_result", tool_use_id: id, content: r.content, ...(r.isError ? { is_error: true } : {}) };
   });
   return { role: "user", content };
@@ -97,7 +100,11 @@ function withCachedTail(messages: Anthropic.MessageParam[]): Anthropic.MessagePa
   return [...messages.slice(0, -1), { role: last.role, content: blocks } as Anthropic.MessageParam];
 }
 
-export function buildRequest(begun: BuildBegun, messages: Anthropic.MessageParam[], maxTokens: number): ClaudeToolRequest {
+export function buildRequest(
+  begun: BuildBegun,
+  messages: Anthropic.MessageParam[],
+  maxTokens: number,
+): ClaudeToolRequest {
   return {
     model: begun.model,
     maxTokens,

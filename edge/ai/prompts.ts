@@ -57,17 +57,22 @@ const fenced = (language: string, code: string) => `\`\`\`${language}\n${code}\n
 /** The user turn of each one-shot operation, built from its (validated) body. */
 export const userTurn = {
   generate(b: GenerateBody): string {
-    const header = [b.language && `Language: ${b.language}`, b.framework && `Framework: ${b.framework}`].filter(Boolean).join("\n");
+    const header = [b.language && `Language: ${b.language}`, b.framework && `Framework: ${b.framework}`]
+      .filter(Boolean)
+      .join("\n");
     return header ? `${header}\n\n${b.prompt}` : b.prompt;
   },
   explain: (b: ExplainBody) => `Explain this ${b.language} code:\n\n${fenced(b.language, b.code)}`,
   fix: (b: FixBody) => `This ${b.language} code fails with:\n${b.error}\n\n${fenced(b.language, b.code)}`,
-  refactor: (b: RefactorBody) => `Refactor this ${b.language} code. Instructions: ${b.instructions}\n\n${fenced(b.language, b.code)}`,
+  refactor: (b: RefactorBody) =>
+    `Refactor this ${b.language} code. Instructions: ${b.instructions}\n\n${fenced(b.language, b.code)}`,
 };
 
 /** Characters sent besides chat history: what begin() estimates the context window with. */
 export function promptChars(task: AiTask): number {
-  return SYSTEM_PROMPTS[task.type].length + PROJECT_HEADER_CHARS + (task.context?.length ?? 0) + task.userContent.length;
+  return (
+    SYSTEM_PROMPTS[task.type].length + PROJECT_HEADER_CHARS + (task.context?.length ?? 0) + task.userContent.length
+  );
 }
 
 function projectBlock(task: AiTask, begun: Begun): string | undefined {

@@ -6,7 +6,15 @@ import { streamSSE } from "hono/streaming";
 import { AI_RESPONSE_CHARS, type EdgeAnswer, type EdgeBody } from "../../convex/edge/contract.js";
 import { wantsStream, type AppEnv } from "../context.js";
 import { ApiError, withRetryAfter } from "../errors.js";
-import { CallerGone, openClaudeStream, requireClaudeKey, upstreamError, type ClaudeRun, type ClaudeStream, type ClaudeUsage } from "../providers/anthropic.js";
+import {
+  CallerGone,
+  openClaudeStream,
+  requireClaudeKey,
+  upstreamError,
+  type ClaudeRun,
+  type ClaudeStream,
+  type ClaudeUsage,
+} from "../providers/anthropic.js";
 import { codeOf } from "./codeBlock.js";
 import { buildRequest, promptChars, type AiTask } from "./prompts.js";
 import { sendDelta, sendDone, sendError, type DoneEvent } from "./sse.js";
@@ -41,7 +49,8 @@ export function track<T>(c: Context<AppEnv>, p: Promise<T>): Promise<T> {
   return p;
 }
 
-const withRequestId = (e: ApiError, requestId: string) => new ApiError(e.code, e.message, { ...e.details, requestId }, e.headers);
+const withRequestId = (e: ApiError, requestId: string) =>
+  new ApiError(e.code, e.message, { ...e.details, requestId }, e.headers);
 
 /** `c`: any AI route's context (its validated input types do not matter here). */
 export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Promise<Response> {
@@ -82,7 +91,17 @@ export async function runAi(c: Context<AppEnv, string, any>, task: AiTask): Prom
       if (delay) await new Promise((r) => setTimeout(r, delay));
       try {
         const done = await convex.call("/edge/ai/settle", caller, body, { followUp: true });
-        log({ level: "info", msg: "ai", requestId: begun.requestId, type: task.type, model: begun.model, status: end.status, ...body.usage, ms: Math.round(body.latencyMs), firstTokenMs: body.firstTokenMs && Math.round(body.firstTokenMs) });
+        log({
+          level: "info",
+          msg: "ai",
+          requestId: begun.requestId,
+          type: task.type,
+          model: begun.model,
+          status: end.status,
+          ...body.usage,
+          ms: Math.round(body.latencyMs),
+          firstTokenMs: body.firstTokenMs && Math.round(body.firstTokenMs),
+        });
         return done;
       } catch (err) {
         const code = err instanceof ApiError ? err.code : "INTERNAL";

@@ -124,6 +124,10 @@ export async function signDevToken(
   }
   if (user.name) payload.name = user.name;
   const input = `${b64urlJson({ alg: "RS256", typ: "JWT", kid: auth.kid })}.${b64urlJson(payload)}`;
-  const signature = await crypto.subtle.sign("RSASSA-PKCS1-v1_5", await signingKey(auth), new TextEncoder().encode(input));
+  const signature = await crypto.subtle.sign(
+    "RSASSA-PKCS1-v1_5",
+    await signingKey(auth),
+    new TextEncoder().encode(input),
+  );
   return { token: `${input}.${b64url(new Uint8Array(signature))}`, expiresAt: exp * 1000 };
 }

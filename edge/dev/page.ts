@@ -24,7 +24,8 @@ function page(): Promise<PageBundle> {
 export function convexUrlFromSite(siteUrl: string): string | undefined {
   if (!siteUrl) return undefined;
   const u = new URL(siteUrl);
-  if (u.hostname.endsWith(".convex.site")) return `${u.protocol}//${u.hostname.replace(/\.convex\.site$/, ".convex.cloud")}`;
+  if (u.hostname.endsWith(".convex.site"))
+    return `${u.protocol}//${u.hostname.replace(/\.convex\.site$/, ".convex.cloud")}`;
   if (u.port) return `${u.protocol}//${u.hostname}:${Number(u.port) - 1}`;
   return undefined;
 }

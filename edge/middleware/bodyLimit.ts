@@ -39,7 +39,12 @@ async function discardRest(reader: Reader): Promise<boolean> {
 
 async function tooLarge(maxSize: number, reader: Reader): Promise<never> {
   const drained = await discardRest(reader);
-  throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${maxSize} bytes`, { limit: maxSize }, drained ? {} : { Connection: "close" });
+  throw new ApiError(
+    "PAYLOAD_TOO_LARGE",
+    `Request body is over ${maxSize} bytes`,
+    { limit: maxSize },
+    drained ? {} : { Connection: "close" },
+  );
 }
 
 export function bodyLimit(maxSize: number): MiddlewareHandler<AppEnv> {

@@ -10,7 +10,12 @@ import { Messages } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { AnthropicConfig } from "../config.js";
 import { ApiError } from "../errors.js";
 
-export type ClaudeUsage = { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
+export type ClaudeUsage = {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+};
 
 export type ClaudeRequest = {
   model: string;
@@ -83,7 +88,8 @@ export function claudeClient(cfg: AnthropicConfig): ClaudeClient {
 
 /** Without a key (and outside mock mode) nothing can reach Claude: a clear 502, checked before any work. */
 export function requireClaudeKey(cfg: AnthropicConfig): void {
-  if (!cfg.apiKey && !cfg.mock) throw new ApiError("UPSTREAM", "Claude is not configured (ANTHROPIC_API_KEY is not set)");
+  if (!cfg.apiKey && !cfg.mock)
+    throw new ApiError("UPSTREAM", "Claude is not configured (ANTHROPIC_API_KEY is not set)");
 }
 
 /** Maps an SDK error to our codes; never leaks a stack trace or our key. */
@@ -95,7 +101,9 @@ export function upstreamError(err: unknown): ApiError {
     const status = err.status;
     const said = err.apiMessage ?? "";
     if (status === 401 || status === 403) {
-      return new ApiError("UPSTREAM", "Claude refused our API key (check ANTHROPIC_API_KEY)", { upstreamStatus: status });
+      return new ApiError("UPSTREAM", "Claude refused our API key (check ANTHROPIC_API_KEY)", {
+        upstreamStatus: status,
+      });
     }
     if (status === 400 && /prompt is too long|context window/i.test(said)) {
       return new ApiError("CONTEXT_TOO_LARGE", `Claude says the prompt is too long: ${said}`);
@@ -112,9 +120,13 @@ export function upstreamError(err: unknown): ApiError {
           { "Retry-After": String(seconds) },
         );
       }
-      return new ApiError("UPSTREAM_OVERLOADED", "Claude is overloaded; try again shortly", { upstreamStatus: status ?? null });
+      return new ApiError("UPSTREAM_OVERLOADED", "Claude is overloaded; try again shortly", {
+        upstreamStatus: status ?? null,
+      });
     }
-    return new ApiError("UPSTREAM", `Claude rejected the request${said ? `: ${said}` : ""}`, { upstreamStatus: status ?? null });
+    return new ApiError("UPSTREAM", `Claude rejected the request${said ? `: ${said}` : ""}`, {
+      upstreamStatus: status ?? null,
+    });
   }
   return new ApiError("UPSTREAM", "Claude failed unexpectedly");
 }
@@ -130,7 +142,11 @@ export type ClaudeStream = {
 export class CallerGone extends Error {}
 
 /** `signal`: the caller's request; when it aborts, so does the upstream call (during retries too). */
-export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest, signal?: AbortSignal): Promise<ClaudeStream> {
+export async function openClaudeStream(
+  cfg: AnthropicConfig,
+  req: ClaudeRequest,
+  signal?: AbortSignal,
+): Promise<ClaudeStream> {
   requireClaudeKey(cfg);
   const controller = new AbortController();
   const opened = performance.now();
@@ -210,7 +226,8 @@ export async function openClaudeStream(cfg: AnthropicConfig, req: ClaudeRequest,
       // An aborted SDK stream may also just end: the reason decides what happened.
       const ours = interrupted();
       if (ours) return result(ours);
-      if (!stopped) return result({ kind: "failed", error: new ApiError("UPSTREAM", "Claude's stream was cut before the end") });
+      if (!stopped)
+        return result({ kind: "failed", error: new ApiError("UPSTREAM", "Claude's stream was cut before the end") });
       return result({ kind: "completed", stopReason });
     },
   };

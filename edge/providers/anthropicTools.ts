@@ -7,7 +7,15 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { AnthropicConfig } from "../config.js";
 import { ApiError } from "../errors.js";
-import { claudeClient, estimateOutputTokens, requireClaudeKey, upstreamError, type ClaudeOutcome, type ClaudeRequest, type ClaudeUsage } from "./anthropic.js";
+import {
+  claudeClient,
+  estimateOutputTokens,
+  requireClaudeKey,
+  upstreamError,
+  type ClaudeOutcome,
+  type ClaudeRequest,
+  type ClaudeUsage,
+} from "./anthropic.js";
 
 type ClaudeToolCall = { id: string; name: string; input: unknown };
 
@@ -116,9 +124,11 @@ export async function streamClaudeTurn(
 
   let outcome: ClaudeOutcome;
   if (reason === "caller") outcome = { kind: "aborted" };
-  else if (reason === "idle") outcome = { kind: "failed", error: new ApiError("TIMEOUT", `Claude went silent for ${cfg.idleTimeoutMs} ms`) };
+  else if (reason === "idle")
+    outcome = { kind: "failed", error: new ApiError("TIMEOUT", `Claude went silent for ${cfg.idleTimeoutMs} ms`) };
   else if (failure !== undefined) outcome = { kind: "failed", error: upstreamError(failure) };
-  else if (!sawStop) outcome = { kind: "failed", error: new ApiError("UPSTREAM", "Claude's stream was cut before the end") };
+  else if (!sawStop)
+    outcome = { kind: "failed", error: new ApiError("UPSTREAM", "Claude's stream was cut before the end") };
   else outcome = { kind: "completed", stopReason };
 
   // Only blocks Claude closed count; a tool call cut in its JSON is dropped, text is kept.

@@ -44,7 +44,8 @@ export function csvLine(r: ExportRow): string {
 
 export const admin = new Hono<AppEnv>().get("/api/admin/export", requireAuth, async (c) => {
   const period = c.req.query("period") ?? "";
-  if (!/^\d{4}-\d{2}$/.test(period)) throw new ApiError("INVALID", "period must be a month as YYYY-MM", { field: "period" });
+  if (!/^\d{4}-\d{2}$/.test(period))
+    throw new ApiError("INVALID", "period must be a month as YYYY-MM", { field: "period" });
   const { convex } = c.var.deps;
   const fetchPage = (cursor: string | null) => convex.call("/edge/admin/export", c.var.caller, { period, cursor });
   // The first page before any byte: a refusal (not an admin, bad period) is still a JSON error.

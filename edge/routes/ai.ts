@@ -8,7 +8,16 @@ import type { AppEnv } from "../context.js";
 import { ApiError } from "../errors.js";
 import { completionContent, userTurn } from "../ai/prompts.js";
 import { runAi } from "../ai/run.js";
-import { chatBody, completeBody, emptyQuery, explainBody, fixBody, generateBody, refactorBody, usageQuery } from "../ai/schemas.js";
+import {
+  chatBody,
+  completeBody,
+  emptyQuery,
+  explainBody,
+  fixBody,
+  generateBody,
+  refactorBody,
+  usageQuery,
+} from "../ai/schemas.js";
 import { invalidInput } from "../validation.js";
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;

@@ -42,7 +42,8 @@ export const build = new Hono<AppEnv>().use("/api/ai/build", requireAuth).post("
   const request = c.req.raw.signal;
   if (request.aborted) gone.abort();
   else request.addEventListener("abort", () => gone.abort(), { once: true });
-  const loop = (emit: BuildEmitter) => track(c, runBuildLoop({ deps, caller, begun, message: body.message, emit, signal: gone.signal }));
+  const loop = (emit: BuildEmitter) =>
+    track(c, runBuildLoop({ deps, caller, begun, message: body.message, emit, signal: gone.signal }));
   const finished = (end: Extract<BuildEnd, { kind: "done" }>) => ({
     ...end.done,
     conversationId: begun.conversationId,
@@ -56,9 +57,17 @@ export const build = new Hono<AppEnv>().use("/api/ai/build", requireAuth).post("
         if (gone.signal.aborted) return;
         await stream.writeSSE({ event, data: JSON.stringify(data) }).catch(() => gone.abort());
       };
-      await send("start", { changeSetId: begun.changeSetId, conversationId: begun.conversationId, model: begun.model, turn: begun.turn });
+      await send("start", {
+        changeSetId: begun.changeSetId,
+        conversationId: begun.conversationId,
+        model: begun.model,
+        turn: begun.turn,
+      });
       const end = await loop({ delta: (text) => send("delta", { text }), file: (f) => send("file", f) }).catch(
-        (): BuildEnd => ({ kind: "error", error: { code: "INTERNAL", message: "Internal error", changeSetId: begun.changeSetId } }),
+        (): BuildEnd => ({
+          kind: "error",
+          error: { code: "INTERNAL", message: "Internal error", changeSetId: begun.changeSetId },
+        }),
       );
       if (end.kind === "done") await send("done", finished(end));
       else if (end.kind === "error") await send("error", end.error);

@@ -27,7 +27,11 @@ const deployBody = z.strictObject({
   provider: z.enum(PROVIDERS),
   environment: z.enum(["production", "preview"]).default("preview"),
 });
-const idempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
 function idParam(raw: string): string {
   const parsed = documentId.safeParse(raw);
@@ -37,7 +41,8 @@ function idParam(raw: string): string {
 
 function intQuery(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   const n = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput({ path: [name], message: `expected an integer from ${min} to ${max}` });
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw invalidInput({ path: [name], message: `expected an integer from ${min} to ${max}` });
   return n;
 }
 
@@ -52,7 +57,10 @@ export const deploy = new Hono<AppEnv>()
       key = parsed.data;
     }
     try {
-      const result = await c.var.deps.convex.call("/edge/deploy/request", c.var.caller, { ...body, idempotencyKey: key });
+      const result = await c.var.deps.convex.call("/edge/deploy/request", c.var.caller, {
+        ...body,
+        idempotencyKey: key,
+      });
       if (!result.created) c.header("Idempotent-Replayed", "true");
       return c.json({ deploymentId: result.deploymentId }, 202);
     } catch (err) {
@@ -60,12 +68,16 @@ export const deploy = new Hono<AppEnv>()
     }
   })
   .get("/api/deployments/:id", requireAuth, async (c) => {
-    const view = await c.var.deps.convex.call("/edge/deploy/get", c.var.caller, { deploymentId: idParam(c.req.param("id")) });
+    const view = await c.var.deps.convex.call("/edge/deploy/get", c.var.caller, {
+      deploymentId: idParam(c.req.param("id")),
+    });
     c.header("Cache-Control", "no-store");
     return c.json(view);
   })
   .post("/api/deployments/:id/cancel", requireAuth, async (c) => {
-    const view = await c.var.deps.convex.call("/edge/deploy/cancel", c.var.caller, { deploymentId: idParam(c.req.param("id")) });
+    const view = await c.var.deps.convex.call("/edge/deploy/cancel", c.var.caller, {
+      deploymentId: idParam(c.req.param("id")),
+    });
     return c.json(view);
   })
   .get("/api/deployments/:id/logs", requireAuth, async (c) => {
@@ -75,9 +87,10 @@ export const deploy = new Hono<AppEnv>()
     // An EventSource reconnects to the same URL (its ?after included) with Last-Event-ID:
     // the header is the newer position, so it wins.
     const lastEventId = c.req.header("Last-Event-ID");
-    let after = lastEventId !== undefined
-      ? intQuery("Last-Event-ID", lastEventId, -1, -1, Number.MAX_SAFE_INTEGER)
-      : intQuery("after", c.req.query("after"), -1, -1, Number.MAX_SAFE_INTEGER);
+    let after =
+      lastEventId !== undefined
+        ? intQuery("Last-Event-ID", lastEventId, -1, -1, Number.MAX_SAFE_INTEGER)
+        : intQuery("after", c.req.query("after"), -1, -1, Number.MAX_SAFE_INTEGER);
     const limit = intQuery("limit", c.req.query("limit"), LOG_BATCH, 1, LOG_BATCH);
     // A stream's later polls continue the request its first page counted.
     const fetchPage = (afterSeq: number, n: number, followUp = false) =>

@@ -41,6 +41,9 @@ export const health = new Hono<AppEnv>().get("/health", async (c) => {
     });
   } catch (err) {
     const message = err instanceof Error ? err.message : "unreachable";
-    return c.json({ status: "degraded", edge: { ok: true }, convex: { ok: false, error: message }, services: config.services }, 503);
+    return c.json(
+      { status: "degraded", edge: { ok: true }, convex: { ok: false, error: message }, services: config.services },
+      503,
+    );
   }
 });

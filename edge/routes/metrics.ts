@@ -22,7 +22,8 @@ export const metrics = new Hono<AppEnv>().get("/api/metrics", async (c) => {
   if (!config.metricsToken) throw new ApiError("NOT_FOUND", "Metrics are not enabled (METRICS_TOKEN)");
   const auth = c.req.header("Authorization") ?? "";
   const given = auth.startsWith("Bearer ") ? auth.slice("Bearer ".length) : "";
-  if (!given || !sameToken(given, config.metricsToken)) throw new ApiError("UNAUTHENTICATED", "Missing or wrong metrics token");
+  if (!given || !sameToken(given, config.metricsToken))
+    throw new ApiError("UNAUTHENTICATED", "Missing or wrong metrics token");
   const text = renderMetrics(metricsOf(c.var.deps), await convex.metrics());
   c.header("Cache-Control", "no-store");
   return c.body(text, 200, { "Content-Type": METRICS_CONTENT_TYPE });

@@ -53,7 +53,13 @@ export async function edgeOwnWork() {
     e.anthropic.configure({
       reply: () => {
         receivedAt = performance.now();
-        if (edgeStartedAt >= 0) beforeClaude.push(e.started.slice(edgeStartedAt).map((p) => p.replace("/edge/ai/", "")).join("+") || "none");
+        if (edgeStartedAt >= 0)
+          beforeClaude.push(
+            e.started
+              .slice(edgeStartedAt)
+              .map((p) => p.replace("/edge/ai/", ""))
+              .join("+") || "none",
+          );
         edgeStartedAt = -1;
         return "Here you go:\n```ts\nexport const answer = 42;\n```\nThat is all.";
       },
@@ -77,8 +83,12 @@ export async function edgeOwnWork() {
     e.anthropic.configure({ eventDelayMs: 0 });
     const packed = await interleaved(EDGE_REQUESTS, 50, fns);
     const deltas = e.anthropic.streams.at(-1)!.eventsSent - 5;
-    console.log(`The edge's own work: POST /api/ai/generate (SSE) with Convex answered instantly in this process; ${EDGE_REQUESTS} rounds of`);
-    console.log(`edge, bare pass-through and direct SDK call, interleaved; the same ${bodyText.length}-byte Claude body each time; ${deltas} text deltas.`);
+    console.log(
+      `The edge's own work: POST /api/ai/generate (SSE) with Convex answered instantly in this process; ${EDGE_REQUESTS} rounds of`,
+    );
+    console.log(
+      `edge, bare pass-through and direct SDK call, interleaved; the same ${bodyText.length}-byte Claude body each time; ${deltas} text deltas.`,
+    );
     console.log(`Per-request paired differences:`);
     console.log(` until Claude receives the request (token, validation, begin, building the Claude call):`);
     console.log(line("edge − direct", pairedDiff(packed, "upstream", "edge", "direct")));
@@ -90,7 +100,9 @@ export async function edgeOwnWork() {
     console.log(` total time (no spacing):`);
     console.log(line("edge − direct", pairedDiff(packed, "total", "edge", "direct")));
     console.log(line("edge − bare pass-through", pairedDiff(packed, "total", "edge", "bare")));
-    console.log(` process CPU per request (client, edge and fake share the process; their parts cancel in the difference):`);
+    console.log(
+      ` process CPU per request (client, edge and fake share the process; their parts cancel in the difference):`,
+    );
     console.log(line("edge − direct", pairedDiff(packed, "cpu", "edge", "direct")));
     console.log(line("edge − bare pass-through", pairedDiff(packed, "cpu", "edge", "bare")));
     console.log(line("bare pass-through − direct", pairedDiff(packed, "cpu", "bare", "direct")));
@@ -125,13 +137,24 @@ export async function fullPath(stack: Stack) {
   fake.configure({
     eventDelayMs: EVENT_GAP_MS,
     reply: () => {
-      if (edgeStartedAt >= 0) beforeClaude.push(started.slice(edgeStartedAt).map((p) => p.replace("/edge/ai/", "")).join("+") || "none");
+      if (edgeStartedAt >= 0)
+        beforeClaude.push(
+          started
+            .slice(edgeStartedAt)
+            .map((p) => p.replace("/edge/ai/", ""))
+            .join("+") || "none",
+        );
       edgeStartedAt = -1;
       return "Here you go:\n```ts\nexport const answer = 42;\n```\nThat is all.";
     },
   });
   // The client settings the stack's edge has (tests/stack.ts): one retry, 1.5 s timeouts.
-  const env = { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: fake.apiKey, ANTHROPIC_MAX_RETRIES: "1", ANTHROPIC_TIMEOUT_MS: "1500" };
+  const env = {
+    ANTHROPIC_BASE_URL: fake.url,
+    ANTHROPIC_API_KEY: fake.apiKey,
+    ANTHROPIC_MAX_RETRIES: "1",
+    ANTHROPIC_TIMEOUT_MS: "1500",
+  };
   const client = claudeClient(loadConfig(env).anthropic);
   let n = 0;
   const rows = await interleaved(REQUESTS, WARMUP, {
@@ -145,12 +168,20 @@ export async function fullPath(stack: Stack) {
   const seam = stack.seamCalls.slice(-2 * REQUESTS);
   const beginMs = stats(seam.filter((c) => c.path === "/edge/ai/begin").map((c) => c.ms));
   const settleMs = stats(seam.filter((c) => c.path === "/edge/ai/settle").map((c) => c.ms));
-  console.log(`\nThe full path: the same request through the edge on the offline stack (convex-test behind the seam, the stack's`);
-  console.log(`clock installed) vs direct, ${REQUESTS} interleaved pairs over ${USERS} users; events ${EVENT_GAP_MS} ms apart:`);
+  console.log(
+    `\nThe full path: the same request through the edge on the offline stack (convex-test behind the seam, the stack's`,
+  );
+  console.log(
+    `clock installed) vs direct, ${REQUESTS} interleaved pairs over ${USERS} users; events ${EVENT_GAP_MS} ms apart:`,
+  );
   console.log(line("TTFT edge − direct", pairedDiff(rows, "ttft", "edge", "direct")));
   console.log(line("total edge − direct", pairedDiff(rows, "total", "edge", "direct")));
-  console.log(`  of which the seam (convex-test): begin p50 ${ms(beginMs.p50)} p99 ${ms(beginMs.p99)}; settle p50 ${ms(settleMs.p50)} p99 ${ms(settleMs.p99)}`);
-  console.log(`  Convex calls started before Claude received the request: ${distribution(beforeClaude.slice(-REQUESTS))}`);
+  console.log(
+    `  of which the seam (convex-test): begin p50 ${ms(beginMs.p50)} p99 ${ms(beginMs.p99)}; settle p50 ${ms(settleMs.p50)} p99 ${ms(settleMs.p99)}`,
+  );
+  console.log(
+    `  Convex calls started before Claude received the request: ${distribution(beforeClaude.slice(-REQUESTS))}`,
+  );
 }
 
 // ---------- usage.stats vs a naive scan of the request log ----------
@@ -173,9 +204,18 @@ async function statsAtScale(stack: Stack) {
         const n = b * SEED_BATCH + i;
         const startedAt = start + Math.floor((n / LEDGER_ROWS) * 30 * DAY_MS);
         const row = {
-          userId, type: types[n % types.length], model: MODEL, promptExcerpt: "p", status: "completed" as const,
-          inputTokens: 100 + (n % 50), outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0, costMicros: 600 + (n % 50) * 2,
-          startedAt, completedAt: startedAt + 900,
+          userId,
+          type: types[n % types.length],
+          model: MODEL,
+          promptExcerpt: "p",
+          status: "completed" as const,
+          inputTokens: 100 + (n % 50),
+          outputTokens: 40,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          costMicros: 600 + (n % 50) * 2,
+          startedAt,
+          completedAt: startedAt + 900,
         };
         await ctx.db.insert("aiRequests", row);
         const key = `${dayOf(startedAt)}|${row.type}`;
@@ -189,7 +229,9 @@ async function statsAtScale(stack: Stack) {
       for (const { day, ...delta } of deltas.values()) await applyUsage(ctx, userId, day, delta);
     });
   }
-  console.log(`seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (rollups through applyUsage) in ${(performance.now() - seedStart).toFixed(0)} ms`);
+  console.log(
+    `seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (rollups through applyUsage) in ${(performance.now() - seedStart).toFixed(0)} ms`,
+  );
 
   const from = dayOf(start);
   const to = dayOf(end);
@@ -208,7 +250,8 @@ async function statsAtScale(stack: Stack) {
       let tokens = 0;
       let cost = 0;
       for await (const r of ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", id))) {
-        if (r.startedAt < Date.parse(`${from}T00:00:00Z`) || r.startedAt >= Date.parse(`${to}T00:00:00Z`) + DAY_MS) continue;
+        if (r.startedAt < Date.parse(`${from}T00:00:00Z`) || r.startedAt >= Date.parse(`${to}T00:00:00Z`) + DAY_MS)
+          continue;
         requests++;
         tokens += r.inputTokens + r.outputTokens + r.cacheReadTokens + r.cacheWriteTokens;
         cost += r.costMicros;
@@ -223,17 +266,40 @@ async function statsAtScale(stack: Stack) {
   await stack.signIn({ id: fresh });
   const beginArgs = { type: "generate" as const, prompt: "p", promptChars: 1 };
   // The seeded user is over the free plan's daily limit: begin refuses, after the same reads.
-  const outcome = (p: Promise<unknown>) => p.then(() => "began", (err: { data?: { code?: string } }) => `refused ${err.data?.code ?? err}`);
-  const { docs: beginDocs, result: beginOutcome } = await documentsRead(() => outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(clerkId), ...beginArgs })));
-  const { docs: freshDocs, result: freshOutcome } = await documentsRead(() => outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(fresh), ...beginArgs })));
-  const same = scan.requests === viaRollup.totalRequests && scan.tokens === viaRollup.totalTokens && scan.cost === viaRollup.costMicros;
+  const outcome = (p: Promise<unknown>) =>
+    p.then(
+      () => "began",
+      (err: { data?: { code?: string } }) => `refused ${err.data?.code ?? err}`,
+    );
+  const { docs: beginDocs, result: beginOutcome } = await documentsRead(() =>
+    outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(clerkId), ...beginArgs })),
+  );
+  const { docs: freshDocs, result: freshOutcome } = await documentsRead(() =>
+    outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(fresh), ...beginArgs })),
+  );
+  const same =
+    scan.requests === viaRollup.totalRequests &&
+    scan.tokens === viaRollup.totalTokens &&
+    scan.cost === viaRollup.costMicros;
   console.log(`usage.stats, 30 days (${from}..${to}), ${LEDGER_ROWS} requests in the ledger:`);
-  console.log(`  usage.stats (usageDaily rollup)        documents read ${String(rollupDocs).padStart(6)}; p50 ${ms(rollup.p50)}, p99 ${ms(rollup.p99)} (n=${rollup.n})`);
-  console.log(`  baseline: users.me at the same store size   documents read ${String(baseDocs).padStart(6)}; p50 ${ms(base.p50)}, p99 ${ms(base.p99)} (n=${base.n})`);
-  console.log(`  naive scan of aiRequests (by_userId)   documents read ${String(scanDocs).padStart(6)}; p50 ${ms(scanTime.p50)}, p99 ${ms(scanTime.p99)} (n=${scanTime.n})`);
-  console.log(`  same totals: ${same ? "yes" : "NO"} (${viaRollup.totalRequests} requests, ${viaRollup.totalTokens} tokens, ${viaRollup.costMicros} micro-USD)`);
-  console.log(`  ai.begin (plan quota check on today's usageDaily row)  documents read ${beginDocs} at ${LEDGER_ROWS} ledger rows (${beginOutcome}), ${freshDocs} with none (${freshOutcome})`);
-  console.log("  (a real Convex query could not even do the naive scan: it reads far more than a query's document limit)");
+  console.log(
+    `  usage.stats (usageDaily rollup)        documents read ${String(rollupDocs).padStart(6)}; p50 ${ms(rollup.p50)}, p99 ${ms(rollup.p99)} (n=${rollup.n})`,
+  );
+  console.log(
+    `  baseline: users.me at the same store size   documents read ${String(baseDocs).padStart(6)}; p50 ${ms(base.p50)}, p99 ${ms(base.p99)} (n=${base.n})`,
+  );
+  console.log(
+    `  naive scan of aiRequests (by_userId)   documents read ${String(scanDocs).padStart(6)}; p50 ${ms(scanTime.p50)}, p99 ${ms(scanTime.p99)} (n=${scanTime.n})`,
+  );
+  console.log(
+    `  same totals: ${same ? "yes" : "NO"} (${viaRollup.totalRequests} requests, ${viaRollup.totalTokens} tokens, ${viaRollup.costMicros} micro-USD)`,
+  );
+  console.log(
+    `  ai.begin (plan quota check on today's usageDaily row)  documents read ${beginDocs} at ${LEDGER_ROWS} ledger rows (${beginOutcome}), ${freshDocs} with none (${freshOutcome})`,
+  );
+  console.log(
+    "  (a real Convex query could not even do the naive scan: it reads far more than a query's document limit)",
+  );
 }
 
 export async function run() {

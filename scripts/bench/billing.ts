@@ -23,7 +23,9 @@ const MODEL = "claude-sonnet-5-5";
 
 export async function run() {
   const t = newConvexTest();
-  const { id: userId } = await t.mutation(internal.users.meForEdge, { caller: callerFor("bench_payer", { email: "payer@example.com" }) });
+  const { id: userId } = await t.mutation(internal.users.meForEdge, {
+    caller: callerFor("bench_payer", { email: "payer@example.com" }),
+  });
   const as = asUser(t, "bench_payer");
   // A 31-day billing period (Oct 25 10:00 → Nov 25 10:00 UTC) on the user's row, as syncPlan writes it.
   const start = Date.UTC(2026, 9, 25, 10);
@@ -31,7 +33,13 @@ export async function run() {
   await t.run((ctx) =>
     ctx.db.patch("users", userId as Id<"users">, {
       plan: "pro",
-      billing: { source: "subscription", provider: "stripe", periodStart: start, periodEnd: end, atPeriodEnd: "renews" },
+      billing: {
+        source: "subscription",
+        provider: "stripe",
+        periodStart: start,
+        periodEnd: end,
+        atPeriodEnd: "renews",
+      },
     }),
   );
 
@@ -44,7 +52,12 @@ export async function run() {
       for (let i = 0; i < BATCH; i++) {
         const n = b * BATCH + i;
         const startedAt = start + Math.floor((n / REQUESTS) * 31 * DAY) - 10 * 3_600_000 + 1;
-        const usage = { inputTokens: 200 + (n % 997), outputTokens: 50 + (n % 331), cacheReadTokens: n % 101, cacheWriteTokens: n % 13 };
+        const usage = {
+          inputTokens: 200 + (n % 997),
+          outputTokens: 50 + (n % 331),
+          cacheReadTokens: n % 101,
+          cacheWriteTokens: n % 13,
+        };
         const cost = costMicros(MODEL, usage);
         ledgerMicros += cost;
         await ctx.db.insert("aiRequests", {
@@ -72,7 +85,8 @@ export async function run() {
     });
   }
   await t.run(async (ctx) => {
-    for (const [day, totals] of days) await ctx.db.insert("usageDaily", { userId: userId as Id<"users">, day, ...totals });
+    for (const [day, totals] of days)
+      await ctx.db.insert("usageDaily", { userId: userId as Id<"users">, day, ...totals });
   });
   console.log(`seeded ${REQUESTS} requests over ${days.size} days in ${(performance.now() - seeded).toFixed(0)} ms`);
 

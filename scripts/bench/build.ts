@@ -19,7 +19,8 @@ const CALLER = callerFor(CLERK);
 async function rows(t: ConvexTest): Promise<Map<string, string>> {
   const all = await t.run(async (ctx) => {
     const out: Record<string, string> = {};
-    for (const table of TABLES) for (const doc of await ctx.db.query(table).collect()) out[doc._id] = JSON.stringify(doc);
+    for (const table of TABLES)
+      for (const doc of await ctx.db.query(table).collect()) out[doc._id] = JSON.stringify(doc);
     return out;
   });
   return new Map(Object.entries(all));
@@ -53,7 +54,10 @@ async function turnWrites(calls: (i: number) => Call[], files: Record<string, st
   const { t, alice, projectId } = await setup();
   const entries = Object.entries(files);
   for (let i = 0; i < entries.length; i += 100) {
-    await alice.mutation(api.files.writeMany, { projectId, files: entries.slice(i, i + 100).map(([path, content]) => ({ path, content })) });
+    await alice.mutation(api.files.writeMany, {
+      projectId,
+      files: entries.slice(i, i + 100).map(([path, content]) => ({ path, content })),
+    });
   }
   const b = await t.mutation(internal.build.begin, { caller: CALLER, projectId, message: "bench" });
   const before = await rows(t);
@@ -81,7 +85,8 @@ const replace = (i: number): Call => ({
   name: "str_replace_based_edit_tool",
   input: { command: "str_replace", path: `src/file${i}.ts`, old_str: `= ${i}`, new_str: `= ${i + 1}` },
 });
-const existing = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`src/file${i}.ts`, `export const n${i} = ${i};\n`]));
+const existing = (n: number) =>
+  Object.fromEntries(Array.from({ length: n }, (_, i) => [`src/file${i}.ts`, `export const n${i} = ${i};\n`]));
 
 export async function run() {
   // 1. Marginal documents per call: a 20-call turn against a 1-call turn.
@@ -92,7 +97,9 @@ export async function run() {
     const one = await turnWrites(() => [make(0)], files);
     const twenty = await turnWrites(() => Array.from({ length: 20 }, (_, i) => make(i)), files);
     const perCall = (twenty.docs - one.docs) / 19;
-    console.log(`${name}: ${perCall.toFixed(1)} documents written per tool call; fixed per turn ${(one.docs - perCall).toFixed(1)}`);
+    console.log(
+      `${name}: ${perCall.toFixed(1)} documents written per tool call; fixed per turn ${(one.docs - perCall).toFixed(1)}`,
+    );
   }
 
   // 2. Apply of 100 files (all str_replace on existing files) in one transaction.
@@ -104,12 +111,24 @@ export async function run() {
     const { t, alice, b } = first;
     const next = await t.run(async (ctx) => (await ctx.db.get("changeSets", b.changeSetId))!.requestId!);
     const second = await t.mutation(internal.build.turn, {
-      caller: CALLER, requestId: next, changeSetId: b.changeSetId, usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
-      latencyMs: 1, stopReason: "tool_use", text: "", toolCalls: Array.from({ length: 50 }, (_, i) => replace(50 + i)),
+      caller: CALLER,
+      requestId: next,
+      changeSetId: b.changeSetId,
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      latencyMs: 1,
+      stopReason: "tool_use",
+      text: "",
+      toolCalls: Array.from({ length: 50 }, (_, i) => replace(50 + i)),
     });
     await t.mutation(internal.build.turn, {
-      caller: CALLER, requestId: second.next!.requestId, changeSetId: b.changeSetId, usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
-      latencyMs: 1, stopReason: "end_turn", text: "Done", toolCalls: [],
+      caller: CALLER,
+      requestId: second.next!.requestId,
+      changeSetId: b.changeSetId,
+      usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      latencyMs: 1,
+      stopReason: "end_turn",
+      text: "Done",
+      toolCalls: [],
     });
     const before = await rows(t);
     const t0 = performance.now();
@@ -119,5 +138,7 @@ export async function run() {
     if (result.written !== 100) throw new Error(`expected 100 files written, got ${result.written}`);
   }
   const s = stats(samples);
-  console.log(`apply of 100 files in one transaction: p50 ${ms(s.p50)}, max ${ms(Math.max(...samples))} (n=${s.n}); ${applyDocs} documents written`);
+  console.log(
+    `apply of 100 files in one transaction: p50 ${ms(s.p50)}, max ${ms(Math.max(...samples))} (n=${s.n}); ${applyDocs} documents written`,
+  );
 }

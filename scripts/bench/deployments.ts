@@ -43,7 +43,10 @@ function schedule(delay: (n: number) => number, buildMs: number, webhook: boolea
 async function projectFor(stack: Stack, id: string) {
   const token = await stack.signIn({ id, email: `${id}@bench.test` });
   const as = stack.convex(token);
-  const projectId: Id<"projects"> = await as.mutation(api.projects.create, { name: `Bench ${id}`, framework: "static" });
+  const projectId: Id<"projects"> = await as.mutation(api.projects.create, {
+    name: `Bench ${id}`,
+    framework: "static",
+  });
   await as.mutation(api.files.writeMany, { projectId, files: [{ path: "index.html", content: `<h1>${id}</h1>` }] });
   return { as, projectId };
 }
@@ -66,11 +69,20 @@ async function measuredCalls(stack: Stack, provider: ProviderName, user: string,
   const fake = stack.fakes[provider];
   const { as, projectId } = await projectFor(stack, user);
   const first = fake.requests.length;
-  const id: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider, environment: "production" });
+  const id: Id<"deployments"> = await as.mutation(api.deployments.request, {
+    projectId,
+    provider,
+    environment: "production",
+  });
   await stack.advance(1_000); // the start job runs; the first poll comes 5 s later
   const setup = fake.requests.length - first;
   const pid = (await as.query(api.deployments.get, { deploymentId: id })).providerDeploymentId!;
-  const phase = () => (provider === "vercel" ? stack.fakes.vercel.deployment(pid)!.phase : provider === "netlify" ? stack.fakes.netlify.deploy(pid)!.phase : stack.fakes.railway.deployment(pid)!.phase);
+  const phase = () =>
+    provider === "vercel"
+      ? stack.fakes.vercel.deployment(pid)!.phase
+      : provider === "netlify"
+        ? stack.fakes.netlify.deploy(pid)!.phase
+        : stack.fakes.railway.deployment(pid)!.phase;
   let readyAt = 0;
   while (phase() !== "ready") {
     await stack.advance(500);
@@ -93,14 +105,19 @@ async function webhookLatency(stack: Stack) {
   const samples: number[] = [];
   for (let i = 0; i < WEBHOOK_RUNS; i++) {
     const { as, projectId } = await projectFor(stack, `user_bench_hook_${i}`);
-    const id: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    const id: Id<"deployments"> = await as.mutation(api.deployments.request, {
+      projectId,
+      provider: "vercel",
+      environment: "preview",
+    });
     await stack.advance(1_000);
     const pid = (await as.query(api.deployments.get, { deploymentId: id })).providerDeploymentId!;
     const t0 = performance.now();
     const { response } = await stack.fakes.vercel.sendWebhook(pid, "deployment.succeeded");
     const status = (await as.query(api.deployments.get, { deploymentId: id })).status;
     samples.push(performance.now() - t0);
-    if (response.status !== 200 || status !== "ready") throw new Error(`webhook run ${i}: ${response.status} ${status}`);
+    if (response.status !== 200 || status !== "ready")
+      throw new Error(`webhook run ${i}: ${response.status} ${status}`);
   }
   await stack.advance(10 * 60_000);
   return samples;
@@ -111,7 +128,13 @@ async function seed(stack: Stack, projectId: Id<"projects">, count: number) {
   const statuses = ["ready", "ready", "ready", "error", "canceled"] as const;
   const { userId, snapshotId } = await stack.t.run(async (ctx) => {
     const p = (await ctx.db.get("projects", projectId))!;
-    const snapshotId = await ctx.db.insert("snapshots", { projectId, fileCount: 1, totalBytes: 10, createdAt: Date.now(), createdBy: p.ownerId });
+    const snapshotId = await ctx.db.insert("snapshots", {
+      projectId,
+      fileCount: 1,
+      totalBytes: 10,
+      createdAt: Date.now(),
+      createdBy: p.ownerId,
+    });
     return { userId: p.ownerId, snapshotId };
   });
   for (let done = 0; done < count; done += SEED_BATCH) {
@@ -169,8 +192,12 @@ export async function run() {
   console.log("(from the schedule: status calls, and how long after the build ended its status is seen)");
   console.log(`  backoff 5 s → 60 s, no webhooks   ${ours.calls} calls, seen after ${ours.seenAfterMs / 1000} s`);
   console.log(`  backoff 5 s → 60 s, with webhooks ${oursHooked.calls} calls, seen at the webhook`);
-  console.log(`  fixed 30 s poll                   ${fixed30.calls} calls, seen after ${fixed30.seenAfterMs / 1000} s (up to 30 s)`);
-  console.log(`  fixed 2 s poll                    ${fixed2.calls} calls, seen after ${fixed2.seenAfterMs / 1000} s (up to 2 s)`);
+  console.log(
+    `  fixed 30 s poll                   ${fixed30.calls} calls, seen after ${fixed30.seenAfterMs / 1000} s (up to 30 s)`,
+  );
+  console.log(
+    `  fixed 2 s poll                    ${fixed2.calls} calls, seen after ${fixed2.seenAfterMs / 1000} s (up to 2 s)`,
+  );
 
   const stack = await startStack();
   try {

@@ -35,28 +35,51 @@ export async function run() {
       for (let batch = 0; batch < size / 100; batch++) {
         const chunk = Array.from({ length: 100 }, (_, i) => {
           const n = batch * 100 + i;
-          return { path: `src/dir${String(n % 50).padStart(2, "0")}/file${String(n).padStart(4, "0")}.ts`, content: `export const v${n} = ${n};\n` };
+          return {
+            path: `src/dir${String(n % 50).padStart(2, "0")}/file${String(n).padStart(4, "0")}.ts`,
+            content: `export const v${n} = ${n};\n`,
+          };
         });
         await as.mutation(api.files.writeMany, { projectId, files: chunk });
       }
       projects.push({ size, projectId });
     }
-    console.log(`seeded projects of ${SIZES.join(" / ")} files (files.writeMany of 100) in ${(performance.now() - seedStart).toFixed(0)} ms`);
+    console.log(
+      `seeded projects of ${SIZES.join(" / ")} files (files.writeMany of 100) in ${(performance.now() - seedStart).toFixed(0)} ms`,
+    );
 
     console.log(`documents read per call (at ${SIZES.join(" / ")} files), and p50/p99 time at ${FILES} files:`);
     for (const [label, call] of [
-      ["files.list (page of 100)", (projectId) => as.query(api.files.list, { projectId, paginationOpts: { numItems: PAGE, cursor: null } })],
-      ["files.list (prefix src/dir07/, page of 100)", (projectId) => as.query(api.files.list, { projectId, prefix: "src/dir07/", paginationOpts: { numItems: PAGE, cursor: null } })],
+      [
+        "files.list (page of 100)",
+        (projectId) => as.query(api.files.list, { projectId, paginationOpts: { numItems: PAGE, cursor: null } }),
+      ],
+      [
+        "files.list (prefix src/dir07/, page of 100)",
+        (projectId) =>
+          as.query(api.files.list, {
+            projectId,
+            prefix: "src/dir07/",
+            paginationOpts: { numItems: PAGE, cursor: null },
+          }),
+      ],
       ["files.read (one file)", (projectId) => as.query(api.files.read, { projectId, path: "src/dir07/file0057.ts" })],
-      ["files.snapshot (page of up to 1,000)", (projectId) => as.query(api.files.snapshot, { projectId, paginationOpts: { numItems: 1_000, cursor: null } })],
+      [
+        "files.snapshot (page of up to 1,000)",
+        (projectId) => as.query(api.files.snapshot, { projectId, paginationOpts: { numItems: 1_000, cursor: null } }),
+      ],
     ] as const satisfies readonly (readonly [string, (projectId: Id<"projects">) => Promise<unknown>])[]) {
       const docs: number[] = [];
       for (const { projectId } of projects) docs.push((await documentsRead<unknown>(() => call(projectId))).docs);
       const largest = projects.at(-1)!.projectId;
       const t = await time(QUERY_RUNS, () => call(largest), WARMUP);
-      console.log(`  ${label.padEnd(44)} documents read ${docs.map((d) => String(d).padStart(5)).join(" /")}; p50 ${ms(t.p50)}, p99 ${ms(t.p99)} (n=${t.n})`);
+      console.log(
+        `  ${label.padEnd(44)} documents read ${docs.map((d) => String(d).padStart(5)).join(" /")}; p50 ${ms(t.p50)}, p99 ${ms(t.p99)} (n=${t.n})`,
+      );
     }
-    console.log("  documents read: convex-test's own per-transaction count (scripts/benchReads.ts), auth wrapper included");
+    console.log(
+      "  documents read: convex-test's own per-transaction count (scripts/benchReads.ts), auth wrapper included",
+    );
 
     // GET /api/me through the edge vs the same seam call straight to Convex, with the headers
     // the edge sends (edge/convex.ts): interleaved, paired per-request differences.
@@ -86,11 +109,19 @@ export async function run() {
     });
     const viaEdge = pairedDiff(rows, "ms", "edge", "direct");
     const inProcess = pairedDiff(rows, "ms", "inProcess", "direct");
-    console.log(`GET /api/me, ${HTTP_RUNS} interleaved rounds (after ${WARMUP} warm-up); paired per-request differences:`);
+    console.log(
+      `GET /api/me, ${HTTP_RUNS} interleaved rounds (after ${WARMUP} warm-up); paired per-request differences:`,
+    );
     console.log(`  through the edge (HTTP → Hono → token → seam)   p50 ${ms(viaEdge.a.p50)}  p99 ${ms(viaEdge.a.p99)}`);
-    console.log(`  the edge app without the socket (app.request)    p50 ${ms(inProcess.a.p50)}  p99 ${ms(inProcess.a.p99)}`);
-    console.log(`  directly to Convex (t.fetch POST /edge/me)       p50 ${ms(viaEdge.b.p50)}  p99 ${ms(viaEdge.b.p99)}`);
-    console.log(`  edge − direct: p50 ${signed(viaEdge.diff.p50)}, p99 ${signed(viaEdge.diff.p99)}; app.request − direct: p50 ${signed(inProcess.diff.p50)}, p99 ${signed(inProcess.diff.p99)}`);
+    console.log(
+      `  the edge app without the socket (app.request)    p50 ${ms(inProcess.a.p50)}  p99 ${ms(inProcess.a.p99)}`,
+    );
+    console.log(
+      `  directly to Convex (t.fetch POST /edge/me)       p50 ${ms(viaEdge.b.p50)}  p99 ${ms(viaEdge.b.p99)}`,
+    );
+    console.log(
+      `  edge − direct: p50 ${signed(viaEdge.diff.p50)}, p99 ${signed(viaEdge.diff.p99)}; app.request − direct: p50 ${signed(inProcess.diff.p50)}, p99 ${signed(inProcess.diff.p99)}`,
+    );
   } finally {
     await stack.close();
   }

@@ -26,39 +26,82 @@ export async function run(): Promise<void> {
   const arrived = new Map<string, number>();
   const receiver = await startFakeServer("bench receiver", (req, res) => {
     if (++served % 100 === 0) return void res.writeHead(503).end("busy");
-    const payload = new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as { data: { title: string } };
+    const payload = new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as {
+      data: { title: string };
+    };
     if (!arrived.has(payload.data.title)) arrived.set(payload.data.title, performance.now());
     res.writeHead(204).end();
   });
   try {
     const token = await stack.signIn({ id: "user_bench_notify", email: "bench@notify.test" });
     const as = stack.convex(token);
-    const created = await as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Bench", target: receiver.url });
+    const created = await as.mutation(api.notificationChannels.create, {
+      kind: "webhook",
+      name: "Bench",
+      target: receiver.url,
+    });
     secret = created.secret!;
-    const user = (await stack.t.run((ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_bench_notify")).unique()))!;
+    const user = (await stack.t.run((ctx) =>
+      ctx.db
+        .query("users")
+        .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_bench_notify"))
+        .unique(),
+    ))!;
 
     // ---------- 1. burst ----------
     const t0 = performance.now();
     for (let i = 0; i < BURST; i += 50) {
       await stack.t.run(async (ctx) => {
-        for (let j = i; j < Math.min(BURST, i + 50); j++) await emit(ctx, { userId: user._id, type: "deployment.ready", title: `burst ${j}`, message: "ok" });
+        for (let j = i; j < Math.min(BURST, i + 50); j++)
+          await emit(ctx, { userId: user._id, type: "deployment.ready", title: `burst ${j}`, message: "ok" });
       });
     }
-    while ([...arrived.keys()].filter((k) => k.startsWith("burst ")).length < BURST && performance.now() - t0 < 600_000) await stack.advance(1_000);
+    while ([...arrived.keys()].filter((k) => k.startsWith("burst ")).length < BURST && performance.now() - t0 < 600_000)
+      await stack.advance(1_000);
     const seconds = (performance.now() - t0) / 1000;
-    const rows = await stack.t.run((ctx) => ctx.db.query("deliveries").withIndex("by_channelId", (q) => q.eq("channelId", created.channelId)).take(BURST + 10));
+    const rows = await stack.t.run((ctx) =>
+      ctx.db
+        .query("deliveries")
+        .withIndex("by_channelId", (q) => q.eq("channelId", created.channelId))
+        .take(BURST + 10),
+    );
     const attempts = rows.reduce((n, d) => n + d.attempts, 0);
-    console.log(`burst of ${BURST} events, 1 % answered 503: ${(BURST / seconds).toFixed(0)} deliveries/s (${seconds.toFixed(1)} s wall),`);
-    console.log(`  sent ${rows.filter((d) => d.status === "sent").length}, lost ${BURST - arrived.size}, attempts ${attempts} (${attempts - BURST} retries)`);
+    console.log(
+      `burst of ${BURST} events, 1 % answered 503: ${(BURST / seconds).toFixed(0)} deliveries/s (${seconds.toFixed(1)} s wall),`,
+    );
+    console.log(
+      `  sent ${rows.filter((d) => d.status === "sent").length}, lost ${BURST - arrived.size}, attempts ${attempts} (${attempts - BURST} retries)`,
+    );
 
     // ---------- 2. deployment ready → webhook received ----------
-    const { projectId } = { projectId: await as.mutation(api.projects.create, { name: "Bench ready", framework: "static" }) };
+    const { projectId } = {
+      projectId: await as.mutation(api.projects.create, { name: "Bench ready", framework: "static" }),
+    };
     const wall: number[] = [];
     const virtual: number[] = [];
     for (let i = 0; i < READY_RUNS; i++) {
       const id: Id<"deployments"> = await stack.t.run(async (ctx) => {
-        const snapshotId = await ctx.db.insert("snapshots", { projectId, fileCount: 0, totalBytes: 0, createdAt: Date.now(), createdBy: user._id });
-        const d = await ctx.db.insert("deployments", { projectId, userId: user._id, provider: "vercel", environment: "preview", snapshotId, status: "building", step: "building", attempts: 1, pollCount: 0, logCount: 0, pool: "free", createdAt: Date.now() });
+        const snapshotId = await ctx.db.insert("snapshots", {
+          projectId,
+          fileCount: 0,
+          totalBytes: 0,
+          createdAt: Date.now(),
+          createdBy: user._id,
+        });
+        const d = await ctx.db.insert("deployments", {
+          projectId,
+          userId: user._id,
+          provider: "vercel",
+          environment: "preview",
+          snapshotId,
+          status: "building",
+          step: "building",
+          attempts: 1,
+          pollCount: 0,
+          logCount: 0,
+          pool: "free",
+          createdAt: Date.now(),
+        });
         await statsInsert(ctx, (await ctx.db.get("deployments", d))!);
         return d;
       });
@@ -73,7 +116,9 @@ export async function run(): Promise<void> {
     }
     const w = stats(wall);
     const v = stats(virtual);
-    console.log(`deployment ready → webhook received (${READY_RUNS} runs): wall p50 ${ms(w.p50)}, p99 ${ms(w.p99)}; virtual clock p50 ${ms(v.p50)}, p99 ${ms(v.p99)}`);
+    console.log(
+      `deployment ready → webhook received (${READY_RUNS} runs): wall p50 ${ms(w.p50)}, p99 ${ms(w.p99)}; virtual clock p50 ${ms(v.p50)}, p99 ${ms(v.p99)}`,
+    );
   } finally {
     await receiver.close();
     await stack.close();

@@ -21,7 +21,11 @@ const RERUNS = 10;
 const WRITE_SPACING_MS = 500;
 
 function client(stack: Stack, token: string) {
-  const c = new ConvexClient(stack.convexUrl, { webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket, unsavedChangesWarning: false, logger: false });
+  const c = new ConvexClient(stack.convexUrl, {
+    webSocketConstructor: WebSocket as unknown as typeof globalThis.WebSocket,
+    unsavedChangesWarning: false,
+    logger: false,
+  });
   c.setAuth(async () => token);
   return c;
 }
@@ -47,7 +51,9 @@ async function commitToClient(stack: Stack, token: string, projectId: Id<"projec
   stop();
   await live.close();
   const s = stats(samples);
-  console.log(`commit → subscribed ConvexClient has the new value (${s.n} updates): p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, mean ${ms(s.mean)}`);
+  console.log(
+    `commit → subscribed ConvexClient has the new value (${s.n} updates): p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, mean ${ms(s.mean)}`,
+  );
 }
 
 async function rerunCost(stack: Stack, token: string, projectId: Id<"projects">) {
@@ -55,7 +61,10 @@ async function rerunCost(stack: Stack, token: string, projectId: Id<"projects">)
   const max = Math.max(...SIZES);
   for (let b = 0; b < max / 100; b++) {
     await stack.advance(WRITE_SPACING_MS);
-    await as.mutation(api.files.writeMany, { projectId, files: Array.from({ length: 100 }, (_, i) => ({ path: `sub/f${b * 100 + i}.txt`, content: `${b * 100 + i}` })) });
+    await as.mutation(api.files.writeMany, {
+      projectId,
+      files: Array.from({ length: 100 }, (_, i) => ({ path: `sub/f${b * 100 + i}.txt`, content: `${b * 100 + i}` })),
+    });
   }
   console.log("re-running every subscription after a write none of them reads (files.read each):");
   for (const n of SIZES) {
@@ -82,7 +91,9 @@ async function rerunCost(stack: Stack, token: string, projectId: Id<"projects">)
       await stack.localConvex.settled();
     }
     const s = stats(samples);
-    console.log(`  ${String(n).padStart(5)} subscribed queries: p50 ${ms(s.p50)} per write (${ms(s.p50 / n)} per query), p99 ${ms(s.p99)}`);
+    console.log(
+      `  ${String(n).padStart(5)} subscribed queries: p50 ${ms(s.p50)} per write (${ms(s.p50 / n)} per query), p99 ${ms(s.p99)}`,
+    );
     await live.close();
   }
 }
@@ -98,7 +109,9 @@ async function onFreshStack(part: (stack: Stack, token: string, projectId: Id<"p
   const stack = await startStack();
   try {
     const token = await stack.signIn({ id: "user_bench_sync", email: "sync@example.com" });
-    const projectId: Id<"projects"> = await stack.convex(token).mutation(api.projects.create, { name: "sync bench", framework: "static" });
+    const projectId: Id<"projects"> = await stack
+      .convex(token)
+      .mutation(api.projects.create, { name: "sync bench", framework: "static" });
     await part(stack, token, projectId);
     console.log(`  (store afterwards: ~${await documents(stack)} documents in users, projects, members, files, blobs)`);
   } finally {

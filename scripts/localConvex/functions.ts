@@ -40,13 +40,23 @@ export function createFunctionResolver(modules: Record<string, () => Promise<any
     if (!load) return null;
     const fn = (await load())[name];
     if (!fn || typeof fn !== "function" || !fn.isPublic) return null;
-    const kind: FunctionKind | undefined = fn.isQuery ? "query" : fn.isMutation ? "mutation" : fn.isAction ? "action" : undefined;
+    const kind: FunctionKind | undefined = fn.isQuery
+      ? "query"
+      : fn.isMutation
+        ? "mutation"
+        : fn.isAction
+          ? "action"
+          : undefined;
     if (!kind) return null;
     return { kind, udfPath: path, ref: makeFunctionReference(path) };
   }
 
   /** The public function `udfPath` names, called as `expected` (throws RequestRefused otherwise). */
-  return async function resolve(udfPath: string, expected: FunctionKind | "any", componentPath?: string): Promise<ResolvedFunction> {
+  return async function resolve(
+    udfPath: string,
+    expected: FunctionKind | "any",
+    componentPath?: string,
+  ): Promise<ResolvedFunction> {
     if (componentPath) {
       throw new RequestRefused(
         "Unauthorized",

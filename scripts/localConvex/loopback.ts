@@ -20,7 +20,10 @@ export function asGlobalRequest(req: Request): Request {
   } as RequestInit);
 }
 
-export async function serveLoopback(handler: Handler, port = 0): Promise<{ server: Server; url: string; port: number }> {
+export async function serveLoopback(
+  handler: Handler,
+  port = 0,
+): Promise<{ server: Server; url: string; port: number }> {
   const server = serve({
     fetch: (req: Request) => handler(asGlobalRequest(req)),
     hostname: "127.0.0.1",

@@ -2,7 +2,14 @@
 // seam's t.fetch, a provider webhook, a scheduled function settled by the stack clock), ends
 // in one of these calls: wrapping them tells the local Convex to re-run subscriptions.
 
-const WRITING = new Set(["mutation", "action", "run", "fetch", "finishInProgressScheduledFunctions", "finishAllScheduledFunctions"]);
+const WRITING = new Set([
+  "mutation",
+  "action",
+  "run",
+  "fetch",
+  "finishInProgressScheduledFunctions",
+  "finishAllScheduledFunctions",
+]);
 const DERIVED = new Set(["withIdentity", "withRequestMetadata"]);
 
 export function observeWrites<T extends object>(t: T, onWrite: () => void): T {

@@ -1,7 +1,10 @@
 // The sync protocol's wire types, taken from the `convex` package itself
 // (node_modules/convex/src/browser/sync/protocol.ts; its declarations are not exported, so
 // they are imported by path). Timestamps travel as base64 of a little-endian u64.
-import type { encodeClientMessage, parseServerMessage } from "../../node_modules/convex/dist/esm-types/browser/sync/protocol.js";
+import type {
+  encodeClientMessage,
+  parseServerMessage,
+} from "../../node_modules/convex/dist/esm-types/browser/sync/protocol.js";
 
 /** What a client sends (JSON). */
 export type EncodedClientMessage = ReturnType<typeof encodeClientMessage>;

@@ -15,7 +15,12 @@ function convexErrorData(err: unknown): { data: unknown } | undefined {
   return undefined;
 }
 
-export async function runFunction(t: ConvexTest, fn: ResolvedFunction, args: unknown, identity: Identity | null): Promise<Outcome> {
+export async function runFunction(
+  t: ConvexTest,
+  fn: ResolvedFunction,
+  args: unknown,
+  identity: Identity | null,
+): Promise<Outcome> {
   const as = identity ? t.withIdentity(identity) : t;
   try {
     const value =
@@ -31,7 +36,11 @@ export async function runFunction(t: ConvexTest, fn: ResolvedFunction, args: unk
     const message = err instanceof Error ? err.message : String(err);
     const convexError = convexErrorData(err);
     if (convexError) {
-      return { ok: false, errorMessage: `${head}Uncaught ConvexError: ${message}`, errorData: convexToJson(convexError.data as any) };
+      return {
+        ok: false,
+        errorMessage: `${head}Uncaught ConvexError: ${message}`,
+        errorData: convexToJson(convexError.data as any),
+      };
     }
     // As a development deployment does: the message, never the stack.
     return { ok: false, errorMessage: `${head}Uncaught Error: ${message}` };

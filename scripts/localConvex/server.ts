@@ -28,7 +28,8 @@ export type LocalConvexOptions = {
 };
 
 /** What a deployment answers for a token it cannot verify. */
-export const AUTH_FAILED = "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
+export const AUTH_FAILED =
+  "Could not verify OIDC token claim. Check that the token signature is valid and the token hasn't expired.";
 
 const CORS = {
   "Access-Control-Allow-Origin": "*",
@@ -40,7 +41,12 @@ const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...CORS } });
 /** ConvexHttpClient reads 560 as "the function ran and failed". */
 const UDF_FAILED = 560;
-const API_KINDS: Record<string, FunctionKind | "any"> = { query: "query", mutation: "mutation", action: "action", function: "any" };
+const API_KINDS: Record<string, FunctionKind | "any"> = {
+  query: "query",
+  mutation: "mutation",
+  action: "action",
+  function: "any",
+};
 
 export async function startLocalConvex(opts: LocalConvexOptions) {
   const { t, verify } = opts;
@@ -115,7 +121,10 @@ export async function startLocalConvex(opts: LocalConvexOptions) {
       return json(400, { code: "BadJsonBody", message: "The request body is not JSON" });
     }
     if (body.format !== undefined && body.format !== "convex_encoded_json") {
-      return json(400, { code: "BadRequest", message: `Unsupported format ${body.format}; the local Convex speaks convex_encoded_json` });
+      return json(400, {
+        code: "BadRequest",
+        message: `Unsupported format ${body.format}; the local Convex speaks convex_encoded_json`,
+      });
     }
     const caller = await callerOf(req);
     if (caller instanceof Response) return caller;
@@ -126,9 +135,15 @@ export async function startLocalConvex(opts: LocalConvexOptions) {
       if (fn.kind !== "query") hub.wrote();
       return outcome.ok
         ? json(200, { status: "success", value: outcome.value, logLines: [] })
-        : json(UDF_FAILED, { status: "error", errorMessage: outcome.errorMessage, errorData: outcome.errorData, logLines: [] });
+        : json(UDF_FAILED, {
+            status: "error",
+            errorMessage: outcome.errorMessage,
+            errorData: outcome.errorData,
+            logLines: [],
+          });
     } catch (err) {
-      if (err instanceof RequestRefused) return json(err.code === "NotFound" ? 404 : 400, { code: err.code, message: err.message });
+      if (err instanceof RequestRefused)
+        return json(err.code === "NotFound" ? 404 : 400, { code: err.code, message: err.message });
       throw err;
     }
   }
@@ -191,7 +206,11 @@ export async function startLocalConvex(opts: LocalConvexOptions) {
 }
 
 /** The client API on P and the site on P + 1, as `npx convex dev`'s local backend (3210/3211). */
-async function listenPair(clientApi: (r: Request) => Promise<Response>, site: (r: Request) => Promise<Response>, port: number) {
+async function listenPair(
+  clientApi: (r: Request) => Promise<Response>,
+  site: (r: Request) => Promise<Response>,
+  port: number,
+) {
   for (let attempt = 0; ; attempt++) {
     const wanted = attempt === 0 ? port : 0;
     const client = await serveLoopback(clientApi, wanted).catch((err: NodeJS.ErrnoException) => {

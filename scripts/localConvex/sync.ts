@@ -120,7 +120,12 @@ export class SyncSession {
         verified = await this.hub.verify(msg.value);
       } catch (err) {
         // As a deployment does: AuthError for this identity version; the client refetches or signs out.
-        this.send({ type: "AuthError", error: (err as Error).message, baseVersion: msg.baseVersion, authUpdateAttempted: true });
+        this.send({
+          type: "AuthError",
+          error: (err as Error).message,
+          baseVersion: msg.baseVersion,
+          authUpdateAttempted: true,
+        });
         return;
       }
     }
@@ -177,7 +182,12 @@ export class SyncSession {
     if (!this.identity || Date.now() < this.expiresAt) return false;
     this.identity = null;
     this.expiresAt = Infinity;
-    this.send({ type: "AuthError", error: TOKEN_EXPIRED, baseVersion: this.version.identity - 1, authUpdateAttempted: false });
+    this.send({
+      type: "AuthError",
+      error: TOKEN_EXPIRED,
+      baseVersion: this.version.identity - 1,
+      authUpdateAttempted: false,
+    });
     return true;
   }
 
@@ -197,14 +207,28 @@ export class SyncSession {
     }
     const ts = this.hub.wrote();
     if (ts > this.owedTs) this.owedTs = ts;
-    this.send({ type: "MutationResponse", requestId: msg.requestId, success: true, result: outcome.value, ts: encodeTs(ts), logLines: [] });
+    this.send({
+      type: "MutationResponse",
+      requestId: msg.requestId,
+      success: true,
+      result: outcome.value,
+      ts: encodeTs(ts),
+      logLines: [],
+    });
   }
 
   private async action(msg: Extract<EncodedClientMessage, { type: "Action" }>): Promise<void> {
     if (this.expired()) return;
     const outcome = await this.call(msg.udfPath, "action", msg.args, msg.componentPath);
     this.hub.wrote(); // an action may have run mutations
-    if (outcome.ok) this.send({ type: "ActionResponse", requestId: msg.requestId, success: true, result: outcome.value, logLines: [] });
+    if (outcome.ok)
+      this.send({
+        type: "ActionResponse",
+        requestId: msg.requestId,
+        success: true,
+        result: outcome.value,
+        logLines: [],
+      });
     else
       this.send({
         type: "ActionResponse",
@@ -216,7 +240,12 @@ export class SyncSession {
       });
   }
 
-  private async call(udfPath: string, kind: "mutation" | "action", args: JSONValue[], componentPath?: string): Promise<Outcome> {
+  private async call(
+    udfPath: string,
+    kind: "mutation" | "action",
+    args: JSONValue[],
+    componentPath?: string,
+  ): Promise<Outcome> {
     try {
       const fn = await this.hub.resolve(udfPath, kind, componentPath);
       return await this.hub.run(fn, jsonToConvex(args[0] ?? {}), this.identity);
@@ -244,7 +273,12 @@ export class SyncSession {
   }
 
   private sendTransition(start: VersionNumbers, mods: EncodedModification[]): void {
-    this.send({ type: "Transition", startVersion: encodeVersion(start), endVersion: encodeVersion(this.version), modifications: mods });
+    this.send({
+      type: "Transition",
+      startVersion: encodeVersion(start),
+      endVersion: encodeVersion(this.version),
+      modifications: mods,
+    });
   }
 
   private async rerun(ids: number[], always: boolean): Promise<EncodedModification[]> {

@@ -16,10 +16,27 @@ import { aiCall, allRequests, parseSse, readDeltas, requestRow, seamCall, userId
 
 const stack = stackForFile({ env: { ANTHROPIC_MAX_RETRIES: "0" } }); // no backoff waits: this file makes ~100 requests
 
-const FIELDS = ["requests", "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "totalTokens", "costMicros"] as const;
+const FIELDS = [
+  "requests",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "totalTokens",
+  "costMicros",
+] as const;
 type Totals = Record<(typeof FIELDS)[number], number> & { byType: Record<string, number> };
 
-const zero = (): Totals => ({ requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costMicros: 0, byType: {} });
+const zero = (): Totals => ({
+  requests: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  totalTokens: 0,
+  costMicros: 0,
+  byType: {},
+});
 
 function addTo(into: Totals, r: Totals) {
   for (const f of FIELDS) into[f] += r[f];
@@ -32,7 +49,16 @@ function expectedOf(r: Doc<"aiRequests">): Totals {
   if (r.status === "streaming") return { ...zero(), requests: 1, byType: { [r.type]: 1 } }; // reserved while it runs
   if (tokens === 0) return zero();
   const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros } = r;
-  return { requests: 1, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, totalTokens: tokens, costMicros, byType: { [r.type]: 1 } };
+  return {
+    requests: 1,
+    inputTokens,
+    outputTokens,
+    cacheReadTokens,
+    cacheWriteTokens,
+    totalTokens: tokens,
+    costMicros,
+    byType: { [r.type]: 1 },
+  };
 }
 
 /** Per user and UTC day, every rollup field equals the ledger's sum; the all-users rollup equals the per-user one per day. */
@@ -48,7 +74,12 @@ async function expectRollupsMatchLedger() {
     addTo(fromLedger.get(key) ?? fromLedger.set(key, zero()).get(key)!, expectedOf(r));
   }
   const fromRollup = new Map<string, Totals>();
-  for (const d of daily) addTo(fromRollup.get(`${d.userId} ${d.day}`) ?? fromRollup.set(`${d.userId} ${d.day}`, zero()).get(`${d.userId} ${d.day}`)!, d);
+  for (const d of daily)
+    addTo(
+      fromRollup.get(`${d.userId} ${d.day}`) ??
+        fromRollup.set(`${d.userId} ${d.day}`, zero()).get(`${d.userId} ${d.day}`)!,
+      d,
+    );
   for (const key of new Set([...fromLedger.keys(), ...fromRollup.keys()])) {
     expect(fromRollup.get(key) ?? zero(), key).toEqual(fromLedger.get(key) ?? zero());
   }
@@ -80,7 +111,7 @@ describe("usageDaily equals the ledger", () => {
       seed = (seed + 0x6d2b79f5) | 0;
       let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
       x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return (((x ^ (x >>> 14)) >>> 0) % n);
+      return ((x ^ (x >>> 14)) >>> 0) % n;
     };
     const outcomes: Record<string, number> = {};
     for (let u = 0; u < 6; u++) {
@@ -108,7 +139,13 @@ describe("usageDaily equals the ledger", () => {
         const [path, body] = ops[rand(ops.length)];
         const model = kind === "refused" ? "claude-fable-5-1" : models[rand(models.length)];
         const abort = new AbortController();
-        const res = await aiCall(stack, token, path, { ...body, model }, { sse: kind === "cancel" || rand(2) === 0, signal: abort.signal });
+        const res = await aiCall(
+          stack,
+          token,
+          path,
+          { ...body, model },
+          { sse: kind === "cancel" || rand(2) === 0, signal: abort.signal },
+        );
         if (kind === "cancel") {
           await readDeltas(res, 1);
           abort.abort();
@@ -119,7 +156,8 @@ describe("usageDaily equals the ledger", () => {
     }
     await settleCompletions();
     // Every kind of outcome happened (the seed is fixed), and nothing else.
-    for (const k of ["ok:200", "upstream:503", "cut:200", "cut:502", "cancel:200", "refused:403"]) expect(outcomes[k], k).toBeGreaterThan(0);
+    for (const k of ["ok:200", "upstream:503", "cut:200", "cut:502", "cancel:200", "refused:403"])
+      expect(outcomes[k], k).toBeGreaterThan(0);
     expect(Object.keys(outcomes)).toHaveLength(6);
     expect(warned.messages()).toEqual([]);
 
@@ -132,8 +170,14 @@ describe("usageDaily equals the ledger", () => {
       expect(Number.isInteger(r.costMicros)).toBe(true);
     }
     // Failed before any output: free. Cancelled and cut: charged for what was consumed.
-    expect(ledger.filter((r) => r.error?.code === "UPSTREAM_OVERLOADED").every((r) => totalTokens(r) === 0 && r.costMicros === 0)).toBe(true);
-    expect(ledger.filter((r) => r.status === "canceled").every((r) => r.inputTokens > 0 && r.costMicros > 0)).toBe(true);
+    expect(
+      ledger
+        .filter((r) => r.error?.code === "UPSTREAM_OVERLOADED")
+        .every((r) => totalTokens(r) === 0 && r.costMicros === 0),
+    ).toBe(true);
+    expect(ledger.filter((r) => r.status === "canceled").every((r) => r.inputTokens > 0 && r.costMicros > 0)).toBe(
+      true,
+    );
 
     // A duplicated or late report of an already closed request changes nothing, whatever it claims.
     const rollupsBefore = await stack.t.run(async (ctx) => ctx.db.query("usageDaily").collect());
@@ -164,9 +208,23 @@ describe("requests the edge never closed", () => {
     await stack.signIn({ id: "user_ledger_stale" });
     const userId = await userIdOf(stack, "user_ledger_stale");
     const begin = () =>
-      stack.t.mutation(internal.ai.begin, { caller: callerFor("user_ledger_stale"), type: "generate", model: "claude-sonnet-5-5", prompt: "x", promptChars: 10 });
+      stack.t.mutation(internal.ai.begin, {
+        caller: callerFor("user_ledger_stale"),
+        type: "generate",
+        model: "claude-sonnet-5-5",
+        prompt: "x",
+        promptChars: 10,
+      });
     const [late, lateFailed, lost] = [await begin(), await begin(), await begin()];
-    const day = async () => (await stack.t.run(async (ctx) => ctx.db.query("usageDaily").withIndex("by_userId_and_day", (q) => q.eq("userId", userId)).collect()))[0];
+    const day = async () =>
+      (
+        await stack.t.run(async (ctx) =>
+          ctx.db
+            .query("usageDaily")
+            .withIndex("by_userId_and_day", (q) => q.eq("userId", userId))
+            .collect(),
+        )
+      )[0];
     expect((await day()).requests).toBe(3); // reserved while they run
     await expectRollupsMatchLedger();
 
@@ -175,29 +233,57 @@ describe("requests the edge never closed", () => {
     await stack.advance(61_000);
     expect(await stack.t.mutation(internal.aiRequests.closeStale, {})).toEqual({ closed: 3 });
     for (const b of [late, lateFailed, lost]) {
-      expect(await requestRow(stack, b.requestId)).toMatchObject({ status: "failed", inputTokens: 0, outputTokens: 0, costMicros: 0, error: { code: "ABANDONED" } });
+      expect(await requestRow(stack, b.requestId)).toMatchObject({
+        status: "failed",
+        inputTokens: 0,
+        outputTokens: 0,
+        costMicros: 0,
+        error: { code: "ABANDONED" },
+      });
     }
     expect(await day()).toMatchObject({ requests: 0, totalTokens: 0, costMicros: 0 });
     await expectRollupsMatchLedger();
 
     const usage = { inputTokens: 1000, outputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    const args = { caller: callerFor("user_ledger_stale"), requestId: late.requestId, status: "completed" as const, usage, latencyMs: 700_000 };
+    const args = {
+      caller: callerFor("user_ledger_stale"),
+      requestId: late.requestId,
+      status: "completed" as const,
+      usage,
+      latencyMs: 700_000,
+    };
     const done = await stack.t.mutation(internal.ai.settle, args);
     expect(done).toMatchObject({ status: "completed", costMicros: costMicros("claude-sonnet-5-5", usage) });
     expect(await requestRow(stack, late.requestId)).toMatchObject({ status: "completed", ...usage });
     // Failed before any output, reported late: still free.
-    await stack.t.mutation(internal.ai.settle, { ...args, requestId: lateFailed.requestId, status: "failed", usage: { ...usage, inputTokens: 0, outputTokens: 0 }, error: { code: "UPSTREAM", message: "x" } });
+    await stack.t.mutation(internal.ai.settle, {
+      ...args,
+      requestId: lateFailed.requestId,
+      status: "failed",
+      usage: { ...usage, inputTokens: 0, outputTokens: 0 },
+      error: { code: "UPSTREAM", message: "x" },
+    });
     expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: done.costMicros });
     // Retried completes change nothing, whatever status or usage they carry.
     for (const id of [late.requestId, lateFailed.requestId]) {
       for (const status of ["completed", "failed", "canceled"] as const) {
-        await stack.t.mutation(internal.ai.settle, { ...args, requestId: id, status, usage: { ...usage, outputTokens: 999 } });
+        await stack.t.mutation(internal.ai.settle, {
+          ...args,
+          requestId: id,
+          status,
+          usage: { ...usage, outputTokens: 999 },
+        });
       }
     }
     expect(await day()).toMatchObject({ requests: 1, totalTokens: 1100, costMicros: done.costMicros });
     // Nobody may forge the sweep's mark to re-open a closed row.
     await expect(
-      stack.t.mutation(internal.ai.settle, { ...args, requestId: lost.requestId, status: "failed", error: { code: "ABANDONED", message: "x" } }),
+      stack.t.mutation(internal.ai.settle, {
+        ...args,
+        requestId: lost.requestId,
+        status: "failed",
+        error: { code: "ABANDONED", message: "x" },
+      }),
     ).rejects.toThrow(/sweep/);
     await expectRollupsMatchLedger();
     for (const m of warned.messages()) expect(m).toBe("conversation analysis: answer was not the expected JSON");
@@ -221,7 +307,10 @@ describe("requests the edge never closed", () => {
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body.costMicros).toBe(costMicros("claude-haiku-5-5", body.usage));
-      expect(await requestRow(stack, body.requestId)).toMatchObject({ status: "completed", costMicros: body.costMicros });
+      expect(await requestRow(stack, body.requestId)).toMatchObject({
+        status: "completed",
+        costMicros: body.costMicros,
+      });
     } finally {
       restore();
     }
@@ -245,7 +334,11 @@ describe("requests the edge never closed", () => {
     await expectRollupsMatchLedger(); // reserved
     await stack.advance(10 * 60_000 + 1);
     await stack.t.mutation(internal.aiRequests.closeStale, {});
-    expect(await requestRow(stack, requestId)).toMatchObject({ status: "failed", costMicros: 0, error: { code: "ABANDONED" } });
+    expect(await requestRow(stack, requestId)).toMatchObject({
+      status: "failed",
+      costMicros: 0,
+      error: { code: "ABANDONED" },
+    });
     await expectRollupsMatchLedger();
   });
 
@@ -275,14 +368,31 @@ describe("requests the edge never closed", () => {
   test("complete() refuses another user's request and bad token counts, writing nothing", async () => {
     await stack.signIn({ id: "user_ledger_a" });
     await stack.signIn({ id: "user_ledger_b" });
-    const begun = await stack.t.mutation(internal.ai.begin, { caller: callerFor("user_ledger_a"), type: "explain", prompt: "x", promptChars: 1 });
+    const begun = await stack.t.mutation(internal.ai.begin, {
+      caller: callerFor("user_ledger_a"),
+      type: "explain",
+      prompt: "x",
+      promptChars: 1,
+    });
     const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 };
     await expect(
-      stack.t.mutation(internal.ai.settle, { caller: callerFor("user_ledger_b"), requestId: begun.requestId, status: "completed", usage, latencyMs: 1 }),
+      stack.t.mutation(internal.ai.settle, {
+        caller: callerFor("user_ledger_b"),
+        requestId: begun.requestId,
+        status: "completed",
+        usage,
+        latencyMs: 1,
+      }),
     ).rejects.toThrow(/not found/i);
     for (const bad of [-5, 1.5, Number.MAX_SAFE_INTEGER + 2]) {
       await expect(
-        stack.t.mutation(internal.ai.settle, { caller: callerFor("user_ledger_a"), requestId: begun.requestId, status: "completed", usage: { ...usage, inputTokens: bad }, latencyMs: 1 }),
+        stack.t.mutation(internal.ai.settle, {
+          caller: callerFor("user_ledger_a"),
+          requestId: begun.requestId,
+          status: "completed",
+          usage: { ...usage, inputTokens: bad },
+          latencyMs: 1,
+        }),
       ).rejects.toThrow(/non-negative/);
     }
     expect((await requestRow(stack, begun.requestId))!.status).toBe("streaming");
@@ -291,15 +401,39 @@ describe("requests the edge never closed", () => {
 
   test("a browser cannot report usage: the seam refuses a call without the edge secret", async () => {
     await stack.signIn({ id: "user_ledger_browser" });
-    const begun = await stack.t.mutation(internal.ai.begin, { caller: callerFor("user_ledger_browser"), type: "chat", prompt: "x", promptChars: 1 });
-    const forged = { requestId: begun.requestId, status: "completed", usage: { inputTokens: 0, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 }, latencyMs: 1 };
+    const begun = await stack.t.mutation(internal.ai.begin, {
+      caller: callerFor("user_ledger_browser"),
+      type: "chat",
+      prompt: "x",
+      promptChars: 1,
+    });
+    const forged = {
+      requestId: begun.requestId,
+      status: "completed",
+      usage: { inputTokens: 0, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      latencyMs: 1,
+    };
     for (const secret of [null, "guessed-secret"]) {
       const res = await seamCall(stack, "/edge/ai/settle", "user_ledger_browser", forged, secret);
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe("UNAUTHENTICATED");
-      expect((await seamCall(stack, "/edge/ai/begin", "user_ledger_browser", { type: "chat", prompt: "x", promptChars: 1 }, secret)).status).toBe(401);
+      expect(
+        (
+          await seamCall(
+            stack,
+            "/edge/ai/begin",
+            "user_ledger_browser",
+            { type: "chat", prompt: "x", promptChars: 1 },
+            secret,
+          )
+        ).status,
+      ).toBe(401);
     }
-    expect(await requestRow(stack, begun.requestId)).toMatchObject({ status: "streaming", outputTokens: 0, costMicros: 0 });
+    expect(await requestRow(stack, begun.requestId)).toMatchObject({
+      status: "streaming",
+      outputTokens: 0,
+      costMicros: 0,
+    });
     await expectRollupsMatchLedger();
   });
 
@@ -312,5 +446,7 @@ describe("requests the edge never closed", () => {
 
 test("no request is left open once the stack is idle", async () => {
   await settleCompletions();
-  expect((await allRequests(stack)).filter((r) => r.status === "streaming" && r.startedAt < stack.now() - 60_000)).toEqual([]);
+  expect(
+    (await allRequests(stack)).filter((r) => r.status === "streaming" && r.startedAt < stack.now() - 60_000),
+  ).toEqual([]);
 });

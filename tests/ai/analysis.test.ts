@@ -11,7 +11,11 @@ import { aiCall, sse, userIdOf } from "./helpers";
 
 const stack = stackForFile();
 let token: string;
-let labelled = { summary: "Developer asks how to keep state in React components", priority: "high", tags: ["react", "state"] } as any;
+let labelled = {
+  summary: "Developer asks how to keep state in React components",
+  priority: "high",
+  tags: ["react", "state"],
+} as any;
 
 const isAnalysis = (body: any) => typeof body.system === "string" && body.system.includes("label support threads");
 const analysisCalls = () => stack.fakes.anthropic.bodies().filter(isAnalysis);
@@ -21,7 +25,9 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   stack.fakes.anthropic.reset();
-  stack.fakes.anthropic.configure({ reply: (body) => (isAnalysis(body) ? `Here: ${JSON.stringify(labelled)}` : "Use useState.") });
+  stack.fakes.anthropic.configure({
+    reply: (body) => (isAnalysis(body) ? `Here: ${JSON.stringify(labelled)}` : "Use useState."),
+  });
 });
 
 async function conversation(id: Id<"conversations">) {
@@ -47,7 +53,11 @@ describe("conversation analysis", () => {
     expect(call.model).toBe("claude-haiku-5-5");
     expect(call.stream).toBeFalsy();
     expect(call.messages[0].content).toContain("Developer: With hooks");
-    expect(await conversation(conversationId)).toMatchObject({ summary: labelled.summary, priority: "high", tags: ["react", "state"] });
+    expect(await conversation(conversationId)).toMatchObject({
+      summary: labelled.summary,
+      priority: "high",
+      tags: ["react", "state"],
+    });
     expect((await conversation(conversationId)).analyzedAt).toBeTypeOf("number");
 
     // Later activity is analysed again.
@@ -56,7 +66,11 @@ describe("conversation analysis", () => {
     await settleCompletions();
     await stack.advance(10_000);
     expect(analysisCalls()).toHaveLength(2);
-    expect(await conversation(conversationId)).toMatchObject({ summary: "Now about effects", priority: "low", tags: ["effects"] });
+    expect(await conversation(conversationId)).toMatchObject({
+      summary: "Now about effects",
+      priority: "low",
+      tags: ["effects"],
+    });
   });
 
   test("a failing Claude leaves the thread as it was", async () => {
@@ -86,10 +100,22 @@ describe("conversation analysis", () => {
     const userId = await userIdOf(stack, "user_analysis");
     const lastMessageAt = stack.now();
     const conversationId = await stack.t.run(async (ctx) => {
-      const id = await ctx.db.insert("conversations", { userId, title: "Long", tags: [], messageCount: 45, lastMessageAt, createdAt: 0 });
+      const id = await ctx.db.insert("conversations", {
+        userId,
+        title: "Long",
+        tags: [],
+        messageCount: 45,
+        lastMessageAt,
+        createdAt: 0,
+      });
       for (let i = 0; i < 45; i++) {
         const content = i === 44 ? `m44 ${"y".repeat(5_000)}` : `m${i}`;
-        await ctx.db.insert("messages", { conversationId: id, role: i % 2 ? "assistant" : "user", content, createdAt: i });
+        await ctx.db.insert("messages", {
+          conversationId: id,
+          role: i % 2 ? "assistant" : "user",
+          content,
+          createdAt: i,
+        });
       }
       return id;
     });
@@ -105,10 +131,22 @@ describe("conversation analysis", () => {
   });
 
   test("without a key, an Anthropic listed in AUTOCREA_MOCK_SERVICES (any case, spaces) is the fake", async () => {
-    const userId = (await stack.t.run(async (ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_analysis")).unique()))!._id;
+    const userId = (await stack.t.run(async (ctx) =>
+      ctx.db
+        .query("users")
+        .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_analysis"))
+        .unique(),
+    ))!._id;
     const lastMessageAt = stack.now();
     const conversationId = await stack.t.run(async (ctx) => {
-      const id = await ctx.db.insert("conversations", { userId, title: "Mocked", tags: [], messageCount: 1, lastMessageAt, createdAt: 0 });
+      const id = await ctx.db.insert("conversations", {
+        userId,
+        title: "Mocked",
+        tags: [],
+        messageCount: 1,
+        lastMessageAt,
+        createdAt: 0,
+      });
       await ctx.db.insert("messages", { conversationId: id, role: "user", content: "Deploy?", createdAt: 0 });
       return id;
     });
@@ -132,7 +170,9 @@ describe("parseAnalysis", () => {
   test("takes the JSON object out of the answer and bounds every field", () => {
     const long = "s".repeat(300);
     const tags = ["A", "b", "b", "c", "d", "e", "f", 3];
-    expect(parseAnalysis(`Sure! {"summary": "${long}", "priority": "urgent", "tags": ${JSON.stringify(tags)}} Bye`)).toEqual({
+    expect(
+      parseAnalysis(`Sure! {"summary": "${long}", "priority": "urgent", "tags": ${JSON.stringify(tags)}} Bye`),
+    ).toEqual({
       summary: "s".repeat(200),
       priority: "medium",
       tags: ["a", "b", "c", "d", "e"],

@@ -41,7 +41,13 @@ beforeAll(async () => {
   const ownerId = await userIdOf(stack, "user_authz_owner");
   await stack.t.run(async (ctx) => {
     await ctx.db.insert("projectMembers", {
-      projectId, userId: viewerId, role: "viewer", addedAt: 0, addedBy: ownerId, active: true, projectUpdatedAt: 0,
+      projectId,
+      userId: viewerId,
+      role: "viewer",
+      addedAt: 0,
+      addedBy: ownerId,
+      active: true,
+      projectUpdatedAt: 0,
     });
   });
   const { events } = await sse(stack, owner, "chat", { message: "Hello", projectId });
@@ -63,7 +69,9 @@ describe("aiRequests", () => {
     const inProject = await stack.convex(owner).query(api.aiRequests.list, { projectId, paginationOpts: page });
     expect(inProject.page).toHaveLength(1);
     await expectCode(stack.convex(other).query(api.aiRequests.list, { projectId, paginationOpts: page }), "NOT_FOUND");
-    expect((await stack.convex(viewer).query(api.aiRequests.list, { projectId, paginationOpts: page })).page).toEqual([]);
+    expect((await stack.convex(viewer).query(api.aiRequests.list, { projectId, paginationOpts: page })).page).toEqual(
+      [],
+    );
   });
 
   test("get: the owner reads it with the answer; anyone else gets NOT_FOUND", async () => {
@@ -92,7 +100,12 @@ describe("AI requests in a project (through the edge)", () => {
     res = await aiCall(stack, viewer, "chat", { message: "What does this project do?", projectId });
     expect(res.status).toBe(200);
     const viewerId = await userIdOf(stack, "user_authz_viewer");
-    const rows = await stack.t.run(async (ctx) => ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", viewerId)).collect());
+    const rows = await stack.t.run(async (ctx) =>
+      ctx.db
+        .query("aiRequests")
+        .withIndex("by_userId", (q) => q.eq("userId", viewerId))
+        .collect(),
+    );
     expect(rows.map((r) => r.type)).toEqual(["chat"]);
     // The project's name and framework went to Claude as cached context.
     expect(stack.fakes.anthropic.bodies().at(-1)!.system[1]).toMatchObject({
@@ -111,22 +124,39 @@ describe("conversations", () => {
   });
 
   test("get and messages: NOT_FOUND for anyone but the owner", async () => {
-    expect(await stack.convex(owner).query(api.conversations.get, { conversationId })).toMatchObject({ id: conversationId });
+    expect(await stack.convex(owner).query(api.conversations.get, { conversationId })).toMatchObject({
+      id: conversationId,
+    });
     const msgs = await stack.convex(owner).query(api.conversations.messages, { conversationId, paginationOpts: page });
     expect(msgs.page.map((m: any) => m.role)).toEqual(["assistant", "user"]); // newest first
     for (const who of [other, viewer]) {
       await expectCode(stack.convex(who).query(api.conversations.get, { conversationId }), "NOT_FOUND");
-      await expectCode(stack.convex(who).query(api.conversations.messages, { conversationId, paginationOpts: page }), "NOT_FOUND");
+      await expectCode(
+        stack.convex(who).query(api.conversations.messages, { conversationId, paginationOpts: page }),
+        "NOT_FOUND",
+      );
     }
   });
 
   test("rename: the owner renames (bad titles refused); others get NOT_FOUND and nothing changes", async () => {
     await stack.convex(owner).mutation(api.conversations.rename, { conversationId, title: "  Greeting   thread " });
     expect((await stack.convex(owner).query(api.conversations.get, { conversationId })).title).toBe("Greeting thread");
-    await expectCode(stack.convex(owner).mutation(api.conversations.rename, { conversationId, title: "   " }), "INVALID");
-    await expectCode(stack.convex(owner).mutation(api.conversations.rename, { conversationId, title: "x".repeat(121) }), "INVALID");
-    await expectCode(stack.convex(other).mutation(api.conversations.rename, { conversationId, title: "Mine now" }), "NOT_FOUND");
-    await expectCode(stack.convex(viewer).mutation(api.conversations.rename, { conversationId, title: "Mine now" }), "NOT_FOUND");
+    await expectCode(
+      stack.convex(owner).mutation(api.conversations.rename, { conversationId, title: "   " }),
+      "INVALID",
+    );
+    await expectCode(
+      stack.convex(owner).mutation(api.conversations.rename, { conversationId, title: "x".repeat(121) }),
+      "INVALID",
+    );
+    await expectCode(
+      stack.convex(other).mutation(api.conversations.rename, { conversationId, title: "Mine now" }),
+      "NOT_FOUND",
+    );
+    await expectCode(
+      stack.convex(viewer).mutation(api.conversations.rename, { conversationId, title: "Mine now" }),
+      "NOT_FOUND",
+    );
     expect((await stack.convex(owner).query(api.conversations.get, { conversationId })).title).toBe("Greeting thread");
   });
 
@@ -141,10 +171,15 @@ describe("conversations", () => {
     await stack.advance(0);
     await expectCode(stack.convex(owner).query(api.conversations.get, { conversationId: doomed }), "NOT_FOUND");
     const left = await stack.t.run(async (ctx) =>
-      ctx.db.query("messages").withIndex("by_conversationId", (q) => q.eq("conversationId", doomed)).collect(),
+      ctx.db
+        .query("messages")
+        .withIndex("by_conversationId", (q) => q.eq("conversationId", doomed))
+        .collect(),
     );
     expect(left).toEqual([]);
-    expect(await stack.convex(owner).query(api.aiRequests.get, { requestId: events.at(-1)!.data.requestId })).toBeTruthy();
+    expect(
+      await stack.convex(owner).query(api.aiRequests.get, { requestId: events.at(-1)!.data.requestId }),
+    ).toBeTruthy();
     // Chatting into a deleted thread is NOT_FOUND.
     const res = await aiCall(stack, owner, "chat", { conversationId: doomed, message: "still there?" });
     expect(res.status).toBe(404);
@@ -193,7 +228,9 @@ describe("lost access and deleted accounts", () => {
   test("a member removed from a project cannot continue its thread by naming another project", async () => {
     const member = await stack.signIn({ id: "user_authz_member", email: "member@example.com" });
     await markEmailVerified(stack.t, "user_authz_member");
-    const invitationId = await stack.convex(owner).mutation(api.invitations.create, { projectId, email: "member@example.com", role: "editor" });
+    const invitationId = await stack
+      .convex(owner)
+      .mutation(api.invitations.create, { projectId, email: "member@example.com", role: "editor" });
     await stack.convex(member).mutation(api.invitations.accept, { invitationId });
     const { events } = await sse(stack, member, "chat", { message: "Show me the checkout code", projectId });
     const thread = events.at(-1)!.data.conversationId as Id<"conversations">;
@@ -205,7 +242,11 @@ describe("lost access and deleted accounts", () => {
 
     let res = await aiCall(stack, member, "chat", { conversationId: thread, message: "and the rest?" });
     expect(res.status).toBe(404); // the thread's own project is checked
-    res = await aiCall(stack, member, "chat", { conversationId: thread, projectId: ownProject, message: "and the rest?" });
+    res = await aiCall(stack, member, "chat", {
+      conversationId: thread,
+      projectId: ownProject,
+      message: "and the rest?",
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe("INVALID");
     expect(await allRequests(stack)).toEqual(before);
@@ -217,7 +258,10 @@ describe("lost access and deleted accounts", () => {
     const goneId = await userIdOf(stack, "user_authz_gone");
     await stack.t.run(async (ctx) => ctx.db.patch("users", goneId, { deletedAt: stack.now() }));
     const day = today(stack);
-    for (const [path, body] of [["/edge/ai/models", {}], ["/edge/ai/usage", { from: day, to: day }]] as const) {
+    for (const [path, body] of [
+      ["/edge/ai/models", {}],
+      ["/edge/ai/usage", { from: day, to: day }],
+    ] as const) {
       const res = await seamCall(stack, path, "user_authz_gone", body);
       expect(res.status, path).toBe(403);
       expect(res.body.error.code).toBe("FORBIDDEN");

@@ -30,7 +30,13 @@ describe("edge config", () => {
       ANTHROPIC_TIMEOUT_MS: "bogus",
       AUTOCREA_MOCK_SERVICES: "vercel, anthropic",
     }).anthropic;
-    expect(c).toMatchObject({ apiKey: "k", baseURL: "http://127.0.0.1:9", maxRetries: 0, timeoutMs: 60_000, mock: true });
+    expect(c).toMatchObject({
+      apiKey: "k",
+      baseURL: "http://127.0.0.1:9",
+      maxRetries: 0,
+      timeoutMs: 60_000,
+      mock: true,
+    });
   });
 });
 

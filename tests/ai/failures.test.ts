@@ -7,7 +7,9 @@ import { aiCall, aiTestStack, allRequests, parseSse, requestRow, sse, usageRows 
 
 const MODEL = "claude-sonnet-5-5";
 // Short upstream timeouts: the stall and silence tests wait them out (long enough for a test to abort first).
-const { stack, freshUser } = aiTestStack("user_ai_fail", { env: { ANTHROPIC_TIMEOUT_MS: "800", ANTHROPIC_IDLE_TIMEOUT_MS: "800" } });
+const { stack, freshUser } = aiTestStack("user_ai_fail", {
+  env: { ANTHROPIC_TIMEOUT_MS: "800", ANTHROPIC_IDLE_TIMEOUT_MS: "800" },
+});
 
 /** The request costs nothing and leaves no trace in the user's usage. */
 async function expectFreeOfCharge(userId: Awaited<ReturnType<typeof freshUser>>["userId"]) {
@@ -69,7 +71,7 @@ describe("upstream errors before any output", () => {
     expect(body.error.message).toContain("ANTHROPIC_API_KEY");
     expect(JSON.stringify(body)).not.toContain("sk-ant");
     expect(stack.fakes.anthropic.requests).toHaveLength(1); // a 401 is not retried
-    expect((await requestRow(stack, body.error.requestId))).toMatchObject({ status: "failed", costMicros: 0 });
+    expect(await requestRow(stack, body.error.requestId)).toMatchObject({ status: "failed", costMicros: 0 });
     await expectFreeOfCharge(userId);
   });
 
@@ -89,26 +91,59 @@ describe("upstream errors before any output", () => {
 describe("failures once the stream has started", () => {
   test("a cut stream → one error event after the deltas; failed with the tokens seen, charged for them", async () => {
     const { token, userId } = await freshUser();
-    stack.fakes.anthropic.configure({ reply: "0123456789abcdefghijklmnopqrstuvwxyz", chunkChars: 6, usage: { input_tokens: 500 } });
+    stack.fakes.anthropic.configure({
+      reply: "0123456789abcdefghijklmnopqrstuvwxyz",
+      chunkChars: 6,
+      usage: { input_tokens: 500 },
+    });
     stack.fakes.anthropic.nextStream({ kind: "cut", afterEvents: 5 }); // message_start, block_start, 3 deltas
     const { res, events } = await sse(stack, token, "generate", { prompt: "x", model: MODEL });
     expect(res.status).toBe(200);
-    expect(events.filter((e) => e.event === "delta").map((e) => e.data.text).join("")).toBe("0123456789abcdefgh");
+    expect(
+      events
+        .filter((e) => e.event === "delta")
+        .map((e) => e.data.text)
+        .join(""),
+    ).toBe("0123456789abcdefgh");
     const last = events.at(-1)!;
     expect(last.event).toBe("error");
     expect(last.data.code).toBe("UPSTREAM");
     expect(events.filter((e) => e.event === "done" || e.event === "error")).toHaveLength(1);
     await settleCompletions();
-    const usage = { inputTokens: 500, outputTokens: 5 /* ceil(18 chars / 4) */, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const usage = {
+      inputTokens: 500,
+      outputTokens: 5 /* ceil(18 chars / 4) */,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    };
     const row = await requestRow(stack, last.data.requestId);
-    expect(row).toMatchObject({ status: "failed", ...usage, costMicros: costMicros(MODEL, usage), error: { code: "UPSTREAM" } });
+    expect(row).toMatchObject({
+      status: "failed",
+      ...usage,
+      costMicros: costMicros(MODEL, usage),
+      error: { code: "UPSTREAM" },
+    });
     const [day] = await usageRows(stack, userId);
     expect(day).toMatchObject({ requests: 1, inputTokens: 500, outputTokens: 5, costMicros: costMicros(MODEL, usage) });
   });
 
   for (const { what, fault, path, body, code, outputTokens } of [
-    { what: "an error event from Claude", fault: { kind: "error", afterEvents: 3 } as const, path: "chat", body: { message: "hi" }, code: "UPSTREAM_OVERLOADED", outputTokens: 2 /* 1 delta × 8 chars */ },
-    { what: "Claude going silent", fault: { kind: "pause", afterEvents: 4 } as const, path: "generate", body: { prompt: "x" }, code: "TIMEOUT", outputTokens: 4 /* 2 deltas × 8 chars */ },
+    {
+      what: "an error event from Claude",
+      fault: { kind: "error", afterEvents: 3 } as const,
+      path: "chat",
+      body: { message: "hi" },
+      code: "UPSTREAM_OVERLOADED",
+      outputTokens: 2 /* 1 delta × 8 chars */,
+    },
+    {
+      what: "Claude going silent",
+      fault: { kind: "pause", afterEvents: 4 } as const,
+      path: "generate",
+      body: { prompt: "x" },
+      code: "TIMEOUT",
+      outputTokens: 4 /* 2 deltas × 8 chars */,
+    },
   ]) {
     test(`${what} mid-stream → one error event ${code}; failed with the tokens seen, charged for them`, async () => {
       const { token, userId } = await freshUser();
@@ -119,8 +154,17 @@ describe("failures once the stream has started", () => {
       expect(events.filter((e) => e.event === "done" || e.event === "error")).toHaveLength(1);
       await settleCompletions();
       const usage = { inputTokens: 120, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 };
-      expect(await requestRow(stack, last.data.requestId)).toMatchObject({ status: "failed", ...usage, costMicros: costMicros(MODEL, usage), error: { code } });
-      expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 120 + outputTokens, costMicros: costMicros(MODEL, usage) });
+      expect(await requestRow(stack, last.data.requestId)).toMatchObject({
+        status: "failed",
+        ...usage,
+        costMicros: costMicros(MODEL, usage),
+        error: { code },
+      });
+      expect((await usageRows(stack, userId))[0]).toMatchObject({
+        requests: 1,
+        totalTokens: 120 + outputTokens,
+        costMicros: costMicros(MODEL, usage),
+      });
     });
   }
 
@@ -132,16 +176,30 @@ describe("failures once the stream has started", () => {
     const body = await res.json();
     expect(body.error.code).toBe("UPSTREAM");
     const usage = { inputTokens: 120, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0 };
-    expect(await requestRow(stack, body.error.requestId)).toMatchObject({ status: "failed", ...usage, costMicros: costMicros(MODEL, usage) });
+    expect(await requestRow(stack, body.error.requestId)).toMatchObject({
+      status: "failed",
+      ...usage,
+      costMicros: costMicros(MODEL, usage),
+    });
     expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 122 });
   });
 
   test("the client going away mid-stream aborts the upstream call; canceled with the tokens consumed", async () => {
     const { token, userId } = await freshUser();
-    stack.fakes.anthropic.configure({ reply: "a".repeat(200), chunkChars: 10, usage: { input_tokens: 700, cache_read_input_tokens: 300 } });
+    stack.fakes.anthropic.configure({
+      reply: "a".repeat(200),
+      chunkChars: 10,
+      usage: { input_tokens: 700, cache_read_input_tokens: 300 },
+    });
     stack.fakes.anthropic.nextStream({ kind: "pause", afterEvents: 5 }); // 3 deltas, then Claude keeps "thinking"
     const abort = new AbortController();
-    const res = await aiCall(stack, token, "generate", { prompt: "x", model: MODEL }, { sse: true, signal: abort.signal });
+    const res = await aiCall(
+      stack,
+      token,
+      "generate",
+      { prompt: "x", model: MODEL },
+      { sse: true, signal: abort.signal },
+    );
     const reader = res.body!.getReader();
     let received = "";
     while (parseSse(received).filter((e) => e.event === "delta").length < 3) {
@@ -182,7 +240,11 @@ describe("the client going away", () => {
     const usage = { inputTokens: 120, outputTokens: 6 /* ceil(24 / 4) */, cacheReadTokens: 0, cacheWriteTokens: 0 };
     const [row] = (await allRequests(stack)).filter((r) => r.userId === userId);
     expect(row).toMatchObject({ status: "canceled", ...usage, costMicros: costMicros(MODEL, usage) });
-    expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 1, totalTokens: 126, costMicros: costMicros(MODEL, usage) });
+    expect((await usageRows(stack, userId))[0]).toMatchObject({
+      requests: 1,
+      totalTokens: 126,
+      costMicros: costMicros(MODEL, usage),
+    });
   });
 
   test("before Claude answered: the call is abandoned without a retry; canceled, no tokens, free", async () => {

@@ -54,7 +54,13 @@ export function parseSse(body: string): SseEvent[] {
   return out;
 }
 
-export function aiCall(stack: Stack, token: string, path: string, body: unknown, opts: { sse?: boolean; signal?: AbortSignal } = {}) {
+export function aiCall(
+  stack: Stack,
+  token: string,
+  path: string,
+  body: unknown,
+  opts: { sse?: boolean; signal?: AbortSignal } = {},
+) {
   return fetch(`${stack.edgeUrl}/api/ai/${path}`, {
     method: "POST",
     headers: {
@@ -92,8 +98,17 @@ export async function readDeltas(res: Response, n: number): Promise<SseEvent[]> 
  * Calls a Convex HTTP action of the edge seam directly, as the edge would (with EDGE_SECRET)
  * or, with `secret: null`, as a browser that found the URL.
  */
-export async function seamCall(stack: Stack, path: string, clerkId: string, body: unknown, secret: string | null = process.env.EDGE_SECRET!) {
-  const headers: Record<string, string> = { "Content-Type": "application/json", "X-User-Id": callerFor(clerkId).tokenIdentifier };
+export async function seamCall(
+  stack: Stack,
+  path: string,
+  clerkId: string,
+  body: unknown,
+  secret: string | null = process.env.EDGE_SECRET!,
+) {
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "X-User-Id": callerFor(clerkId).tokenIdentifier,
+  };
   if (secret !== null) headers.Authorization = `Bearer ${secret}`;
   const res = await stack.t.fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };

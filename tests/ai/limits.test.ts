@@ -12,9 +12,18 @@ describe("refused before Claude is called", () => {
     // carry, so the check is driven at the seam with the size the edge reports (a long chat
     // history adds to it the same way).
     const { clerkId, userId } = await freshUser();
-    const res = await seamCall(stack, "/edge/ai/begin", clerkId, { type: "explain", prompt: "x", promptChars: 4_000_000, model: "claude-haiku-5-5" });
+    const res = await seamCall(stack, "/edge/ai/begin", clerkId, {
+      type: "explain",
+      prompt: "x",
+      promptChars: 4_000_000,
+      model: "claude-haiku-5-5",
+    });
     expect(res.status).toBe(413);
-    expect(res.body.error).toMatchObject({ code: "CONTEXT_TOO_LARGE", contextWindow: 1_000_000, estimatedTokens: 1_000_000 });
+    expect(res.body.error).toMatchObject({
+      code: "CONTEXT_TOO_LARGE",
+      contextWindow: 1_000_000,
+      estimatedTokens: 1_000_000,
+    });
     expect(res.body.error.overByTokens).toBe(res.body.error.maxOutputTokens);
     expect(res.body.error.message).toContain(`${res.body.error.overByTokens} tokens over`);
     expect((await allRequests(stack)).filter((r) => r.userId === userId)).toHaveLength(0);
@@ -25,7 +34,11 @@ describe("refused before Claude is called", () => {
     const { token, userId } = await freshUser();
     const res = await aiCall(stack, token, "explain", { code: "x", language: "js", model: "claude-sonnet-4-5" });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ code: "INVALID", model: "claude-sonnet-4-5", retiredOn: "2026-11-30" });
+    expect((await res.json()).error).toMatchObject({
+      code: "INVALID",
+      model: "claude-sonnet-4-5",
+      retiredOn: "2026-11-30",
+    });
     expect(stack.fakes.anthropic.requests).toHaveLength(0);
     expect((await allRequests(stack)).filter((r) => r.userId === userId)).toHaveLength(0);
   });
@@ -54,15 +67,33 @@ describe("refused before Claude is called", () => {
     const day = today(stack);
     await stack.t.run(async (ctx) => {
       await ctx.db.insert("usageDaily", {
-        userId, day, requests: 100, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costMicros: 0, byType: { generate: 100 },
+        userId,
+        day,
+        requests: 100,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        totalTokens: 0,
+        costMicros: 0,
+        byType: { generate: 100 },
       });
     });
     const res = await aiCall(stack, token, "generate", { prompt: "x" });
     expect(res.status).toBe(429);
     const body = await res.json();
     const midnight = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
-    expect(body.error).toMatchObject({ code: "QUOTA_EXCEEDED", limit: "requests", max: 100, used: 100, plan: "free", resetsAt: midnight });
-    expect(body.error.message).toBe(`Daily limit of 100 AI requests on the free plan reached; it resets at ${midnight}`);
+    expect(body.error).toMatchObject({
+      code: "QUOTA_EXCEEDED",
+      limit: "requests",
+      max: 100,
+      used: 100,
+      plan: "free",
+      resetsAt: midnight,
+    });
+    expect(body.error.message).toBe(
+      `Daily limit of 100 AI requests on the free plan reached; it resets at ${midnight}`,
+    );
     expect(Number(res.headers.get("retry-after"))).toBe(Math.ceil((Date.parse(midnight) - stack.now()) / 1000));
     expect((await allRequests(stack)).filter((r) => r.userId === userId)).toEqual([]);
     expect((await usageRows(stack, userId))[0]).toMatchObject({ requests: 100 });
@@ -73,12 +104,26 @@ describe("refused before Claude is called", () => {
     const { token, userId } = await freshUser();
     await stack.t.run(async (ctx) => {
       await ctx.db.insert("usageDaily", {
-        userId, day: today(stack), requests: 3, inputTokens: 50_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 50_000, costMicros: 0, byType: {},
+        userId,
+        day: today(stack),
+        requests: 3,
+        inputTokens: 50_000,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        totalTokens: 50_000,
+        costMicros: 0,
+        byType: {},
       });
     });
     const res = await aiCall(stack, token, "generate", { prompt: "x" });
     expect(res.status).toBe(429);
-    expect((await res.json()).error).toMatchObject({ code: "QUOTA_EXCEEDED", limit: "tokens", max: 50_000, used: 50_000 });
+    expect((await res.json()).error).toMatchObject({
+      code: "QUOTA_EXCEEDED",
+      limit: "tokens",
+      max: 50_000,
+      used: 50_000,
+    });
     expect(res.headers.get("retry-after")).toBeTruthy();
     await stack.t.run(async (ctx) => ctx.db.patch("users", userId, { plan: "starter" }));
     expect((await aiCall(stack, token, "generate", { prompt: "x" })).status).toBe(200);
@@ -88,7 +133,16 @@ describe("refused before Claude is called", () => {
     const { token, userId } = await freshUser();
     await stack.t.run(async (ctx) => {
       await ctx.db.insert("usageDaily", {
-        userId, day: today(stack), requests: 99, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costMicros: 0, byType: { generate: 99 },
+        userId,
+        day: today(stack),
+        requests: 99,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        totalTokens: 0,
+        costMicros: 0,
+        byType: { generate: 99 },
       });
     });
     stack.fakes.anthropic.failWith(500, { times: 2 });

@@ -17,14 +17,31 @@ beforeAll(async () => {
   conversationId = await t.run(async (ctx) => {
     const ids: Id<"conversations">[] = [];
     for (let i = 0; i <= MAX_CONVERSATIONS; i++) {
-      ids.push(await ctx.db.insert("conversations", { userId, title: `T${i}`, tags: [], messageCount: 0, lastMessageAt: i, createdAt: i }));
+      ids.push(
+        await ctx.db.insert("conversations", {
+          userId,
+          title: `T${i}`,
+          tags: [],
+          messageCount: 0,
+          lastMessageAt: i,
+          createdAt: i,
+        }),
+      );
     }
     for (let i = 0; i <= MAX_MESSAGE_PAGE; i++) {
       await ctx.db.insert("messages", { conversationId: ids[0], role: "user", content: `m${i}`, createdAt: i });
     }
     const usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costMicros: 0 };
     for (let i = 0; i <= MAX_REQUESTS; i++) {
-      await ctx.db.insert("aiRequests", { userId, type: "chat", model: "m", promptExcerpt: "p", status: "completed", ...usage, startedAt: i });
+      await ctx.db.insert("aiRequests", {
+        userId,
+        type: "chat",
+        model: "m",
+        promptExcerpt: "p",
+        status: "completed",
+        ...usage,
+        startedAt: i,
+      });
     }
     return ids[0];
   });
@@ -38,14 +55,20 @@ describe("a huge numItems is clamped", () => {
     const first = await as.query(api.conversations.list, { paginationOpts: huge() });
     expect(first.page).toHaveLength(MAX_CONVERSATIONS);
     expect(first.isDone).toBe(false);
-    expect((await as.query(api.conversations.list, { paginationOpts: huge(first.continueCursor) })).page).toHaveLength(1);
-    expect((await as.query(api.conversations.list, { paginationOpts: { numItems: 0, cursor: null } })).page).toHaveLength(1);
+    expect((await as.query(api.conversations.list, { paginationOpts: huge(first.continueCursor) })).page).toHaveLength(
+      1,
+    );
+    expect(
+      (await as.query(api.conversations.list, { paginationOpts: { numItems: 0, cursor: null } })).page,
+    ).toHaveLength(1);
   });
 
   test("conversations.messages", async () => {
     const first = await as.query(api.conversations.messages, { conversationId, paginationOpts: huge() });
     expect(first.page).toHaveLength(MAX_MESSAGE_PAGE);
-    expect((await as.query(api.conversations.messages, { conversationId, paginationOpts: huge(first.continueCursor) })).page).toHaveLength(1);
+    expect(
+      (await as.query(api.conversations.messages, { conversationId, paginationOpts: huge(first.continueCursor) })).page,
+    ).toHaveLength(1);
   });
 
   test("aiRequests.list", async () => {

@@ -22,7 +22,12 @@ describe("POST /api/ai/generate", () => {
   test("streams deltas then one done event with exact usage and cost", async () => {
     stack.fakes.anthropic.configure({
       reply: "Sure.\n```tsx\nexport function App() { return <h1>Hi</h1>; }\n```\nDone.",
-      usage: { input_tokens: 1234, output_tokens: 321, cache_creation_input_tokens: 2000, cache_read_input_tokens: 5000 },
+      usage: {
+        input_tokens: 1234,
+        output_tokens: 321,
+        cache_creation_input_tokens: 2000,
+        cache_read_input_tokens: 5000,
+      },
     });
     const calls = stack.seamCalls.length;
     const { res, events } = await sse(stack, token, "generate", {
@@ -42,7 +47,12 @@ describe("POST /api/ai/generate", () => {
     const expected = costMicros("claude-sonnet-5-5", usage);
     // 1234×2 + 321×10 + 2000×2.5 + 5000×0.1 = 11178 micro-USD
     expect(expected).toBe(11_178);
-    expect(last.data).toMatchObject({ usage, costMicros: expected, model: "claude-sonnet-5-5", code: "export function App() { return <h1>Hi</h1>; }" });
+    expect(last.data).toMatchObject({
+      usage,
+      costMicros: expected,
+      model: "claude-sonnet-5-5",
+      code: "export function App() { return <h1>Hi</h1>; }",
+    });
     expect(last.data.mock).toBeUndefined();
     // One Convex round trip before the stream, one after it.
     expect(stack.seamCalls.slice(calls).map((c) => c.path)).toEqual(["/edge/ai/begin", "/edge/ai/settle"]);
@@ -114,7 +124,11 @@ describe("the other operations", () => {
 
   test("complete uses the fast model, a small output budget and the text around the cursor", async () => {
     stack.fakes.anthropic.configure({ reply: "b;" });
-    const res = await aiCall(stack, token, "complete", { code: "const sum = a + \nconsole.log(sum);", cursor: 16, language: "ts" });
+    const res = await aiCall(stack, token, "complete", {
+      code: "const sum = a + \nconsole.log(sum);",
+      cursor: 16,
+      language: "ts",
+    });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ code: "b;", model: "claude-haiku-5-5" });
@@ -152,7 +166,10 @@ describe("POST /api/ai/chat", () => {
       { role: "user", content: "And update it?" },
     ]);
     const messages = await stack.t.run(async (ctx) =>
-      ctx.db.query("messages").withIndex("by_conversationId", (q) => q.eq("conversationId", conversationId)).collect(),
+      ctx.db
+        .query("messages")
+        .withIndex("by_conversationId", (q) => q.eq("conversationId", conversationId))
+        .collect(),
     );
     expect(messages.map((m) => [m.role, m.content])).toEqual([
       ["user", "How do I keep state in React?"],
@@ -184,7 +201,14 @@ describe("POST /api/ai/chat", () => {
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe("NOT_FOUND");
     const otherId = await userIdOf(stack, "user_ai_routes_other");
-    expect(await stack.t.run(async (ctx) => ctx.db.query("aiRequests").withIndex("by_userId", (q) => q.eq("userId", otherId)).collect())).toEqual([]);
+    expect(
+      await stack.t.run(async (ctx) =>
+        ctx.db
+          .query("aiRequests")
+          .withIndex("by_userId", (q) => q.eq("userId", otherId))
+          .collect(),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -196,16 +220,28 @@ describe("GET /api/ai/models and /api/ai/usage", () => {
     expect(body.plan).toBe("free");
     expect(body.pricesAsOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(body.models.map((m: any) => m.id)).toEqual(["claude-haiku-5-5", "claude-sonnet-5-5"]);
-    expect(body.models[1].prices).toEqual({ inputPerMTok: 2, outputPerMTok: 10, cacheWritePerMTok: 2.5, cacheReadPerMTok: 0.1 });
+    expect(body.models[1].prices).toEqual({
+      inputPerMTok: 2,
+      outputPerMTok: 10,
+      cacheWritePerMTok: 2.5,
+      cacheReadPerMTok: 0.1,
+    });
   });
 
   test("usage returns the same numbers as the rollup", async () => {
     await settleCompletions();
     const day = today(stack);
-    const res = await fetch(`${stack.edgeUrl}/api/ai/usage?from=${day}&to=${day}`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${stack.edgeUrl}/api/ai/usage?from=${day}&to=${day}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     const body = await res.json();
     const [row] = await usageRows(stack, await userIdOf(stack, "user_ai_routes"));
-    expect(body).toMatchObject({ totalRequests: row.requests, totalTokens: row.totalTokens, costMicros: row.costMicros, byType: row.byType });
+    expect(body).toMatchObject({
+      totalRequests: row.requests,
+      totalTokens: row.totalTokens,
+      costMicros: row.costMicros,
+      byType: row.byType,
+    });
   });
 });

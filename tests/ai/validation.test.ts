@@ -79,10 +79,10 @@ describe("POST bodies", () => {
     }
     expect(stack.fakes.anthropic.requests).toHaveLength(0);
   });
-
 });
 
-const get = (path: string) => fetch(`${stack.edgeUrl}/api/ai/${path}`, { headers: { Authorization: `Bearer ${token}` } });
+const get = (path: string) =>
+  fetch(`${stack.edgeUrl}/api/ai/${path}`, { headers: { Authorization: `Bearer ${token}` } });
 
 describe("GET /api/ai/models", () => {
   test("each plan sees its own models and quotas", async () => {
@@ -108,7 +108,13 @@ describe("GET /api/ai/models", () => {
     expect(body.models[0]).toMatchObject({
       id: "claude-haiku-5-5",
       prices: { inputPerMTok: 0.1, outputPerMTok: 0.5, cacheWritePerMTok: 0.125, cacheReadPerMTok: 0.01 },
-      longPromptPrices: { overTokens: 100_000, inputPerMTok: 0.5, outputPerMTok: 2.5, cacheWritePerMTok: 0.625, cacheReadPerMTok: 0.05 },
+      longPromptPrices: {
+        overTokens: 100_000,
+        inputPerMTok: 0.5,
+        outputPerMTok: 2.5,
+        cacheWritePerMTok: 0.625,
+        cacheReadPerMTok: 0.05,
+      },
     });
     await expectInvalid(await get("models?plan=business"), "plan");
     const anonymous = await fetch(`${stack.edgeUrl}/api/ai/models`);
@@ -120,7 +126,16 @@ describe("GET /api/ai/models", () => {
 describe("GET /api/ai/usage", () => {
   test("bad dates and ranges → 400 INVALID", async () => {
     // `to` alone: the edge derives `from` from it, so an impossible day must not reach that (it was a 500).
-    for (const q of ["from=yesterday", "to=2026-1-01", "to=2026-13-45", "to=9999-99-99", "from=2026-02-30&to=2026-03-01", "from=2026-03-02&to=2026-03-01", "from=2024-01-01&to=2025-06-01", "from=2026-01-01&x=1"]) {
+    for (const q of [
+      "from=yesterday",
+      "to=2026-1-01",
+      "to=2026-13-45",
+      "to=9999-99-99",
+      "from=2026-02-30&to=2026-03-01",
+      "from=2026-03-02&to=2026-03-01",
+      "from=2024-01-01&to=2025-06-01",
+      "from=2026-01-01&x=1",
+    ]) {
       await expectInvalid(await get(`usage?${q}`));
     }
   });
@@ -130,7 +145,14 @@ describe("GET /api/ai/usage", () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     const today = new Date(Date.now()).toISOString().slice(0, 10);
-    expect(body).toMatchObject({ to: today, totalRequests: 0, totalTokens: 0, costMicros: 0, byType: {}, averageTokensPerRequest: 0 });
+    expect(body).toMatchObject({
+      to: today,
+      totalRequests: 0,
+      totalTokens: 0,
+      costMicros: 0,
+      byType: {},
+      averageTokensPerRequest: 0,
+    });
     expect((Date.parse(body.to) - Date.parse(body.from)) / 86_400_000).toBe(29);
   });
 });

@@ -10,7 +10,15 @@ test("AI health, deployment health and top projects by cost, counted over the wi
   const now = Date.now();
   await t.run(async (ctx) => {
     const project = (name: string) =>
-      ctx.db.insert("projects", { ownerId: userId, name, framework: "react", fileCount: 0, totalBytes: 0, createdAt: now, updatedAt: now });
+      ctx.db.insert("projects", {
+        ownerId: userId,
+        name,
+        framework: "react",
+        fileCount: 0,
+        totalBytes: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
     const [a, b] = [await project("a"), await project("b")];
     const req = (
       projectId: Id<"projects">,
@@ -41,7 +49,13 @@ test("AI health, deployment health and top projects by cost, counted over the wi
     await req(b, "completed", 2000, 200, now);
     await req(b, "failed", 0, 50, now, "UPSTREAM");
     await req(b, "completed", 99_999, 1, now - 10 * 86_400_000); // outside the window
-    const snapshotId = await ctx.db.insert("snapshots", { projectId: a, fileCount: 0, totalBytes: 0, createdAt: now, createdBy: userId });
+    const snapshotId = await ctx.db.insert("snapshots", {
+      projectId: a,
+      fileCount: 0,
+      totalBytes: 0,
+      createdAt: now,
+      createdBy: userId,
+    });
     const dep = (status: "ready" | "error", startedAt: number, deployedAt?: number, code?: "BUILD_FAILED") =>
       ctx.db.insert("deployments", {
         projectId: a,

@@ -16,7 +16,11 @@ async function setup() {
   const now = Date.now();
   await sendStripe(
     t,
-    stripeEvent("evt_1", "customer.subscription.created", subscription({ userId: alice.userId, start: now, end: now + 30 * DAY })),
+    stripeEvent(
+      "evt_1",
+      "customer.subscription.created",
+      subscription({ userId: alice.userId, start: now, end: now + 30 * DAY }),
+    ),
   );
   await sendStripe(t, stripeEvent("evt_2", "invoice.paid", invoice({ id: "in_1", paid: true })));
   return { t, alice, bob, admin };
@@ -77,7 +81,12 @@ describe("admin functions", () => {
       (as: typeof bob.as) => as.query(api.operations.deploymentHealthStats, { since: 0 }),
       (as: typeof bob.as) => as.query(api.operations.topProjects, { since: 0 }),
       (as: typeof bob.as) =>
-        as.mutation(api.admin.setPlanOverride, { userId: id, plan: "business", expiresAt: Date.now() + DAY, reason: "x" }),
+        as.mutation(api.admin.setPlanOverride, {
+          userId: id,
+          plan: "business",
+          expiresAt: Date.now() + DAY,
+          reason: "x",
+        }),
       (as: typeof bob.as) => as.mutation(api.admin.clearPlanOverride, { userId: id, reason: "x" }),
       (as: typeof bob.as) => as.mutation(api.admin.setRole, { userId: bob.userId, role: "admin", reason: "x" }),
       (as: typeof bob.as) => as.mutation(api.admin.setSuspended, { userId: id, suspended: true, reason: "x" }),
@@ -99,11 +108,18 @@ describe("admin functions", () => {
     expect(byEmail.page.map((u) => u.email)).toEqual(["alice@example.com"]);
     const pro = await admin.as.query(api.admin.users, { paginationOpts: PAGE, plan: "pro" });
     expect(pro.page.map((u) => u.id)).toEqual([alice.userId]);
-    expect((await admin.as.query(api.admin.users, { paginationOpts: { numItems: 2, cursor: null } })).page).toHaveLength(2);
+    expect(
+      (await admin.as.query(api.admin.users, { paginationOpts: { numItems: 2, cursor: null } })).page,
+    ).toHaveLength(2);
     const active = await admin.as.query(api.admin.subscriptions, { status: "active", paginationOpts: PAGE });
     expect(active.page).toEqual([expect.objectContaining({ userId: alice.userId, plan: "pro", mock: false })]);
     const revenue = await admin.as.query(api.admin.revenue, {});
-    expect(revenue.find((r) => r.plan === "pro")).toEqual({ plan: "pro", subscriptions: 1, monthlyCents: 4900, truncated: false });
+    expect(revenue.find((r) => r.plan === "pro")).toEqual({
+      plan: "pro",
+      subscriptions: 1,
+      monthlyCents: 4900,
+      truncated: false,
+    });
     expect(revenue.find((r) => r.plan === "business")?.subscriptions).toBe(0);
     const usage = await admin.as.query(api.admin.userUsage, { userId: alice.userId, period: "2026-11" });
     expect(usage).toMatchObject({ requests: 0, costMicros: 0 });
@@ -114,7 +130,11 @@ describe("admin functions", () => {
     await admin.as.mutation(api.admin.setRole, { userId: bob.userId, role: "admin", reason: "new operator" });
     expect((await bob.as.query(api.admin.users, { paginationOpts: PAGE })).page.length).toBeGreaterThan(0);
 
-    await admin.as.mutation(api.admin.setSuspended, { userId: alice.userId, suspended: true, reason: "chargeback fraud" });
+    await admin.as.mutation(api.admin.setSuspended, {
+      userId: alice.userId,
+      suspended: true,
+      reason: "chargeback fraud",
+    });
     await expectCode(alice.as.query(api.billing.current, {}), "ACCOUNT_SUSPENDED");
     await expectCode(alice.as.query(api.users.me, {}), "ACCOUNT_SUSPENDED");
     await expectCode(alice.as.action(api.billing.checkout, { plan: "business" }), "ACCOUNT_SUSPENDED");
@@ -122,7 +142,10 @@ describe("admin functions", () => {
       t.mutation(internal.ai.begin, { caller: callerFor("alice"), type: "explain", prompt: "x", promptChars: 1 }),
       "ACCOUNT_SUSPENDED",
     );
-    await expectCode(admin.as.mutation(api.admin.setSuspended, { userId: admin.userId, suspended: true, reason: "oops" }), "INVALID");
+    await expectCode(
+      admin.as.mutation(api.admin.setSuspended, { userId: admin.userId, suspended: true, reason: "oops" }),
+      "INVALID",
+    );
 
     await admin.as.mutation(api.admin.setSuspended, { userId: alice.userId, suspended: false, reason: "resolved" });
     expect((await alice.as.query(api.billing.current, {})).plan.plan).toBe("pro");

@@ -15,7 +15,11 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => {
-  billingEnv({ STRIPE_API_URL: fake.url, STRIPE_SECRET_KEY: fake.secretKey, BILLING_RETURN_URL: "https://app.autocrea.test/billing" });
+  billingEnv({
+    STRIPE_API_URL: fake.url,
+    STRIPE_SECRET_KEY: fake.secretKey,
+    BILLING_RETURN_URL: "https://app.autocrea.test/billing",
+  });
   fake.clearFaults();
 });
 
@@ -53,7 +57,11 @@ describe("billing.checkout (Stripe)", () => {
   test("Stripe rate-limiting (429) is UPSTREAM_OVERLOADED and not retried; a Stripe that never answers is TIMEOUT; neither stores a customer", async () => {
     const { t, as } = await withUser(newConvexTest(), "throttled");
     const calls = fake.requests.length;
-    fake.failNext({ kind: "status", status: 429, body: { error: { type: "rate_limit_error", message: "Too many requests" } } });
+    fake.failNext({
+      kind: "status",
+      status: 429,
+      body: { error: { type: "rate_limit_error", message: "Too many requests" } },
+    });
     await expectCode(as.action(api.billing.checkout, { plan: "pro" }), "UPSTREAM_OVERLOADED");
     expect(fake.requests.length - calls).toBe(1);
     billingEnv({ STRIPE_API_URL: fake.url, STRIPE_SECRET_KEY: fake.secretKey, STRIPE_TIMEOUT_MS: "200" });
@@ -68,7 +76,10 @@ describe("billing.checkout (Stripe)", () => {
     const { t, userId, as } = await withUser(newConvexTest(), "subscriber");
     fake.customers.set("cus_1", { id: "cus_1", metadata: {} }); // made at Stripe by an earlier checkout
     const now = Date.now();
-    await sendStripe(t, stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY })));
+    await sendStripe(
+      t,
+      stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY })),
+    );
     await expectCode(as.action(api.billing.checkout, { plan: "business" }), "CONFLICT");
     const portal = await as.action(api.billing.portal, {});
     expect(portal.url).toMatch(new RegExp(`^${fake.url}/p/session/`));
@@ -80,7 +91,11 @@ describe("billing.checkout (Stripe)", () => {
     const { t, as } = await withUser(newConvexTest(), "newcomer");
     await expectCode(as.action(api.billing.portal, {}), "NOT_FOUND");
     await expectCode(t.action(api.billing.checkout, { plan: "pro" }), "UNAUTHENTICATED");
-    billingEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, LEMONSQUEEZY_CHECKOUT_URL: undefined });
+    billingEnv({
+      STRIPE_SECRET_KEY: undefined,
+      STRIPE_WEBHOOK_SECRET: undefined,
+      LEMONSQUEEZY_CHECKOUT_URL: undefined,
+    });
     await expectCode(as.action(api.billing.checkout, { plan: "pro" }), "UNAVAILABLE");
   });
 });
@@ -108,7 +123,12 @@ describe("billing.plans", () => {
       maxProjects: 200,
       maxStoredBytes: 10 * 1024 ** 3,
     });
-    expect(plans[0]).toMatchObject({ monthlyPriceCents: 0, deployPool: "free", maxProjects: 10, maxStoredBytes: 100 * 1024 ** 2 });
+    expect(plans[0]).toMatchObject({
+      monthlyPriceCents: 0,
+      deployPool: "free",
+      maxProjects: 10,
+      maxStoredBytes: 100 * 1024 ** 2,
+    });
     expect(plans[0].models).not.toContain("claude-opus-5-5");
   });
 });

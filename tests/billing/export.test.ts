@@ -18,7 +18,9 @@ function get(token: string, query: string) {
 test("GET /api/admin/export?period=YYYY-MM streams every user's month as CSV; its sums equal the ledger", async () => {
   // More users than one page, a few of them with AI use over several days (and across the month's end).
   for (let i = 0; i < USERS_PER_PAGE + 20; i++)
-    await stack.t.mutation(internal.users.meForEdge, { caller: callerFor(`export_${i}`, { email: `u${i}@example.com` }) });
+    await stack.t.mutation(internal.users.meForEdge, {
+      caller: callerFor(`export_${i}`, { email: `u${i}@example.com` }),
+    });
   const month = dayOf(stack.now()).slice(0, 7);
   for (let day = 0; day < 3; day++) {
     for (const i of ACTIVE) {
@@ -29,7 +31,12 @@ test("GET /api/admin/export?period=YYYY-MM streams every user's month as CSV; it
         prompt: "x",
         promptChars: 1,
       });
-      const usage = { inputTokens: 123 * (i + 1) + day, outputTokens: 567 + day, cacheReadTokens: 89, cacheWriteTokens: 7 };
+      const usage = {
+        inputTokens: 123 * (i + 1) + day,
+        outputTokens: 567 + day,
+        cacheReadTokens: 89,
+        cacheWriteTokens: 7,
+      };
       await stack.t.mutation(internal.ai.settle, {
         caller: callerFor(`export_${i}`),
         requestId: begun.requestId,
@@ -53,7 +60,9 @@ test("GET /api/admin/export?period=YYYY-MM streams every user's month as CSV; it
   const rows = lines.slice(1).map((l) => l.split(","));
   expect(rows.map((r) => r[1]).sort()).toEqual(ACTIVE.map((i) => `u${i}@example.com`).sort());
 
-  const ledger = (await stack.t.run((ctx) => ctx.db.query("aiRequests").collect())).filter((r) => dayOf(r.startedAt).startsWith(month));
+  const ledger = (await stack.t.run((ctx) => ctx.db.query("aiRequests").collect())).filter((r) =>
+    dayOf(r.startedAt).startsWith(month),
+  );
   const micros = rows.reduce((n, r) => n + Number(r[8]), 0);
   expect(micros).toBe(ledger.reduce((n, r) => n + r.costMicros, 0));
   expect(rows.reduce((n, r) => n + Number(r[3]), 0)).toBe(ledger.length);

@@ -91,7 +91,13 @@ export function subscription(s: SubSpec) {
   };
 }
 
-export function invoice(opts: { id: string; subscription?: string; customer?: string; paid: boolean; amount?: number }) {
+export function invoice(opts: {
+  id: string;
+  subscription?: string;
+  customer?: string;
+  paid: boolean;
+  amount?: number;
+}) {
   return {
     id: opts.id,
     object: "invoice",
@@ -162,7 +168,10 @@ export function lemonSubscription(
   });
 }
 
-export function lemonInvoice(event: string, s: { id: string; subscriptionId?: string; userId: string; updatedAt: number }) {
+export function lemonInvoice(
+  event: string,
+  s: { id: string; subscriptionId?: string; userId: string; updatedAt: number },
+) {
   const iso = new Date(s.updatedAt).toISOString();
   return JSON.stringify({
     meta: { event_name: event, custom_data: { user_id: s.userId } },

@@ -26,10 +26,17 @@ describe("plan lifecycle", () => {
     const { t, userId, as } = await withUser();
     const now = Date.now();
     const period = { userId, start: now - 10 * DAY, end: now + 20 * DAY };
-    await sendStripe(t, stripeEvent("evt_1", "customer.subscription.created", subscription(period), now - 10 * DAY + 1000), {
-      timestampMs: now,
-    });
-    await sendStripe(t, stripeEvent("evt_2", "customer.subscription.updated", subscription({ ...period, cancelAtPeriodEnd: true })));
+    await sendStripe(
+      t,
+      stripeEvent("evt_1", "customer.subscription.created", subscription(period), now - 10 * DAY + 1000),
+      {
+        timestampMs: now,
+      },
+    );
+    await sendStripe(
+      t,
+      stripeEvent("evt_2", "customer.subscription.updated", subscription({ ...period, cancelAtPeriodEnd: true })),
+    );
     let current = await as.query(api.billing.current, { today: "2026-11-02" });
     expect(current.plan.plan).toBe("pro");
     expect(current.billing).toMatchObject({ atPeriodEnd: "downgrades", periodEnd: period.end });
@@ -41,7 +48,12 @@ describe("plan lifecycle", () => {
     await advance(t, 2 * DAY);
     const r = await rows(t, userId);
     expect(r.user.plan).toBe("free");
-    expect(r.audit.at(-1)).toMatchObject({ action: "plan.changed", from: "pro", to: "free", actor: { kind: "schedule" } });
+    expect(r.audit.at(-1)).toMatchObject({
+      action: "plan.changed",
+      from: "pro",
+      to: "free",
+      actor: { kind: "schedule" },
+    });
     expect(r.notifications.at(-1)).toMatchObject({ type: "subscription.changed", title: "Your plan is now Free" });
     current = await as.query(api.billing.current, { today: "2026-11-23" });
     expect(current.billing.source).toBe("free");
@@ -50,11 +62,18 @@ describe("plan lifecycle", () => {
   test("payment failed: grace period visible to the user and notified, then free", async () => {
     const { t, userId, as } = await withUser();
     const now = Date.now();
-    await sendStripe(t, stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY })));
+    await sendStripe(
+      t,
+      stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY })),
+    );
     await sendStripe(t, stripeEvent("evt_2", "invoice.payment_failed", invoice({ id: "in_1", paid: false })));
     await sendStripe(
       t,
-      stripeEvent("evt_3", "customer.subscription.updated", subscription({ userId, start: now, end: now + 30 * DAY, status: "past_due" })),
+      stripeEvent(
+        "evt_3",
+        "customer.subscription.updated",
+        subscription({ userId, start: now, end: now + 30 * DAY, status: "past_due" }),
+      ),
     );
     const current = await as.query(api.billing.current, {});
     expect(current.plan.plan).toBe("pro");
@@ -71,7 +90,10 @@ describe("plan lifecycle", () => {
   test("payment failed, then paid within the grace period: the plan stays", async () => {
     const { t, userId } = await withUser();
     const now = Date.now();
-    await sendStripe(t, stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY })));
+    await sendStripe(
+      t,
+      stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY })),
+    );
     await sendStripe(t, stripeEvent("evt_2", "invoice.payment_failed", invoice({ id: "in_1", paid: false })));
     await advance(t, 2 * DAY);
     await sendStripe(t, stripeEvent("evt_3", "invoice.paid", invoice({ id: "in_1", paid: true })));
@@ -88,10 +110,19 @@ describe("plan lifecycle", () => {
     const now = Date.now();
     await sendStripe(
       t,
-      stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, plan: "starter", start: now, end: now + 60 * DAY })),
+      stripeEvent(
+        "evt_1",
+        "customer.subscription.created",
+        subscription({ userId, plan: "starter", start: now, end: now + 60 * DAY }),
+      ),
     );
     expect(
-      await admin.as.mutation(api.admin.setPlanOverride, { userId, plan: "business", expiresAt: now + 3 * DAY, reason: "conference demo" }),
+      await admin.as.mutation(api.admin.setPlanOverride, {
+        userId,
+        plan: "business",
+        expiresAt: now + 3 * DAY,
+        reason: "conference demo",
+      }),
     ).toBe("business");
     let r = await rows(t, userId);
     expect(r.user.billing).toMatchObject({ source: "override", overrideExpiresAt: now + 3 * DAY });
@@ -102,6 +133,9 @@ describe("plan lifecycle", () => {
     r = await rows(t, userId);
     expect(r.user.plan).toBe("starter");
     expect(r.user.billing?.source).toBe("subscription");
-    await expectCode(admin.as.mutation(api.admin.setPlanOverride, { userId, plan: "pro", expiresAt: now, reason: "x" }), "INVALID");
+    await expectCode(
+      admin.as.mutation(api.admin.setPlanOverride, { userId, plan: "pro", expiresAt: now, reason: "x" }),
+      "INVALID",
+    );
   });
 });

@@ -43,7 +43,11 @@ async function setup() {
   const now = Date.now();
   await sendStripe(
     t,
-    stripeEvent("evt_a", "customer.subscription.created", subscription({ userId: alice.userId, start: now, end: now + 30 * DAY })),
+    stripeEvent(
+      "evt_a",
+      "customer.subscription.created",
+      subscription({ userId: alice.userId, start: now, end: now + 30 * DAY }),
+    ),
   );
   // Carol's subscription came from mocked payments: never reported.
   await t.run((ctx) =>
@@ -106,7 +110,9 @@ test("a send whose record was lost is sent again with the same idempotency key: 
   });
   expect(await report()).toEqual({ sent: 1, failed: 0, continued: false });
   expect(fake.meterEvents).toHaveLength(1);
-  expect(await t.run((ctx) => ctx.db.query("meterReports").collect())).toEqual([expect.objectContaining({ day: DAY_ID, tokens: 1_000 })]);
+  expect(await t.run((ctx) => ctx.db.query("meterReports").collect())).toEqual([
+    expect.objectContaining({ day: DAY_ID, tokens: 1_000 }),
+  ]);
 });
 
 test("past 2,000 subscriptions a run schedules its continuation, which reports the rest", async () => {
@@ -152,9 +158,12 @@ test("past 2,000 subscriptions a run schedules its continuation, which reports t
   expect(fake.meterEvents.map((e) => e.customer)).toEqual(["cus_1"]);
   // The continuation is scheduled at once (runAfter 0) and runs by itself: wait for it to end.
   const continuation = () =>
-    t.run(async (ctx) => (await ctx.db.system.query("_scheduled_functions").collect()).find((f) => f.name.includes("billingMeters")));
+    t.run(async (ctx) =>
+      (await ctx.db.system.query("_scheduled_functions").collect()).find((f) => f.name.includes("billingMeters")),
+    );
   expect((await continuation())?.args[0]).toMatchObject({ days: [DAY_ID], cursor: expect.any(String) });
-  for (let i = 0; i < 500 && (await continuation())?.state.kind !== "success"; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && (await continuation())?.state.kind !== "success"; i++)
+    await new Promise((r) => setTimeout(r, 10));
   expect((await continuation())?.state.kind).toBe("success");
   expect(fake.meterEvents.map((e) => e.customer)).toEqual(["cus_1", "cus_bob"]);
 });
@@ -163,7 +172,11 @@ test("off without STRIPE_METER_EVENT or with mocked payments; a daily cron runs 
   const { report } = await setup();
   billingEnv({ STRIPE_API_URL: fake.url, STRIPE_SECRET_KEY: fake.secretKey });
   expect(await report()).toEqual({ sent: 0, failed: 0, continued: false });
-  billingEnv({ STRIPE_METER_EVENT: "autocrea_ai_tokens", STRIPE_SECRET_KEY: undefined, AUTOCREA_MOCK_SERVICES: "stripe" });
+  billingEnv({
+    STRIPE_METER_EVENT: "autocrea_ai_tokens",
+    STRIPE_SECRET_KEY: undefined,
+    AUTOCREA_MOCK_SERVICES: "stripe",
+  });
   expect(await report()).toEqual({ sent: 0, failed: 0, continued: false });
   expect(fake.meterEvents).toEqual([]);
   const entry = Object.entries((crons as unknown as { crons: Record<string, { name: string }> }).crons).find(([name]) =>

@@ -71,11 +71,17 @@ describe.each(["stripe", "lemonsqueezy"] as const)("mocked %s", (provider) => {
 
 test("a malformed body or an unknown checkout is a client error, never a 500", async () => {
   const { t } = await withUser();
-  const bad = await t.fetch("/billing/mock/confirm", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+  const bad = await t.fetch("/billing/mock/confirm", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{",
+  });
   expect(bad.status).toBe(400);
   expect(((await bad.json()) as any).error.code).toBe("INVALID");
   expect((await post(t, "/billing/mock/confirm", { id: "nope" })).body.error.code).toBe("NOT_FOUND");
-  expect((await post(t, "/billing/mock/portal", { user: "x", provider: "stripe", action: "explode" })).body.error.code).toBe("INVALID");
+  expect(
+    (await post(t, "/billing/mock/portal", { user: "x", provider: "stripe", action: "explode" })).body.error.code,
+  ).toBe("INVALID");
 });
 
 test("the mock pages refuse when payments are real", async () => {

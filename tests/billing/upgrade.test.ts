@@ -31,9 +31,10 @@ test("upgrade → the next AI request gets the new plan's limits and models; the
 
   const now = stack.now();
   const period = { userId, plan: "pro" as const, start: now, end: now + 30 * DAY };
-  expect((await sendStripe(stack.t, stripeEvent("evt_up", "customer.subscription.created", subscription(period), now))).body.result).toBe(
-    "applied",
-  );
+  expect(
+    (await sendStripe(stack.t, stripeEvent("evt_up", "customer.subscription.created", subscription(period), now))).body
+      .result,
+  ).toBe("applied");
   res = await aiCall(stack, token, "explain", { code: "const a = 1", language: "ts", model: "claude-opus-5-5" });
   expect(res.status).toBe(200);
   await res.text();
@@ -42,7 +43,12 @@ test("upgrade → the next AI request gets the new plan's limits and models; the
   await stack.advance(1000);
   await sendStripe(
     stack.t,
-    stripeEvent("evt_end", "customer.subscription.deleted", subscription({ ...period, status: "canceled" }), stack.now()),
+    stripeEvent(
+      "evt_end",
+      "customer.subscription.deleted",
+      subscription({ ...period, status: "canceled" }),
+      stack.now(),
+    ),
   );
   res = await aiCall(stack, token, "explain", { code: "const a = 1", language: "ts", model: "claude-opus-5-5" });
   expect(res.status).toBe(403);

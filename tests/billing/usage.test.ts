@@ -14,7 +14,10 @@ test("current() and usage({ period }) equal the ledger's sums over the period's 
   const { t, userId, as } = await withUser();
   const start = Date.UTC(2026, 9, 25, 10);
   const end = Date.UTC(2026, 10, 25, 10);
-  await sendStripe(t, stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, plan: "business", start, end })));
+  await sendStripe(
+    t,
+    stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, plan: "business", start, end })),
+  );
   let seed = 7;
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
   while (Date.now() < Date.UTC(2026, 10, 10)) {
@@ -26,7 +29,12 @@ test("current() and usage({ period }) equal the ledger's sums over the period's 
       prompt: "x",
       promptChars: 10,
     });
-    const usage = { inputTokens: 100 + rand(5000), outputTokens: rand(3000), cacheReadTokens: rand(900), cacheWriteTokens: rand(300) };
+    const usage = {
+      inputTokens: 100 + rand(5000),
+      outputTokens: rand(3000),
+      cacheReadTokens: rand(900),
+      cacheWriteTokens: rand(300),
+    };
     await t.mutation(internal.ai.settle, {
       caller: callerFor("alice"),
       requestId: begun.requestId,
@@ -41,7 +49,10 @@ test("current() and usage({ period }) equal the ledger's sums over the period's 
     return {
       requests: rows.length,
       costMicros: rows.reduce((n, r) => n + r.costMicros, 0),
-      totalTokens: rows.reduce((n, r) => n + r.inputTokens + r.outputTokens + r.cacheReadTokens + r.cacheWriteTokens, 0),
+      totalTokens: rows.reduce(
+        (n, r) => n + r.inputTokens + r.outputTokens + r.cacheReadTokens + r.cacheWriteTokens,
+        0,
+      ),
     };
   };
   const current = await as.query(api.billing.current, { today: "2026-11-10" });

@@ -43,15 +43,26 @@ describe("Stripe webhooks", () => {
       status: "active",
     });
     expect(r.audit).toEqual([
-      expect.objectContaining({ action: "plan.changed", from: "free", to: "pro", actor: { kind: "stripe", eventId: "evt_1" } }),
+      expect.objectContaining({
+        action: "plan.changed",
+        from: "free",
+        to: "pro",
+        actor: { kind: "stripe", eventId: "evt_1" },
+      }),
     ]);
-    expect(r.notifications).toEqual([expect.objectContaining({ type: "subscription.changed", title: "Your plan is now Pro" })]);
+    expect(r.notifications).toEqual([
+      expect.objectContaining({ type: "subscription.changed", title: "Your plan is now Pro" }),
+    ]);
   });
 
   test("forged (other secret), unsigned and stale (6 minutes old) events are refused and write nothing", async () => {
     const { t, userId } = await withUser();
     const now = Date.now();
-    const payload = stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY }));
+    const payload = stripeEvent(
+      "evt_1",
+      "customer.subscription.created",
+      subscription({ userId, start: now, end: now + 30 * DAY }),
+    );
     expect((await sendStripe(t, payload, { secret: "whsec_someone_else" })).status).toBe(400);
     expect((await sendStripe(t, payload, { header: null })).body.error.code).toBe("INVALID");
     expect((await sendStripe(t, payload, { header: "t=1,v1=deadbeef" })).status).toBe(400);
@@ -72,7 +83,11 @@ describe("Stripe webhooks", () => {
   test("a replayed event is applied once", async () => {
     const { t, userId } = await withUser();
     const now = Date.now();
-    const payload = stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY }));
+    const payload = stripeEvent(
+      "evt_1",
+      "customer.subscription.created",
+      subscription({ userId, start: now, end: now + 30 * DAY }),
+    );
     expect((await sendStripe(t, payload)).body.result).toBe("applied");
     expect((await sendStripe(t, payload)).body.result).toBe("duplicate");
     const r = await rows(t, userId);
@@ -88,11 +103,17 @@ describe("Stripe webhooks", () => {
     // Newer first: the user canceled at period end (t+10 s), then the older "created" arrives.
     await sendStripe(
       t,
-      stripeEvent("evt_2", "customer.subscription.updated", subscription({ ...period, cancelAtPeriodEnd: true }), now + 10_000),
+      stripeEvent(
+        "evt_2",
+        "customer.subscription.updated",
+        subscription({ ...period, cancelAtPeriodEnd: true }),
+        now + 10_000,
+      ),
     );
-    expect((await sendStripe(t, stripeEvent("evt_1", "customer.subscription.created", subscription(period), now))).body.result).toBe(
-      "stale",
-    );
+    expect(
+      (await sendStripe(t, stripeEvent("evt_1", "customer.subscription.created", subscription(period), now))).body
+        .result,
+    ).toBe("stale");
     let r = await rows(t, userId);
     expect(r.subscriptions[0].cancelAtPeriodEnd).toBe(true);
     expect(r.user.billing?.atPeriodEnd).toBe("downgrades");
@@ -100,10 +121,16 @@ describe("Stripe webhooks", () => {
     // Deleted, then an older update: canceled is final.
     await sendStripe(
       t,
-      stripeEvent("evt_4", "customer.subscription.deleted", subscription({ ...period, status: "canceled" }), now + 30_000),
+      stripeEvent(
+        "evt_4",
+        "customer.subscription.deleted",
+        subscription({ ...period, status: "canceled" }),
+        now + 30_000,
+      ),
     );
     expect(
-      (await sendStripe(t, stripeEvent("evt_3", "customer.subscription.updated", subscription(period), now + 20_000))).body.result,
+      (await sendStripe(t, stripeEvent("evt_3", "customer.subscription.updated", subscription(period), now + 20_000)))
+        .body.result,
     ).toBe("stale");
     r = await rows(t, userId);
     expect(r.subscriptions[0].status).toBe("canceled");
@@ -145,7 +172,9 @@ describe("Stripe webhooks", () => {
       client_reference_id: userId,
       metadata: { plan: "starter" },
     };
-    expect((await sendStripe(t, stripeEvent("evt_1", "checkout.session.completed", session, now))).body.result).toBe("applied");
+    expect((await sendStripe(t, stripeEvent("evt_1", "checkout.session.completed", session, now))).body.result).toBe(
+      "applied",
+    );
     expect((await rows(t, userId)).user.plan).toBe("starter");
     await sendStripe(
       t,
@@ -160,16 +189,26 @@ describe("Stripe webhooks", () => {
     expect(r.subscriptions).toHaveLength(1);
     expect(r.subscriptions[0].currentPeriodStart).toBe(Math.floor((now - 60_000) / 1000) * 1000);
     // The customer is remembered for the user: later events without our metadata still find them.
-    const bare = { ...subscription({ userId: "", plan: "pro", id: "sub_2", start: now, end: now + 30 * DAY }), metadata: {} };
-    expect((await sendStripe(t, stripeEvent("evt_3", "customer.subscription.created", bare))).body.result).toBe("applied");
+    const bare = {
+      ...subscription({ userId: "", plan: "pro", id: "sub_2", start: now, end: now + 30 * DAY }),
+      metadata: {},
+    };
+    expect((await sendStripe(t, stripeEvent("evt_3", "customer.subscription.created", bare))).body.result).toBe(
+      "applied",
+    );
     expect((await rows(t, userId)).user.plan).toBe("pro");
   });
 
   test("an event for nobody we know is not recorded (a retry can still apply it)", async () => {
     const { t } = await withUser();
     const now = Date.now();
-    const orphan = { ...subscription({ userId: "", customer: "cus_unknown", start: now, end: now + DAY }), metadata: {} };
-    expect((await sendStripe(t, stripeEvent("evt_x", "customer.subscription.created", orphan))).body.result).toBe("unknown");
+    const orphan = {
+      ...subscription({ userId: "", customer: "cus_unknown", start: now, end: now + DAY }),
+      metadata: {},
+    };
+    expect((await sendStripe(t, stripeEvent("evt_x", "customer.subscription.created", orphan))).body.result).toBe(
+      "unknown",
+    );
     expect((await t.run((ctx) => ctx.db.query("webhookEvents").collect())).length).toBe(0);
   });
 
@@ -178,10 +217,18 @@ describe("Stripe webhooks", () => {
     const now = Date.now();
     await sendStripe(
       t,
-      stripeEvent("evt_1", "customer.subscription.created", subscription({ userId, start: now, end: now + 30 * DAY }), now),
+      stripeEvent(
+        "evt_1",
+        "customer.subscription.created",
+        subscription({ userId, start: now, end: now + 30 * DAY }),
+        now,
+      ),
     );
     await sendStripe(t, stripeEvent("evt_3", "invoice.paid", invoice({ id: "in_1", paid: true }), now + 2000));
-    await sendStripe(t, stripeEvent("evt_2", "invoice.payment_failed", invoice({ id: "in_1", paid: false }), now + 1000));
+    await sendStripe(
+      t,
+      stripeEvent("evt_2", "invoice.payment_failed", invoice({ id: "in_1", paid: false }), now + 1000),
+    );
     const r = await rows(t, userId);
     expect(r.invoices).toEqual([expect.objectContaining({ invoiceId: "in_1", status: "paid", amountCents: 4900 })]);
     expect(r.subscriptions[0].graceEndsAt).toBeUndefined();
@@ -219,9 +266,18 @@ describe("Lemon Squeezy webhooks", () => {
     expect((await sendLemon(t, created)).body.result).toBe("duplicate");
     await sendLemon(
       t,
-      lemonSubscription("subscription_cancelled", { userId, status: "cancelled", renewsAt: now + 30 * DAY, updatedAt: now + 2000 }),
+      lemonSubscription("subscription_cancelled", {
+        userId,
+        status: "cancelled",
+        renewsAt: now + 30 * DAY,
+        updatedAt: now + 2000,
+      }),
     );
-    const older = lemonSubscription("subscription_updated", { userId, renewsAt: now + 30 * DAY, updatedAt: now + 1000 });
+    const older = lemonSubscription("subscription_updated", {
+      userId,
+      renewsAt: now + 30 * DAY,
+      updatedAt: now + 1000,
+    });
     expect((await sendLemon(t, older)).body.result).toBe("stale");
     const r = await rows(t, userId);
     expect(r.subscriptions[0].cancelAtPeriodEnd).toBe(true);
@@ -229,7 +285,12 @@ describe("Lemon Squeezy webhooks", () => {
     // expired ends it.
     await sendLemon(
       t,
-      lemonSubscription("subscription_expired", { userId, status: "expired", renewsAt: now + 30 * DAY, updatedAt: now + 3000 }),
+      lemonSubscription("subscription_expired", {
+        userId,
+        status: "expired",
+        renewsAt: now + 30 * DAY,
+        updatedAt: now + 3000,
+      }),
     );
     expect((await rows(t, userId)).user.plan).toBe("free");
   });

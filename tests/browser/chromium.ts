@@ -6,7 +6,12 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, type TestContext } from "vitest";
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+const CANDIDATES = [
+  process.env.CHROMIUM_PATH,
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+];
 /** Screenshots of every open page when a test fails (gitignored). */
 export const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
 
@@ -32,7 +37,11 @@ export function browserForFile() {
     if (ctx.task.result?.state === "fail") {
       mkdirSync(ARTIFACTS, { recursive: true });
       const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-      await Promise.all(pages.map((p, i) => p.screenshot({ path: path.join(ARTIFACTS, `${name}-${i + 1}.png`), fullPage: true }).catch(() => {})));
+      await Promise.all(
+        pages.map((p, i) =>
+          p.screenshot({ path: path.join(ARTIFACTS, `${name}-${i + 1}.png`), fullPage: true }).catch(() => {}),
+        ),
+      );
     }
     await Promise.all(pages.map((p) => p.context().close()));
     pages = [];

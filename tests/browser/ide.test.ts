@@ -82,7 +82,9 @@ describe("the reference IDE page", () => {
     await page.getByTestId("ai-meta").getByText(/^done/).waitFor();
     expect(await page.getByTestId("ai-answer").textContent()).not.toBe("");
     await expect.poll(() => totals.getAttribute("data-tokens").then(Number)).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('[data-testid="usage-chart"] rect[data-value]:not([data-value="0"])').count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-testid="usage-chart"] rect[data-value]:not([data-value="0"])').count())
+      .toBeGreaterThan(0);
   });
 
   test("a build's change set appears live with per-file diffs; Apply puts its files in the files panel", async () => {
@@ -102,7 +104,9 @@ describe("the reference IDE page", () => {
     const files = page.getByTestId("change-set-file");
     await expect.poll(() => files.count()).toBe(4);
     await page.getByTestId("change-set-status").getByText("proposed").waitFor();
-    const app = page.locator('[data-testid="change-set-file"][data-path="src/App.tsx"] [data-testid="change-set-diff"]');
+    const app = page.locator(
+      '[data-testid="change-set-file"][data-path="src/App.tsx"] [data-testid="change-set-diff"]',
+    );
     await expect.poll(() => app.textContent()).toMatch(/^\+.*<h1>/m);
     expect(await page.getByTestId("file").count()).toBe(0); // nothing touches the project before Apply
 
@@ -110,14 +114,19 @@ describe("the reference IDE page", () => {
     await page.getByTestId("change-set-status").getByText("applied").waitFor();
     await expect
       .poll(() => page.getByTestId("file").allTextContents())
-      .toEqual(expect.arrayContaining([expect.stringMatching(/^src\/App\.tsx /), expect.stringMatching(/^package\.json /)]));
+      .toEqual(
+        expect.arrayContaining([expect.stringMatching(/^src\/App\.tsx /), expect.stringMatching(/^package\.json /)]),
+      );
     expect(await page.getByTestId("change-set-apply").isDisabled()).toBe(true);
 
     // The README's picture of the page: rewritten only on request (UPDATE_SCREENSHOT=1).
     if (process.env.UPDATE_SCREENSHOT === "1") {
       await page.getByTestId("file").getByText("src/App.tsx").click();
       await expect.poll(() => page.getByTestId("editor").inputValue()).toMatch(/<h1>/);
-      await page.screenshot({ path: fileURLToPath(new URL("../../docs/ide-page.png", import.meta.url)), fullPage: true });
+      await page.screenshot({
+        path: fileURLToPath(new URL("../../docs/ide-page.png", import.meta.url)),
+        fullPage: true,
+      });
     }
   });
 });

@@ -11,7 +11,9 @@ describe("GET / (the reference IDE page)", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<meta name="convex-url" content="https://fake.convex.cloud" />');
-    expect(res.headers.get("Content-Security-Policy")).toMatch(/default-src 'self'; connect-src 'self' http: https: ws: wss:/);
+    expect(res.headers.get("Content-Security-Policy")).toMatch(
+      /default-src 'self'; connect-src 'self' http: https: ws: wss:/,
+    );
     const js = await app.request("/dev/page/app.js");
     expect(js.status).toBe(200);
     expect(js.headers.get("Content-Type")).toMatch(/javascript/);

@@ -31,7 +31,10 @@ const ACTIONS: [string, (c: Caller, f: Fixture) => Promise<unknown>][] = [
   ["changeSets.apply", (c, f) => c.mutation(api.changeSets.apply, { changeSetId: f.open })],
   ["changeSets.reject", (c, f) => c.mutation(api.changeSets.reject, { changeSetId: f.open })],
   ["changeSets.revert", (c, f) => c.mutation(api.changeSets.revert, { changeSetId: f.applied })],
-  ["changeSets.restoreVersion", (c, f) => c.mutation(api.changeSets.restoreVersion, { projectId: f.s.projectId, versionId: f.versionId })],
+  [
+    "changeSets.restoreVersion",
+    (c, f) => c.mutation(api.changeSets.restoreVersion, { projectId: f.s.projectId, versionId: f.versionId }),
+  ],
 ];
 
 describe("authorization", () => {
@@ -41,12 +44,15 @@ describe("authorization", () => {
     await expectCode(call(f.s.dave, f), "NOT_FOUND");
   });
 
-  test.each(ACTIONS)("%s: a viewer gets FORBIDDEN, a non-member NOT_FOUND, nothing written; an editor may", async (_name, call) => {
-    const f = await withAppliedChangeSet();
-    await refusedWithoutChange(f.s.t, () => call(f.s.carol, f), "FORBIDDEN");
-    await refusedWithoutChange(f.s.t, () => call(f.s.dave, f), "NOT_FOUND");
-    await expect(call(f.s.bob, f)).resolves.toBeDefined();
-  });
+  test.each(ACTIONS)(
+    "%s: a viewer gets FORBIDDEN, a non-member NOT_FOUND, nothing written; an editor may",
+    async (_name, call) => {
+      const f = await withAppliedChangeSet();
+      await refusedWithoutChange(f.s.t, () => call(f.s.carol, f), "FORBIDDEN");
+      await refusedWithoutChange(f.s.t, () => call(f.s.dave, f), "NOT_FOUND");
+      await expect(call(f.s.bob, f)).resolves.toBeDefined();
+    },
+  );
 
   test("signed-out callers are UNAUTHENTICATED", async () => {
     const f = await withAppliedChangeSet();
@@ -71,8 +77,16 @@ describe("authorization", () => {
     const s = await buildSetup();
     const b = await begin(s, { clerkId: CLERK.bob });
     await s.alice.mutation(api.projects.removeMember, { projectId: s.projectId, userId: s.ids.bob });
-    const a = await turn(s, b, [editor({ command: "create", path: "x.txt", file_text: "x" })], { clerkId: CLERK.bob, usage: { inputTokens: 5, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 } });
-    expect(a).toMatchObject({ stop: { code: "NOT_FOUND" }, next: null, files: [], changeSet: { status: "interrupted", turns: 1 } });
+    const a = await turn(s, b, [editor({ command: "create", path: "x.txt", file_text: "x" })], {
+      clerkId: CLERK.bob,
+      usage: { inputTokens: 5, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+    });
+    expect(a).toMatchObject({
+      stop: { code: "NOT_FOUND" },
+      next: null,
+      files: [],
+      changeSet: { status: "interrupted", turns: 1 },
+    });
     expect(a.results[0].isError).toBe(true);
   });
 });
@@ -81,10 +95,26 @@ describe("bad input", () => {
   test("stable codes, nothing written", async () => {
     const f = await withAppliedChangeSet();
     const { s } = f;
-    await refusedWithoutChange(s.t, () => s.alice.mutation(api.changeSets.apply, { changeSetId: f.open, paths: ["../x"] }), "INVALID");
-    await refusedWithoutChange(s.t, () => s.alice.mutation(api.changeSets.apply, { changeSetId: f.open, paths: ["not-in-it.txt"] }), "NOT_FOUND");
-    await refusedWithoutChange(s.t, () => s.alice.mutation(api.changeSets.apply, { changeSetId: f.open, paths: [] }), "INVALID");
-    await refusedWithoutChange(s.t, () => s.alice.mutation(api.changeSets.reject, { changeSetId: f.applied }), "CONFLICT");
+    await refusedWithoutChange(
+      s.t,
+      () => s.alice.mutation(api.changeSets.apply, { changeSetId: f.open, paths: ["../x"] }),
+      "INVALID",
+    );
+    await refusedWithoutChange(
+      s.t,
+      () => s.alice.mutation(api.changeSets.apply, { changeSetId: f.open, paths: ["not-in-it.txt"] }),
+      "NOT_FOUND",
+    );
+    await refusedWithoutChange(
+      s.t,
+      () => s.alice.mutation(api.changeSets.apply, { changeSetId: f.open, paths: [] }),
+      "INVALID",
+    );
+    await refusedWithoutChange(
+      s.t,
+      () => s.alice.mutation(api.changeSets.reject, { changeSetId: f.applied }),
+      "CONFLICT",
+    );
     await expectCode(s.alice.query(api.changeSets.diff, { changeSetId: f.open, path: "" }), "INVALID");
     await expectCode(s.alice.query(api.files.history, { projectId: s.projectId, path: "a//b" }), "INVALID");
     await refusedWithoutChange(s.t, () => begin(s, { message: "   " }), "INVALID");
@@ -94,7 +124,13 @@ describe("bad input", () => {
     await refusedWithoutChange(s.t, () => begin(s, { conversationId: "not-an-id" }), "NOT_FOUND");
     // The ordinary AI path does not start builds.
     await expectCode(
-      s.t.mutation(internal.ai.begin, { caller: callerFor(CLERK.alice), type: "build", projectId: s.projectId, prompt: "x", promptChars: 1 }),
+      s.t.mutation(internal.ai.begin, {
+        caller: callerFor(CLERK.alice),
+        type: "build",
+        projectId: s.projectId,
+        prompt: "x",
+        promptChars: 1,
+      }),
       "INVALID",
     );
   });
@@ -102,7 +138,11 @@ describe("bad input", () => {
   test("a version of another project is NOT_FOUND for restore", async () => {
     const f = await withAppliedChangeSet();
     const other = await f.s.alice.mutation(api.projects.create, { name: "Other", framework: "node" });
-    await refusedWithoutChange(f.s.t, () => f.s.alice.mutation(api.changeSets.restoreVersion, { projectId: other, versionId: f.versionId }), "NOT_FOUND");
+    await refusedWithoutChange(
+      f.s.t,
+      () => f.s.alice.mutation(api.changeSets.restoreVersion, { projectId: other, versionId: f.versionId }),
+      "NOT_FOUND",
+    );
   });
 
   test("reject closes a drafting change set; its build stops at the next turn", async () => {
@@ -111,6 +151,9 @@ describe("bad input", () => {
     await s.bob.mutation(api.changeSets.reject, { changeSetId: b.changeSetId as Id<"changeSets"> });
     const a = await turn(s, b, [editor({ command: "create", path: "x.txt", file_text: "x" })]);
     expect(a.stop).toEqual({ code: "CONFLICT", message: "This change set is rejected" });
-    await expectCode(s.alice.mutation(api.changeSets.apply, { changeSetId: b.changeSetId as Id<"changeSets"> }), "CONFLICT");
+    await expectCode(
+      s.alice.mutation(api.changeSets.apply, { changeSetId: b.changeSetId as Id<"changeSets"> }),
+      "CONFLICT",
+    );
   });
 });

@@ -52,8 +52,14 @@ describe("apply", () => {
   test("a path the project changed since: merged three ways when clean", async () => {
     const s = await buildSetup();
     await writeFiles(s, { "n.txt": NUMBERS });
-    const { changeSetId } = await build(s, [editor({ command: "str_replace", path: "n.txt", old_str: "9\n", new_str: "NINE\n" })]);
-    await s.alice.mutation(api.files.write, { projectId: s.projectId, path: "n.txt", content: NUMBERS.replace("1\n", "ONE\n") });
+    const { changeSetId } = await build(s, [
+      editor({ command: "str_replace", path: "n.txt", old_str: "9\n", new_str: "NINE\n" }),
+    ]);
+    await s.alice.mutation(api.files.write, {
+      projectId: s.projectId,
+      path: "n.txt",
+      content: NUMBERS.replace("1\n", "ONE\n"),
+    });
     const result = await s.alice.mutation(api.changeSets.apply, { changeSetId });
     expect(result.merged).toEqual(["n.txt"]);
     expect((await projectFiles(s))["n.txt"]).toBe("ONE\n2\n3\n4\n5\n6\n7\n8\nNINE\n");
@@ -79,7 +85,11 @@ describe("apply", () => {
       ],
     });
     await s.alice.mutation(api.files.remove, { projectId: s.projectId, path: "c.txt" });
-    const data = await refusedWithoutChange(s.t, () => s.alice.mutation(api.changeSets.apply, { changeSetId }), "CONFLICT");
+    const data = await refusedWithoutChange(
+      s.t,
+      () => s.alice.mutation(api.changeSets.apply, { changeSetId }),
+      "CONFLICT",
+    );
     expect(JSON.parse(data.paths as string)).toEqual(["a.txt", "b.txt", "c.txt", "new.txt"]);
     expect(data.message).toContain("a.txt, b.txt, c.txt, new.txt");
     expect((await s.alice.query(api.changeSets.get, { changeSetId })).status).toBe("proposed");
@@ -107,13 +117,21 @@ describe("revert and restore", () => {
       editor({ command: "create", path: "created.txt", file_text: "c\n" }),
     ]);
     // Someone edits a.txt meanwhile: the apply merges, and the revert must restore that merge's input.
-    await s.alice.mutation(api.files.write, { projectId: s.projectId, path: "a.txt", content: NUMBERS.replace("1\n", "ONE\n") });
+    await s.alice.mutation(api.files.write, {
+      projectId: s.projectId,
+      path: "a.txt",
+      content: NUMBERS.replace("1\n", "ONE\n"),
+    });
     const before = await projectFiles(s);
     await s.alice.mutation(api.changeSets.apply, { changeSetId });
     expect(await projectFiles(s)).not.toEqual(before);
     const revertId = await s.bob.mutation(api.changeSets.revert, { changeSetId });
     const revert = await s.alice.query(api.changeSets.get, { changeSetId: revertId });
-    expect(revert).toMatchObject({ status: "proposed", revertOf: changeSetId, title: "Revert: Done: the app is ready." });
+    expect(revert).toMatchObject({
+      status: "proposed",
+      revertOf: changeSetId,
+      title: "Revert: Done: the app is ready.",
+    });
     expect(revert.files.map((f) => [f.path, f.op])).toEqual([
       ["a.txt", "modify"],
       ["b.txt", "create"],
@@ -144,10 +162,17 @@ describe("revert and restore", () => {
       editor({ command: "create", path: "d.txt", file_text: "d\n" }),
     ]);
     await s.alice.mutation(api.changeSets.apply, { changeSetId: second.changeSetId });
-    const restoreId = await s.bob.mutation(api.changeSets.restoreVersion, { projectId: s.projectId, versionId: versionId! });
+    const restoreId = await s.bob.mutation(api.changeSets.restoreVersion, {
+      projectId: s.projectId,
+      versionId: versionId!,
+    });
     const restore = await s.alice.query(api.changeSets.get, { changeSetId: restoreId });
     expect(restore).toMatchObject({ status: "proposed", restoreOf: versionId });
-    expect(restore.files.map((f) => [f.path, f.op])).toEqual([["a.txt", "modify"], ["b.txt", "create"], ["d.txt", "delete"]]);
+    expect(restore.files.map((f) => [f.path, f.op])).toEqual([
+      ["a.txt", "modify"],
+      ["b.txt", "create"],
+      ["d.txt", "delete"],
+    ]);
     await s.alice.mutation(api.changeSets.apply, { changeSetId: restoreId });
     expect(await projectFiles(s)).toEqual(v1);
   });
@@ -158,15 +183,26 @@ describe("history", () => {
     const s = await buildSetup();
     const one = await build(s, [editor({ command: "create", path: "a.txt", file_text: "1\n" })], { message: "one" });
     await s.alice.mutation(api.changeSets.apply, { changeSetId: one.changeSetId });
-    const two = await build(s, [editor({ command: "str_replace", path: "a.txt", old_str: "1", new_str: "2" })], { message: "two" });
+    const two = await build(s, [editor({ command: "str_replace", path: "a.txt", old_str: "1", new_str: "2" })], {
+      message: "two",
+    });
     const applied = await s.alice.mutation(api.changeSets.apply, { changeSetId: two.changeSetId });
-    const three = await build(s, [{ name: "delete_file", input: { path: "a.txt" } }, editor({ command: "create", path: "b.txt", file_text: "b" })]);
+    const three = await build(s, [
+      { name: "delete_file", input: { path: "a.txt" } },
+      editor({ command: "create", path: "b.txt", file_text: "b" }),
+    ]);
     await s.alice.mutation(api.changeSets.apply, { changeSetId: three.changeSetId });
 
-    const page1 = await s.carol.query(api.projects.history, { projectId: s.projectId, paginationOpts: { numItems: 2, cursor: null } });
+    const page1 = await s.carol.query(api.projects.history, {
+      projectId: s.projectId,
+      paginationOpts: { numItems: 2, cursor: null },
+    });
     expect(page1.page.map((h) => h.changeSet?.changeSetId)).toEqual([three.changeSetId, two.changeSetId]);
     expect(page1.page[1]).toMatchObject({ versionId: applied.versionId, fileCount: 1, totalBytes: 2 });
-    const page2 = await s.carol.query(api.projects.history, { projectId: s.projectId, paginationOpts: { numItems: 2, cursor: page1.continueCursor } });
+    const page2 = await s.carol.query(api.projects.history, {
+      projectId: s.projectId,
+      paginationOpts: { numItems: 2, cursor: page1.continueCursor },
+    });
     expect(page2.page.map((h) => h.changeSet?.changeSetId)).toEqual([one.changeSetId]);
 
     const fileHistory = await s.carol.query(api.files.history, { projectId: s.projectId, path: "a.txt" });
@@ -176,7 +212,11 @@ describe("history", () => {
       [one.changeSetId, "create", 2],
     ]);
     expect(fileHistory.page[1].versionId).toBe(applied.versionId);
-    const paged = await s.carol.query(api.files.history, { projectId: s.projectId, path: "a.txt", paginationOpts: { numItems: 1, cursor: null } });
+    const paged = await s.carol.query(api.files.history, {
+      projectId: s.projectId,
+      path: "a.txt",
+      paginationOpts: { numItems: 1, cursor: null },
+    });
     expect(paged.page).toHaveLength(1);
     expect(paged.isDone).toBe(false);
   });
@@ -186,7 +226,10 @@ describe("history", () => {
     await writeFiles(s, { "a.txt": "a\nb\nc\n" });
     const first = await build(s, [editor({ command: "str_replace", path: "a.txt", old_str: "b", new_str: "B" })]);
     const second = await build(s, [{ name: "rename_file", input: { path: "a.txt", new_path: "z.txt" } }]);
-    const list = await s.carol.query(api.changeSets.list, { projectId: s.projectId, paginationOpts: { numItems: 10, cursor: null } });
+    const list = await s.carol.query(api.changeSets.list, {
+      projectId: s.projectId,
+      paginationOpts: { numItems: 10, cursor: null },
+    });
     expect(list.page.map((c) => c._id)).toEqual([second.changeSetId, first.changeSetId]);
     const d = await s.carol.query(api.changeSets.diff, { changeSetId: first.changeSetId, path: "a.txt" });
     expect(d).toEqual({
@@ -202,6 +245,9 @@ describe("history", () => {
     expect(renamed).toMatchObject({ op: "rename", fromPath: "a.txt", unified: "", hunks: [] });
     const deleted = await s.carol.query(api.changeSets.diff, { changeSetId: second.changeSetId, path: "a.txt" });
     expect(deleted.unified).toBe("--- a/a.txt\n+++ /dev/null\n@@ -1,3 +0,0 @@\n-a\n-b\n-c\n");
-    await expectCode(s.carol.query(api.changeSets.diff, { changeSetId: first.changeSetId as Id<"changeSets">, path: "nope.txt" }), "NOT_FOUND");
+    await expectCode(
+      s.carol.query(api.changeSets.diff, { changeSetId: first.changeSetId as Id<"changeSets">, path: "nope.txt" }),
+      "NOT_FOUND",
+    );
   });
 });

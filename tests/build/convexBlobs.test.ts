@@ -20,7 +20,11 @@ test("the sweep keeps a change set's new content and its base, and deletes neith
   const s = await buildSetup();
   await writeFiles(s, { "a.txt": "base\n" });
   const b = await begin(s);
-  await turn(s, b, [editor({ command: "create", path: "a.txt", file_text: "proposed\n" }), editor({ command: "create", path: "tmp.txt", file_text: "orphan\n" }), { name: "delete_file", input: { path: "tmp.txt" } }]);
+  await turn(s, b, [
+    editor({ command: "create", path: "a.txt", file_text: "proposed\n" }),
+    editor({ command: "create", path: "tmp.txt", file_text: "orphan\n" }),
+    { name: "delete_file", input: { path: "tmp.txt" } },
+  ]);
   // The project's a.txt changes: "base\n" is now referenced by the change set only.
   await s.alice.mutation(api.files.write, { projectId: s.projectId, path: "a.txt", content: "project edit\n" });
   vi.advanceTimersByTime(GRACE_MS + 1);

@@ -14,7 +14,9 @@ export const CLERK = { alice: "user_alice", bob: "user_bob", carol: "user_carol"
 
 export async function buildSetup() {
   const s = await setupProject();
-  await s.t.mutation(internal.users.meForEdge, { caller: callerFor(CLERK.dave, { email: "dave@example.com", name: "Dave" }) });
+  await s.t.mutation(internal.users.meForEdge, {
+    caller: callerFor(CLERK.dave, { email: "dave@example.com", name: "Dave" }),
+  });
   const dave = asUser(s.t, CLERK.dave, { email: "dave@example.com", name: "Dave" });
   return { ...s, dave };
 }
@@ -30,9 +32,17 @@ export async function writeFiles(s: BuildSetup, files: Record<string, string>) {
   });
 }
 
-export async function begin(s: BuildSetup, args: { message?: string; changeSetId?: string; clerkId?: string; model?: string; conversationId?: string } = {}) {
+export async function begin(
+  s: BuildSetup,
+  args: { message?: string; changeSetId?: string; clerkId?: string; model?: string; conversationId?: string } = {},
+) {
   const { clerkId = CLERK.alice, message = "Build a small app", ...rest } = args;
-  return await s.t.mutation(internal.build.begin, { caller: callerFor(clerkId), projectId: s.projectId, message, ...rest });
+  return await s.t.mutation(internal.build.begin, {
+    caller: callerFor(clerkId),
+    projectId: s.projectId,
+    message,
+    ...rest,
+  });
 }
 
 type Call = { id?: string; name?: string; input: unknown };
@@ -56,7 +66,11 @@ export async function turn(
     latencyMs: 100,
     stopReason: calls.length ? "tool_use" : "end_turn",
     text: opts.text ?? "",
-    toolCalls: calls.map((c) => ({ id: c.id ?? `toolu_${++callSeq}`, name: c.name ?? "str_replace_based_edit_tool", input: c.input })),
+    toolCalls: calls.map((c) => ({
+      id: c.id ?? `toolu_${++callSeq}`,
+      name: c.name ?? "str_replace_based_edit_tool",
+      input: c.input,
+    })),
     end: opts.end,
   });
 }
@@ -65,7 +79,9 @@ export async function turn(
 export async function build(s: BuildSetup, calls: Call[], opts: { message?: string; changeSetId?: string } = {}) {
   const b = await begin(s, opts);
   const first = await turn(s, b, calls);
-  const closing = await turn(s, { requestId: first.next!.requestId, changeSetId: b.changeSetId }, [], { text: "Done: the app is ready." });
+  const closing = await turn(s, { requestId: first.next!.requestId, changeSetId: b.changeSetId }, [], {
+    text: "Done: the app is ready.",
+  });
   return { ...b, first, closing, changeSetId: b.changeSetId as Id<"changeSets"> };
 }
 
@@ -94,7 +110,11 @@ export async function projectRow(s: BuildSetup) {
 export function seam(s: BuildSetup, path: string, clerkId: string, body: unknown) {
   return s.t.fetch(path, {
     method: "POST",
-    headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": `${TEST_ISSUER}|${clerkId}`, "Content-Type": "application/json" },
+    headers: {
+      Authorization: `Bearer ${process.env.EDGE_SECRET}`,
+      "X-User-Id": `${TEST_ISSUER}|${clerkId}`,
+      "Content-Type": "application/json",
+    },
     body: JSON.stringify(body),
   });
 }

@@ -29,7 +29,13 @@ describe("/edge/ai/build/begin and /edge/ai/build/turn", () => {
       latencyMs: 50,
       stopReason: "tool_use",
       text: "Creating the page.",
-      toolCalls: [{ id: "toolu_1", name: "str_replace_based_edit_tool", input: { command: "create", path: "/src/page.ts", file_text: "export {};\n" } }],
+      toolCalls: [
+        {
+          id: "toolu_1",
+          name: "str_replace_based_edit_tool",
+          input: { command: "create", path: "/src/page.ts", file_text: "export {};\n" },
+        },
+      ],
     });
     expect(turnRes.status).toBe(200);
     const answer = await turnRes.json();
@@ -67,7 +73,11 @@ describe("/edge/ai/build/begin and /edge/ai/build/turn", () => {
     ["/edge/ai/build/turn", "usage.inputTokens", { ...TURN, usage: { ...TURN.usage, inputTokens: "9" } }],
     ["/edge/ai/build/turn", "end.status", { ...TURN, end: { status: "interrupted" } }],
     // The old spelling is no error code: a canceled turn says so by its status.
-    ["/edge/ai/build/turn", "end.error.code", { ...TURN, end: { status: "failed", error: { code: "CANCELLED", message: "gone" } } }],
+    [
+      "/edge/ai/build/turn",
+      "end.error.code",
+      { ...TURN, end: { status: "failed", error: { code: "CANCELLED", message: "gone" } } },
+    ],
   ])("%s: a bad %s → 400 INVALID naming it", async (path, field, body) => {
     const s = await buildSetup();
     const res = await seam(s, path, CLERK.alice, body);
@@ -81,7 +91,11 @@ describe("/edge/ai/build/begin and /edge/ai/build/turn", () => {
     const s = await buildSetup();
     const res = await seam(s, "/edge/ai/build/begin", CLERK.alice, { projectId: "nope", message: "hi" });
     expect(res.status).toBe(404);
-    const turnRes = await seam(s, "/edge/ai/build/turn", CLERK.alice, { ...TURN, requestId: "nope", changeSetId: "nope" });
+    const turnRes = await seam(s, "/edge/ai/build/turn", CLERK.alice, {
+      ...TURN,
+      requestId: "nope",
+      changeSetId: "nope",
+    });
     expect(turnRes.status).toBe(404);
     const noSecret = await s.t.fetch("/edge/ai/build/begin", { method: "POST", body: "{}" });
     expect(noSecret.status).toBe(401);

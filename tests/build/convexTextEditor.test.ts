@@ -32,23 +32,58 @@ describe("parseToolCall", () => {
       isRoot: false,
       viewRange: [2, -1],
     });
-    for (const root of ["/", ".", "", "./"]) expect(parseToolCall(EDIT, { command: "view", path: root })).toMatchObject({ isRoot: true, path: "" });
-    expect(parseToolCall(EDIT, { command: "create", path: "a.txt", file_text: "x" })).toEqual({ tool: "create", path: "a.txt", fileText: "x" });
-    expect(parseToolCall(EDIT, { command: "str_replace", path: "./a.txt", old_str: "x" })).toEqual({ tool: "str_replace", path: "a.txt", oldStr: "x", newStr: "" });
-    expect(parseToolCall(EDIT, { command: "insert", path: "a.txt", insert_line: 0, insert_text: "y" })).toEqual({ tool: "insert", path: "a.txt", insertLine: 0, insertText: "y" });
+    for (const root of ["/", ".", "", "./"])
+      expect(parseToolCall(EDIT, { command: "view", path: root })).toMatchObject({ isRoot: true, path: "" });
+    expect(parseToolCall(EDIT, { command: "create", path: "a.txt", file_text: "x" })).toEqual({
+      tool: "create",
+      path: "a.txt",
+      fileText: "x",
+    });
+    expect(parseToolCall(EDIT, { command: "str_replace", path: "./a.txt", old_str: "x" })).toEqual({
+      tool: "str_replace",
+      path: "a.txt",
+      oldStr: "x",
+      newStr: "",
+    });
+    expect(parseToolCall(EDIT, { command: "insert", path: "a.txt", insert_line: 0, insert_text: "y" })).toEqual({
+      tool: "insert",
+      path: "a.txt",
+      insertLine: 0,
+      insertText: "y",
+    });
     expect(parseToolCall("delete_file", { path: "/a.txt" })).toEqual({ tool: "delete", path: "a.txt" });
-    expect(parseToolCall("rename_file", { path: "a.txt", new_path: "/b/c.txt" })).toEqual({ tool: "rename", path: "a.txt", newPath: "b/c.txt" });
+    expect(parseToolCall("rename_file", { path: "a.txt", new_path: "/b/c.txt" })).toEqual({
+      tool: "rename",
+      path: "a.txt",
+      newPath: "b/c.txt",
+    });
   });
 
   test.each([
-    [EDIT, { command: "undo_edit", path: "a" }, 'Unknown command "undo_edit"; use one of view, create, str_replace, insert.'],
+    [
+      EDIT,
+      { command: "undo_edit", path: "a" },
+      'Unknown command "undo_edit"; use one of view, create, str_replace, insert.',
+    ],
     [EDIT, { path: "a" }, "Unknown command undefined; use one of view, create, str_replace, insert."],
     [EDIT, { command: "create", path: "a" }, "Missing or invalid parameter `file_text` (a string)."],
     [EDIT, { command: "create", file_text: "x" }, "Missing required parameter `path` (a string)."],
     [EDIT, { command: "str_replace", path: "a", old_str: "" }, "`old_str` must not be empty."],
-    [EDIT, { command: "str_replace", path: "a", old_str: "x", new_str: 3 }, "Missing or invalid parameter `new_str` (a string)."],
-    [EDIT, { command: "insert", path: "a", insert_line: 1.5, insert_text: "x" }, "Missing or invalid parameter `insert_line` (an integer)."],
-    [EDIT, { command: "view", path: "a", view_range: [1] }, "`view_range` must be two integers [start_line, end_line] (end_line -1 = to the end)."],
+    [
+      EDIT,
+      { command: "str_replace", path: "a", old_str: "x", new_str: 3 },
+      "Missing or invalid parameter `new_str` (a string).",
+    ],
+    [
+      EDIT,
+      { command: "insert", path: "a", insert_line: 1.5, insert_text: "x" },
+      "Missing or invalid parameter `insert_line` (an integer).",
+    ],
+    [
+      EDIT,
+      { command: "view", path: "a", view_range: [1] },
+      "`view_range` must be two integers [start_line, end_line] (end_line -1 = to the end).",
+    ],
     [EDIT, "not an object", "The tool input must be a JSON object."],
     ["bash", { command: "ls" }, 'Unknown tool "bash".'],
     ["rename_file", { path: "a" }, "Missing required parameter `new_path` (a string)."],
@@ -57,7 +92,9 @@ describe("parseToolCall", () => {
   });
 
   test("odd paths are error results naming the problem", () => {
-    expect(toolError(() => toolPath("../etc/passwd"))).toBe('Invalid `path` "../etc/passwd": Path contains a ".." segment.');
+    expect(toolError(() => toolPath("../etc/passwd"))).toBe(
+      'Invalid `path` "../etc/passwd": Path contains a ".." segment.',
+    );
     expect(toolError(() => toolPath("a//b"))).toContain("empty segment");
   });
 });
@@ -93,8 +130,12 @@ describe("view", () => {
 describe("str_replace and insert", () => {
   test("exactly one match is replaced; zero and several are Anthropic's error messages", () => {
     expect(replaceOnce("a b c", "b", "B")).toBe("a B c");
-    expect(toolError(() => replaceOnce("a b c", "x", "y"))).toBe("No match found for replacement text. Please check your text and try again.");
-    expect(toolError(() => replaceOnce("b b b", "b", "y"))).toBe("Found 3 matches for replacement text. Please provide more context to make a unique match.");
+    expect(toolError(() => replaceOnce("a b c", "x", "y"))).toBe(
+      "No match found for replacement text. Please check your text and try again.",
+    );
+    expect(toolError(() => replaceOnce("b b b", "b", "y"))).toBe(
+      "Found 3 matches for replacement text. Please provide more context to make a unique match.",
+    );
   });
   test("insert places lines after insert_line (0 = top) and keeps the final newline as it was", () => {
     expect(insertAfterLine("a\nb\n", 0, "x")).toBe("x\na\nb\n");
@@ -102,7 +143,9 @@ describe("str_replace and insert", () => {
     expect(insertAfterLine("a\nb\n", 2, "x")).toBe("a\nb\nx\n");
     expect(insertAfterLine("a\nb", 2, "x")).toBe("a\nb\nx");
     expect(insertAfterLine("", 0, "x")).toBe("x\n");
-    expect(toolError(() => insertAfterLine("a\n", 2, "x"))).toBe("Invalid `insert_line` 2: it must be between 0 and 1 (the file's line count).");
+    expect(toolError(() => insertAfterLine("a\n", 2, "x"))).toBe(
+      "Invalid `insert_line` 2: it must be between 0 and 1 (the file's line count).",
+    );
   });
 });
 

@@ -2,9 +2,23 @@
 // events, error results, and that the project's own files are never touched.
 import { describe, expect, test } from "vitest";
 import { api } from "../../convex/_generated/api";
-import { begin, buildSetup, editor, projectFiles, projectRow, turn, writeFiles, type BuildSetup } from "./convexHelpers";
+import {
+  begin,
+  buildSetup,
+  editor,
+  projectFiles,
+  projectRow,
+  turn,
+  writeFiles,
+  type BuildSetup,
+} from "./convexHelpers";
 
-async function started(files: Record<string, string> = { "src/App.tsx": "export default function App() {\n  return <h1>Hi</h1>;\n}\n", "README.md": "# Shop\n" }) {
+async function started(
+  files: Record<string, string> = {
+    "src/App.tsx": "export default function App() {\n  return <h1>Hi</h1>;\n}\n",
+    "README.md": "# Shop\n",
+  },
+) {
   const s = await buildSetup();
   if (Object.keys(files).length) await writeFiles(s, files);
   const b = await begin(s);
@@ -59,7 +73,11 @@ describe("view", () => {
       { name: "delete_file", input: { path: "README.md" } },
       editor({ command: "str_replace", path: "src/App.tsx", old_str: "Hi", new_str: "Hello" }),
     );
-    const a = await run(editor({ command: "view", path: "/" }), editor({ command: "view", path: "src/App.tsx", view_range: [2, 2] }), editor({ command: "view", path: "README.md" }));
+    const a = await run(
+      editor({ command: "view", path: "/" }),
+      editor({ command: "view", path: "src/App.tsx", view_range: [2, 2] }),
+      editor({ command: "view", path: "README.md" }),
+    );
     expect(a.results[0].content).toBe("src/App.tsx\nsrc/new.ts");
     expect(a.results[1].content).toBe("     2\t  return <h1>Hello</h1>;");
     expect(a.results[2].isError).toBe(true);
@@ -133,7 +151,9 @@ describe("create, str_replace, insert, delete_file, rename_file", () => {
     expect(a.results[2].content).toBe("docs/b.md exists already; delete it first or pick another name.");
     expect(a.results[3].content).toBe("The path a.txt does not exist.");
     const files = await entries(s, b.changeSetId);
-    expect(files.map((e) => ({ path: e.path, op: e.op, fromPath: e.fromPath, added: e.added, removed: e.removed }))).toEqual([
+    expect(
+      files.map((e) => ({ path: e.path, op: e.op, fromPath: e.fromPath, added: e.added, removed: e.removed })),
+    ).toEqual([
       { path: "a.txt", op: "delete", fromPath: undefined, added: 0, removed: 1 },
       { path: "b.txt", op: "delete", fromPath: undefined, added: 0, removed: 1 },
       { path: "docs/b.md", op: "rename", fromPath: "b.txt", added: 0, removed: 0 },
@@ -144,7 +164,10 @@ describe("create, str_replace, insert, delete_file, rename_file", () => {
   test("limits are error results: 512 KB per edited file, 5,000 files per project counting the change set", async () => {
     const { s, run } = await started({});
     const big = await run(editor({ command: "create", path: "big.txt", file_text: "x".repeat(600 * 1024) }));
-    expect(big.results[0]).toMatchObject({ isError: true, content: expect.stringContaining("at most 524288 bytes (512 KB)") });
+    expect(big.results[0]).toMatchObject({
+      isError: true,
+      content: expect.stringContaining("at most 524288 bytes (512 KB)"),
+    });
     await s.t.run(async (ctx) => {
       await ctx.db.patch("projects", s.projectId, { fileCount: 4999 });
     });
@@ -154,7 +177,9 @@ describe("create, str_replace, insert, delete_file, rename_file", () => {
       editor({ command: "create", path: "one.txt", file_text: "1 again" }),
     );
     expect(a.results.map((r) => r.isError)).toEqual([false, true, false]);
-    expect(a.results[1].content).toBe("A project may hold at most 5000 files (counting this change set); delete files first.");
+    expect(a.results[1].content).toBe(
+      "A project may hold at most 5000 files (counting this change set); delete files first.",
+    );
     expect((await projectRow(s)).fileCount).toBe(4999);
   });
 
@@ -163,7 +188,10 @@ describe("create, str_replace, insert, delete_file, rename_file", () => {
     await s.t.run(async (ctx) => {
       await ctx.db.patch("projects", s.projectId, { totalBytes: 100 * 1024 * 1024 - 10 });
     });
-    const a = await run(editor({ command: "create", path: "a.txt", file_text: "12345" }), editor({ command: "create", path: "b.txt", file_text: "123456" }));
+    const a = await run(
+      editor({ command: "create", path: "a.txt", file_text: "12345" }),
+      editor({ command: "create", path: "b.txt", file_text: "123456" }),
+    );
     expect(a.results.map((r) => r.isError)).toEqual([false, true]);
     expect(a.results[1].content).toContain("100 MB");
   });

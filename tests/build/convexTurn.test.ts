@@ -42,14 +42,20 @@ describe("one turn", () => {
       "Successfully replaced text at exactly one location.",
       "     1\ttwo",
     ]);
-    expect(a.files.map((f) => [f.path, f.op])).toEqual([["a.txt", "create"], ["a.txt", "create"]]);
+    expect(a.files.map((f) => [f.path, f.op])).toEqual([
+      ["a.txt", "create"],
+      ["a.txt", "create"],
+    ]);
   });
 
   test("a retried turn returns the stored answer and executes and bills nothing again", async () => {
     const s = await buildSetup();
     await writeFiles(s, { "a.txt": "line\n" });
     const b = await begin(s);
-    const call = { id: "toolu_fixed", ...editor({ command: "insert", path: "a.txt", insert_line: 1, insert_text: "added" }) };
+    const call = {
+      id: "toolu_fixed",
+      ...editor({ command: "insert", path: "a.txt", insert_line: 1, insert_text: "added" }),
+    };
     const first = await turn(s, b, [call], { usage: USAGE });
     const again = await turn(s, b, [call], { usage: USAGE });
     expect(again).toEqual(first);
@@ -64,11 +70,26 @@ describe("one turn", () => {
     const s = await buildSetup();
     const b = await begin(s, { message: "Make a landing page" });
     const a = await turn(s, b, [editor({ command: "create", path: "index.html", file_text: "<h1>Hi</h1>\n" })]);
-    const closing = await turn(s, { ...b, requestId: a.next!.requestId }, [], { text: "## Landing page added\nOne file: index.html." });
-    expect(closing).toMatchObject({ results: [], files: [], next: null, stop: null, changeSet: { status: "proposed", files: 1, turns: 2 } });
+    const closing = await turn(s, { ...b, requestId: a.next!.requestId }, [], {
+      text: "## Landing page added\nOne file: index.html.",
+    });
+    expect(closing).toMatchObject({
+      results: [],
+      files: [],
+      next: null,
+      stop: null,
+      changeSet: { status: "proposed", files: 1, turns: 2 },
+    });
     const cs = await changeSet(s, b.changeSetId);
-    expect(cs).toMatchObject({ status: "proposed", title: "Landing page added", summary: "## Landing page added\nOne file: index.html." });
-    const messages = await s.alice.query(api.conversations.messages, { conversationId: b.conversationId, paginationOpts: { numItems: 10, cursor: null } });
+    expect(cs).toMatchObject({
+      status: "proposed",
+      title: "Landing page added",
+      summary: "## Landing page added\nOne file: index.html.",
+    });
+    const messages = await s.alice.query(api.conversations.messages, {
+      conversationId: b.conversationId,
+      paginationOpts: { numItems: 10, cursor: null },
+    });
     // Newest first.
     expect(messages.page.map((m: { role: string; content: string }) => [m.role, m.content])).toEqual([
       ["assistant", "## Landing page added\nOne file: index.html."],
@@ -83,9 +104,19 @@ describe("one turn", () => {
       usage: USAGE,
       end: { status: "failed", error: { code: "UPSTREAM", message: "Claude's stream was cut" } },
     });
-    expect(a).toMatchObject({ results: [], files: [], next: null, stop: null, changeSet: { status: "interrupted", files: 0, turns: 1 } });
+    expect(a).toMatchObject({
+      results: [],
+      files: [],
+      next: null,
+      stop: null,
+      changeSet: { status: "interrupted", files: 0, turns: 1 },
+    });
     const [row] = await requestRows(s);
-    expect(row).toMatchObject({ status: "failed", error: { code: "UPSTREAM", message: "Claude's stream was cut" }, ...USAGE });
+    expect(row).toMatchObject({
+      status: "failed",
+      error: { code: "UPSTREAM", message: "Claude's stream was cut" },
+      ...USAGE,
+    });
     expect((await changeSet(s, b.changeSetId)).note).toBe("Claude's stream was cut");
   });
 
@@ -110,7 +141,9 @@ describe("one turn", () => {
     let requestId = b.requestId as string;
     let last;
     for (let i = 1; i <= 25; i++) {
-      last = await turn(s, { ...b, requestId }, [editor({ command: "create", path: `f${i}.txt`, file_text: `${i}\n` })]);
+      last = await turn(s, { ...b, requestId }, [
+        editor({ command: "create", path: `f${i}.txt`, file_text: `${i}\n` }),
+      ]);
       if (i < 25) requestId = last.next!.requestId;
     }
     expect(last).toMatchObject({ next: null, stop: null, changeSet: { status: "proposed", files: 25, turns: 25 } });
@@ -159,7 +192,15 @@ describe("metering", () => {
       costMicros: cost,
     });
     const day = (await usageDay(s))!;
-    expect(day).toMatchObject({ requests: 2, inputTokens: 2500, outputTokens: 300, cacheReadTokens: 6500, cacheWriteTokens: 500, costMicros: cost, byType: { build: 2 } });
+    expect(day).toMatchObject({
+      requests: 2,
+      inputTokens: 2500,
+      outputTokens: 300,
+      cacheReadTokens: 6500,
+      cacheWriteTokens: 500,
+      costMicros: cost,
+      byType: { build: 2 },
+    });
   });
 
   test("bad usage counts are INVALID and nothing is settled", async () => {
@@ -174,9 +215,16 @@ describe("continuing and taking over", () => {
   test("begin with an interrupted change set continues it: same set, turns carry on, history has the earlier exchange", async () => {
     const s = await buildSetup();
     const b = await begin(s, { message: "First" });
-    await turn(s, b, [editor({ command: "create", path: "a.txt", file_text: "a" })], { end: { status: "failed", error: { code: "UPSTREAM", message: "cut" } } });
+    await turn(s, b, [editor({ command: "create", path: "a.txt", file_text: "a" })], {
+      end: { status: "failed", error: { code: "UPSTREAM", message: "cut" } },
+    });
     const again = await begin(s, { message: "Go on", changeSetId: b.changeSetId });
-    expect(again).toMatchObject({ changeSetId: b.changeSetId, conversationId: b.conversationId, turn: 1, history: [{ role: "user", content: "First" }] });
+    expect(again).toMatchObject({
+      changeSetId: b.changeSetId,
+      conversationId: b.conversationId,
+      turn: 1,
+      history: [{ role: "user", content: "First" }],
+    });
     expect((await changeSet(s, b.changeSetId)).status).toBe("drafting");
   });
 
@@ -187,7 +235,12 @@ describe("continuing and taking over", () => {
     await expect(begin(s, { changeSetId: b.changeSetId })).rejects.toThrow(/rejected/);
     const other = await s.bob.mutation(api.projects.create, { name: "Other", framework: "node" });
     await expect(
-      s.t.mutation(internal.build.begin, { caller: callerFor(CLERK.bob), projectId: other, message: "x", changeSetId: b.changeSetId }),
+      s.t.mutation(internal.build.begin, {
+        caller: callerFor(CLERK.bob),
+        projectId: other,
+        message: "x",
+        changeSetId: b.changeSetId,
+      }),
     ).rejects.toThrow(/Change set not found/);
   });
 
@@ -197,10 +250,14 @@ describe("continuing and taking over", () => {
     const takeover = await begin(s, { changeSetId: b.changeSetId, clerkId: CLERK.bob, message: "Bob continues" });
     const stale = await turn(s, b, [editor({ command: "create", path: "late.txt", file_text: "x" })], { usage: USAGE });
     expect(stale.stop).toEqual({ code: "CONFLICT", message: "This change set is being continued by another build" });
-    expect(stale.results).toEqual([{ toolUseId: expect.any(String), content: "Not run: the change set was changed by someone else.", isError: true }]);
+    expect(stale.results).toEqual([
+      { toolUseId: expect.any(String), content: "Not run: the change set was changed by someone else.", isError: true },
+    ]);
     expect(stale.changeSet.usage).toEqual(USAGE);
     await s.bob.mutation(api.changeSets.reject, { changeSetId: b.changeSetId });
-    const afterReject = await turn(s, takeover, [editor({ command: "create", path: "x.txt", file_text: "x" })], { clerkId: CLERK.bob });
+    const afterReject = await turn(s, takeover, [editor({ command: "create", path: "x.txt", file_text: "x" })], {
+      clerkId: CLERK.bob,
+    });
     expect(afterReject.stop).toEqual({ code: "CONFLICT", message: "This change set is rejected" });
     expect((await changeSet(s, b.changeSetId)).files).toEqual([]);
   });

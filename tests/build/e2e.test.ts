@@ -11,7 +11,10 @@ import { buildSse, buildTestStack, names } from "./edgeHelpers";
 const MOCKED = "anthropic,vercel,netlify,railway";
 process.env.AUTOCREA_MOCK_SERVICES = MOCKED; // what Convex functions read in the stack (as scripts/stack.ts sets it)
 process.env.PROVIDER_TOKEN_KEY ??= randomBytes(32).toString("base64");
-const { stack, freshOwner } = buildTestStack("user_build_e2e", { env: { AUTOCREA_MOCK_SERVICES: MOCKED }, providerFakes: { mockHosts: true } });
+const { stack, freshOwner } = buildTestStack("user_build_e2e", {
+  env: { AUTOCREA_MOCK_SERVICES: MOCKED },
+  providerFakes: { mockHosts: true },
+});
 
 test("a described app is built, reviewed, applied, changed by a follow-up and deployed: ready", async () => {
   stack.fakes.anthropic.configure({ reply: mockClaudeReply });
@@ -24,13 +27,24 @@ test("a described app is built, reviewed, applied, changed by a follow-up and de
   const changeSetId = first.events[0].data.changeSetId as Id<"changeSets">;
   const created = first.events.filter((e) => e.event === "file").map((e) => `${e.data.op} ${e.data.path}`);
   expect(created).toEqual(["create package.json", "create index.html", "create src/main.tsx", "create src/App.tsx"]);
-  expect(first.events.at(-1)).toMatchObject({ event: "done", data: { status: "proposed", files: 4, turns: 2, mock: true } });
-  const said = first.events.filter((e) => e.event === "delta").map((e) => e.data.text).join("");
+  expect(first.events.at(-1)).toMatchObject({
+    event: "done",
+    data: { status: "proposed", files: 4, turns: 2, mock: true },
+  });
+  const said = first.events
+    .filter((e) => e.event === "delta")
+    .map((e) => e.data.text)
+    .join("");
   expect(said.startsWith(MOCK_CLAUDE)).toBe(true);
 
   // Review: the live change set and a diff.
   const live = await as.query(api.changeSets.get, { changeSetId });
-  expect(live.files.map((f: { path: string }) => f.path).sort()).toEqual(["index.html", "package.json", "src/App.tsx", "src/main.tsx"]);
+  expect(live.files.map((f: { path: string }) => f.path).sort()).toEqual([
+    "index.html",
+    "package.json",
+    "src/App.tsx",
+    "src/main.tsx",
+  ]);
   const diff = await as.query(api.changeSets.diff, { changeSetId, path: "src/App.tsx" });
   expect(diff.unified).toContain("+      <h1>A tip calculator</h1>");
 
@@ -41,18 +55,31 @@ test("a described app is built, reviewed, applied, changed by a follow-up and de
   expect(app.content).toContain("<h1>A tip calculator</h1>");
 
   // A follow-up in a new change set: Claude views App.tsx and replaces its heading.
-  const followUp = await buildSse(stack, token, { projectId, message: "call it Tip Pro", conversationId: first.events[0].data.conversationId });
+  const followUp = await buildSse(stack, token, {
+    projectId,
+    message: "call it Tip Pro",
+    conversationId: first.events[0].data.conversationId,
+  });
   expect(names(followUp.events).filter((n) => n !== "delta")).toEqual(["start", "file", "done"]);
   const second = followUp.events[0].data.changeSetId as Id<"changeSets">;
   expect(second).not.toBe(changeSetId);
-  expect(followUp.events.find((e) => e.event === "file")!.data).toMatchObject({ path: "src/App.tsx", op: "modify", added: 1, removed: 1 });
+  expect(followUp.events.find((e) => e.event === "file")!.data).toMatchObject({
+    path: "src/App.tsx",
+    op: "modify",
+    added: 1,
+    removed: 1,
+  });
   const edit = await as.query(api.changeSets.diff, { changeSetId: second, path: "src/App.tsx" });
   expect(edit.unified).toContain("-      <h1>A tip calculator</h1>");
   expect(edit.unified).toContain("+      <h1>Call it Tip Pro</h1>");
   await as.mutation(api.changeSets.apply, { changeSetId: second });
 
   // Deploy the applied project to the (fake) provider: ready, with the follow-up's heading.
-  const deploymentId: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
+  const deploymentId: Id<"deployments"> = await as.mutation(api.deployments.request, {
+    projectId,
+    provider: "vercel",
+    environment: "production",
+  });
   await stack.advance(1_000);
   await stack.advance(60_000);
   const done = await as.query(api.deployments.get, { deploymentId });

@@ -6,20 +6,38 @@ import { describe, expect, test } from "vitest";
 import { CANCELED_NOTE } from "../../convex/build";
 import type { FakeTurn } from "../fakes/anthropic";
 import { parseSse } from "../ai/helpers";
-import { buildCall, buildRequests, buildSse, buildTestStack, changeSetContent, changeSetFiles, changeSetRow, MODEL, names, settleCompletions } from "./edgeHelpers";
+import {
+  buildCall,
+  buildRequests,
+  buildSse,
+  buildTestStack,
+  changeSetContent,
+  changeSetFiles,
+  changeSetRow,
+  MODEL,
+  names,
+  settleCompletions,
+} from "./edgeHelpers";
 
 // One SDK retry (the stack's default); a short silence limit so the stall test stays quick.
 const { stack, freshOwner } = buildTestStack("user_build_fail", { env: { ANTHROPIC_IDLE_TIMEOUT_MS: "600" } });
 const EDITOR = "str_replace_based_edit_tool";
 const create = (path: string, file_text: string) => ({ name: EDITOR, input: { command: "create", path, file_text } });
 const FIRST: FakeTurn = { text: "First file.", toolCalls: [create("src/one.ts", "export const one = 1;\n")] };
-const SECOND: FakeTurn = { text: "Second", toolCalls: [create("src/two.ts", "export const two = 2;\n"), create("src/three.ts", "export const three = 3;\n")] };
+const SECOND: FakeTurn = {
+  text: "Second",
+  toolCalls: [create("src/two.ts", "export const two = 2;\n"), create("src/three.ts", "export const three = 3;\n")],
+};
 
 /** Runs a build scripted as FIRST then `second` (one or more fake answers), read as SSE to the end. */
 async function brokenOnTurnTwo(...second: FakeTurn[]) {
   const owner = await freshOwner();
   stack.fakes.anthropic.script(FIRST, ...second);
-  const { status, events } = await buildSse(stack, owner.token, { projectId: owner.projectId, message: "build", model: MODEL });
+  const { status, events } = await buildSse(stack, owner.token, {
+    projectId: owner.projectId,
+    message: "build",
+    model: MODEL,
+  });
   expect(status).toBe(200);
   const changeSetId: string = events[0].data.changeSetId;
   return { ...owner, events, changeSetId };
@@ -44,8 +62,17 @@ async function expectTotalsAreRows(clerkId: string, changeSetId: string) {
 describe("the stream is cut in the middle of a tool call", () => {
   for (const afterChunks of [1, 4]) {
     test(`after ${afterChunks} JSON piece(s): nothing of turn two runs, interrupted, tokens billed; continuing resumes`, async () => {
-      const { token, projectId, clerkId, events, changeSetId } = await brokenOnTurnTwo({ ...SECOND, fault: { kind: "cutInToolCall", tool: 1, afterChunks } });
-      expect(names(events).filter((n, i, all) => n !== all[i - 1])).toEqual(["start", "delta", "file", "delta", "error"]);
+      const { token, projectId, clerkId, events, changeSetId } = await brokenOnTurnTwo({
+        ...SECOND,
+        fault: { kind: "cutInToolCall", tool: 1, afterChunks },
+      });
+      expect(names(events).filter((n, i, all) => n !== all[i - 1])).toEqual([
+        "start",
+        "delta",
+        "file",
+        "delta",
+        "error",
+      ]);
       expect(events.at(-1)!.data).toMatchObject({ code: "UPSTREAM", changeSetId });
       await expectOnlyTurnOne(changeSetId);
       const { rows, cs } = await expectTotalsAreRows(clerkId, changeSetId);
@@ -59,7 +86,10 @@ describe("the stream is cut in the middle of a tool call", () => {
       // Continuing the change set resumes it with everything done so far.
       stack.fakes.anthropic.script(SECOND, { text: "All three." });
       const resumed = await buildSse(stack, token, { projectId, message: "go on", model: MODEL, changeSetId });
-      expect(resumed.events.at(-1)).toMatchObject({ event: "done", data: { changeSetId, status: "proposed", files: 3 } });
+      expect(resumed.events.at(-1)).toMatchObject({
+        event: "done",
+        data: { changeSetId, status: "proposed", files: 3 },
+      });
       expect(await changeSetContent(stack, changeSetId, "src/three.ts")).toBe("export const three = 3;\n");
       expect(stack.fakes.anthropic.bodies().at(-2)!.system[1].text).toContain("\nsrc/one.ts");
     });
@@ -91,12 +121,18 @@ describe("Claude fails after the SDK's retries", () => {
 
   test("a long Retry-After is passed on: RATE_LIMITED with retryAfterMs", async () => {
     const { events, changeSetId } = await brokenOnTurnTwo({ httpStatus: 429, retryAfterSec: 30 });
-    expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "RATE_LIMITED", retryAfterMs: 30_000, changeSetId } });
+    expect(events.at(-1)).toMatchObject({
+      event: "error",
+      data: { code: "RATE_LIMITED", retryAfterMs: 30_000, changeSetId },
+    });
     expect(stack.fakes.anthropic.requests).toHaveLength(2); // not waited out
   });
 
   test("an error event in the middle of the stream → UPSTREAM_OVERLOADED, what arrived is billed", async () => {
-    const { clerkId, events, changeSetId } = await brokenOnTurnTwo({ ...SECOND, fault: { kind: "error", afterEvents: 4 } });
+    const { clerkId, events, changeSetId } = await brokenOnTurnTwo({
+      ...SECOND,
+      fault: { kind: "error", afterEvents: 4 },
+    });
     expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "UPSTREAM_OVERLOADED", changeSetId } });
     await expectOnlyTurnOne(changeSetId);
     const { rows } = await expectTotalsAreRows(clerkId, changeSetId);
@@ -104,7 +140,10 @@ describe("Claude fails after the SDK's retries", () => {
   });
 
   test("Claude goes silent mid-turn → TIMEOUT, interrupted", async () => {
-    const { clerkId, events, changeSetId } = await brokenOnTurnTwo({ ...SECOND, fault: { kind: "pause", afterEvents: 5 } });
+    const { clerkId, events, changeSetId } = await brokenOnTurnTwo({
+      ...SECOND,
+      fault: { kind: "pause", afterEvents: 5 },
+    });
     expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "TIMEOUT", changeSetId } });
     await expectOnlyTurnOne(changeSetId);
     const { cs } = await expectTotalsAreRows(clerkId, changeSetId);
@@ -132,7 +171,12 @@ describe("refusals and the client leaving", () => {
     const owner = await freshOwner();
     stack.fakes.anthropic.script({ text: "Big", usage: { input_tokens: 40_000, output_tokens: 11_000 } });
     await buildSse(stack, owner.token, { projectId: owner.projectId, message: "one", model: MODEL });
-    const res = await buildCall(stack, owner.token, { projectId: owner.projectId, message: "two", model: MODEL }, { sse: true });
+    const res = await buildCall(
+      stack,
+      owner.token,
+      { projectId: owner.projectId, message: "two", model: MODEL },
+      { sse: true },
+    );
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await res.json()).error.code).toBe("QUOTA_EXCEEDED");
@@ -143,7 +187,12 @@ describe("refusals and the client leaving", () => {
     const owner = await freshOwner();
     stack.fakes.anthropic.script(FIRST, { ...SECOND, fault: { kind: "pause", afterEvents: 5 } });
     const abort = new AbortController();
-    const res = await buildCall(stack, owner.token, { projectId: owner.projectId, message: "build", model: MODEL }, { sse: true, signal: abort.signal });
+    const res = await buildCall(
+      stack,
+      owner.token,
+      { projectId: owner.projectId, message: "build", model: MODEL },
+      { sse: true, signal: abort.signal },
+    );
     const reader = res.body!.getReader();
     let text = "";
     while (!text.includes('"text":"Second"')) text += new TextDecoder().decode((await reader.read()).value);

@@ -26,13 +26,20 @@ export function buildTestStack(userPrefix: string, opts: StackOptions = {}) {
     async freshOwner(framework: Framework = "react") {
       const clerkId = `${userPrefix}_${++n}`;
       const token = await stack.signIn({ id: clerkId, email: `${clerkId}@example.com` });
-      const projectId: Id<"projects"> = await stack.convex(token).mutation(api.projects.create, { name: `App ${n}`, framework });
+      const projectId: Id<"projects"> = await stack
+        .convex(token)
+        .mutation(api.projects.create, { name: `App ${n}`, framework });
       return { token, clerkId, projectId };
     },
   };
 }
 
-export function buildCall(stack: Stack, token: string, body: unknown, opts: { sse?: boolean; signal?: AbortSignal } = {}) {
+export function buildCall(
+  stack: Stack,
+  token: string,
+  body: unknown,
+  opts: { sse?: boolean; signal?: AbortSignal } = {},
+) {
   return fetch(`${stack.edgeUrl}/api/ai/build`, {
     method: "POST",
     headers: {
@@ -46,10 +53,19 @@ export function buildCall(stack: Stack, token: string, body: unknown, opts: { ss
 }
 
 /** POST /api/ai/build as SSE, read to the end. */
-export async function buildSse(stack: Stack, token: string, body: unknown): Promise<{ status: number; events: SseEvent[] }> {
+export async function buildSse(
+  stack: Stack,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; events: SseEvent[] }> {
   const res = await buildCall(stack, token, body, { sse: true });
   const text = await res.text();
-  return { status: res.status, events: res.headers.get("content-type")?.includes("text/event-stream") ? parseSse(text) : [{ event: "http", data: JSON.parse(text) }] };
+  return {
+    status: res.status,
+    events: res.headers.get("content-type")?.includes("text/event-stream")
+      ? parseSse(text)
+      : [{ event: "http", data: JSON.parse(text) }],
+  };
 }
 
 export const names = (events: SseEvent[]) => events.map((e) => e.event);

@@ -4,17 +4,34 @@
 import { describe, expect, test } from "vitest";
 import { costMicros } from "../../convex/lib/pricing";
 import { toolResultsOf, type FakeTurn } from "../fakes/anthropic";
-import { buildCall, buildRequests, buildSse, buildTestStack, changeSetContent, changeSetFiles, changeSetRow, MODEL, names } from "./edgeHelpers";
+import {
+  buildCall,
+  buildRequests,
+  buildSse,
+  buildTestStack,
+  changeSetContent,
+  changeSetFiles,
+  changeSetRow,
+  MODEL,
+  names,
+} from "./edgeHelpers";
 
 const { stack, freshOwner } = buildTestStack("user_build_loop");
 const EDITOR = "str_replace_based_edit_tool";
 
-const create = (path: string, file_text: string, id?: string) => ({ id, name: EDITOR, input: { command: "create", path, file_text } });
+const create = (path: string, file_text: string, id?: string) => ({
+  id,
+  name: EDITOR,
+  input: { command: "create", path, file_text },
+});
 
 /** Three turns: two creates; a failing str_replace, a good one and a view; then the summary. */
 function threeTurns(): FakeTurn[] {
   return [
-    { text: "Creating the files.", toolCalls: [create("src/a.ts", "export const a = 1;\n"), create("/src/b.ts", "export const b = 2;\n")] },
+    {
+      text: "Creating the files.",
+      toolCalls: [create("src/a.ts", "export const a = 1;\n"), create("/src/b.ts", "export const b = 2;\n")],
+    },
     {
       text: "Now editing.",
       toolCalls: [
@@ -44,10 +61,19 @@ describe("the loop over several turns", () => {
       { changeSetId: start.changeSetId, path: "src/b.ts", op: "create", added: 1, removed: 0 },
       { changeSetId: start.changeSetId, path: "src/a.ts", op: "create", added: 1, removed: 0 },
     ]);
-    const text = events.filter((e) => e.event === "delta").map((e) => e.data.text).join("");
+    const text = events
+      .filter((e) => e.event === "delta")
+      .map((e) => e.data.text)
+      .join("");
     expect(text).toBe("Creating the files.Now editing.Two files\nI created a.ts and b.ts.");
     const done = events.at(-1)!.data;
-    expect(done).toMatchObject({ changeSetId: start.changeSetId, status: "proposed", files: 2, turns: 3, conversationId: start.conversationId });
+    expect(done).toMatchObject({
+      changeSetId: start.changeSetId,
+      status: "proposed",
+      files: 2,
+      turns: 3,
+      conversationId: start.conversationId,
+    });
     expect(done.usage).toEqual({ inputTokens: 360, outputTokens: 120, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
     // What Claude received: each turn's tool results, in call order, errors flagged.
@@ -69,12 +95,21 @@ describe("the loop over several turns", () => {
     // The assistant turns are repeated with their tool calls, the inputs parsed whole.
     expect(bodies[2].messages.at(-2)).toMatchObject({
       role: "assistant",
-      content: [{ type: "text", text: "Now editing." }, { type: "tool_use", id: "toolu_fake_2_0", name: EDITOR }, { type: "tool_use" }, { type: "tool_use" }],
+      content: [
+        { type: "text", text: "Now editing." },
+        { type: "tool_use", id: "toolu_fake_2_0", name: EDITOR },
+        { type: "tool_use" },
+        { type: "tool_use" },
+      ],
     });
 
     expect(await changeSetContent(stack, start.changeSetId, "src/a.ts")).toBe("export const a = 10;\n");
     expect(await changeSetContent(stack, start.changeSetId, "src/b.ts")).toBe("export const b = 2;\n");
-    expect(await changeSetRow(stack, start.changeSetId)).toMatchObject({ status: "proposed", title: "Two files", fileCount: 2 });
+    expect(await changeSetRow(stack, start.changeSetId)).toMatchObject({
+      status: "proposed",
+      title: "Two files",
+      fileCount: 2,
+    });
 
     // Exactly one seam call before Claude's first byte, then one per Claude turn.
     expect(stack.seamCalls.slice(seamBefore).map((c) => c.path)).toEqual([
@@ -91,14 +126,19 @@ describe("the loop over several turns", () => {
       ["completed", 120, 40],
     ]);
     expect(done.costMicros).toBe(rows.reduce((s, r) => s + r.costMicros, 0));
-    expect(done.costMicros).toBe(3 * costMicros(MODEL, { inputTokens: 120, outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0 }));
+    expect(done.costMicros).toBe(
+      3 * costMicros(MODEL, { inputTokens: 120, outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0 }),
+    );
   });
 
   for (const chunk of [1, 2, 3, 7, 64]) {
     test(`tool input streamed in ${chunk}-character JSON pieces arrives whole`, async () => {
       const { token, projectId } = await freshOwner();
       const tricky = 'const s = "quote \\" backslash \\\\ tab\\t";\n// ünïcödé ✓ 𝄞 </script>\n{"json": [1, 2]}\n';
-      stack.fakes.anthropic.script({ toolCalls: [create("src/tricky.ts", tricky)], jsonChunkChars: chunk }, { text: "Done." });
+      stack.fakes.anthropic.script(
+        { toolCalls: [create("src/tricky.ts", tricky)], jsonChunkChars: chunk },
+        { text: "Done." },
+      );
       const { events } = await buildSse(stack, token, { projectId, message: "tricky", model: MODEL });
       expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "proposed", files: 1 } });
       expect(await changeSetContent(stack, events[0].data.changeSetId, "src/tricky.ts")).toBe(tricky);
@@ -109,7 +149,12 @@ describe("the loop over several turns", () => {
     const { token, projectId } = await freshOwner();
     stack.fakes.anthropic.script(
       { toolCalls: [create("a.txt", "a\n"), create("b.txt", "b\n")] },
-      { toolCalls: [{ name: "delete_file", input: { path: "a.txt" } }, { name: "rename_file", input: { path: "b.txt", new_path: "docs/b.txt" } }] },
+      {
+        toolCalls: [
+          { name: "delete_file", input: { path: "a.txt" } },
+          { name: "rename_file", input: { path: "b.txt", new_path: "docs/b.txt" } },
+        ],
+      },
       { text: "Moved." },
     );
     const { events } = await buildSse(stack, token, { projectId, message: "shuffle", model: MODEL });
@@ -136,8 +181,17 @@ describe("JSON mode and caching", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
     const body = await res.json();
-    expect(body).toMatchObject({ status: "proposed", files: 2, turns: 3, text: "Creating the files.Now editing.Two files\nI created a.ts and b.ts." });
-    expect(body.edits.map((e: any) => `${e.op} ${e.path}`)).toEqual(["create src/a.ts", "create src/b.ts", "create src/a.ts"]);
+    expect(body).toMatchObject({
+      status: "proposed",
+      files: 2,
+      turns: 3,
+      text: "Creating the files.Now editing.Two files\nI created a.ts and b.ts.",
+    });
+    expect(body.edits.map((e: any) => `${e.op} ${e.path}`)).toEqual([
+      "create src/a.ts",
+      "create src/b.ts",
+      "create src/a.ts",
+    ]);
     expect(body.usage.outputTokens).toBe(120);
     expect(body.mock).toBeUndefined();
   });
@@ -148,14 +202,21 @@ describe("JSON mode and caching", () => {
     stack.fakes.anthropic.script({ toolCalls: [create("x.ts", "x\n")] }, { text: "ok" });
     const first = await buildSse(stack, token, { projectId, message: "x", model: MODEL });
     stack.fakes.anthropic.script({ text: "nothing to do" });
-    await buildSse(stack, token, { projectId, message: "again", model: MODEL, changeSetId: first.events[0].data.changeSetId });
+    await buildSse(stack, token, {
+      projectId,
+      message: "again",
+      model: MODEL,
+      changeSetId: first.events[0].data.changeSetId,
+    });
 
     const bodies = stack.fakes.anthropic.bodies();
     for (const b of bodies) {
       expect(b.system.map((s: any) => s.cache_control)).toEqual([{ type: "ephemeral" }, { type: "ephemeral" }]);
       const tail = b.messages.at(-1).content;
       expect(tail.at(-1).cache_control).toEqual({ type: "ephemeral" });
-      const marked = b.messages.flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).filter((c: any) => c.cache_control);
+      const marked = b.messages
+        .flatMap((m: any) => (Array.isArray(m.content) ? m.content : []))
+        .filter((c: any) => c.cache_control);
       expect(marked).toHaveLength(1); // at most 4 breakpoints in all
     }
     // The continued build sees the change set's working tree in its file list.

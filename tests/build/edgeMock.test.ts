@@ -11,11 +11,18 @@ import { MOCK_CLAUDE, mockBuildTurn, mockClaudeReply, viteReactApp } from "../fa
 const EDITOR = "str_replace_based_edit_tool";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const tools = [{ type: "text_editor_20250728", name: EDITOR }];
-const system = (files: string[]) => [{ type: "text", text: "rules" }, { type: "text", text: `Project: x (react)\nFiles (${files.length}):\n${files.join("\n")}` }];
+const system = (files: string[]) => [
+  { type: "text", text: "rules" },
+  { type: "text", text: `Project: x (react)\nFiles (${files.length}):\n${files.join("\n")}` },
+];
 
 describe("the mock build, request by request", () => {
   test("an empty project gets a Vite + React app: four creates, then a summary", () => {
-    const first = mockBuildTurn({ tools, system: system([]), messages: [{ role: "user", content: "a weather dashboard" }] });
+    const first = mockBuildTurn({
+      tools,
+      system: system([]),
+      messages: [{ role: "user", content: "a weather dashboard" }],
+    });
     expect(first.text!.startsWith(MOCK_CLAUDE)).toBe(true);
     expect(first.toolCalls!.map((c: any) => `${c.input.command} ${c.input.path}`)).toEqual([
       "create package.json",
@@ -35,7 +42,9 @@ describe("the mock build, request by request", () => {
         { role: "user", content: results },
       ],
     });
-    expect(last).toEqual({ text: `${MOCK_CLAUDE} Done: 4 edits ready for review. Set ANTHROPIC_API_KEY for real Claude.` });
+    expect(last).toEqual({
+      text: `${MOCK_CLAUDE} Done: 4 edits ready for review. Set ANTHROPIC_API_KEY for real Claude.`,
+    });
   });
 
   test("a follow-up views src/App.tsx, then replaces its heading; without one it says so", () => {
@@ -43,22 +52,42 @@ describe("the mock build, request by request", () => {
     const ask = { role: "user", content: "make it dark <b>now</b>" };
     const view = mockBuildTurn({ tools, system: system(files), messages: [ask] });
     expect(view.toolCalls).toEqual([{ name: EDITOR, input: { command: "view", path: "src/App.tsx" } }]);
-    const numbered = viteReactApp("a weather dashboard")["src/App.tsx"].split("\n").map((l, i) => `${String(i + 1).padStart(6)}\t${l}`).join("\n");
+    const numbered = viteReactApp("a weather dashboard")
+      ["src/App.tsx"].split("\n")
+      .map((l, i) => `${String(i + 1).padStart(6)}\t${l}`)
+      .join("\n");
     const after = (content: string) =>
       mockBuildTurn({
         tools,
         system: system(files),
-        messages: [ask, { role: "assistant", content: [{ type: "tool_use", id: "v", name: EDITOR, input: { command: "view", path: "src/App.tsx" } }] }, { role: "user", content: [{ type: "tool_result", tool_use_id: "v", content }] }],
+        messages: [
+          ask,
+          {
+            role: "assistant",
+            content: [{ type: "tool_use", id: "v", name: EDITOR, input: { command: "view", path: "src/App.tsx" } }],
+          },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "v", content }] },
+        ],
       });
     expect(after(numbered).toolCalls).toEqual([
-      { name: EDITOR, input: { command: "str_replace", path: "src/App.tsx", old_str: "      <h1>A weather dashboard</h1>", new_str: "      <h1>Make it dark b now /b</h1>" } },
+      {
+        name: EDITOR,
+        input: {
+          command: "str_replace",
+          path: "src/App.tsx",
+          old_str: "      <h1>A weather dashboard</h1>",
+          new_str: "      <h1>Make it dark b now /b</h1>",
+        },
+      },
     ]);
     expect(after("     1\texport default () => null;").text).toMatch(/^\(mock Claude\) src\/App.tsx has no <h1> line/);
   });
 
   test("requests without tools get text that says it is a mock; the analysis gets its JSON", () => {
     expect(mockClaudeReply({ messages: [{ role: "user", content: "hi" }] })).toMatch(/^\(mock Claude\) /);
-    const analysis = JSON.parse(mockClaudeReply({ system: "You label support threads between …", messages: [] }) as string);
+    const analysis = JSON.parse(
+      mockClaudeReply({ system: "You label support threads between …", messages: [] }) as string,
+    );
     expect(analysis).toMatchObject({ priority: "low", tags: ["mock"] });
   });
 });
@@ -76,17 +105,29 @@ describe("the fakes npm run dev and npm run stack start", () => {
     running.push(...started);
     const res = await fetch(`${started[0].url}/v1/messages`, {
       method: "POST",
-      headers: { "x-api-key": mockCredential("anthropic"), "content-type": "application/json", "anthropic-version": "2023-06-01" },
-      body: JSON.stringify({ model: "claude-sonnet-5-5", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }),
+      headers: {
+        "x-api-key": mockCredential("anthropic"),
+        "content-type": "application/json",
+        "anthropic-version": "2023-06-01",
+      },
+      body: JSON.stringify({
+        model: "claude-sonnet-5-5",
+        max_tokens: 100,
+        messages: [{ role: "user", content: "hi" }],
+      }),
     });
     expect((await res.json()).content[0].text).toMatch(/^\(mock Claude\) /);
   });
 
   test("npm run stack: an AI answer says it comes from the mock Claude", async () => {
-    const child = spawn(join(root, "node_modules/.bin/tsx"), [join(root, "scripts/stack.ts"), "--port", "0", "--quiet"], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      join(root, "node_modules/.bin/tsx"),
+      [join(root, "scripts/stack.ts"), "--port", "0", "--quiet"],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     children.push(child);
     let out = "";
     child.stdout!.on("data", (d) => (out += d));

@@ -36,7 +36,13 @@ const BEGUN = {
 };
 const usage = { inputTokens: 120, outputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0 };
 const progress = (status: string, turns: number, extra: Record<string, unknown> = {}) => ({
-  changeSetId: "cs1", status, files: 1, turns, usage, costMicros: 640 * turns, ...extra,
+  changeSetId: "cs1",
+  status,
+  files: 1,
+  turns,
+  usage,
+  costMicros: 640 * turns,
+  ...extra,
 });
 /** A turn answer: one ok result per tool call, a file event per create, `next` while calls continue. */
 function answerFor(body: any, n: number) {
@@ -68,14 +74,22 @@ async function edgeWith(turn: (body: any, n: number, attempt: number) => unknown
   const post = (body: unknown = { projectId: "p1", message: "build it" }, sse = true) =>
     edge.app.request("/api/ai/build", {
       method: "POST",
-      headers: { ...bearer(edge.token("user_seam")), "Content-Type": "application/json", ...(sse ? { Accept: "text/event-stream" } : {}) },
+      headers: {
+        ...bearer(edge.token("user_seam")),
+        "Content-Type": "application/json",
+        ...(sse ? { Accept: "text/event-stream" } : {}),
+      },
       body: JSON.stringify(body),
     });
   const turns = () => edge.seamRequests.filter((r) => r.path === "/edge/ai/build/turn").map((r) => r.body as any);
   return { edge, post, turns };
 }
 
-const twoTurns = () => claude.script({ text: "Files.", toolCalls: [{ name: EDITOR, input: { command: "create", path: "a.ts", file_text: "a" } }] }, { text: "Done." });
+const twoTurns = () =>
+  claude.script(
+    { text: "Files.", toolCalls: [{ name: EDITOR, input: { command: "create", path: "a.ts", file_text: "a" } }] },
+    { text: "Done." },
+  );
 
 describe("Convex unreachable at a turn call", () => {
   test("retried with the same requestId until it answers; the build goes on", async () => {
@@ -87,14 +101,18 @@ describe("Convex unreachable at a turn call", () => {
     expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "proposed", turns: 2 } });
     expect(turns().map((t) => t.requestId)).toEqual(["req1", "req1", "req1", "req2"]);
     expect(claude.requests).toHaveLength(2); // Claude was not asked again for the retried turn
-    expect(toolResultsOf(claude.bodies()[1])).toEqual([{ type: "tool_result", tool_use_id: "toolu_fake_1_0", content: "ok", cache_control: { type: "ephemeral" } }]);
+    expect(toolResultsOf(claude.bodies()[1])).toEqual([
+      { type: "tool_result", tool_use_id: "toolu_fake_1_0", content: "ok", cache_control: { type: "ephemeral" } },
+    ]);
   });
 
   test(`still down after ${TURN_ATTEMPTS_MS.length} attempts: one error UNAVAILABLE naming the change set`, async () => {
     twoTurns();
     const { post, turns } = await edgeWith(() => json(503, { error: { code: "UNAVAILABLE", message: "down" } }));
     const events = parseSse(await (await post()).text());
-    expect(events.filter((e) => e.event === "error")).toEqual([{ event: "error", data: { code: "UNAVAILABLE", message: "down", changeSetId: "cs1" } }]);
+    expect(events.filter((e) => e.event === "error")).toEqual([
+      { event: "error", data: { code: "UNAVAILABLE", message: "down", changeSetId: "cs1" } },
+    ]);
     expect(events.some((e) => e.event === "done" || e.event === "file")).toBe(false);
     expect(turns()).toHaveLength(TURN_ATTEMPTS_MS.length);
     expect(claude.requests).toHaveLength(1);
@@ -102,7 +120,9 @@ describe("Convex unreachable at a turn call", () => {
 
   test("a refusal that is not an outage is not retried", async () => {
     twoTurns();
-    const { post, turns } = await edgeWith(() => json(404, { error: { code: "NOT_FOUND", message: "Build request not found" } }));
+    const { post, turns } = await edgeWith(() =>
+      json(404, { error: { code: "NOT_FOUND", message: "Build request not found" } }),
+    );
     const events = parseSse(await (await post()).text());
     expect(events.at(-1)).toMatchObject({ event: "error", data: { code: "NOT_FOUND" } });
     expect(turns()).toHaveLength(1);
@@ -120,13 +140,22 @@ describe("what a turn answer decides", () => {
     }));
     const events = parseSse(await (await post()).text());
     expect(events.map((e) => e.event)).toEqual(["start", "delta", "file", "error"]);
-    expect(events.at(-1)!.data).toEqual({ code: "RATE_LIMITED", message: "At most 100 build turns per 15 minutes", retryAfterMs: 5_000, changeSetId: "cs1" });
+    expect(events.at(-1)!.data).toEqual({
+      code: "RATE_LIMITED",
+      message: "At most 100 build turns per 15 minutes",
+      retryAfterMs: 5_000,
+      changeSetId: "cs1",
+    });
     expect(claude.requests).toHaveLength(1);
   });
 
   test("JSON mode: `stop` is the HTTP error (429 with Retry-After)", async () => {
     twoTurns();
-    const { post } = await edgeWith((body, n) => ({ ...answerFor(body, n), next: null, stop: { code: "QUOTA_EXCEEDED", message: "Daily limit", retryAfterMs: 61_000 } }));
+    const { post } = await edgeWith((body, n) => ({
+      ...answerFor(body, n),
+      next: null,
+      stop: { code: "QUOTA_EXCEEDED", message: "Daily limit", retryAfterMs: 61_000 },
+    }));
     const res = await post(undefined, false);
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("61");
@@ -136,10 +165,15 @@ describe("what a turn answer decides", () => {
   test("a note (max turns, output budget) is passed on in done; next.maxTokens caps the next call", async () => {
     twoTurns();
     const { post } = await edgeWith((body, n) =>
-      n === 2 ? { ...answerFor(body, n), changeSet: progress("proposed", 2, { note: "Stopped after 25 turns" }) } : answerFor(body, n),
+      n === 2
+        ? { ...answerFor(body, n), changeSet: progress("proposed", 2, { note: "Stopped after 25 turns" }) }
+        : answerFor(body, n),
     );
     const events = parseSse(await (await post()).text());
-    expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "proposed", note: "Stopped after 25 turns", conversationId: "conv1" } });
+    expect(events.at(-1)).toMatchObject({
+      event: "done",
+      data: { status: "proposed", note: "Stopped after 25 turns", conversationId: "conv1" },
+    });
     expect(claude.bodies().map((b) => b.max_tokens)).toEqual([4_000, 1_000]);
   });
 
@@ -149,7 +183,11 @@ describe("what a turn answer decides", () => {
     await (await post()).text();
     const [first, second] = turns();
     expect(first).toMatchObject({
-      requestId: "req1", changeSetId: "cs1", usage, stopReason: "tool_use", text: "Files.",
+      requestId: "req1",
+      changeSetId: "cs1",
+      usage,
+      stopReason: "tool_use",
+      text: "Files.",
       toolCalls: [{ id: "toolu_fake_1_0", name: EDITOR, input: { command: "create", path: "a.ts", file_text: "a" } }],
     });
     expect(first.end).toBeUndefined();
@@ -178,7 +216,10 @@ describe("the client goes away between turns", () => {
       ["req1", undefined],
       ["req2", { status: "canceled" }],
     ]);
-    expect(turns()[1]).toMatchObject({ usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, toolCalls: [] });
+    expect(turns()[1]).toMatchObject({
+      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      toolCalls: [],
+    });
     expect(claude.requests).toHaveLength(1);
   });
 });
@@ -191,7 +232,9 @@ describe("the request", () => {
     expect(events.at(-1)!.event).toBe("done");
     expect(edge.seamRequests.map((r) => r.path)).toEqual(["/edge/ai/build/begin", "/edge/ai/build/turn"]);
     expect(edge.seamRequests[0].body).toMatchObject({ projectId: "p1", message: "hello", changeSetId: "cs1" });
-    expect(claude.bodies()[0].messages).toEqual([{ role: "user", content: [{ type: "text", text: "hello", cache_control: { type: "ephemeral" } }] }]);
+    expect(claude.bodies()[0].messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "hello", cache_control: { type: "ephemeral" } }] },
+    ]);
   });
 
   test("bad bodies are 400 INVALID naming the field; no token is 401; nothing reaches Convex or Claude", async () => {
@@ -206,7 +249,11 @@ describe("the request", () => {
       expect(res.status).toBe(400);
       expect((await res.json()).error).toMatchObject({ code: "INVALID", field });
     }
-    const anon = await edge.app.request("/api/ai/build", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+    const anon = await edge.app.request("/api/ai/build", {
+      method: "POST",
+      body: "{}",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(anon.status).toBe(401);
     expect(edge.seamRequests).toHaveLength(0);
     expect(claude.requests).toHaveLength(0);

@@ -21,7 +21,8 @@ afterEach(() => {
 
 const blobHashes = (t: ConvexTest) =>
   t.run(async (ctx) => (await ctx.db.query("blobs").collect()).map((b) => b.hash).sort());
-const storageIds = (t: ConvexTest) => t.run(async (ctx) => (await ctx.db.system.query("_storage").collect()).map((s) => s._id));
+const storageIds = (t: ConvexTest) =>
+  t.run(async (ctx) => (await ctx.db.system.query("_storage").collect()).map((s) => s._id));
 
 async function sweepAll(t: ConvexTest) {
   const first = await t.mutation(internal.blobs.sweep, {});
@@ -40,7 +41,11 @@ describe("blobs.sweep", () => {
     // A deployment snapshot still points at "in a snapshot" after the file changes.
     await t.run(async (ctx) => {
       const snapshotId = await ctx.db.insert("snapshots", {
-        projectId, fileCount: 1, totalBytes: 13, createdAt: Date.now(), createdBy: ids.alice,
+        projectId,
+        fileCount: 1,
+        totalBytes: 13,
+        createdAt: Date.now(),
+        createdBy: ids.alice,
       });
       await ctx.db.insert("snapshotFiles", { snapshotId, path: "snap.txt", hash: sha("in a snapshot"), size: 13 });
     });
@@ -54,9 +59,7 @@ describe("blobs.sweep", () => {
     await alice.mutation(api.files.remove, { projectId, path: "young.txt" });
 
     await sweepAll(t);
-    expect(await blobHashes(t)).toEqual(
-      [sha("kept"), sha("in a snapshot"), sha("edited"), sha("young")].sort(),
-    );
+    expect(await blobHashes(t)).toEqual([sha("kept"), sha("in a snapshot"), sha("edited"), sha("young")].sort());
     expect(await storageIds(t)).toEqual([]); // the big blob's object went with it
     expect((await alice.query(api.files.read, { projectId, path: "kept.txt" })).content).toBe("kept");
 

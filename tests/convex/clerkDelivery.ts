@@ -38,7 +38,11 @@ export async function deliver(
     "svix-timestamp": String(timestamp),
     "svix-signature": sign(id, timestamp, body, opts.secret),
   };
-  return await t.fetch("/clerk/webhook", { method: "POST", headers, body: opts.tamper ? body.replace('"event"', '"event","tampered":true') : body });
+  return await t.fetch("/clerk/webhook", {
+    method: "POST",
+    headers,
+    body: opts.tamper ? body.replace('"event"', '"event","tampered":true') : body,
+  });
 }
 
 export const verified = { status: "verified", strategy: "email_code" };
@@ -70,4 +74,3 @@ export async function deliveredWithoutChange(
   if (code) expect(await res.json()).toMatchObject({ error: { code } });
   await expectUnchanged(t, before);
 }
-

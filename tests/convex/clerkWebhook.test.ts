@@ -74,7 +74,11 @@ describe("POST /clerk/webhook: user events", () => {
       await ctx.db.insert("providerTokens", { userId: ada, provider: "netlify", ...sealed });
       await ctx.db.insert("providerTokens", { userId: grace, provider: "vercel", ...sealed });
     });
-    const res = await deliver(t, { type: "user.deleted", data: { id: "user_ada", deleted: true } }, { id: "msg_delete" });
+    const res = await deliver(
+      t,
+      { type: "user.deleted", data: { id: "user_ada", deleted: true } },
+      { id: "msg_delete" },
+    );
     expect(res.status).toBe(200);
     const left = await t.run(async (ctx) => await ctx.db.query("providerTokens").collect());
     expect(left.map((r) => r.userId)).toEqual([grace]);
@@ -104,7 +108,13 @@ describe("POST /clerk/webhook: refused deliveries write nothing", () => {
     await deliveredWithoutChange(t, { type: "user.created", data: userData() }, opts, 400, "INVALID");
     await deliver(t, { type: "user.created", data: userData({ first_name: "Grace" }) }); // a user we have
     await deliveredWithoutChange(t, { type: "user.updated", data: userData() }, opts, 400, "INVALID");
-    await deliveredWithoutChange(t, { type: "user.deleted", data: { id: "user_ada", deleted: true } }, opts, 400, "INVALID");
+    await deliveredWithoutChange(
+      t,
+      { type: "user.deleted", data: { id: "user_ada", deleted: true } },
+      opts,
+      400,
+      "INVALID",
+    );
     expect(await userRow(t, "user_ada")).toMatchObject({ name: "Grace Lovelace" });
     expect((await userRow(t, "user_ada"))!.deletedAt).toBeUndefined();
   });

@@ -42,7 +42,10 @@ describe("events delivered out of order (Clerk's updated_at)", () => {
   test("an older user.updated delivered late is ignored; the row keeps the newest updated_at", async () => {
     const t = newConvexTest();
     await deliver(t, { type: "user.created", data: userData({ updated_at: 1_000, first_name: "Ada" }) });
-    const newer = await deliver(t, { type: "user.updated", data: userData({ updated_at: 3_000, first_name: "Augusta" }) });
+    const newer = await deliver(t, {
+      type: "user.updated",
+      data: userData({ updated_at: 3_000, first_name: "Augusta" }),
+    });
     expect(await newer.json()).toMatchObject({ result: "applied" });
     const late = await deliver(t, { type: "user.updated", data: userData({ updated_at: 2_000, first_name: "Stale" }) });
     expect(late.status).toBe(200); // acknowledged, so Clerk does not retry it

@@ -9,7 +9,13 @@ beforeAll(() => {
   process.env.EDGE_SECRET ??= randomBytes(24).toString("hex");
 });
 
-function post(t: ReturnType<typeof newConvexTest>, path: string, body: string | undefined, userId = "user_seam_body", profile = {}) {
+function post(
+  t: ReturnType<typeof newConvexTest>,
+  path: string,
+  body: string | undefined,
+  userId = "user_seam_body",
+  profile = {},
+) {
   return t.fetch(path, {
     method: "POST",
     headers: {
@@ -67,10 +73,18 @@ describe("the seam router: bodies as declared in convex/edge/contract.ts", () =>
 
   test("a field of the wrong type or an unknown field is 400 INVALID naming it; nothing is written", async () => {
     const t = newConvexTest();
-    const wrongType = await post(t, "/edge/deploy/request", JSON.stringify({ projectId: 7, provider: "vercel", environment: "preview" }));
+    const wrongType = await post(
+      t,
+      "/edge/deploy/request",
+      JSON.stringify({ projectId: 7, provider: "vercel", environment: "preview" }),
+    );
     expect(wrongType.status).toBe(400);
     expect((await wrongType.json()).error).toMatchObject({ code: "INVALID", field: "projectId" });
-    const badProvider = await post(t, "/edge/deploy/request", JSON.stringify({ projectId: "p", provider: "heroku", environment: "preview" }));
+    const badProvider = await post(
+      t,
+      "/edge/deploy/request",
+      JSON.stringify({ projectId: "p", provider: "heroku", environment: "preview" }),
+    );
     expect((await badProvider.json()).error).toMatchObject({ code: "INVALID", field: "provider" });
     const extra = await post(t, "/edge/me", JSON.stringify({ email: "forged@example.com" }));
     expect(extra.status).toBe(400);
@@ -80,9 +94,16 @@ describe("the seam router: bodies as declared in convex/edge/contract.ts", () =>
   test("X-User-Id must be '<issuer>|<subject>' and the profile URI-encoded JSON", async () => {
     const t = newConvexTest();
     const send = (headers: Record<string, string>) =>
-      t.fetch("/edge/me", { method: "POST", headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, ...headers }, body: "{}" });
+      t.fetch("/edge/me", {
+        method: "POST",
+        headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, ...headers },
+        body: "{}",
+      });
     expect((await send({ "X-User-Id": "user_without_issuer" })).status).toBe(401);
-    const badProfile = await send({ "X-User-Id": callerFor("user_profile").tokenIdentifier, "X-User-Profile": "{not json" });
+    const badProfile = await send({
+      "X-User-Id": callerFor("user_profile").tokenIdentifier,
+      "X-User-Profile": "{not json",
+    });
     expect(badProfile.status).toBe(400);
     expect(await userRow(t, "user_profile")).toBeNull();
   });

@@ -18,22 +18,36 @@ describe("upload flow", () => {
     const { t, ids, projectId, bob } = await setupProject();
     const { uploadUrl, uploadId } = await bob.mutation(api.files.generateUploadUrl, { projectId, hash: sha("big") });
     expect(uploadUrl).toMatch(/^https:\/\//);
-    expect(await t.run((ctx) => ctx.db.get("uploads", uploadId))).toMatchObject({ userId: ids.bob, projectId, hash: sha("big") });
+    expect(await t.run((ctx) => ctx.db.get("uploads", uploadId))).toMatchObject({
+      userId: ids.bob,
+      projectId,
+      hash: sha("big"),
+    });
   });
 
   test("commitUpload makes the object a file; read returns a URL, not content", async () => {
     const { t, projectId, bob, carol } = await setupProject();
     const content = "x".repeat(INLINE_LIMIT_BYTES + 10);
     const { storageId, uploadId } = await upload(t, bob, projectId, content);
-    const info = await bob.mutation(api.files.commitUpload, { projectId, path: "public/big.json", storageId, uploadId });
+    const info = await bob.mutation(api.files.commitUpload, {
+      projectId,
+      path: "public/big.json",
+      storageId,
+      uploadId,
+    });
     expect(info).toMatchObject({ path: "public/big.json", hash: sha(content), size: content.length, language: "json" });
     const read = await carol.query(api.files.read, { projectId, path: "public/big.json" });
     expect(read.url).toMatch(/^https:\/\//);
     expect(read.content).toBeUndefined();
-    expect(await carol.query(api.projects.get, { projectId })).toMatchObject({ fileCount: 1, totalBytes: content.length });
+    expect(await carol.query(api.projects.get, { projectId })).toMatchObject({
+      fileCount: 1,
+      totalBytes: content.length,
+    });
     const blobs = await t.run((ctx) => ctx.db.query("blobs").collect());
     expect(blobs).toMatchObject([{ hash: sha(content), storageId, size: content.length }]);
-    expect(await t.query(internal.files.blobsForHashes, { hashes: [sha(content)] })).toEqual([{ hash: sha(content), storageId }]);
+    expect(await t.query(internal.files.blobsForHashes, { hashes: [sha(content)] })).toEqual([
+      { hash: sha(content), storageId },
+    ]);
   });
 
   test("an upload of content stored already is deduplicated: the new object is deleted", async () => {
@@ -63,7 +77,9 @@ describe("upload flow", () => {
     );
     expect(data.message).toContain("10 MB");
     const ok = await upload(t, alice, projectId, new Uint8Array(MAX_FILE_BYTES));
-    expect((await alice.mutation(api.files.commitUpload, { projectId, path: "max.bin", ...ok })).size).toBe(MAX_FILE_BYTES);
+    expect((await alice.mutation(api.files.commitUpload, { projectId, path: "max.bin", ...ok })).size).toBe(
+      MAX_FILE_BYTES,
+    );
   });
 
   test("expectedHash guards an upload like a write (CONFLICT, nothing written)", async () => {
@@ -73,10 +89,23 @@ describe("upload flow", () => {
     const { storageId, uploadId } = await upload(t, alice, projectId, "v3");
     await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.commitUpload, { projectId, path: "a.txt", storageId, uploadId, expectedHash: v1.hash }),
+      () =>
+        alice.mutation(api.files.commitUpload, {
+          projectId,
+          path: "a.txt",
+          storageId,
+          uploadId,
+          expectedHash: v1.hash,
+        }),
       "CONFLICT",
     );
-    const info = await alice.mutation(api.files.commitUpload, { projectId, path: "a.txt", storageId, uploadId, expectedHash: sha("v2") });
+    const info = await alice.mutation(api.files.commitUpload, {
+      projectId,
+      path: "a.txt",
+      storageId,
+      uploadId,
+      expectedHash: sha("v2"),
+    });
     expect(info.hash).toBe(sha("v3"));
   });
 
@@ -92,7 +121,11 @@ describe("upload flow", () => {
     const { t, projectId, alice } = await setupProject();
     const { storageId, uploadId } = await upload(t, alice, projectId, "gone");
     await t.run((ctx) => ctx.storage.delete(storageId));
-    await refusedWithoutChange(t, () => alice.mutation(api.files.commitUpload, { projectId, path: "a", storageId, uploadId }), "NOT_FOUND");
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.files.commitUpload, { projectId, path: "a", storageId, uploadId }),
+      "NOT_FOUND",
+    );
   });
 });
 
@@ -100,18 +133,24 @@ describe("files.blobsForHashes (internal, for deployments)", () => {
   test("returns content in request order; unknown hashes are marked missing; over 100 is INVALID", async () => {
     const { t, projectId, alice } = await setupProject();
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "hello" });
-    expect(await t.query(internal.files.blobsForHashes, { hashes: [sha("nope"), sha("hello"), sha("hello")] })).toEqual([
-      { hash: sha("nope"), missing: true },
-      { hash: sha("hello"), content: "hello" },
-    ]);
-    await expectCode(t.query(internal.files.blobsForHashes, { hashes: Array.from({ length: 101 }, (_, i) => sha(`${i}`)) }), "INVALID");
+    expect(await t.query(internal.files.blobsForHashes, { hashes: [sha("nope"), sha("hello"), sha("hello")] })).toEqual(
+      [
+        { hash: sha("nope"), missing: true },
+        { hash: sha("hello"), content: "hello" },
+      ],
+    );
+    await expectCode(
+      t.query(internal.files.blobsForHashes, { hashes: Array.from({ length: 101 }, (_, i) => sha(`${i}`)) }),
+      "INVALID",
+    );
   });
 
   test("stops at the read budget; the caller asks again for the rest", async () => {
     const { t } = await setupProject();
     const contents = Array.from({ length: 20 }, (_, i) => String(i % 10).repeat(INLINE_LIMIT_BYTES - i));
     await t.run(async (ctx) => {
-      for (const c of contents) await ctx.db.insert("blobs", { hash: sha(c), size: c.length, content: c, createdAt: 0 });
+      for (const c of contents)
+        await ctx.db.insert("blobs", { hash: sha(c), size: c.length, content: c, createdAt: 0 });
     });
     const hashes = contents.map((c) => sha(c));
     const first = await t.query(internal.files.blobsForHashes, { hashes });

@@ -36,7 +36,12 @@ describe("files.write / read", () => {
     const { t, projectId, bob, carol } = await setupProject();
     const content = "export const x = 'é';\n";
     const info = await bob.mutation(api.files.write, { projectId, path: "./src/App.tsx", content });
-    expect(info).toMatchObject({ path: "src/App.tsx", hash: sha(content), size: Buffer.byteLength(content), language: "typescript" });
+    expect(info).toMatchObject({
+      path: "src/App.tsx",
+      hash: sha(content),
+      size: Buffer.byteLength(content),
+      language: "typescript",
+    });
     expect(await carol.query(api.files.read, { projectId, path: "src/App.tsx" })).toEqual({ ...info, content });
     expect(await expectExactCounters(t, projectId)).toEqual({ fileCount: 1, totalBytes: Buffer.byteLength(content) });
   });
@@ -50,7 +55,9 @@ describe("files.write / read", () => {
     expect(written).toEqual(stored);
     expect(await expectExactCounters(t, projectId)).toEqual({ fileCount: 1, totalBytes: 16 });
     const before = await t.run((ctx) => ctx.db.query("files").collect());
-    expect(await alice.mutation(api.files.write, { projectId, path: "a.md", content: "much longer text" })).toEqual(written);
+    expect(await alice.mutation(api.files.write, { projectId, path: "a.md", content: "much longer text" })).toEqual(
+      written,
+    );
     expect(await t.run((ctx) => ctx.db.query("files").collect())).toEqual(before);
   });
 
@@ -106,14 +113,20 @@ describe("size limits and quotas", () => {
     await alice.mutation(api.files.write, { projectId, path: "max.txt", content: "a".repeat(INLINE_LIMIT_BYTES) });
     const data = await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.write, { projectId, path: "big.txt", content: "a".repeat(INLINE_LIMIT_BYTES + 1) }),
+      () =>
+        alice.mutation(api.files.write, { projectId, path: "big.txt", content: "a".repeat(INLINE_LIMIT_BYTES + 1) }),
       "PAYLOAD_TOO_LARGE",
     );
     expect(data.message).toContain("generateUploadUrl");
     // The limit is in UTF-8 bytes, not characters.
     await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.write, { projectId, path: "wide.txt", content: "é".repeat(INLINE_LIMIT_BYTES / 2 + 1) }),
+      () =>
+        alice.mutation(api.files.write, {
+          projectId,
+          path: "wide.txt",
+          content: "é".repeat(INLINE_LIMIT_BYTES / 2 + 1),
+        }),
       "PAYLOAD_TOO_LARGE",
     );
   });
@@ -122,10 +135,21 @@ describe("size limits and quotas", () => {
     const { t, projectId, alice } = await setupProject();
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "a" });
     await t.run((ctx) => ctx.db.patch("projects", projectId, { fileCount: MAX_PROJECT_FILES }));
-    await refusedWithoutChange(t, () => alice.mutation(api.files.write, { projectId, path: "b.txt", content: "b" }), "QUOTA_EXCEEDED");
     await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.writeMany, { projectId, files: [{ path: "a.txt", content: "A" }, { path: "c.txt", content: "c" }] }),
+      () => alice.mutation(api.files.write, { projectId, path: "b.txt", content: "b" }),
+      "QUOTA_EXCEEDED",
+    );
+    await refusedWithoutChange(
+      t,
+      () =>
+        alice.mutation(api.files.writeMany, {
+          projectId,
+          files: [
+            { path: "a.txt", content: "A" },
+            { path: "c.txt", content: "c" },
+          ],
+        }),
       "QUOTA_EXCEEDED",
     );
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "A" });
@@ -135,7 +159,11 @@ describe("size limits and quotas", () => {
     const { t, projectId, alice } = await setupProject();
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "0123456789" });
     await t.run((ctx) => ctx.db.patch("projects", projectId, { totalBytes: MAX_PROJECT_BYTES - 5 }));
-    await refusedWithoutChange(t, () => alice.mutation(api.files.write, { projectId, path: "b.txt", content: "123456" }), "QUOTA_EXCEEDED");
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.files.write, { projectId, path: "b.txt", content: "123456" }),
+      "QUOTA_EXCEEDED",
+    );
     await refusedWithoutChange(
       t,
       () => alice.mutation(api.files.write, { projectId, path: "a.txt", content: "0123456789xxxxxx" }),
@@ -164,7 +192,14 @@ describe("files.writeMany", () => {
     await refusedWithoutChange(t, () => alice.mutation(api.files.writeMany, { projectId, files: many }), "INVALID");
     await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.writeMany, { projectId, files: [{ path: "a", content: "1" }, { path: "./a", content: "2" }] }),
+      () =>
+        alice.mutation(api.files.writeMany, {
+          projectId,
+          files: [
+            { path: "a", content: "1" },
+            { path: "./a", content: "2" },
+          ],
+        }),
       "INVALID",
     );
     await refusedWithoutChange(
@@ -172,13 +207,23 @@ describe("files.writeMany", () => {
       () =>
         alice.mutation(api.files.writeMany, {
           projectId,
-          files: [{ path: "small", content: "1" }, { path: "big", content: "b".repeat(INLINE_LIMIT_BYTES + 1) }],
+          files: [
+            { path: "small", content: "1" },
+            { path: "big", content: "b".repeat(INLINE_LIMIT_BYTES + 1) },
+          ],
         }),
       "PAYLOAD_TOO_LARGE",
     );
     // More than 8 MB in one call, though every file is within the inline limit.
-    const big = Array.from({ length: 17 }, (_, i) => ({ path: `big${i}.txt`, content: String(i % 10).repeat(INLINE_LIMIT_BYTES) }));
-    await refusedWithoutChange(t, () => alice.mutation(api.files.writeMany, { projectId, files: big }), "PAYLOAD_TOO_LARGE");
+    const big = Array.from({ length: 17 }, (_, i) => ({
+      path: `big${i}.txt`,
+      content: String(i % 10).repeat(INLINE_LIMIT_BYTES),
+    }));
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.files.writeMany, { projectId, files: big }),
+      "PAYLOAD_TOO_LARGE",
+    );
   });
 });
 
@@ -195,7 +240,10 @@ describe("files.list / snapshot", () => {
     const named = await carol.query(api.files.list, { projectId, prefix: "src", paginationOpts: PAGE });
     expect(named.page).toHaveLength(5);
     const p1 = await carol.query(api.files.list, { projectId, paginationOpts: { numItems: 4, cursor: null } });
-    const p2 = await carol.query(api.files.list, { projectId, paginationOpts: { numItems: 4, cursor: p1.continueCursor } });
+    const p2 = await carol.query(api.files.list, {
+      projectId,
+      paginationOpts: { numItems: 4, cursor: p1.continueCursor },
+    });
     expect([...p1.page, ...p2.page].map((f) => f.path)).toEqual([...paths].sort());
     expect(p2.isDone).toBe(true);
   });
@@ -207,7 +255,10 @@ describe("files.list / snapshot", () => {
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "a" });
     const first = await carol.query(api.files.snapshot, { projectId, paginationOpts: { numItems: 2, cursor: null } });
     expect(first.isDone).toBe(false);
-    const rest = await carol.query(api.files.snapshot, { projectId, paginationOpts: { numItems: 2, cursor: first.continueCursor } });
+    const rest = await carol.query(api.files.snapshot, {
+      projectId,
+      paginationOpts: { numItems: 2, cursor: first.continueCursor },
+    });
     expect(rest.isDone).toBe(true);
     expect([...first.page, ...rest.page]).toEqual([
       { path: "a.txt", hash: sha("a"), size: 1 },
@@ -221,14 +272,20 @@ describe("files.list / snapshot", () => {
     const total = MAX_SNAPSHOT_PAGE + 1;
     const name = (n: number) => `f/${String(n).padStart(5, "0")}.txt`;
     for (let start = 0; start < total; start += 100) {
-      const files = Array.from({ length: Math.min(100, total - start) }, (_, i) => ({ path: name(start + i), content: "x" }));
+      const files = Array.from({ length: Math.min(100, total - start) }, (_, i) => ({
+        path: name(start + i),
+        content: "x",
+      }));
       await alice.mutation(api.files.writeMany, { projectId, files });
     }
     const all = { numItems: 100_000, cursor: null };
     const page = await alice.query(api.files.snapshot, { projectId, paginationOpts: all });
     expect(page.page).toHaveLength(MAX_SNAPSHOT_PAGE);
     expect(page.isDone).toBe(false);
-    const last = await alice.query(api.files.snapshot, { projectId, paginationOpts: { ...all, cursor: page.continueCursor } });
+    const last = await alice.query(api.files.snapshot, {
+      projectId,
+      paginationOpts: { ...all, cursor: page.continueCursor },
+    });
     expect(last.page.map((f) => f.path)).toEqual([name(MAX_SNAPSHOT_PAGE)]);
     expect(last.isDone).toBe(true);
   });
@@ -242,8 +299,16 @@ describe("files.rename / remove", () => {
     const moved = await bob.mutation(api.files.rename, { projectId, from: "a.js", to: "lib/a.py" });
     expect(moved).toMatchObject({ path: "lib/a.py", language: "python", hash: sha("1") });
     await expectCode(bob.query(api.files.read, { projectId, path: "a.js" }), "NOT_FOUND");
-    await refusedWithoutChange(t, () => bob.mutation(api.files.rename, { projectId, from: "lib/a.py", to: "b.ts" }), "CONFLICT");
-    await refusedWithoutChange(t, () => bob.mutation(api.files.rename, { projectId, from: "gone.ts", to: "c.ts" }), "NOT_FOUND");
+    await refusedWithoutChange(
+      t,
+      () => bob.mutation(api.files.rename, { projectId, from: "lib/a.py", to: "b.ts" }),
+      "CONFLICT",
+    );
+    await refusedWithoutChange(
+      t,
+      () => bob.mutation(api.files.rename, { projectId, from: "gone.ts", to: "c.ts" }),
+      "NOT_FOUND",
+    );
     expect(await expectExactCounters(t, projectId)).toEqual({ fileCount: 2, totalBytes: 3 });
   });
 

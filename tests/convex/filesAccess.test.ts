@@ -24,7 +24,10 @@ const writes: [string, (f: Fixture, who: Caller) => Promise<unknown>][] = [
   ],
   ["rename", (f, who) => who.mutation(api.files.rename, { projectId: f.projectId, from: "a.txt", to: "b.txt" })],
   ["remove", (f, who) => who.mutation(api.files.remove, { projectId: f.projectId, path: "a.txt" })],
-  ["generateUploadUrl", (f, who) => who.mutation(api.files.generateUploadUrl, { projectId: f.projectId, hash: "0".repeat(64) })],
+  [
+    "generateUploadUrl",
+    (f, who) => who.mutation(api.files.generateUploadUrl, { projectId: f.projectId, hash: "0".repeat(64) }),
+  ],
   [
     "commitUpload",
     (f, who) => who.mutation(api.files.commitUpload, { projectId: f.projectId, path: "up.bin", ...f.upload }),

@@ -20,7 +20,9 @@ export async function setup() {
   };
   const ids = {} as Record<keyof typeof people, Id<"users">>;
   for (const [key, p] of Object.entries(people) as [keyof typeof people, (typeof people)["alice"]][]) {
-    const profile = await t.mutation(internal.users.meForEdge, { caller: callerFor(p.clerkId, { email: p.email, name: p.name }) });
+    const profile = await t.mutation(internal.users.meForEdge, {
+      caller: callerFor(p.clerkId, { email: p.email, name: p.name }),
+    });
     ids[key] = profile.id;
   }
   return {

@@ -18,11 +18,16 @@ describe("users are keyed by issuer and subject", () => {
   test("a development token naming a Clerk user's id cannot read or change their projects", async () => {
     process.env.CLERK_JWT_ISSUER_DOMAIN = TEST_ISSUER;
     const t = newConvexTest();
-    const projectId = await asUser(t, "user_clerk_victim").mutation(api.projects.create, { name: "Shop", framework: "react" });
+    const projectId = await asUser(t, "user_clerk_victim").mutation(api.projects.create, {
+      name: "Shop",
+      framework: "react",
+    });
     expect((await userRow(t, "user_clerk_victim"))!.issuer).toBe(TEST_ISSUER);
 
     const intruder = asDev(t, "user_clerk_victim");
-    await expect(intruder.query(api.projects.list, { paginationOpts: { numItems: 10, cursor: null } })).rejects.toThrow(/another sign-in provider/);
+    await expect(intruder.query(api.projects.list, { paginationOpts: { numItems: 10, cursor: null } })).rejects.toThrow(
+      /another sign-in provider/,
+    );
     await expect(intruder.mutation(api.projects.remove, { projectId })).rejects.toThrow(/another sign-in provider/);
     // The same through the edge seam.
     await expect(
@@ -45,7 +50,9 @@ describe("users are keyed by issuer and subject", () => {
         updatedAt: 0,
       }),
     );
-    await expect(asDev(t, "user_legacy").mutation(api.users.updatePreferences, { tabSize: 4 })).rejects.toThrow(/another sign-in provider/);
+    await expect(asDev(t, "user_legacy").mutation(api.users.updatePreferences, { tabSize: 4 })).rejects.toThrow(
+      /another sign-in provider/,
+    );
     const me = await t.mutation(internal.users.meForEdge, { caller: callerFor("user_legacy") });
     expect(me.email).toBe("legacy@example.com");
     expect((await userRow(t, "user_legacy"))!.issuer).toBe(TEST_ISSUER);

@@ -15,7 +15,13 @@ afterEach(() => vi.useRealTimers());
 
 /** A caller whose token carries `email` and says whether it is verified (Convex's `emailVerified`). */
 function caller(t: ConvexTest, clerkId: string, email: string, emailVerified: boolean): Caller {
-  return t.withIdentity({ subject: clerkId, issuer: TEST_ISSUER, tokenIdentifier: `${TEST_ISSUER}|${clerkId}`, email, emailVerified });
+  return t.withIdentity({
+    subject: clerkId,
+    issuer: TEST_ISSUER,
+    tokenIdentifier: `${TEST_ISSUER}|${clerkId}`,
+    email,
+    emailVerified,
+  });
 }
 
 async function ownerWithProject() {
@@ -30,8 +36,16 @@ describe("invitations.create answers the same for every address", () => {
   test("a known and an unknown address: same answer, same rows, no name, nobody joins", async () => {
     const { t, alice, projectId } = await ownerWithProject();
     const before = await dump(t);
-    const known = await alice.mutation(api.invitations.create, { projectId, email: " Bob@Example.COM ", role: "viewer" });
-    const unknown = await alice.mutation(api.invitations.create, { projectId, email: "nobody@example.com", role: "viewer" });
+    const known = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: " Bob@Example.COM ",
+      role: "viewer",
+    });
+    const unknown = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "nobody@example.com",
+      role: "viewer",
+    });
     expect(typeof known).toBe(typeof unknown);
     const after = await dump(t);
     const rows = after.invitations as { email: string; status: string; role: string }[];
@@ -54,9 +68,15 @@ describe("invitations.create answers the same for every address", () => {
     const first = await alice.mutation(api.invitations.create, { projectId, email: "bob@example.com", role: "viewer" });
     const again = await alice.mutation(api.invitations.create, { projectId, email: "BOB@example.com", role: "editor" });
     expect(again).toBe(first);
-    expect(await alice.query(api.invitations.listForProject, { projectId })).toMatchObject([{ email: "bob@example.com", role: "editor" }]);
+    expect(await alice.query(api.invitations.listForProject, { projectId })).toMatchObject([
+      { email: "bob@example.com", role: "editor" },
+    ]);
     for (const email of ["", "no-at-sign", "@example.com", "bob@", "b ob@example.com", `${"x".repeat(320)}@e.com`]) {
-      await refusedWithoutChange(t, () => alice.mutation(api.invitations.create, { projectId, email, role: "viewer" }), "INVALID");
+      await refusedWithoutChange(
+        t,
+        () => alice.mutation(api.invitations.create, { projectId, email, role: "viewer" }),
+        "INVALID",
+      );
     }
   });
 
@@ -83,20 +103,37 @@ describe("invitations.create answers the same for every address", () => {
 describe("only a verified address takes an invitation", () => {
   test("the invitee with a verified email claim lists it and accepts: a member, named, with the role", async () => {
     const { t, alice, projectId, ids } = await ownerWithProject();
-    const invitationId = await alice.mutation(api.invitations.create, { projectId, email: "bob@example.com", role: "editor" });
+    const invitationId = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "bob@example.com",
+      role: "editor",
+    });
     const bob = caller(t, "user_bob", "bob@example.com", true);
     expect(await bob.query(api.invitations.listMine, {})).toEqual([
-      { invitationId, projectId, projectName: "Shop", role: "editor", invitedByName: "Alice", expiresAt: expect.any(Number) },
+      {
+        invitationId,
+        projectId,
+        projectName: "Shop",
+        role: "editor",
+        invitedByName: "Alice",
+        expiresAt: expect.any(Number),
+      },
     ]);
     expect(await bob.mutation(api.invitations.accept, { invitationId })).toBe(projectId);
     expect(await bob.query(api.projects.get, { projectId })).toMatchObject({ role: "editor" });
-    expect((await members(alice, projectId)).map((m) => [m.name, m.role]).sort()).toEqual([["Alice", "owner"], ["Bob", "editor"]]);
+    expect((await members(alice, projectId)).map((m) => [m.name, m.role]).sort()).toEqual([
+      ["Alice", "owner"],
+      ["Bob", "editor"],
+    ]);
     expect(await alice.query(api.invitations.listForProject, { projectId })).toEqual([]);
     const before = await dump(t);
     expect(await bob.mutation(api.invitations.accept, { invitationId })).toBe(projectId); // again: a no-op
     expect(await dump(t)).toEqual(before);
     await refusedWithoutChange(t, () => bob.mutation(api.invitations.decline, { invitationId }), "CONFLICT");
-    expect((await t.run((ctx) => ctx.db.get("invitations", invitationId)))!).toMatchObject({ status: "accepted", respondedBy: ids.bob });
+    expect((await t.run((ctx) => ctx.db.get("invitations", invitationId)))!).toMatchObject({
+      status: "accepted",
+      respondedBy: ids.bob,
+    });
   });
 
   test("a squatter whose token claims the address unverified never matches; the verified owner of it does", async () => {
@@ -105,7 +142,11 @@ describe("only a verified address takes an invitation", () => {
     const squatter = caller(t, "user_squatter", "dave@example.com", false);
     await squatter.mutation(api.users.updatePreferences, {});
     expect(await userRow(t, "user_squatter")).toMatchObject({ email: "dave@example.com" });
-    const invitationId = await alice.mutation(api.invitations.create, { projectId, email: "dave@example.com", role: "editor" });
+    const invitationId = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "dave@example.com",
+      role: "editor",
+    });
     expect(await squatter.query(api.invitations.listMine, {})).toEqual([]);
     await refusedWithoutChange(t, () => squatter.mutation(api.invitations.accept, { invitationId }), "NOT_FOUND");
     await refusedWithoutChange(t, () => squatter.mutation(api.invitations.decline, { invitationId }), "NOT_FOUND");
@@ -121,12 +162,20 @@ describe("only a verified address takes an invitation", () => {
 
   test("someone else's invitation is NOT_FOUND, like a missing one", async () => {
     const { t, alice, carol, projectId } = await ownerWithProject();
-    const invitationId = await alice.mutation(api.invitations.create, { projectId, email: "bob@example.com", role: "viewer" });
+    const invitationId = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "bob@example.com",
+      role: "viewer",
+    });
     const carolVerified = caller(t, "user_carol", "carol@example.com", true);
     for (const who of [carol, carolVerified, alice]) {
       await refusedWithoutChange(t, () => who.mutation(api.invitations.accept, { invitationId }), "NOT_FOUND");
     }
-    await refusedWithoutChange(t, () => (t as unknown as Caller).mutation(api.invitations.accept, { invitationId }), "UNAUTHENTICATED");
+    await refusedWithoutChange(
+      t,
+      () => (t as unknown as Caller).mutation(api.invitations.accept, { invitationId }),
+      "UNAUTHENTICATED",
+    );
   });
 
   test("a first sign-in with a verified claim accepts pending invitations; an unverified one does not", async () => {
@@ -145,14 +194,20 @@ describe("only a verified address takes an invitation", () => {
   test("Clerk's webhook with a verified primary address matches pending invitations", async () => {
     const { t, alice, projectId } = await ownerWithProject();
     await alice.mutation(api.invitations.create, { projectId, email: "ada@example.com", role: "editor" });
-    await alice.mutation(api.invitations.create, { projectId: await other(alice), email: "old@example.com", role: "editor" });
+    await alice.mutation(api.invitations.create, {
+      projectId: await other(alice),
+      email: "old@example.com",
+      role: "editor",
+    });
     const emails = [
       { id: "idn_1", email_address: "old@example.com", verification: { status: "unverified" } },
       { id: "idn_2", email_address: "Ada@Example.com", verification: verified },
     ];
     await deliver(t, { type: "user.created", data: userData({ email_addresses: emails }) });
     const ada = caller(t, "user_ada", "", false); // her token carries no email at all
-    expect((await ada.query(api.projects.list, { paginationOpts: { numItems: 10, cursor: null } })).page.map((p) => p.name)).toEqual(["Shop"]);
+    expect(
+      (await ada.query(api.projects.list, { paginationOpts: { numItems: 10, cursor: null } })).page.map((p) => p.name),
+    ).toEqual(["Shop"]);
   });
 
   test("a row signed in without an address: the webhook's first verified address accepts; a later one only lists", async () => {
@@ -165,9 +220,16 @@ describe("only a verified address takes an invitation", () => {
     expect(await ada.query(api.projects.get, { projectId })).toMatchObject({ role: "viewer" });
     // She changes her primary address to another verified one: an invitation to it waits for her answer.
     const second = await other(alice);
-    const invitationId = await alice.mutation(api.invitations.create, { projectId: second, email: "ada@work.example", role: "editor" });
+    const invitationId = await alice.mutation(api.invitations.create, {
+      projectId: second,
+      email: "ada@work.example",
+      role: "editor",
+    });
     const emails = [{ id: "idn_9", email_address: "ada@work.example", verification: verified }];
-    await deliver(t, { type: "user.updated", data: userData({ updated_at: 2, email_addresses: emails, primary_email_address_id: "idn_9" }) });
+    await deliver(t, {
+      type: "user.updated",
+      data: userData({ updated_at: 2, email_addresses: emails, primary_email_address_id: "idn_9" }),
+    });
     expect(await ada.query(api.invitations.listMine, {})).toMatchObject([{ invitationId, projectName: "Other" }]);
     await expectCode(ada.query(api.projects.get, { projectId: second }), "NOT_FOUND");
     await ada.mutation(api.invitations.accept, { invitationId });
@@ -183,9 +245,17 @@ describe("decline, revoke, expiry, and who may manage invitations", () => {
   test("decline ends it; revoke (owner) ends it; both leave no member", async () => {
     const { t, alice, projectId } = await ownerWithProject();
     const bob = caller(t, "user_bob", "bob@example.com", true);
-    const declined = await alice.mutation(api.invitations.create, { projectId, email: "bob@example.com", role: "viewer" });
+    const declined = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "bob@example.com",
+      role: "viewer",
+    });
     await bob.mutation(api.invitations.decline, { invitationId: declined });
-    const revoked = await alice.mutation(api.invitations.create, { projectId, email: "bob@example.com", role: "viewer" });
+    const revoked = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "bob@example.com",
+      role: "viewer",
+    });
     expect(revoked).not.toBe(declined);
     await alice.mutation(api.invitations.revoke, { invitationId: revoked });
     await refusedWithoutChange(t, () => bob.mutation(api.invitations.accept, { invitationId: revoked }), "CONFLICT");
@@ -198,7 +268,11 @@ describe("decline, revoke, expiry, and who may manage invitations", () => {
   test("after 7 days an invitation is expired: it leaves the lists and cannot be accepted", async () => {
     vi.useFakeTimers();
     const { t, alice, projectId } = await ownerWithProject();
-    const invitationId = await alice.mutation(api.invitations.create, { projectId, email: "bob@example.com", role: "viewer" });
+    const invitationId = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "bob@example.com",
+      role: "viewer",
+    });
     const bob = caller(t, "user_bob", "bob@example.com", true);
     vi.advanceTimersByTime(INVITATION_TTL_MS);
     await t.finishAllScheduledFunctions(vi.runAllTimers);
@@ -209,14 +283,30 @@ describe("decline, revoke, expiry, and who may manage invitations", () => {
 
   test("editors and viewers may not invite, list or revoke (FORBIDDEN); strangers get NOT_FOUND", async () => {
     const { t, alice, bob, carol, projectId } = await ownerWithProject();
-    const invitationId = await alice.mutation(api.invitations.create, { projectId, email: "bob@example.com", role: "editor" });
+    const invitationId = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "bob@example.com",
+      role: "editor",
+    });
     await caller(t, "user_bob", "bob@example.com", true).mutation(api.invitations.accept, { invitationId });
-    const pending = await alice.mutation(api.invitations.create, { projectId, email: "zed@example.com", role: "viewer" });
-    await refusedWithoutChange(t, () => bob.mutation(api.invitations.create, { projectId, email: "x@example.com", role: "viewer" }), "FORBIDDEN");
+    const pending = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "zed@example.com",
+      role: "viewer",
+    });
+    await refusedWithoutChange(
+      t,
+      () => bob.mutation(api.invitations.create, { projectId, email: "x@example.com", role: "viewer" }),
+      "FORBIDDEN",
+    );
     await expectCode(bob.query(api.invitations.listForProject, { projectId }), "FORBIDDEN");
     await refusedWithoutChange(t, () => bob.mutation(api.invitations.revoke, { invitationId: pending }), "FORBIDDEN");
     await carol.mutation(api.users.updatePreferences, {});
-    await refusedWithoutChange(t, () => carol.mutation(api.invitations.create, { projectId, email: "x@example.com", role: "viewer" }), "NOT_FOUND");
+    await refusedWithoutChange(
+      t,
+      () => carol.mutation(api.invitations.create, { projectId, email: "x@example.com", role: "viewer" }),
+      "NOT_FOUND",
+    );
     await expectCode(carol.query(api.invitations.listForProject, { projectId }), "NOT_FOUND");
     await refusedWithoutChange(t, () => carol.mutation(api.invitations.revoke, { invitationId: pending }), "NOT_FOUND");
     await expectCode((t as unknown as Caller).query(api.invitations.listMine, {}), "UNAUTHENTICATED");
@@ -226,7 +316,13 @@ describe("decline, revoke, expiry, and who may manage invitations", () => {
     const { t, alice, projectId, ids } = await ownerWithProject();
     const legacy = await t.run((ctx) =>
       ctx.db.insert("projectMembers", {
-        projectId, userId: ids.carol, role: "viewer", addedAt: 0, addedBy: ids.alice, active: true, projectUpdatedAt: 0,
+        projectId,
+        userId: ids.carol,
+        role: "viewer",
+        addedAt: 0,
+        addedBy: ids.alice,
+        active: true,
+        projectUpdatedAt: 0,
       }),
     );
     expect(legacy).not.toBeNull();
@@ -239,10 +335,19 @@ describe("the edge seam and the issuer binding", () => {
     const { t, alice, projectId } = await ownerWithProject();
     await alice.mutation(api.invitations.create, { projectId, email: "gina@example.com", role: "editor" });
     await alice.mutation(api.invitations.create, { projectId, email: "hal@example.com", role: "editor" });
-    await t.mutation(internal.users.meForEdge, { caller: callerFor("user_gina", { email: "gina@example.com", emailVerified: true }) });
-    await t.mutation(internal.users.meForEdge, { caller: callerFor("user_hal", { email: "hal@example.com", emailVerified: false }) });
-    expect(await caller(t, "user_gina", "gina@example.com", true).query(api.projects.get, { projectId })).toMatchObject({ role: "editor" });
-    await expectCode(caller(t, "user_hal", "hal@example.com", false).query(api.projects.get, { projectId }), "NOT_FOUND");
+    await t.mutation(internal.users.meForEdge, {
+      caller: callerFor("user_gina", { email: "gina@example.com", emailVerified: true }),
+    });
+    await t.mutation(internal.users.meForEdge, {
+      caller: callerFor("user_hal", { email: "hal@example.com", emailVerified: false }),
+    });
+    expect(await caller(t, "user_gina", "gina@example.com", true).query(api.projects.get, { projectId })).toMatchObject(
+      { role: "editor" },
+    );
+    await expectCode(
+      caller(t, "user_hal", "hal@example.com", false).query(api.projects.get, { projectId }),
+      "NOT_FOUND",
+    );
     expect((await userRow(t, "user_hal"))!.verifiedEmail).toBeUndefined();
   });
 
@@ -250,7 +355,11 @@ describe("the edge seam and the issuer binding", () => {
     const { t, alice, projectId } = await ownerWithProject();
     const ivy = caller(t, "user_ivy", "ivy@example.com", false);
     await ivy.mutation(api.users.updatePreferences, {}); // her row belongs to the Clerk issuer
-    const invitationId = await alice.mutation(api.invitations.create, { projectId, email: "ivy@example.com", role: "editor" });
+    const invitationId = await alice.mutation(api.invitations.create, {
+      projectId,
+      email: "ivy@example.com",
+      role: "editor",
+    });
     const DEV_ISSUER = "http://127.0.0.1:8787";
     const intruder = t.withIdentity({
       subject: "user_ivy",
@@ -263,6 +372,8 @@ describe("the edge seam and the issuer binding", () => {
     await refusedWithoutChange(t, () => intruder.mutation(api.invitations.accept, { invitationId }), "FORBIDDEN");
     await refusedWithoutChange(t, () => intruder.mutation(api.invitations.decline, { invitationId }), "FORBIDDEN");
     // Ivy herself, once her address is verified, still takes it.
-    expect(await caller(t, "user_ivy", "ivy@example.com", true).mutation(api.invitations.accept, { invitationId })).toBe(projectId);
+    expect(
+      await caller(t, "user_ivy", "ivy@example.com", true).mutation(api.invitations.accept, { invitationId }),
+    ).toBe(projectId);
   });
 });

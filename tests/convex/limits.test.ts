@@ -22,8 +22,13 @@ describe("projects per user, by plan", () => {
     const { t, alice, ids } = await setup();
     const max = PLAN_LIMITS.free.maxProjects;
     const made = [];
-    for (let i = 0; i < max; i++) made.push(await alice.mutation(api.projects.create, { name: `P${i}`, framework: "static" }));
-    const data = await refusedWithoutChange(t, () => alice.mutation(api.projects.create, { name: "one more", framework: "static" }), "QUOTA_EXCEEDED");
+    for (let i = 0; i < max; i++)
+      made.push(await alice.mutation(api.projects.create, { name: `P${i}`, framework: "static" }));
+    const data = await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.projects.create, { name: "one more", framework: "static" }),
+      "QUOTA_EXCEEDED",
+    );
     expect(data).toMatchObject({ limit: "projects", max, current: max, plan: "free" });
     await alice.mutation(api.projects.remove, { projectId: made[0] });
     await alice.mutation(api.projects.create, { name: "replacement", framework: "static" });
@@ -45,9 +50,15 @@ describe("projects per user, by plan", () => {
     await alice.mutation(api.projects.create, { name: "B", framework: "static" });
     // As if these rows predate the counters: drop the counter row and make one project hold bytes.
     await t.run(async (ctx) => {
-      const row = await ctx.db.query("userUsage").withIndex("by_userId", (q) => q.eq("userId", ids.alice)).unique();
+      const row = await ctx.db
+        .query("userUsage")
+        .withIndex("by_userId", (q) => q.eq("userId", ids.alice))
+        .unique();
       await ctx.db.delete("userUsage", row!._id);
-      const [first] = await ctx.db.query("projects").withIndex("by_ownerId", (q) => q.eq("ownerId", ids.alice)).take(1);
+      const [first] = await ctx.db
+        .query("projects")
+        .withIndex("by_ownerId", (q) => q.eq("ownerId", ids.alice))
+        .take(1);
       await ctx.db.patch("projects", first._id, { totalBytes: 1234 });
     });
     await alice.mutation(api.projects.create, { name: "C", framework: "static" });
@@ -59,8 +70,18 @@ describe("bytes stored per user (the owner's plan), counted, not scanned", () =>
   test("writes, uploads, removals and project deletion move the owner's counter; editors' writes count for the owner", async () => {
     const { t, alice, bob, projectId, ids } = await setupProject();
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "12345" });
-    await bob.mutation(api.files.writeMany, { projectId, files: [{ path: "b.txt", content: "123" }, { path: "c.txt", content: "1" }] });
-    await alice.mutation(api.files.commitUpload, { projectId, path: "d.bin", ...(await upload(t, alice, projectId, "1234567")) });
+    await bob.mutation(api.files.writeMany, {
+      projectId,
+      files: [
+        { path: "b.txt", content: "123" },
+        { path: "c.txt", content: "1" },
+      ],
+    });
+    await alice.mutation(api.files.commitUpload, {
+      projectId,
+      path: "d.bin",
+      ...(await upload(t, alice, projectId, "1234567")),
+    });
     expect(await usage(t, ids.alice)).toMatchObject({ storedBytes: 16 });
     expect(await usage(t, ids.bob)).toBeNull();
     await bob.mutation(api.files.write, { projectId, path: "a.txt", content: "1" }); // 5 → 1
@@ -76,13 +97,23 @@ describe("bytes stored per user (the owner's plan), counted, not scanned", () =>
     const max = PLAN_LIMITS.free.maxStoredBytes;
     // The owner is 2 bytes below the cap (as the counter says: other projects hold the rest).
     await t.run(async (ctx) => {
-      const row = await ctx.db.query("userUsage").withIndex("by_userId", (q) => q.eq("userId", ids.alice)).unique();
+      const row = await ctx.db
+        .query("userUsage")
+        .withIndex("by_userId", (q) => q.eq("userId", ids.alice))
+        .unique();
       await ctx.db.patch("userUsage", row!._id, { storedBytes: max - 2 });
     });
     const up = await upload(t, bob, projectId, "too big");
     for (const call of [
       () => bob.mutation(api.files.write, { projectId, path: "b.txt", content: "xyz" }),
-      () => alice.mutation(api.files.writeMany, { projectId, files: [{ path: "b.txt", content: "x" }, { path: "c.txt", content: "yz" }] }),
+      () =>
+        alice.mutation(api.files.writeMany, {
+          projectId,
+          files: [
+            { path: "b.txt", content: "x" },
+            { path: "c.txt", content: "yz" },
+          ],
+        }),
       () => bob.mutation(api.files.commitUpload, { projectId, path: "b.bin", ...up }),
     ]) {
       const data = await refusedWithoutChange(t, call, "QUOTA_EXCEEDED");
@@ -100,11 +131,20 @@ describe("browser mutations per user", () => {
   test(`a burst of ${BROWSER_MUTATION_RATE.rate}, then RATE_LIMITED with retryAfterMs and nothing written; others unaffected`, async () => {
     vi.useFakeTimers();
     const { t, alice, bob } = await setup();
-    for (let i = 0; i < BROWSER_MUTATION_RATE.rate; i++) await alice.mutation(api.users.updatePreferences, { tabSize: 1 + (i % 8) });
-    const data = await refusedWithoutChange(t, () => alice.mutation(api.users.updatePreferences, { tabSize: 2 }), "RATE_LIMITED");
+    for (let i = 0; i < BROWSER_MUTATION_RATE.rate; i++)
+      await alice.mutation(api.users.updatePreferences, { tabSize: 1 + (i % 8) });
+    const data = await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.users.updatePreferences, { tabSize: 2 }),
+      "RATE_LIMITED",
+    );
     expect(data).toMatchObject({ limit: "browserMutation" });
     expect(data.retryAfterMs).toBeGreaterThan(0);
-    await refusedWithoutChange(t, () => alice.mutation(api.projects.create, { name: "X", framework: "static" }), "RATE_LIMITED");
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.projects.create, { name: "X", framework: "static" }),
+      "RATE_LIMITED",
+    );
     await bob.mutation(api.users.updatePreferences, { tabSize: 2 });
     // Queries are not counted; the bucket refills with time.
     expect(await alice.query(api.users.me, {})).not.toBeNull();

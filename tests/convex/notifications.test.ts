@@ -44,7 +44,9 @@ describe("notifications.list / unreadCount", () => {
       "new 0",
       "old 0",
     ]);
-    expect((await bob.query(api.notifications.list, { paginationOpts: PAGE })).page.map((n) => n.title)).toEqual(["bob's 0"]);
+    expect((await bob.query(api.notifications.list, { paginationOpts: PAGE })).page.map((n) => n.title)).toEqual([
+      "bob's 0",
+    ]);
     expect(await alice.query(api.notifications.unreadCount, {})).toBe(2);
     expect(await bob.query(api.notifications.unreadCount, {})).toBe(1);
   });
@@ -71,8 +73,16 @@ describe("notifications.markRead / markAllRead", () => {
     const { t, ids, alice, bob } = await setup();
     await send(t, ids.alice, 2);
     const [first] = (await alice.query(api.notifications.list, { paginationOpts: PAGE })).page;
-    await refusedWithoutChange(t, () => bob.mutation(api.notifications.markRead, { notificationId: first._id }), "NOT_FOUND");
-    await refusedWithoutChange(t, () => t.mutation(api.notifications.markRead, { notificationId: first._id }), "UNAUTHENTICATED");
+    await refusedWithoutChange(
+      t,
+      () => bob.mutation(api.notifications.markRead, { notificationId: first._id }),
+      "NOT_FOUND",
+    );
+    await refusedWithoutChange(
+      t,
+      () => t.mutation(api.notifications.markRead, { notificationId: first._id }),
+      "UNAUTHENTICATED",
+    );
     await alice.mutation(api.notifications.markRead, { notificationId: first._id });
     await alice.mutation(api.notifications.markRead, { notificationId: first._id }); // idempotent
     expect(await alice.query(api.notifications.unreadCount, {})).toBe(1);
@@ -94,8 +104,14 @@ describe("notifications.markRead / markAllRead", () => {
     await send(t, ids.alice, 450);
     expect(await alice.mutation(api.notifications.markAllRead, {})).toEqual({ marked: 200, done: false });
     await t.finishAllScheduledFunctions(vi.runAllTimers);
-    const unread = await t.run(async (ctx) =>
-      (await ctx.db.query("notifications").withIndex("by_userId_and_read", (q) => q.eq("userId", ids.alice).eq("read", false)).collect()).length,
+    const unread = await t.run(
+      async (ctx) =>
+        (
+          await ctx.db
+            .query("notifications")
+            .withIndex("by_userId_and_read", (q) => q.eq("userId", ids.alice).eq("read", false))
+            .collect()
+        ).length,
     );
     expect(unread).toBe(0);
   });

@@ -29,7 +29,11 @@ describe("paths", () => {
     ["a/".repeat(256) + "b", "longer than 512"],
   ])("refuses %j with INVALID naming the problem, nothing written", async (path, problem) => {
     const { t, projectId, alice } = await setupProject();
-    const data = await refusedWithoutChange(t, () => alice.mutation(api.files.write, { projectId, path, content: "x" }), "INVALID");
+    const data = await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.files.write, { projectId, path, content: "x" }),
+      "INVALID",
+    );
     expect(data.message).toContain(problem);
   });
 
@@ -39,12 +43,27 @@ describe("paths", () => {
     const { storageId, uploadId } = await upload(t, alice, projectId, "x");
     await refusedWithoutChange(
       t,
-      () => alice.mutation(api.files.writeMany, { projectId, files: [{ path: "ok2.ts", content: "y" }, { path: "../x", content: "y" }] }),
+      () =>
+        alice.mutation(api.files.writeMany, {
+          projectId,
+          files: [
+            { path: "ok2.ts", content: "y" },
+            { path: "../x", content: "y" },
+          ],
+        }),
       "INVALID",
     );
-    await refusedWithoutChange(t, () => alice.mutation(api.files.rename, { projectId, from: "ok.ts", to: "/abs.ts" }), "INVALID");
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.files.rename, { projectId, from: "ok.ts", to: "/abs.ts" }),
+      "INVALID",
+    );
     await refusedWithoutChange(t, () => alice.mutation(api.files.remove, { projectId, path: "a//b" }), "INVALID");
-    await refusedWithoutChange(t, () => alice.mutation(api.files.commitUpload, { projectId, path: "a\\b", storageId, uploadId }), "INVALID");
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.files.commitUpload, { projectId, path: "a\\b", storageId, uploadId }),
+      "INVALID",
+    );
     await expectCode(alice.query(api.files.read, { projectId, path: "../ok.ts" }), "INVALID");
     await expectCode(alice.query(api.files.list, { projectId, prefix: "/src", paginationOpts: PAGE }), "INVALID");
   });
@@ -102,7 +121,10 @@ describe("files.list prefix range", () => {
     for (const prefix of prefixes) {
       const listed = await carol.query(api.files.list, { projectId, prefix, paginationOpts: PAGE });
       const expected = paths.filter((p) => p.startsWith(prefix)).sort(byCodePoint);
-      expect(listed.page.map((f) => f.path), prefix).toEqual(expected);
+      expect(
+        listed.page.map((f) => f.path),
+        prefix,
+      ).toEqual(expected);
       expect(expected.length, prefix).toBeGreaterThan(0);
     }
   });

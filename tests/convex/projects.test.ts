@@ -47,7 +47,11 @@ describe("projects.create / get / list", () => {
 
   test("accepts a 100-character name and a 1000-character description", async () => {
     const { alice } = await setup();
-    await alice.mutation(api.projects.create, { name: "x".repeat(100), description: "d".repeat(1000), framework: "vue" });
+    await alice.mutation(api.projects.create, {
+      name: "x".repeat(100),
+      description: "d".repeat(1000),
+      framework: "vue",
+    });
   });
 
   test("list: own and shared projects, newest-updated first, with the caller's role; deleted hidden", async () => {
@@ -60,14 +64,26 @@ describe("projects.create / get / list", () => {
     const a2 = await alice.mutation(api.projects.create, { name: "A2", framework: "react" });
     vi.advanceTimersByTime(1000);
     await addMember(t, bob, b1, { clerkId: "user_alice", as: alice }, "viewer");
-    const names = async () => (await alice.query(api.projects.list, { paginationOpts: PAGE })).page.map((p) => [p.name, p.role]);
-    expect(await names()).toEqual([["A2", "owner"], ["B1", "viewer"], ["A1", "owner"]]);
+    const names = async () =>
+      (await alice.query(api.projects.list, { paginationOpts: PAGE })).page.map((p) => [p.name, p.role]);
+    expect(await names()).toEqual([
+      ["A2", "owner"],
+      ["B1", "viewer"],
+      ["A1", "owner"],
+    ]);
     // Touching A1 (an update) moves it to the top, for every member.
     vi.advanceTimersByTime(1000);
     await alice.mutation(api.projects.update, { projectId: a1, description: "new" });
-    expect(await names()).toEqual([["A1", "owner"], ["A2", "owner"], ["B1", "viewer"]]);
+    expect(await names()).toEqual([
+      ["A1", "owner"],
+      ["A2", "owner"],
+      ["B1", "viewer"],
+    ]);
     await alice.mutation(api.projects.remove, { projectId: a2 });
-    expect(await names()).toEqual([["A1", "owner"], ["B1", "viewer"]]);
+    expect(await names()).toEqual([
+      ["A1", "owner"],
+      ["B1", "viewer"],
+    ]);
     // Bob sees only his own.
     expect((await bob.query(api.projects.list, { paginationOpts: PAGE })).page.map((p) => p.name)).toEqual(["B1"]);
   });
@@ -83,9 +99,9 @@ describe("projects.create / get / list", () => {
     await addMember(t, alice, ids[2], { clerkId: "user_bob", as: bob }, "viewer");
     for (const i of [5, 4, 2]) await alice.mutation(api.projects.remove, { projectId: ids[i] });
     for (const who of [alice, bob]) {
-      const pages = (await allPages((cursor) => who.query(api.projects.list, { paginationOpts: { numItems: 1, cursor } }))).map(
-        (page) => page.map((p) => p.name),
-      );
+      const pages = (
+        await allPages((cursor) => who.query(api.projects.list, { paginationOpts: { numItems: 1, cursor } }))
+      ).map((page) => page.map((p) => p.name));
       const full = pages.filter((p) => p.length > 0);
       expect(full).toEqual(who === alice ? [["P3"], ["P1"], ["P0"]] : []);
       expect(pages.length - full.length).toBeLessThanOrEqual(1); // at most the final, empty page
@@ -95,8 +111,12 @@ describe("projects.create / get / list", () => {
   test("list clamps the page size a client asks for", async () => {
     const { alice } = await setup();
     for (let i = 0; i < 3; i++) await alice.mutation(api.projects.create, { name: `P${i}`, framework: "static" });
-    expect((await alice.query(api.projects.list, { paginationOpts: { numItems: 0, cursor: null } })).page).toHaveLength(1);
-    expect((await alice.query(api.projects.list, { paginationOpts: { numItems: 1e9, cursor: null } })).page).toHaveLength(3);
+    expect((await alice.query(api.projects.list, { paginationOpts: { numItems: 0, cursor: null } })).page).toHaveLength(
+      1,
+    );
+    expect(
+      (await alice.query(api.projects.list, { paginationOpts: { numItems: 1e9, cursor: null } })).page,
+    ).toHaveLength(3);
     expect(boundedPage({ numItems: 1e9, cursor: null }, 100).numItems).toBe(100);
     expect(boundedPage({ numItems: Number.NaN, cursor: "c" }, 100)).toEqual({ numItems: 1, cursor: "c" });
     expect(boundedPage({ numItems: 2.7, cursor: null }, 100).numItems).toBe(2);
@@ -108,7 +128,9 @@ describe("projects.create / get / list", () => {
     const first = await alice.query(api.projects.list, { paginationOpts: { numItems: 3, cursor: null } });
     expect(first.page).toHaveLength(3);
     expect(first.isDone).toBe(false);
-    const second = await alice.query(api.projects.list, { paginationOpts: { numItems: 3, cursor: first.continueCursor } });
+    const second = await alice.query(api.projects.list, {
+      paginationOpts: { numItems: 3, cursor: first.continueCursor },
+    });
     expect(second.page).toHaveLength(2);
     expect(new Set([...first.page, ...second.page].map((p) => p.name)).size).toBe(5);
   });
@@ -117,7 +139,11 @@ describe("projects.create / get / list", () => {
     const { t } = await setup();
     expect((await asUser(t, "user_fresh").query(api.projects.list, { paginationOpts: PAGE })).page).toEqual([]);
     await expectCode(t.query(api.projects.list, { paginationOpts: PAGE }), "UNAUTHENTICATED");
-    await refusedWithoutChange(t, () => t.mutation(api.projects.create, { name: "x", framework: "react" }), "UNAUTHENTICATED");
+    await refusedWithoutChange(
+      t,
+      () => t.mutation(api.projects.create, { name: "x", framework: "react" }),
+      "UNAUTHENTICATED",
+    );
   });
 });
 
@@ -205,14 +231,26 @@ describe("projects members", () => {
         "FORBIDDEN",
       );
     }
-    await refusedWithoutChange(t, () => carol.mutation(api.projects.removeMember, { projectId, userId: ids.bob }), "FORBIDDEN");
-    await refusedWithoutChange(t, () => bob.mutation(api.projects.removeMember, { projectId, userId: ids.carol }), "FORBIDDEN");
+    await refusedWithoutChange(
+      t,
+      () => carol.mutation(api.projects.removeMember, { projectId, userId: ids.bob }),
+      "FORBIDDEN",
+    );
+    await refusedWithoutChange(
+      t,
+      () => bob.mutation(api.projects.removeMember, { projectId, userId: ids.carol }),
+      "FORBIDDEN",
+    );
     await refusedWithoutChange(
       t,
       () => stranger.mutation(api.invitations.create, { projectId, email: "dave@example.com", role: "editor" }),
       "NOT_FOUND",
     );
-    await refusedWithoutChange(t, () => stranger.mutation(api.projects.removeMember, { projectId, userId: ids.bob }), "NOT_FOUND");
+    await refusedWithoutChange(
+      t,
+      () => stranger.mutation(api.projects.removeMember, { projectId, userId: ids.bob }),
+      "NOT_FOUND",
+    );
   });
 
   test("removeMember takes the project away from that member; the owner cannot be removed", async () => {
@@ -220,7 +258,15 @@ describe("projects members", () => {
     await alice.mutation(api.projects.removeMember, { projectId, userId: ids.bob });
     await expectCode(bob.query(api.projects.get, { projectId }), "NOT_FOUND");
     expect((await bob.query(api.projects.list, { paginationOpts: PAGE })).page).toEqual([]);
-    await refusedWithoutChange(t, () => alice.mutation(api.projects.removeMember, { projectId, userId: ids.alice }), "INVALID");
-    await refusedWithoutChange(t, () => alice.mutation(api.projects.removeMember, { projectId, userId: ids.bob }), "NOT_FOUND");
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.projects.removeMember, { projectId, userId: ids.alice }),
+      "INVALID",
+    );
+    await refusedWithoutChange(
+      t,
+      () => alice.mutation(api.projects.removeMember, { projectId, userId: ids.bob }),
+      "NOT_FOUND",
+    );
   });
 });

@@ -23,7 +23,10 @@ describe("users.updatePreferences", () => {
     const bobBefore = await bob.query(api.users.me, {});
     const prefs = await alice.mutation(api.users.updatePreferences, { theme: "dark", tabSize: 4 });
     expect(prefs).toEqual({ theme: "dark", editorFontSize: 14, tabSize: 4, defaultModel: "claude-sonnet-5-5" });
-    await alice.mutation(api.users.updatePreferences, { editorFontSize: 32, defaultModel: "claude-3-5-haiku-20241022" });
+    await alice.mutation(api.users.updatePreferences, {
+      editorFontSize: 32,
+      defaultModel: "claude-3-5-haiku-20241022",
+    });
     expect((await alice.query(api.users.me, {}))!.preferences).toEqual({
       theme: "dark",
       editorFontSize: 32,
@@ -70,7 +73,12 @@ describe("the auth wrapper", () => {
     expect(await fresh.query(api.users.me, {})).toBeNull();
     expect(await t.run((ctx) => ctx.db.query("users").collect())).toEqual([]);
     await fresh.mutation(api.users.updatePreferences, {});
-    expect(await fresh.query(api.users.me, {})).toMatchObject({ email: "fresh@example.com", name: "Fresh", role: "user", plan: "free" });
+    expect(await fresh.query(api.users.me, {})).toMatchObject({
+      email: "fresh@example.com",
+      name: "Fresh",
+      role: "user",
+      plan: "free",
+    });
   });
 
   test("admin functions refuse other users, anonymous callers and an admin whose account was deleted", async () => {

@@ -4,7 +4,16 @@
 import { callerFor } from "../keys";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
-import { api, addMember, deployStackForFile, expectCode, providerCalls, row, userWithProject, type Caller } from "./helpers";
+import {
+  api,
+  addMember,
+  deployStackForFile,
+  expectCode,
+  providerCalls,
+  row,
+  userWithProject,
+  type Caller,
+} from "./helpers";
 
 const stack = deployStackForFile();
 let owner: Awaited<ReturnType<typeof userWithProject>>;
@@ -19,9 +28,17 @@ beforeAll(async () => {
   stranger = (await userWithProject(stack, "user_stranger")).as;
   viewer = await addMember(stack, owner.as, owner.projectId, "user_viewer", "viewer");
   editor = await addMember(stack, owner.as, owner.projectId, "user_editor", "editor");
-  ready = await owner.as.mutation(api.deployments.request, { projectId: owner.projectId, provider: "vercel", environment: "production" });
+  ready = await owner.as.mutation(api.deployments.request, {
+    projectId: owner.projectId,
+    provider: "vercel",
+    environment: "production",
+  });
   await stack.advance(60_000);
-  running = await owner.as.mutation(api.deployments.request, { projectId: owner.projectId, provider: "vercel", environment: "preview" });
+  running = await owner.as.mutation(api.deployments.request, {
+    projectId: owner.projectId,
+    provider: "vercel",
+    environment: "preview",
+  });
   await stack.advance(1_000);
 });
 
@@ -44,8 +61,13 @@ describe.each([
   test(`request / requestMany / cancel / rollback are ${code}, nothing written`, async () => {
     const before = await everything();
     const p = owner.projectId;
-    await expectCode(caller().mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }), code);
-    const many = await caller().mutation(api.deployments.requestMany, { items: [{ projectId: p, provider: "netlify", environment: "preview" }] });
+    await expectCode(
+      caller().mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }),
+      code,
+    );
+    const many = await caller().mutation(api.deployments.requestMany, {
+      items: [{ projectId: p, provider: "netlify", environment: "preview" }],
+    });
     expect(many).toEqual([{ ok: false, error: expect.objectContaining({ code }) }]);
     await expectCode(caller().mutation(api.deployments.cancel, { deploymentId: running }), code);
     await expectCode(caller().mutation(api.deployments.rollback, { deploymentId: ready }), code);
@@ -70,7 +92,9 @@ describe("reads", () => {
     const p = owner.projectId;
     expect((await viewer.query(api.deployments.list, { projectId: p, paginationOpts: page })).page).toHaveLength(2);
     expect((await viewer.query(api.deployments.get, { deploymentId: ready })).status).toBe("ready");
-    expect((await viewer.query(api.deployments.logs, { deploymentId: ready, paginationOpts: page })).page.length).toBeGreaterThan(0);
+    expect(
+      (await viewer.query(api.deployments.logs, { deploymentId: ready, paginationOpts: page })).page.length,
+    ).toBeGreaterThan(0);
     expect((await viewer.query(api.deployments.latestSuccessful, { projectId: p }))?.id).toBe(ready);
     expect((await viewer.query(api.deployments.stats, { projectId: p })).total).toBe(2);
   });
@@ -89,7 +113,9 @@ describe("no session", () => {
     const before = await everything();
     const calls: Promise<unknown>[] = [
       anon.mutation(api.deployments.request, { projectId: p, provider: "vercel", environment: "preview" }),
-      anon.mutation(api.deployments.requestMany, { items: [{ projectId: p, provider: "vercel", environment: "preview" }] }),
+      anon.mutation(api.deployments.requestMany, {
+        items: [{ projectId: p, provider: "vercel", environment: "preview" }],
+      }),
       anon.mutation(api.deployments.cancel, { deploymentId: running }),
       anon.mutation(api.deployments.rollback, { deploymentId: ready }),
       anon.query(api.deployments.list, { projectId: p, paginationOpts: page }),
@@ -111,14 +137,21 @@ describe("deleted account", () => {
   test("a deleted member's edge reads and cancel are FORBIDDEN, as in the browser; nothing changes", async () => {
     await addMember(stack, owner.as, owner.projectId, "user_deleted_member", "editor");
     await stack.t.run(async (ctx) => {
-      const u = await ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", "user_deleted_member")).unique();
+      const u = await ctx.db
+        .query("users")
+        .withIndex("by_clerkId", (q) => q.eq("clerkId", "user_deleted_member"))
+        .unique();
       await ctx.db.patch("users", u!._id, { deletedAt: stack.now() });
     });
     const before = await everything();
     const seam = (path: string, body: unknown) =>
       stack.t.fetch(path, {
         method: "POST",
-        headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": callerFor("user_deleted_member").tokenIdentifier, "Content-Type": "application/json" },
+        headers: {
+          Authorization: `Bearer ${process.env.EDGE_SECRET}`,
+          "X-User-Id": callerFor("user_deleted_member").tokenIdentifier,
+          "Content-Type": "application/json",
+        },
         body: JSON.stringify(body),
       });
     for (const [path, body] of [
@@ -144,13 +177,18 @@ describe("provider tokens", () => {
     const rows = await stack.t.run(async (ctx) => await ctx.db.query("providerTokens").take(10));
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(secret);
-    expect(await owner.as.query(api.providerTokens.list, {})).toEqual([expect.objectContaining({ provider: "vercel", hint: "1234" })]);
+    expect(await owner.as.query(api.providerTokens.list, {})).toEqual([
+      expect.objectContaining({ provider: "vercel", hint: "1234" }),
+    ]);
     expect(await stranger.query(api.providerTokens.list, {})).toEqual([]);
     // The stranger can only ever remove their own (there is none): the owner's row is untouched.
     expect(await stranger.mutation(api.providerTokens.disconnect, { provider: "vercel" })).toBe(false);
     expect(await stack.t.run(async (ctx) => await ctx.db.query("providerTokens").take(10))).toEqual(rows);
     await expectCode(owner.as.mutation(api.providerTokens.connect, { provider: "vercel", token: "short" }), "INVALID");
-    await expectCode(owner.as.mutation(api.providerTokens.connect, { provider: "vercel", token: "has a space in it" }), "INVALID");
+    await expectCode(
+      owner.as.mutation(api.providerTokens.connect, { provider: "vercel", token: "has a space in it" }),
+      "INVALID",
+    );
     expect(await stack.t.run(async (ctx) => await ctx.db.query("providerTokens").take(10))).toEqual(rows);
     expect(await owner.as.mutation(api.providerTokens.disconnect, { provider: "vercel" })).toBe(true);
     expect(await owner.as.query(api.providerTokens.list, {})).toEqual([]);
@@ -163,7 +201,11 @@ describe("provider tokens", () => {
     process.env.PROVIDER_TOKEN_KEY = Buffer.alloc(32, 7).toString("base64");
     const since = stack.fakes.vercel.requests.length;
     try {
-      const id = await user.as.mutation(api.deployments.request, { projectId: user.projectId, provider: "vercel", environment: "preview" });
+      const id = await user.as.mutation(api.deployments.request, {
+        projectId: user.projectId,
+        provider: "vercel",
+        environment: "preview",
+      });
       await stack.advance(5_000);
       const d = await row(stack, id);
       expect(d).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_NOT_CONFIGURED" } });
@@ -178,17 +220,27 @@ describe("provider tokens", () => {
   test("a connected token is what the provider receives (a wrong one is rejected there)", async () => {
     const user = await userWithProject(stack, "user_own_token");
     await user.as.mutation(api.providerTokens.connect, { provider: "netlify", token: "someone-elses-netlify-token" });
-    const bad = await user.as.mutation(api.deployments.request, { projectId: user.projectId, provider: "netlify", environment: "preview" });
+    const bad = await user.as.mutation(api.deployments.request, {
+      projectId: user.projectId,
+      provider: "netlify",
+      environment: "preview",
+    });
     await stack.advance(5_000);
     expect(await row(stack, bad)).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_REJECTED" } });
-    const sent = stack.fakes.netlify.requests.filter((r) => r.headers.authorization === "Bearer someone-elses-netlify-token");
+    const sent = stack.fakes.netlify.requests.filter(
+      (r) => r.headers.authorization === "Bearer someone-elses-netlify-token",
+    );
     expect(sent).toHaveLength(1); // the site creation, refused: never retried
 
     await user.as.mutation(api.providerTokens.connect, { provider: "netlify", token: stack.fakes.netlify.token });
     const saved = process.env.NETLIFY_TOKEN;
     delete process.env.NETLIFY_TOKEN; // only the user's token can work now
     try {
-      const good = await user.as.mutation(api.deployments.request, { projectId: user.projectId, provider: "netlify", environment: "preview" });
+      const good = await user.as.mutation(api.deployments.request, {
+        projectId: user.projectId,
+        provider: "netlify",
+        environment: "preview",
+      });
       await stack.advance(60_000);
       expect((await row(stack, good)).status).toBe("ready");
     } finally {

@@ -3,7 +3,18 @@
 // cancels its active deployments the same way.
 import { describe, expect, test } from "vitest";
 import { MAX_CANCELED_PER_CALL } from "../../convex/deploymentWatchdog";
-import { api, deployStackForFile, expectCode, logLines, notificationsAbout, providerCalls, reportLateStart, row, seedDeployments, userWithProject } from "./helpers";
+import {
+  api,
+  deployStackForFile,
+  expectCode,
+  logLines,
+  notificationsAbout,
+  providerCalls,
+  reportLateStart,
+  row,
+  seedDeployments,
+  userWithProject,
+} from "./helpers";
 
 const stack = deployStackForFile();
 
@@ -22,7 +33,10 @@ describe("cancel", () => {
     expect(stack.fakes.vercel.requests.length).toBe(since);
     expect((await logLines(stack, id)).at(-1)).toBe("Canceled: Canceled before it reached the provider");
     expect((await notificationsAbout(stack, id)).map((n) => n.type)).toEqual(["deployment.canceled"]);
-    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({ total: 1, byStatus: { canceled: 1, queued: 0 } });
+    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({
+      total: 1,
+      byStatus: { canceled: 1, queued: 0 },
+    });
   });
 
   for (const provider of ["vercel", "netlify", "railway"] as const) {
@@ -84,14 +98,29 @@ describe("deleting the project (projects.remove)", () => {
     const { as, projectId } = await userWithProject(stack, "user_remove_active");
     const done = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
     await stack.advance(60_000);
-    const building = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
+    const building = await as.mutation(api.deployments.request, {
+      projectId,
+      provider: "vercel",
+      environment: "production",
+    });
     await stack.advance(1_000);
     const pid = (await row(stack, building)).providerDeploymentId!;
     const otherProject = await as.mutation(api.projects.create, { name: "Another shop", framework: "static" });
-    await as.mutation(api.files.writeMany, { projectId: otherProject, files: [{ path: "index.html", content: "<p>other</p>" }] });
-    const elsewhere = await as.mutation(api.deployments.request, { projectId: otherProject, provider: "netlify", environment: "preview" });
+    await as.mutation(api.files.writeMany, {
+      projectId: otherProject,
+      files: [{ path: "index.html", content: "<p>other</p>" }],
+    });
+    const elsewhere = await as.mutation(api.deployments.request, {
+      projectId: otherProject,
+      provider: "netlify",
+      environment: "preview",
+    });
     await stack.advance(1_000);
-    const queued = await as.mutation(api.deployments.request, { projectId, provider: "railway", environment: "preview" });
+    const queued = await as.mutation(api.deployments.request, {
+      projectId,
+      provider: "railway",
+      environment: "preview",
+    });
     const railwayCalls = stack.fakes.railway.requests.length;
 
     await as.mutation(api.projects.remove, { projectId });
@@ -100,7 +129,10 @@ describe("deleting the project (projects.remove)", () => {
     await stack.advance(60_000);
 
     expect(stack.fakes.vercel.deployment(pid)!.phase).toBe("canceled");
-    expect((await logLines(stack, building)).slice(-2)).toEqual(["Canceled: The project was deleted", "Canceled at the provider"]);
+    expect((await logLines(stack, building)).slice(-2)).toEqual([
+      "Canceled: The project was deleted",
+      "Canceled at the provider",
+    ]);
     expect(await row(stack, building)).toMatchObject({ status: "canceled", pollCount: 0 });
     expect(await row(stack, queued)).toMatchObject({ status: "canceled", attempts: 0 });
     expect((await row(stack, queued)).providerDeploymentId).toBeUndefined();
@@ -111,7 +143,10 @@ describe("deleting the project (projects.remove)", () => {
     }
     expect((await row(stack, done)).status).toBe("ready");
     expect((await row(stack, elsewhere)).status).toBe("ready");
-    expect(await as.query(api.deployments.stats, {})).toMatchObject({ total: 4, byStatus: { queued: 0, building: 0, ready: 2, canceled: 2 } });
+    expect(await as.query(api.deployments.stats, {})).toMatchObject({
+      total: 4,
+      byStatus: { queued: 0, building: 0, ready: 2, canceled: 2 },
+    });
   });
 
   test("more active deployments than one transaction cancels: the rest by a scheduled follow-up", async () => {
@@ -119,10 +154,15 @@ describe("deleting the project (projects.remove)", () => {
     const count = MAX_CANCELED_PER_CALL + 5;
     const ids = await seedDeployments(stack, projectId, count, () => ({ status: "queued", step: "queued" }));
     await as.mutation(api.projects.remove, { projectId });
-    const canceledAtOnce = (await Promise.all(ids.map((id) => row(stack, id)))).filter((d) => d.status === "canceled").length;
+    const canceledAtOnce = (await Promise.all(ids.map((id) => row(stack, id)))).filter(
+      (d) => d.status === "canceled",
+    ).length;
     expect(canceledAtOnce).toBe(MAX_CANCELED_PER_CALL);
     await stack.advance(0);
     for (const id of ids) expect((await row(stack, id)).status).toBe("canceled");
-    expect(await as.query(api.deployments.stats, {})).toMatchObject({ total: count, byStatus: { queued: 0, canceled: count } });
+    expect(await as.query(api.deployments.stats, {})).toMatchObject({
+      total: count,
+      byStatus: { queued: 0, canceled: count },
+    });
   });
 });

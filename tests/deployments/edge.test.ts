@@ -8,7 +8,11 @@ const stack = deployStackForFile();
 const call = (path: string, token: string | undefined, init: RequestInit = {}) =>
   fetch(`${stack.edgeUrl}${path}`, {
     ...init,
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), "Content-Type": "application/json", ...init.headers },
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      "Content-Type": "application/json",
+      ...init.headers,
+    },
   });
 
 const deploy = (token: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
@@ -55,7 +59,9 @@ describe("POST /api/deploy", () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatchObject({ code: "INVALID", field: "provider" });
     expect((await deploy(token, { projectId, provider: "vercel", extra: 1 })).status).toBe(400);
-    expect((await deploy(token, { projectId, provider: "vercel" }, { "Idempotency-Key": "has space" })).status).toBe(400);
+    expect((await deploy(token, { projectId, provider: "vercel" }, { "Idempotency-Key": "has space" })).status).toBe(
+      400,
+    );
     const stranger = await userWithProject(stack, "user_edge_stranger");
     const res = await deploy(stranger.token, { projectId, provider: "vercel" });
     expect(res.status).toBe(404);
@@ -100,11 +106,18 @@ describe("GET /api/deployments/:id, cancel, logs", () => {
     const owner = await userWithProject(stack, "user_edge_read");
     await addMember(stack, owner.as, owner.projectId, "user_edge_viewer", "viewer");
     const viewerToken = await stack.signIn({ id: "user_edge_viewer" });
-    const { deploymentId } = await (await deploy(owner.token, { projectId: owner.projectId, provider: "netlify" })).json();
+    const { deploymentId } = await (
+      await deploy(owner.token, { projectId: owner.projectId, provider: "netlify" })
+    ).json();
 
     const got = await call(`/api/deployments/${deploymentId}`, viewerToken);
     expect(got.status).toBe(200);
-    expect(await got.json()).toMatchObject({ id: deploymentId, status: "queued", provider: "netlify", environment: "preview" });
+    expect(await got.json()).toMatchObject({
+      id: deploymentId,
+      status: "queued",
+      provider: "netlify",
+      environment: "preview",
+    });
 
     const stranger = await stack.signIn({ id: "user_edge_nobody" });
     expect((await call(`/api/deployments/${deploymentId}`, stranger)).status).toBe(404);
@@ -141,7 +154,9 @@ describe("GET /api/deployments/:id, cancel, logs", () => {
     const { token, projectId } = await userWithProject(stack, "user_edge_sse");
     const { deploymentId } = await (await deploy(token, { projectId, provider: "vercel" })).json();
     await stack.advance(1_000);
-    const res = await call(`/api/deployments/${deploymentId}/logs`, token, { headers: { Accept: "text/event-stream" } });
+    const res = await call(`/api/deployments/${deploymentId}/logs`, token, {
+      headers: { Accept: "text/event-stream" },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
     const events = readEvents(res);
@@ -160,7 +175,9 @@ describe("GET /api/deployments/:id, cancel, logs", () => {
 
     // Reconnecting with Last-Event-ID resumes after that line.
     const resumed = await readEvents(
-      await call(`/api/deployments/${deploymentId}/logs`, token, { headers: { Accept: "text/event-stream", "Last-Event-ID": "3" } }),
+      await call(`/api/deployments/${deploymentId}/logs`, token, {
+        headers: { Accept: "text/event-stream", "Last-Event-ID": "3" },
+      }),
     );
     expect(resumed[0].data.seq).toBe(4);
     expect(resumed.at(-1)!.event).toBe("end");
@@ -173,7 +190,11 @@ test("Convex's /edge/deploy/request checks the body itself too (it trusts the ed
   const post = (body: unknown) =>
     stack.t.fetch("/edge/deploy/request", {
       method: "POST",
-      headers: { Authorization: `Bearer ${process.env.EDGE_SECRET}`, "X-User-Id": callerFor("user_edge_direct").tokenIdentifier, "Content-Type": "application/json" },
+      headers: {
+        Authorization: `Bearer ${process.env.EDGE_SECRET}`,
+        "X-User-Id": callerFor("user_edge_direct").tokenIdentifier,
+        "Content-Type": "application/json",
+      },
       body: JSON.stringify(body),
     });
   for (const body of [

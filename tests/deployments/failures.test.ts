@@ -56,7 +56,9 @@ describe("the start job", () => {
       await stack.advance(60_000);
       expect(await row(stack, id)).toMatchObject({ status: "ready", attempts: 2 });
       expect(creates(since)).toBe(2);
-      expect(await logLines(stack, id)).toContain("Attempt 1 failed: vercel POST /v13/deployments timed out after 300 ms — retrying");
+      expect(await logLines(stack, id)).toContain(
+        "Attempt 1 failed: vercel POST /v13/deployments timed out after 300 ms — retrying",
+      );
       expect(logged.messages()).toEqual(["vercel POST /v13/deployments timed out after 300 ms"]);
     } finally {
       process.env.PROVIDER_TIMEOUT_MS = saved;
@@ -91,7 +93,11 @@ describe("the start job", () => {
     const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
     await stack.advance(60_000);
     const d = await row(stack, id);
-    expect(d).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_REJECTED", message: "Project name is reserved" } });
+    expect(d).toMatchObject({
+      status: "error",
+      attempts: 1,
+      error: { code: "PROVIDER_REJECTED", message: "Project name is reserved" },
+    });
     expect(creates(since)).toBe(1);
     expect(d.pollCount).toBe(0);
     expect((await logLines(stack, id)).at(-1)).toBe("Failed (PROVIDER_REJECTED): Project name is reserved");
@@ -106,7 +112,11 @@ describe("the start job", () => {
       const id = await as.mutation(api.deployments.request, { projectId, provider: "railway", environment: "preview" });
       await stack.advance(5_000);
       const message = "No railway token: set RAILWAY_TOKEN in Convex or connect your own token";
-      expect(await row(stack, id)).toMatchObject({ status: "error", attempts: 1, error: { code: "PROVIDER_NOT_CONFIGURED", message } });
+      expect(await row(stack, id)).toMatchObject({
+        status: "error",
+        attempts: 1,
+        error: { code: "PROVIDER_NOT_CONFIGURED", message },
+      });
       expect(stack.fakes.railway.requests.length).toBe(since);
       expect((await logLines(stack, id)).at(-1)).toBe(`Failed (PROVIDER_NOT_CONFIGURED): ${message}`);
     } finally {
@@ -157,7 +167,12 @@ describe("polling", () => {
       await stack.advance(120_000);
       expect((await row(stack, id)).pollCount).toBe(5); // nothing polls a finished deployment
       const poll = ["GET /v13/deployments/:id", "GET /v3/deployments/:id/events"];
-      expect(providerCalls(stack, "vercel", since)).toEqual(["POST /v11/projects", "POST /v13/deployments", ...Array(5).fill(poll).flat(), "PATCH /v12/deployments/:id/cancel"]);
+      expect(providerCalls(stack, "vercel", since)).toEqual([
+        "POST /v11/projects",
+        "POST /v13/deployments",
+        ...Array(5).fill(poll).flat(),
+        "PATCH /v12/deployments/:id/cancel",
+      ]);
       const lines = await logLines(stack, id);
       expect(lines).toContain("Failed (TIMEOUT): Still not live after 2 minutes; canceled at the provider");
       expect(lines.at(-1)).toBe("Canceled at the provider");

@@ -42,7 +42,10 @@ export function deployStackForFile(): DeployStack {
 export async function userWithProject(stack: Stack, id: string, files = PROJECT_FILES) {
   const token = await stack.signIn({ id, email: `${id}@example.com`, name: id });
   const as = stack.convex(token);
-  const projectId: Id<"projects"> = await as.mutation(api.projects.create, { name: `Shop of ${id}`, framework: "static" });
+  const projectId: Id<"projects"> = await as.mutation(api.projects.create, {
+    name: `Shop of ${id}`,
+    framework: "static",
+  });
   await as.mutation(api.files.writeMany, { projectId, files });
   return { token, as, projectId };
 }
@@ -90,7 +93,10 @@ export async function notificationsAbout(stack: Stack, id: Id<"deployments">) {
   return inbox.filter((n) => n.deploymentId === id);
 }
 
-export async function countRows(stack: Stack, table: "deployments" | "webhookEvents" | "deploymentLogs" | "notifications") {
+export async function countRows(
+  stack: Stack,
+  table: "deployments" | "webhookEvents" | "deploymentLogs" | "notifications",
+) {
   return await stack.t.run(async (ctx) => (await ctx.db.query(table).take(10_000)).length);
 }
 
@@ -109,7 +115,11 @@ export async function addMember(
 ) {
   const token = await stack.signIn({ id: clerkId, email: `${clerkId}@example.com` });
   await markEmailVerified(stack.t, clerkId);
-  const invitationId = await owner.mutation(api.invitations.create, { projectId, email: `${clerkId}@example.com`, role });
+  const invitationId = await owner.mutation(api.invitations.create, {
+    projectId,
+    email: `${clerkId}@example.com`,
+    role,
+  });
   const member = stack.convex(token);
   await member.mutation(api.invitations.accept, { invitationId });
   return member;
@@ -153,7 +163,13 @@ export async function seedDeployments(
   return await stack.t.run(async (ctx) => {
     const project = (await ctx.db.get("projects", projectId))!;
     const now = Date.now();
-    const snapshotId = await ctx.db.insert("snapshots", { projectId, fileCount: 0, totalBytes: 0, createdAt: now, createdBy: project.ownerId });
+    const snapshotId = await ctx.db.insert("snapshots", {
+      projectId,
+      fileCount: 0,
+      totalBytes: 0,
+      createdAt: now,
+      createdBy: project.ownerId,
+    });
     const ids: Id<"deployments">[] = [];
     for (let i = 0; i < count; i++) {
       const id = await ctx.db.insert("deployments", {

@@ -14,7 +14,10 @@ describe("limits", () => {
     }
     await stack.advance(1_000);
     const before = await countRows(stack, "deployments");
-    const data = await expectCode(as.mutation(api.deployments.request, { projectId, provider: "railway", environment: "preview" }), "RATE_LIMITED");
+    const data = await expectCode(
+      as.mutation(api.deployments.request, { projectId, provider: "railway", environment: "preview" }),
+      "RATE_LIMITED",
+    );
     expect(data.retryAfterMs).toBeGreaterThan(0);
     expect(data.retryAfterMs).toBeLessThanOrEqual(6 * 60_000);
     expect(await countRows(stack, "deployments")).toBe(before);
@@ -26,9 +29,13 @@ describe("limits", () => {
 
   test("queue limit: a 6th queued deployment is QUEUE_FULL until one starts", async () => {
     const { as, projectId } = await userWithProject(stack, "user_queue");
-    for (let i = 0; i < 5; i++) await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
+    for (let i = 0; i < 5; i++)
+      await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
     const before = await countRows(stack, "deployments");
-    await expectCode(as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" }), "QUEUE_FULL");
+    await expectCode(
+      as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" }),
+      "QUEUE_FULL",
+    );
     expect(await countRows(stack, "deployments")).toBe(before);
     await stack.advance(1_000); // the workpool starts them: no longer queued
     await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
@@ -58,9 +65,14 @@ describe("limits", () => {
     const as = stack.convex(token);
     const projectId = await as.mutation(api.projects.create, { name: "Empty", framework: "static" });
     const before = await countRows(stack, "deployments");
-    await expectCode(as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" }), "INVALID");
+    await expectCode(
+      as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" }),
+      "INVALID",
+    );
     expect(await countRows(stack, "deployments")).toBe(before);
-    const snapshots = await stack.t.run(async (ctx) => (await ctx.db.query("snapshots").take(1_000)).filter((s) => s.projectId === projectId));
+    const snapshots = await stack.t.run(async (ctx) =>
+      (await ctx.db.query("snapshots").take(1_000)).filter((s) => s.projectId === projectId),
+    );
     expect(snapshots).toHaveLength(0);
   });
 });
@@ -116,7 +128,9 @@ describe("requestMany", () => {
       "ok",
     ]);
     expect(await countRows(stack, "deployments")).toBe(before + 2);
-    const snapshots = await stack.t.run(async (ctx) => (await ctx.db.query("snapshots").take(1_000)).filter((s) => s.projectId === second));
+    const snapshots = await stack.t.run(async (ctx) =>
+      (await ctx.db.query("snapshots").take(1_000)).filter((s) => s.projectId === second),
+    );
     expect(snapshots).toEqual([]);
     // On its own the same project deploys.
     await big.as.mutation(api.deployments.request, { projectId: second, provider: "vercel", environment: "preview" });

@@ -39,7 +39,9 @@ describe("polling, retry and queue policy", () => {
       { path: "index.html", hash: "a".repeat(64) },
       { path: "src/ü.js", hash: "b".repeat(64) },
     ];
-    const expected = createHash("sha256").update(`index.html\0${"a".repeat(64)}\nsrc/ü.js\0${"b".repeat(64)}\n`).digest("hex");
+    const expected = createHash("sha256")
+      .update(`index.html\0${"a".repeat(64)}\nsrc/ü.js\0${"b".repeat(64)}\n`)
+      .digest("hex");
     expect(await snapshotDigest(files)).toBe(expected);
     expect(await snapshotDigest([])).toBe(createHash("sha256").update("").digest("hex"));
   });

@@ -14,7 +14,12 @@ const LEAK = /TypeError|Cannot read properties|is not a function|\bat .*\.ts:\d+
 describe("tokens an HTTP header cannot carry", () => {
   test("connect refuses them with INVALID and writes nothing", async () => {
     const { as } = await userWithProject(stack, "user_token_chars");
-    for (const token of ["vercel-\u0100-token-1234", "vercel-\u007f-token-1234", "vercel-\u00e9-token-1234", "vercel-\u0000-token-1234"]) {
+    for (const token of [
+      "vercel-\u0100-token-1234",
+      "vercel-\u007f-token-1234",
+      "vercel-\u00e9-token-1234",
+      "vercel-\u0000-token-1234",
+    ]) {
       await expectCode(as.mutation(api.providerTokens.connect, { provider: "vercel", token }), "INVALID");
     }
     expect(await as.query(api.providerTokens.list, {})).toEqual([]);
@@ -27,7 +32,14 @@ describe("tokens an HTTP header cannot carry", () => {
     const sealed = await seal(await tokenKey(), token, tokenAad(user._id, "vercel"));
     expect(await open(await tokenKey(), sealed, tokenAad(user._id, "vercel"))).toBe(token);
     await stack.t.run(async (ctx) => {
-      await ctx.db.insert("providerTokens", { userId: user._id, provider: "vercel", ...sealed, hint: "1234", createdAt: 0, updatedAt: 0 });
+      await ctx.db.insert("providerTokens", {
+        userId: user._id,
+        provider: "vercel",
+        ...sealed,
+        hint: "1234",
+        createdAt: 0,
+        updatedAt: 0,
+      });
     });
     const since = stack.fakes.vercel.requests.length;
     const id = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
@@ -56,7 +68,9 @@ describe("answers we cannot read", () => {
 
   test("a Netlify deploy with `required` as a string is retried as transient, not rejected", async () => {
     const { as, projectId } = await userWithProject(stack, "user_netlify_required");
-    stack.fakes.netlify.answer('{"id":"dep_bad","state":"prepared","required":"abc"}', { match: /^POST \/api\/v1\/sites\/[^/]+\/deploys$/ });
+    stack.fakes.netlify.answer('{"id":"dep_bad","state":"prepared","required":"abc"}', {
+      match: /^POST \/api\/v1\/sites\/[^/]+\/deploys$/,
+    });
     const id = await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
     await stack.advance(120_000);
     const d = await row(stack, id);

@@ -46,7 +46,10 @@ describe("provider project names", () => {
   test("a Netlify site that only carries our name is never used; Railway always gets its own project", async () => {
     const { as, projectId } = await userWithProject(stack, "user_netlify_squat");
     const name = await providerProjectName("Shop of user_netlify_squat", projectId);
-    const squatted = await providerClientFromEnv("netlify", process.env).ensureTarget!({ name, environment: "production" });
+    const squatted = await providerClientFromEnv("netlify", process.env).ensureTarget!({
+      name,
+      environment: "production",
+    });
     expect(squatted).toMatchObject({ siteName: name });
 
     for (const provider of ["netlify", "railway"] as const) {
@@ -60,8 +63,14 @@ describe("provider project names", () => {
 
     // A second AUTOCREA project with the same name deploys to its own Railway project and service.
     const other = await userWithProject(stack, "user_netlify_squat_2");
-    await stack.t.run(async (ctx) => await ctx.db.patch("projects", other.projectId, { name: "Shop of user_netlify_squat" }));
-    const id2 = await other.as.mutation(api.deployments.request, { projectId: other.projectId, provider: "railway", environment: "production" });
+    await stack.t.run(
+      async (ctx) => await ctx.db.patch("projects", other.projectId, { name: "Shop of user_netlify_squat" }),
+    );
+    const id2 = await other.as.mutation(api.deployments.request, {
+      projectId: other.projectId,
+      provider: "railway",
+      environment: "production",
+    });
     await stack.advance(60_000);
     expect((await row(stack, id2)).status).toBe("ready");
     const refs2 = (await stack.t.run(async (ctx) => await ctx.db.get("projects", other.projectId)))!.providerRefs!;

@@ -6,7 +6,18 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { Id } from "../../convex/_generated/dataModel";
 import crons from "../../convex/crons";
 import { QUEUE_TIMEOUT_MS, SWEEP_BATCH, WATCHDOG_MARGIN_MS } from "../../convex/deploymentWatchdog";
-import { api, deployStackForFile, internal, logLines, notificationsAbout, providerCalls, reportLateStart, row, seedDeployments, userWithProject } from "./helpers";
+import {
+  api,
+  deployStackForFile,
+  internal,
+  logLines,
+  notificationsAbout,
+  providerCalls,
+  reportLateStart,
+  row,
+  seedDeployments,
+  userWithProject,
+} from "./helpers";
 
 const stack = deployStackForFile();
 
@@ -36,7 +47,11 @@ describe("the watchdog sweep", () => {
     process.env.DEPLOY_TIMEOUT_MS = String(TIMEOUT_MS);
     stack.fakes.vercel.setBuildDuration(60 * 60_000);
     const { as, projectId } = await userWithProject(stack, "user_watchdog_lost");
-    const lost = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "production" });
+    const lost = await as.mutation(api.deployments.request, {
+      projectId,
+      provider: "vercel",
+      environment: "production",
+    });
     await stack.advance(1_000);
     const pid = (await row(stack, lost)).providerDeploymentId!;
     expect(await losePollChain(lost)).toBe(1);
@@ -49,7 +64,11 @@ describe("the watchdog sweep", () => {
     await stack.advance(WATCHDOG_MARGIN_MS);
     stack.fakes.vercel.setBuildDuration(30_000);
     const other = await userWithProject(stack, "user_watchdog_healthy");
-    const healthy = await other.as.mutation(api.deployments.request, { projectId: other.projectId, provider: "vercel", environment: "preview" });
+    const healthy = await other.as.mutation(api.deployments.request, {
+      projectId: other.projectId,
+      provider: "vercel",
+      environment: "preview",
+    });
     await stack.advance(6_000); // started and polled once: its chain is alive
     const before = await row(stack, healthy);
     expect(before).toMatchObject({ status: "building", pollCount: 1 });
@@ -57,10 +76,17 @@ describe("the watchdog sweep", () => {
 
     expect(await sweep("building")).toEqual({ ended: 1 });
     const d = await row(stack, lost);
-    expect(d).toMatchObject({ status: "error", error: { code: "TIMEOUT", message: "Still not live after 2 minutes; canceled at the provider" } });
+    expect(d).toMatchObject({
+      status: "error",
+      error: { code: "TIMEOUT", message: "Still not live after 2 minutes; canceled at the provider" },
+    });
     expect(d.finishedAt).toBe(stack.now());
     expect((await notificationsAbout(stack, lost)).map((n) => n.type)).toEqual(["deployment.error"]);
-    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({ total: 1, byStatus: { building: 0, error: 1 }, successRate: 0 });
+    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({
+      total: 1,
+      byStatus: { building: 0, error: 1 },
+      successRate: 0,
+    });
     expect(await row(stack, healthy)).toEqual(before);
 
     await stack.advance(60_000);
@@ -101,11 +127,18 @@ describe("the watchdog sweep", () => {
     expect(await sweep("queued", stack.now() + QUEUE_TIMEOUT_MS)).toEqual({ ended: 1 });
     await stack.advance(60_000);
     const d = await row(stack, id);
-    expect(d).toMatchObject({ status: "error", attempts: 0, error: { code: "TIMEOUT", message: "Never left the queue in 120 minutes" } });
+    expect(d).toMatchObject({
+      status: "error",
+      attempts: 0,
+      error: { code: "TIMEOUT", message: "Never left the queue in 120 minutes" },
+    });
     expect(d.providerDeploymentId).toBeUndefined();
     expect(stack.fakes.vercel.requests.length).toBe(since); // the job never ran
     expect((await notificationsAbout(stack, id)).map((n) => n.type)).toEqual(["deployment.error"]);
-    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({ total: 1, byStatus: { queued: 0, error: 1 } });
+    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({
+      total: 1,
+      byStatus: { queued: 0, error: 1 },
+    });
 
     // A start job that was already creating it reports back late: that provider deployment is canceled.
     const { providerId } = await reportLateStart(stack, id, "late");
@@ -136,7 +169,10 @@ describe("the watchdog sweep", () => {
       expect((await row(stack, id)).status).toBe(stuck ? "error" : "building");
     }
     const total = ids.length;
-    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({ total, byStatus: { building: total / 2, error: total / 2 } });
+    expect(await as.query(api.deployments.stats, { projectId })).toMatchObject({
+      total,
+      byStatus: { building: total / 2, error: total / 2 },
+    });
   });
 });
 

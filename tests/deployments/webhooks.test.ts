@@ -4,16 +4,31 @@
 import { describe, expect, test } from "vitest";
 import { signVercelWebhook } from "../../convex/providers/webhooks";
 import type { Id } from "../../convex/_generated/dataModel";
-import { api, countRows, deployStackForFile, logLines, providerCalls, row, userWithProject, WEBHOOK_SECRETS, notificationsAbout } from "./helpers";
+import {
+  api,
+  countRows,
+  deployStackForFile,
+  logLines,
+  providerCalls,
+  row,
+  userWithProject,
+  WEBHOOK_SECRETS,
+  notificationsAbout,
+} from "./helpers";
 
 const stack = deployStackForFile();
 
 const statusCalls = (since: number) =>
-  stack.fakes.vercel.requests.slice(since).filter((r) => r.method === "GET" && /^\/v13\/deployments\//.test(r.path)).length;
+  stack.fakes.vercel.requests.slice(since).filter((r) => r.method === "GET" && /^\/v13\/deployments\//.test(r.path))
+    .length;
 
 async function startedOn(provider: "vercel" | "netlify", user: string) {
   const { as, projectId } = await userWithProject(stack, user);
-  const id: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider, environment: "production" });
+  const id: Id<"deployments"> = await as.mutation(api.deployments.request, {
+    projectId,
+    provider,
+    environment: "production",
+  });
   await stack.advance(1_000); // started at the provider; the first poll is due at 5 s
   const d = await row(stack, id);
   expect(d).toMatchObject({ status: "building", pollCount: 0 });
@@ -54,7 +69,11 @@ describe("verified webhooks", () => {
     const { id, pid } = await startedOn("vercel", "user_hook_twice");
     const { delivery } = await stack.fakes.vercel.sendWebhook(pid, "deployment.succeeded");
     const before = await snapshotOfWrites();
-    const again = await stack.t.fetch(delivery.path, { method: "POST", headers: delivery.headers, body: delivery.body });
+    const again = await stack.t.fetch(delivery.path, {
+      method: "POST",
+      headers: delivery.headers,
+      body: delivery.body,
+    });
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ result: "duplicate" });
     expect(await snapshotOfWrites()).toEqual(before);
@@ -95,10 +114,17 @@ describe("verified webhooks", () => {
 
   test("a signed event for a deployment that is not ours writes nothing", async () => {
     const before = await snapshotOfWrites();
-    const body = JSON.stringify({ id: "evt_other", type: "deployment.succeeded", payload: { deployment: { id: "dpl_not_ours", url: "x.vercel.app" } } });
+    const body = JSON.stringify({
+      id: "evt_other",
+      type: "deployment.succeeded",
+      payload: { deployment: { id: "dpl_not_ours", url: "x.vercel.app" } },
+    });
     const res = await stack.t.fetch("/webhooks/vercel", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-vercel-signature": await signVercelWebhook(body, WEBHOOK_SECRETS.vercel) },
+      headers: {
+        "content-type": "application/json",
+        "x-vercel-signature": await signVercelWebhook(body, WEBHOOK_SECRETS.vercel),
+      },
       body,
     });
     expect(await res.json()).toEqual({ result: "unknown" });
@@ -111,13 +137,18 @@ test("signed bodies that are not deployment events: malformed is 400, another ev
   const post = async (body: string) =>
     await stack.t.fetch("/webhooks/vercel", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-vercel-signature": await signVercelWebhook(body, WEBHOOK_SECRETS.vercel) },
+      headers: {
+        "content-type": "application/json",
+        "x-vercel-signature": await signVercelWebhook(body, WEBHOOK_SECRETS.vercel),
+      },
       body,
     });
   const malformed = await post("{not json");
   expect(malformed.status).toBe(400);
   expect((await malformed.json()).error.code).toBe("INVALID");
-  const other = await post(JSON.stringify({ id: "evt_domain", type: "domain.created", payload: { deployment: { id: "dpl_x" } } }));
+  const other = await post(
+    JSON.stringify({ id: "evt_domain", type: "domain.created", payload: { deployment: { id: "dpl_x" } } }),
+  );
   expect(await other.json()).toEqual({ result: "ignored" });
   expect(await snapshotOfWrites()).toEqual(before);
 });
@@ -142,9 +173,15 @@ test("without its secret configured the route answers 503 UNAVAILABLE and writes
 
 describe("forged webhooks: 400, nothing written", () => {
   test.each([
-    ["a wrong signature", (h: Record<string, string>, b: string) => ({ h: { ...h, "x-vercel-signature": "0".repeat(40) }, b })],
+    [
+      "a wrong signature",
+      (h: Record<string, string>, b: string) => ({ h: { ...h, "x-vercel-signature": "0".repeat(40) }, b }),
+    ],
     ["no signature", (h: Record<string, string>, b: string) => ({ h: { "content-type": h["content-type"] }, b })],
-    ["a body changed after signing", (h: Record<string, string>, b: string) => ({ h, b: b.replace("deployment.succeeded", "deployment.error") })],
+    [
+      "a body changed after signing",
+      (h: Record<string, string>, b: string) => ({ h, b: b.replace("deployment.succeeded", "deployment.error") }),
+    ],
   ])("Vercel with %s", async (_name, forge) => {
     const { id, pid } = await startedOn("vercel", `user_forged_${_name.length}`);
     // Capture a genuine delivery without letting it reach Convex.

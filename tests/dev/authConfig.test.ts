@@ -2,7 +2,13 @@
 // accepted only with AUTOCREA_DEV_AUTH and never on a deployment marked production.
 import { afterEach, describe, expect, test, vi } from "vitest";
 
-const VARS = ["CLERK_JWT_ISSUER_DOMAIN", "AUTOCREA_ENV", "AUTOCREA_DEV_AUTH", "AUTOCREA_DEV_ISSUER", "AUTOCREA_DEV_JWKS"];
+const VARS = [
+  "CLERK_JWT_ISSUER_DOMAIN",
+  "AUTOCREA_ENV",
+  "AUTOCREA_DEV_AUTH",
+  "AUTOCREA_DEV_ISSUER",
+  "AUTOCREA_DEV_JWKS",
+];
 const CLERK = "https://autocrea.clerk.accounts.dev";
 const JWKS = "data:text/plain;charset=utf-8;base64,eyJrZXlzIjpbXX0=";
 const DEV = { AUTOCREA_DEV_AUTH: "1", AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787", AUTOCREA_DEV_JWKS: JWKS };
@@ -37,7 +43,13 @@ async function authConfigAsConvexEvaluatesIt(vars: Record<string, string>) {
   }
 }
 
-const devProvider = { type: "customJwt", issuer: DEV.AUTOCREA_DEV_ISSUER, jwks: JWKS, algorithm: "RS256", applicationID: "convex" };
+const devProvider = {
+  type: "customJwt",
+  issuer: DEV.AUTOCREA_DEV_ISSUER,
+  jwks: JWKS,
+  algorithm: "RS256",
+  applicationID: "convex",
+};
 const clerkProvider = { domain: CLERK, applicationID: "convex" };
 
 afterEach(() => {
@@ -52,7 +64,10 @@ describe("convex/auth.config.ts", () => {
 
   test("the development issuer only with AUTOCREA_DEV_AUTH", async () => {
     expect((await authConfigWith({ ...DEV })).providers).toEqual([devProvider]);
-    expect((await authConfigWith({ ...DEV, CLERK_JWT_ISSUER_DOMAIN: CLERK })).providers).toEqual([clerkProvider, devProvider]);
+    expect((await authConfigWith({ ...DEV, CLERK_JWT_ISSUER_DOMAIN: CLERK })).providers).toEqual([
+      clerkProvider,
+      devProvider,
+    ]);
     const { AUTOCREA_DEV_AUTH: _flag, ...withoutFlag } = DEV;
     expect((await authConfigWith(withoutFlag)).providers).toEqual([]);
     expect((await authConfigWith({ ...DEV, AUTOCREA_DEV_AUTH: "0" })).providers).toEqual([]);
@@ -71,17 +86,26 @@ describe("convex/auth.config.ts", () => {
     // Issuer and JWKS alone (no flag) add nothing.
     const { AUTOCREA_DEV_AUTH: _flag, ...devVars } = DEV;
     expect((await authConfigWith({ ...prod, ...devVars })).providers).toEqual([clerkProvider]);
-    await expect(authConfigWith({ ...prod, ...DEV })).rejects.toThrow(/AUTOCREA_DEV_AUTH is set on a deployment marked AUTOCREA_ENV=production/);
+    await expect(authConfigWith({ ...prod, ...DEV })).rejects.toThrow(
+      /AUTOCREA_DEV_AUTH is set on a deployment marked AUTOCREA_ENV=production/,
+    );
     await expect(authConfigWith({ AUTOCREA_ENV: "production" })).rejects.toThrow(/needs CLERK_JWT_ISSUER_DOMAIN/);
   });
 
   test("production in any case or spacing (and prod) fails the push with the flag; unknown values fail it too", async () => {
     for (const marker of ["Production", "PRODUCTION", " production", "prod"]) {
-      await expect(authConfigWith({ AUTOCREA_ENV: marker, CLERK_JWT_ISSUER_DOMAIN: CLERK, ...DEV }), marker).rejects.toThrow(/never runs in production/);
+      await expect(
+        authConfigWith({ AUTOCREA_ENV: marker, CLERK_JWT_ISSUER_DOMAIN: CLERK, ...DEV }),
+        marker,
+      ).rejects.toThrow(/never runs in production/);
       await expect(authConfigWith({ AUTOCREA_ENV: marker }), marker).rejects.toThrow(/needs CLERK_JWT_ISSUER_DOMAIN/);
     }
-    await expect(authConfigWith({ AUTOCREA_ENV: "prodution", CLERK_JWT_ISSUER_DOMAIN: CLERK })).rejects.toThrow(/AUTOCREA_ENV="prodution"/);
-    await expect(authConfigWith({ ...DEV, AUTOCREA_DEV_AUTH: "perhaps" })).rejects.toThrow(/AUTOCREA_DEV_AUTH="perhaps"/);
+    await expect(authConfigWith({ AUTOCREA_ENV: "prodution", CLERK_JWT_ISSUER_DOMAIN: CLERK })).rejects.toThrow(
+      /AUTOCREA_ENV="prodution"/,
+    );
+    await expect(authConfigWith({ ...DEV, AUTOCREA_DEV_AUTH: "perhaps" })).rejects.toThrow(
+      /AUTOCREA_DEV_AUTH="perhaps"/,
+    );
     expect((await authConfigWith({ ...DEV, AUTOCREA_ENV: " Development " })).providers).toEqual([devProvider]);
   });
 
@@ -93,10 +117,12 @@ describe("convex/auth.config.ts", () => {
 
   test("evaluates where Convex throws on unset variables (no AuthConfigMissingEnvironmentVariable)", async () => {
     expect((await authConfigAsConvexEvaluatesIt({})).providers).toEqual([]);
-    expect((await authConfigAsConvexEvaluatesIt({ CLERK_JWT_ISSUER_DOMAIN: CLERK })).providers).toEqual([clerkProvider]);
+    expect((await authConfigAsConvexEvaluatesIt({ CLERK_JWT_ISSUER_DOMAIN: CLERK })).providers).toEqual([
+      clerkProvider,
+    ]);
     expect((await authConfigAsConvexEvaluatesIt({ ...DEV })).providers).toEqual([devProvider]);
-    await expect(authConfigAsConvexEvaluatesIt({ ...DEV, AUTOCREA_ENV: "production", CLERK_JWT_ISSUER_DOMAIN: CLERK })).rejects.toThrow(
-      /never runs in production/,
-    );
+    await expect(
+      authConfigAsConvexEvaluatesIt({ ...DEV, AUTOCREA_ENV: "production", CLERK_JWT_ISSUER_DOMAIN: CLERK }),
+    ).rejects.toThrow(/never runs in production/);
   });
 });

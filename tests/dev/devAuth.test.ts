@@ -17,7 +17,11 @@ const DEV_ENV = {
 };
 const ada = { id: "user_dev_ada", email: "ada@autocrea.dev", name: "Ada Lovelace" };
 
-async function signIn(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, body: unknown, headers: Record<string, string> = {}) {
+async function signIn(
+  app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   return app.request("/dev/sign-in", {
     method: "POST",
     headers: { "Content-Type": "application/json", ...headers },
@@ -35,7 +39,14 @@ describe("development sign-in, in development", () => {
     expect(userId).toBe("user_dev_ada");
     expect(expiresAt).toBeGreaterThan(Date.now());
     // Clerk-shaped claims + `aud` for Convex; `azp` is the calling origin when it is an authorized party.
-    expect(decode(token)).toMatchObject({ sub: "user_dev_ada", iss: "http://127.0.0.1:8787", aud: "convex", azp: ORIGIN, email: ada.email, email_verified: true });
+    expect(decode(token)).toMatchObject({
+      sub: "user_dev_ada",
+      iss: "http://127.0.0.1:8787",
+      aud: "convex",
+      azp: ORIGIN,
+      email: ada.email,
+      email_verified: true,
+    });
 
     const me = await app.request("/api/me", { headers: bearer(token) });
     expect(me.status).toBe(200);
@@ -53,17 +64,32 @@ describe("development sign-in, in development", () => {
   test("discovery document and JWKS describe the issuer and its key", async () => {
     const { app } = await edgeApp({ env: DEV_ENV });
     const oidc = await (await app.request("/.well-known/openid-configuration")).json();
-    expect(oidc).toMatchObject({ issuer: "http://127.0.0.1:8787", jwks_uri: "http://127.0.0.1:8787/.well-known/jwks.json" });
+    expect(oidc).toMatchObject({
+      issuer: "http://127.0.0.1:8787",
+      jwks_uri: "http://127.0.0.1:8787/.well-known/jwks.json",
+    });
     const jwks = await (await app.request("/.well-known/jwks.json")).json();
-    expect(jwks.keys).toEqual([{ kty: "RSA", n: key.privateJwk.n, e: key.privateJwk.e, kid: key.kid, alg: "RS256", use: "sig" }]);
+    expect(jwks.keys).toEqual([
+      { kty: "RSA", n: key.privateJwk.n, e: key.privateJwk.e, kid: key.kid, alg: "RS256", use: "sig" },
+    ]);
     // A token's header names that key.
     const { token } = await signDevToken(loadConfig(DEV_ENV).devAuth!, ada);
-    expect(JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString())).toEqual({ alg: "RS256", typ: "JWT", kid: key.kid });
+    expect(JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString())).toEqual({
+      alg: "RS256",
+      typ: "JWT",
+      kid: key.kid,
+    });
   });
 
   test("bad sign-in bodies are INVALID and issue nothing", async () => {
     const { app } = await edgeApp({ env: DEV_ENV });
-    for (const body of ["not json", {}, { id: "a b", email: "a@b.dev" }, { id: "ok", email: "nope" }, { id: "x".repeat(65), email: "a@b.dev" }]) {
+    for (const body of [
+      "not json",
+      {},
+      { id: "a b", email: "a@b.dev" },
+      { id: "ok", email: "nope" },
+      { id: "x".repeat(65), email: "a@b.dev" },
+    ]) {
       const res = await signIn(app, body);
       expect(res.status).toBe(400);
       const json = await res.json();
@@ -77,14 +103,21 @@ describe("development sign-in, in development", () => {
 
   test("an expired development token is 401 token-expired", async () => {
     const { app } = await edgeApp({ env: DEV_ENV });
-    const { token } = await signDevToken(loadConfig(DEV_ENV).devAuth!, ada, { azp: ORIGIN, now: Date.now() - 2 * 86_400_000 });
+    const { token } = await signDevToken(loadConfig(DEV_ENV).devAuth!, ada, {
+      azp: ORIGIN,
+      now: Date.now() - 2 * 86_400_000,
+    });
     const res = await app.request("/api/me", { headers: bearer(token) });
     expect(res.status).toBe(401);
     expect((await res.json()).error).toMatchObject({ code: "UNAUTHENTICATED", reason: "token-expired" });
   });
 
   test("is off without the explicit flag, and Clerk wins when both are configured", async () => {
-    for (const env of [{ ...DEV_ENV, AUTOCREA_DEV_AUTH: undefined }, { ...DEV_ENV, AUTOCREA_DEV_AUTH: "0" }, { ...DEV_ENV, CLERK_JWT_KEY: undefined, AUTOCREA_DEV_AUTH: "false" }]) {
+    for (const env of [
+      { ...DEV_ENV, AUTOCREA_DEV_AUTH: undefined },
+      { ...DEV_ENV, AUTOCREA_DEV_AUTH: "0" },
+      { ...DEV_ENV, CLERK_JWT_KEY: undefined, AUTOCREA_DEV_AUTH: "false" },
+    ]) {
       expect(loadConfig(env).devAuth).toBeNull();
     }
     const { app } = await edgeApp({ env: { ...DEV_ENV, CLERK_JWT_KEY: (await edgeApp()).keys.publicPem } });
@@ -113,8 +146,12 @@ describe("development sign-in, in production", () => {
     for (const marker of deployed) {
       const [name, value] = Object.entries(marker)[0];
       for (const nodeEnv of [undefined, "development"]) {
-        expect(() => loadConfig({ ...DEV_ENV, ...marker, NODE_ENV: nodeEnv })).toThrow(`AUTOCREA_DEV_AUTH is set with ${name}=${value}`);
-        expect(() => loadConfig({ ...marker, NODE_ENV: nodeEnv, AUTOCREA_MOCK_SERVICES: "vercel" })).toThrow(/AUTOCREA_MOCK_SERVICES/);
+        expect(() => loadConfig({ ...DEV_ENV, ...marker, NODE_ENV: nodeEnv })).toThrow(
+          `AUTOCREA_DEV_AUTH is set with ${name}=${value}`,
+        );
+        expect(() => loadConfig({ ...marker, NODE_ENV: nodeEnv, AUTOCREA_MOCK_SERVICES: "vercel" })).toThrow(
+          /AUTOCREA_MOCK_SERVICES/,
+        );
       }
     }
     // `vercel dev` on a laptop is development.
@@ -123,7 +160,11 @@ describe("development sign-in, in production", () => {
 
   test("no issuer routes (404) and a development token is 401, even with the key in the environment", async () => {
     const { app, seamRequests } = await edgeApp({
-      env: { NODE_ENV: "production", AUTOCREA_DEV_ISSUER_KEY: JSON.stringify(key), AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787" },
+      env: {
+        NODE_ENV: "production",
+        AUTOCREA_DEV_ISSUER_KEY: JSON.stringify(key),
+        AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787",
+      },
     });
     expect((await signIn(app, ada)).status).toBe(404);
     expect((await app.request("/.well-known/openid-configuration")).status).toBe(404);
@@ -146,6 +187,8 @@ describe("development sign-in, in production", () => {
   });
 
   test("mocked services are refused in production too", () => {
-    expect(() => loadConfig({ NODE_ENV: "production", AUTOCREA_MOCK_SERVICES: "anthropic" })).toThrow(/AUTOCREA_MOCK_SERVICES/);
+    expect(() => loadConfig({ NODE_ENV: "production", AUTOCREA_MOCK_SERVICES: "anthropic" })).toThrow(
+      /AUTOCREA_MOCK_SERVICES/,
+    );
   });
 });

@@ -97,7 +97,13 @@ describe("npm run dev", () => {
 
     const health = await (await fetch(`${edge}/health`)).json();
     expect(health).toMatchObject({ status: "ok", convex: { ok: true } });
-    expect(health.services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    expect(health.services).toEqual({
+      clerk: "mock",
+      anthropic: "mock",
+      vercel: "mock",
+      netlify: "mock",
+      railway: "mock",
+    });
     // Through the edge and the seam, with the secret npm run dev gave both sides.
     const me = await fetch(`${edge}/api/me`, { headers: { Authorization: `Bearer ${ada}` } });
     expect(me.status).toBe(200);
@@ -105,10 +111,16 @@ describe("npm run dev", () => {
 
     const state = JSON.parse(readFileSync(join(run.dir, "convex-state.json"), "utf8"));
     expect(state.log[0]).toEqual(["dev", "anonymous"]); // CONVEX_AGENT_MODE=anonymous
-    expect(state.env).toMatchObject({ AUTOCREA_DEV_AUTH: "1", AUTOCREA_DEV_ISSUER: edge, AUTOCREA_MOCK_SERVICES: "anthropic,vercel,netlify,railway,stripe,lemonsqueezy" });
+    expect(state.env).toMatchObject({
+      AUTOCREA_DEV_AUTH: "1",
+      AUTOCREA_DEV_ISSUER: edge,
+      AUTOCREA_MOCK_SERVICES: "anthropic,vercel,netlify,railway,stripe,lemonsqueezy",
+    });
     expect(state.env.AUTOCREA_DEV_JWKS).toMatch(/^data:text\/plain;charset=utf-8;base64,/);
     // The fakes npm run dev started answer at the URLs Convex was given.
-    const vercel = await fetch(`${state.env.VERCEL_API_URL}/v13/deployments/nope`, { headers: { Authorization: `Bearer ${state.env.VERCEL_TOKEN}` } });
+    const vercel = await fetch(`${state.env.VERCEL_API_URL}/v13/deployments/nope`, {
+      headers: { Authorization: `Bearer ${state.env.VERCEL_TOKEN}` },
+    });
     expect(vercel.status).toBe(404);
     // ...and the deployments they create have URLs that say they are mocks.
     const created = await fetch(`${state.env.VERCEL_API_URL}/v13/deployments`, {
@@ -159,13 +171,26 @@ describe("npm run dev", () => {
     // The stand-in CLI logs "stopped" when it gets its SIGINT; an orphan never would.
     const lastLog = () => JSON.parse(readFileSync(join(run.dir, "convex-state.json"), "utf8")).log.at(-1);
     await expect.poll(lastLog, { timeout: 10_000, interval: 100 }).toEqual(["stopped"]);
-    await expect.poll(() => fetch(`http://127.0.0.1:${run.port}/health`).then(() => "up", () => "down"), { timeout: 10_000 }).toBe("down");
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${run.port}/health`).then(
+            () => "up",
+            () => "down",
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe("down");
   }, 60_000);
 });
 
 describe("npm run stack", () => {
   test("prints the edge URL and tokens that work; health lists the fakes as mocks; Ctrl-C stops it", async () => {
-    const run = await runScript("scripts/stack.ts", (port) => ["--port", String(port), "--quiet"], () => ({}));
+    const run = await runScript(
+      "scripts/stack.ts",
+      (port) => ["--port", String(port), "--quiet"],
+      () => ({}),
+    );
     await until(run, "Ctrl-C stops it.");
     const edge = /edge {5}(http:\/\/127\.0\.0\.1:\d+)/.exec(run.out())![1]; // the asked port, or a free one if taken meanwhile
     const token = (name: string) => new RegExp(`export ${name}='(\\S+)'`).exec(run.out())![1];
@@ -173,8 +198,17 @@ describe("npm run stack", () => {
     const health = await (await fetch(`${edge}/health`)).json();
     expect(health).toMatchObject({ status: "ok", convex: { ok: true } });
     // The stack signs its own tokens and offers POST /dev/sign-in: Clerk is mocked too.
-    expect(health.services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
-    for (const [name, clerkId] of [["ADA_TOKEN", "user_dev_ada"], ["GRACE_TOKEN", "user_dev_grace"]]) {
+    expect(health.services).toEqual({
+      clerk: "mock",
+      anthropic: "mock",
+      vercel: "mock",
+      netlify: "mock",
+      railway: "mock",
+    });
+    for (const [name, clerkId] of [
+      ["ADA_TOKEN", "user_dev_ada"],
+      ["GRACE_TOKEN", "user_dev_grace"],
+    ]) {
       const me = await fetch(`${edge}/api/me`, { headers: { Authorization: `Bearer ${token(name)}` } });
       expect(me.status).toBe(200);
       expect(await me.json()).toMatchObject({ clerkId, plan: "free" });

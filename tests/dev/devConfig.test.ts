@@ -18,7 +18,14 @@ import {
   type DevRuntime,
   type Env,
 } from "../../scripts/devConfig";
-import { AUTH_CONFIG_VARS, convexSiteUrlFrom, envChanges, explainConvexExit, parseEnvList, toDotenv } from "../../scripts/devConvex";
+import {
+  AUTH_CONFIG_VARS,
+  convexSiteUrlFrom,
+  envChanges,
+  explainConvexExit,
+  parseEnvList,
+  toDotenv,
+} from "../../scripts/devConvex";
 import { createDevIssuerKey } from "../../scripts/devIssuerKey";
 
 const key = createDevIssuerKey();
@@ -29,7 +36,13 @@ const fakeUrls = {
   railway: "http://127.0.0.1:4004/graphql/v2",
 };
 const convexVars = convexVarNames(readFileSync(new URL("../../convex/convex.config.ts", import.meta.url), "utf8"));
-const rt: DevRuntime = { convexSiteUrl: "http://127.0.0.1:3211", edgeSecret: "s3cret", issuerKey: key, fakeUrls, convexVars };
+const rt: DevRuntime = {
+  convexSiteUrl: "http://127.0.0.1:3211",
+  edgeSecret: "s3cret",
+  issuerKey: key,
+  fakeUrls,
+  convexVars,
+};
 
 function plan(env: Env): DevPlan {
   const r = planDev(env);
@@ -40,7 +53,11 @@ function plan(env: Env): DevPlan {
 describe("planDev", () => {
   test("a fresh machine: anonymous local backend, development sign-in, every service mocked", () => {
     const p = plan({});
-    expect(p.convex).toEqual({ target: { kind: "anonymous" }, args: ["convex", "dev"], env: { CONVEX_AGENT_MODE: "anonymous" } });
+    expect(p.convex).toEqual({
+      target: { kind: "anonymous" },
+      args: ["convex", "dev"],
+      env: { CONVEX_AGENT_MODE: "anonymous" },
+    });
     expect(p.devAuth).toBe(true);
     expect(p.services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
     expect(p.fakes).toEqual(["anthropic", "vercel", "netlify", "railway"]);
@@ -85,7 +102,12 @@ describe("planDev", () => {
 
   test("production refuses: NODE_ENV=production, AUTOCREA_ENV=production, a bad PORT", () => {
     expect(plan({ PORT: "" }).port).toBe(8787);
-    for (const env of [{ NODE_ENV: "production" }, { AUTOCREA_ENV: "production" }, { PORT: "http" }, { PORT: "70000" }]) {
+    for (const env of [
+      { NODE_ENV: "production" },
+      { AUTOCREA_ENV: "production" },
+      { PORT: "http" },
+      { PORT: "70000" },
+    ]) {
       const r = planDev(env);
       expect(r.ok).toBe(false);
     }
@@ -95,13 +117,22 @@ describe("planDev", () => {
 
   test("the Convex target comes from CONVEX_DEPLOYMENT in .env.local", () => {
     expect(convexTarget({})).toEqual({ kind: "anonymous" });
-    expect(convexTarget({ CONVEX_DEPLOYMENT: "anonymous:anonymous-autocrea" })).toEqual({ kind: "anonymous", deployment: "anonymous:anonymous-autocrea" });
+    expect(convexTarget({ CONVEX_DEPLOYMENT: "anonymous:anonymous-autocrea" })).toEqual({
+      kind: "anonymous",
+      deployment: "anonymous:anonymous-autocrea",
+    });
     expect(convexTarget({ CONVEX_DEPLOYMENT: "local:local-ada-autocrea" }).kind).toBe("local");
     const cloud = plan({ CONVEX_DEPLOYMENT: "dev:happy-otter-123" });
-    expect(cloud.convex).toEqual({ target: { kind: "cloud", deployment: "dev:happy-otter-123" }, args: ["convex", "dev"], env: {} });
+    expect(cloud.convex).toEqual({
+      target: { kind: "cloud", deployment: "dev:happy-otter-123" },
+      args: ["convex", "dev"],
+      env: {},
+    });
     // A cloud deployment cannot reach loopback fakes: the developer is told (once its own tokens are known).
     const adopted = adoptDeploymentCredentials(cloud, {}, { NETLIFY_TOKEN: "theirs" });
-    expect(adopted.warnings.join(" ")).toMatch(/cannot reach the fakes on 127\.0\.0\.1: deployments to vercel, railway will fail/);
+    expect(adopted.warnings.join(" ")).toMatch(
+      /cannot reach the fakes on 127\.0\.0\.1: deployments to vercel, railway will fail/,
+    );
     const env = { CONVEX_DEPLOYMENT: "dev:x", VERCEL_TOKEN: "t", NETLIFY_TOKEN: "t", RAILWAY_TOKEN: "t" };
     expect(adoptDeploymentCredentials(plan(env), env, {}).warnings).toEqual([]);
     expect(adoptDeploymentCredentials(plan({}), {}, {}).warnings).toEqual([]); // local backends reach them
@@ -141,11 +172,22 @@ describe("what Convex and the edge are given", () => {
     expect(edge.devAuth).toMatchObject({ issuer: "http://127.0.0.1:8787", kid: key.kid });
     expect(edge.anthropic).toMatchObject({ mock: true, baseURL: fakeUrls.anthropic, apiKey: "mock-anthropic-key" });
     expect(edge).toMatchObject({ convexSiteUrl: rt.convexSiteUrl, edgeSecret: "s3cret", production: false });
-    expect(edge.services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    expect(edge.services).toEqual({
+      clerk: "mock",
+      anthropic: "mock",
+      vercel: "mock",
+      netlify: "mock",
+      railway: "mock",
+    });
     // CORS for the usual local IDE origins, also when .env (copied from .env.example) leaves it empty.
     expect(edge.corsOrigins).toEqual(["http://localhost:5173", "http://localhost:3000"]);
-    expect(loadConfig(edgeEnvFor(p, { CORS_ORIGINS: "" }, rt)).corsOrigins).toEqual(["http://localhost:5173", "http://localhost:3000"]);
-    expect(loadConfig(edgeEnvFor(p, { CORS_ORIGINS: "https://ide.example" }, rt)).corsOrigins).toEqual(["https://ide.example"]);
+    expect(loadConfig(edgeEnvFor(p, { CORS_ORIGINS: "" }, rt)).corsOrigins).toEqual([
+      "http://localhost:5173",
+      "http://localhost:3000",
+    ]);
+    expect(loadConfig(edgeEnvFor(p, { CORS_ORIGINS: "https://ide.example" }, rt)).corsOrigins).toEqual([
+      "https://ide.example",
+    ]);
   });
 
   test("real services: the developer's variables go along; what an earlier run set is undone", () => {
@@ -171,15 +213,32 @@ describe("what Convex and the edge are given", () => {
       NETLIFY_TOKEN: "mock-netlify-key",
     };
     const { set, remove } = convexEnvFor(p, env, { ...rt, issuerKey: undefined }, previousRun);
-    expect(set).toMatchObject({ CLERK_JWT_ISSUER_DOMAIN: env.CLERK_JWT_ISSUER_DOMAIN, ANTHROPIC_API_KEY: "sk-ant-real", VERCEL_TEAM_ID: "team_1", NETLIFY_TOKEN: "nt" });
+    expect(set).toMatchObject({
+      CLERK_JWT_ISSUER_DOMAIN: env.CLERK_JWT_ISSUER_DOMAIN,
+      ANTHROPIC_API_KEY: "sk-ant-real",
+      VERCEL_TEAM_ID: "team_1",
+      NETLIFY_TOKEN: "nt",
+    });
     expect(set.AUTOCREA_DEV_AUTH).toBeUndefined();
     expect(set.AUTOCREA_MOCK_SERVICES).toBeUndefined();
-    expect(remove).toEqual(["AUTOCREA_DEV_AUTH", "AUTOCREA_DEV_ISSUER", "AUTOCREA_DEV_JWKS", "AUTOCREA_MOCK_SERVICES", "ANTHROPIC_BASE_URL"]);
+    expect(remove).toEqual([
+      "AUTOCREA_DEV_AUTH",
+      "AUTOCREA_DEV_ISSUER",
+      "AUTOCREA_DEV_JWKS",
+      "AUTOCREA_MOCK_SERVICES",
+      "ANTHROPIC_BASE_URL",
+    ]);
 
     const edge = loadConfig(edgeEnvFor(p, env, { ...rt, issuerKey: undefined }));
     expect(edge.devAuth).toBeNull();
     expect(edge.anthropic.mock).toBe(false);
-    expect(edge.services).toEqual({ clerk: "real", anthropic: "real", vercel: "real", netlify: "real", railway: "real" });
+    expect(edge.services).toEqual({
+      clerk: "real",
+      anthropic: "real",
+      vercel: "real",
+      netlify: "real",
+      railway: "real",
+    });
   });
 
   test("a .env copied from .env.example (empty values, public API URLs) still mocks every service", () => {
@@ -188,7 +247,11 @@ describe("what Convex and the edge are given", () => {
     expect(p.devAuth).toBe(true);
     expect(p.fakes).toEqual(["anthropic", "vercel", "netlify", "railway"]);
     const { set } = convexEnvFor(p, env, rt, {});
-    expect(set).toMatchObject({ VERCEL_API_URL: fakeUrls.vercel, RAILWAY_API_URL: fakeUrls.railway, VERCEL_TOKEN: "mock-vercel-key" });
+    expect(set).toMatchObject({
+      VERCEL_API_URL: fakeUrls.vercel,
+      RAILWAY_API_URL: fakeUrls.railway,
+      VERCEL_TOKEN: "mock-vercel-key",
+    });
     expect(Object.entries(set).filter(([, v]) => v === "")).toEqual([]);
     const edge = loadConfig(edgeEnvFor(p, env, rt));
     expect(edge.devAuth).not.toBeNull();
@@ -196,8 +259,15 @@ describe("what Convex and the edge are given", () => {
   });
 
   test("Convex gets the developer's values of the variables it declares, never edge-only ones", () => {
-    expect(convexVars).toEqual(expect.arrayContaining(["EDGE_SECRET", "CLERK_WEBHOOK_SECRET", "AUTOCREA_DEV_AUTH", "VERCEL_TOKEN"]));
-    const env = { PROVIDER_TIMEOUT_MS: "45000", CLERK_WEBHOOK_SECRET: "whsec_x", CORS_ORIGINS: "http://a", AUTOCREA_DEV_AUTH: " Yes" };
+    expect(convexVars).toEqual(
+      expect.arrayContaining(["EDGE_SECRET", "CLERK_WEBHOOK_SECRET", "AUTOCREA_DEV_AUTH", "VERCEL_TOKEN"]),
+    );
+    const env = {
+      PROVIDER_TIMEOUT_MS: "45000",
+      CLERK_WEBHOOK_SECRET: "whsec_x",
+      CORS_ORIGINS: "http://a",
+      AUTOCREA_DEV_AUTH: " Yes",
+    };
     const { set } = convexEnvFor(plan(env), env, rt, {});
     if (convexVars.includes("PROVIDER_TIMEOUT_MS")) expect(set.PROVIDER_TIMEOUT_MS).toBe("45000");
     expect(set.CLERK_WEBHOOK_SECRET).toBe("whsec_x");
@@ -206,7 +276,11 @@ describe("what Convex and the edge are given", () => {
   });
 
   test("a credential already on the deployment is kept and makes the provider real", () => {
-    const current = { VERCEL_TOKEN: "their-token", ANTHROPIC_API_KEY: "sk-ant-theirs", NETLIFY_TOKEN: "mock-netlify-key" };
+    const current = {
+      VERCEL_TOKEN: "their-token",
+      ANTHROPIC_API_KEY: "sk-ant-theirs",
+      NETLIFY_TOKEN: "mock-netlify-key",
+    };
     const p = adoptDeploymentCredentials(plan({}), {}, current);
     expect(p.services).toMatchObject({ vercel: "real", netlify: "mock", anthropic: "mock" });
     expect(p.fakes).toEqual(["anthropic", "netlify", "railway"]);
@@ -230,15 +304,26 @@ describe("what Convex and the edge are given", () => {
   });
 
   test("only changes are applied, and a change read by auth.config.ts triggers a push", () => {
-    const desired = { set: { EDGE_SECRET: "s", AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8788" }, remove: ["AUTOCREA_MOCK_SERVICES", "VERCEL_API_URL"] };
-    expect(envChanges(desired, { EDGE_SECRET: "s", AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787", AUTOCREA_MOCK_SERVICES: "x" })).toEqual({
+    const desired = {
+      set: { EDGE_SECRET: "s", AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8788" },
+      remove: ["AUTOCREA_MOCK_SERVICES", "VERCEL_API_URL"],
+    };
+    expect(
+      envChanges(desired, {
+        EDGE_SECRET: "s",
+        AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787",
+        AUTOCREA_MOCK_SERVICES: "x",
+      }),
+    ).toEqual({
       set: { AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8788" },
       remove: ["AUTOCREA_MOCK_SERVICES"],
       repush: true,
     });
     expect(envChanges({ set: { EDGE_SECRET: "s2" }, remove: [] }, { EDGE_SECRET: "s" }).repush).toBe(false);
     // The push trigger knows every variable auth.config.ts reads.
-    const read = [...readFileSync("convex/auth.config.ts", "utf8").matchAll(/optional\("([A-Z_]+)"\)/g)].map((m) => m[1]);
+    const read = [...readFileSync("convex/auth.config.ts", "utf8").matchAll(/optional\("([A-Z_]+)"\)/g)].map(
+      (m) => m[1],
+    );
     expect([...new Set(read)].sort()).toEqual([...AUTH_CONFIG_VARS].sort());
   });
 });
@@ -257,7 +342,9 @@ describe("talking to the Convex CLI", () => {
     });
     expect(convexSiteUrlFrom({ CONVEX_SITE_URL: "http://127.0.0.1:3211" })).toBe("http://127.0.0.1:3211");
     expect(convexSiteUrlFrom({ CONVEX_URL: "http://127.0.0.1:3210" })).toBe("http://127.0.0.1:3211");
-    expect(convexSiteUrlFrom({ CONVEX_URL: "https://happy-otter-123.convex.cloud" })).toBe("https://happy-otter-123.convex.site");
+    expect(convexSiteUrlFrom({ CONVEX_URL: "https://happy-otter-123.convex.cloud" })).toBe(
+      "https://happy-otter-123.convex.site",
+    );
     expect(convexSiteUrlFrom({})).toBeUndefined();
   });
 
@@ -267,10 +354,16 @@ describe("talking to the Convex CLI", () => {
     expect(msg).toMatch(/local backend could not be downloaded/);
     expect(msg).toMatch(/npm run stack/);
     expect(msg).not.toMatch(/\bat \S+ \(/); // no stack frames
-    expect(explainConvexExit("✖ Environment variable FOO is used in auth config file but its value was not set.", { kind: "anonymous" }, 1)).toMatch(
-      /npx convex env set FOO/,
-    );
-    expect(explainConvexExit("getaddrinfo ENOTFOUND api.convex.dev", { kind: "cloud", deployment: "dev:x" }, 1)).toMatch(/could not reach your deployment dev:x/);
+    expect(
+      explainConvexExit(
+        "✖ Environment variable FOO is used in auth config file but its value was not set.",
+        { kind: "anonymous" },
+        1,
+      ),
+    ).toMatch(/npx convex env set FOO/);
+    expect(
+      explainConvexExit("getaddrinfo ENOTFOUND api.convex.dev", { kind: "cloud", deployment: "dev:x" }, 1),
+    ).toMatch(/could not reach your deployment dev:x/);
     expect(explainConvexExit("boom", { kind: "anonymous" }, 3)).toMatch(/exited with code 3.*npm run stack/);
   });
 });

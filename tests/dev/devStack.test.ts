@@ -57,6 +57,12 @@ describe("development sign-in through the stack", () => {
   test("GET /health lists every service as mocked", async () => {
     const res = await fetch(`${stack.edgeUrl}/health`);
     expect(res.status).toBe(200);
-    expect((await res.json()).services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    expect((await res.json()).services).toEqual({
+      clerk: "mock",
+      anthropic: "mock",
+      vercel: "mock",
+      netlify: "mock",
+      railway: "mock",
+    });
   });
 });

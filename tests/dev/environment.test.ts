@@ -14,13 +14,23 @@ const DEV_ENV = {
   AUTOCREA_DEV_ISSUER: "http://127.0.0.1:8787",
   AUTOCREA_DEV_ISSUER_KEY: JSON.stringify(createDevIssuerKey()),
 };
-const PRODUCTION_SPELLINGS = ["Production", "PRODUCTION", " production", "production ", "prod", "Prod", "staging", "preview"];
+const PRODUCTION_SPELLINGS = [
+  "Production",
+  "PRODUCTION",
+  " production",
+  "production ",
+  "prod",
+  "Prod",
+  "staging",
+  "preview",
+];
 const OFF_SPELLINGS = ["disabled", "none", "off", "false", "0", "no", " OFF ", "Disabled"];
 
 describe("the parser", () => {
   test("production in any case or spacing, and its short forms, is production", () => {
     for (const v of PRODUCTION_SPELLINGS) expect(environmentOf("AUTOCREA_ENV", v)).toBe("production");
-    for (const v of ["development", " Development", "DEV", "local", "test"]) expect(environmentOf("NODE_ENV", v)).toBe("development");
+    for (const v of ["development", " Development", "DEV", "local", "test"])
+      expect(environmentOf("NODE_ENV", v)).toBe("development");
     expect(environmentOf("NODE_ENV", undefined)).toBeUndefined();
     expect(environmentOf("NODE_ENV", "  ")).toBeUndefined();
   });
@@ -36,7 +46,9 @@ describe("the parser", () => {
       production: "AUTOCREA_ENV=PROD",
       development: "NODE_ENV=development",
     });
-    expect(environmentMarkers({ NODE_ENV: "production", AUTOCREA_ENV: "production" }, ["NODE_ENV"]).production).toBe("NODE_ENV=production");
+    expect(environmentMarkers({ NODE_ENV: "production", AUTOCREA_ENV: "production" }, ["NODE_ENV"]).production).toBe(
+      "NODE_ENV=production",
+    );
     expect(environmentMarkers({})).toEqual({ production: undefined, development: undefined });
   });
 
@@ -50,7 +62,9 @@ describe("the parser", () => {
 describe("the edge", () => {
   test("development sign-in is refused at start-up with every spelling of production", () => {
     for (const v of PRODUCTION_SPELLINGS) {
-      expect(() => loadConfig({ ...DEV_ENV, AUTOCREA_ENV: v }), `AUTOCREA_ENV=${v}`).toThrow(/never runs in production/);
+      expect(() => loadConfig({ ...DEV_ENV, AUTOCREA_ENV: v }), `AUTOCREA_ENV=${v}`).toThrow(
+        /never runs in production/,
+      );
       expect(() => loadConfig({ ...DEV_ENV, NODE_ENV: v }), `NODE_ENV=${v}`).toThrow(/never runs in production/);
       expect(loadConfig({ NODE_ENV: v }).production).toBe(true);
     }

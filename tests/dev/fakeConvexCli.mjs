@@ -34,11 +34,14 @@ if (process.env.FAKE_CONVEX_MODE === "offline") {
 
 const site = createServer((req, res) => {
   const secret = load().env.EDGE_SECRET;
-  const json = (status, body) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-  if (!secret || req.headers.authorization !== `Bearer ${secret}`) return json(401, { error: { code: "UNAUTHENTICATED", message: "Missing or wrong edge secret" } });
+  const json = (status, body) =>
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  if (!secret || req.headers.authorization !== `Bearer ${secret}`)
+    return json(401, { error: { code: "UNAUTHENTICATED", message: "Missing or wrong edge secret" } });
   if (req.url === "/edge/health") return json(200, { ok: true });
   // X-User-Id is "<issuer>|<subject>"; the profile's clerkId is the subject.
-  if (req.url === "/edge/me") return json(200, { clerkId: String(req.headers["x-user-id"]).split("|").pop(), plan: "free" });
+  if (req.url === "/edge/me")
+    return json(200, { clerkId: String(req.headers["x-user-id"]).split("|").pop(), plan: "free" });
   json(404, { error: { code: "NOT_FOUND", message: "no route" } });
 });
 site.listen(0, "127.0.0.1", () => {

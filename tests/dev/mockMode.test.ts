@@ -20,7 +20,12 @@ beforeAll(async () => {
   if (!planned.ok) throw new Error(planned.error);
   plan = planned.plan;
   // The stack's own fakes stand in for the ones npm run dev starts (same servers).
-  const rt = { convexSiteUrl: "http://127.0.0.1:3211", edgeSecret: "unused", issuerKey: createDevIssuerKey(), fakeUrls: {} };
+  const rt = {
+    convexSiteUrl: "http://127.0.0.1:3211",
+    edgeSecret: "unused",
+    issuerKey: createDevIssuerKey(),
+    fakeUrls: {},
+  };
   const edge = edgeEnvFor(plan, {}, rt);
   const convex = convexEnvFor(plan, {}, rt, {}).set;
   // Convex functions read process.env in the stack; the provider fakes keep their own tokens.
@@ -32,7 +37,14 @@ beforeAll(async () => {
     env: {
       CLERK_JWT_KEY: undefined,
       ...Object.fromEntries(
-        ["NODE_ENV", "AUTOCREA_DEV_AUTH", "AUTOCREA_DEV_ISSUER", "AUTOCREA_DEV_ISSUER_KEY", "AUTOCREA_MOCK_SERVICES", "ANTHROPIC_API_KEY"].map((k) => [k, edge[k]]),
+        [
+          "NODE_ENV",
+          "AUTOCREA_DEV_AUTH",
+          "AUTOCREA_DEV_ISSUER",
+          "AUTOCREA_DEV_ISSUER_KEY",
+          "AUTOCREA_MOCK_SERVICES",
+          "ANTHROPIC_API_KEY",
+        ].map((k) => [k, edge[k]]),
       ),
     },
   });
@@ -60,7 +72,13 @@ async function devToken(id: string) {
 
 describe("mock mode as npm run dev configures it", () => {
   test("every service is mocked and health says so", async () => {
-    expect(plan.services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    expect(plan.services).toEqual({
+      clerk: "mock",
+      anthropic: "mock",
+      vercel: "mock",
+      netlify: "mock",
+      railway: "mock",
+    });
     const health = await (await fetch(`${stack.edgeUrl}/health`)).json();
     expect(health.services).toEqual(plan.services);
   });
@@ -78,7 +96,10 @@ describe("mock mode as npm run dev configures it", () => {
   test("deployments to the fake providers are marked mock, still finish, and their URLs say mock", async () => {
     // Public functions as the development-issued token's user (the stack's convex() client verifies it).
     const as = stack.convex(await devToken("user_dev_deploy"));
-    const projectId: Id<"projects"> = await as.mutation(api.projects.create, { name: "Mock shop", framework: "static" });
+    const projectId: Id<"projects"> = await as.mutation(api.projects.create, {
+      name: "Mock shop",
+      framework: "static",
+    });
     await as.mutation(api.files.writeMany, { projectId, files: [{ path: "index.html", content: "<h1>hi</h1>" }] });
     const ids: Id<"deployments">[] = [];
     for (const provider of ["vercel", "netlify", "railway"] as const) {

@@ -11,7 +11,13 @@ const key = JSON.stringify(createDevIssuerKey());
 
 describe("service modes", () => {
   test("each service is real once its variable is set, mock when listed, off otherwise", () => {
-    expect(serviceModes({}, { devAuth: false })).toEqual({ clerk: "off", anthropic: "off", vercel: "off", netlify: "off", railway: "off" });
+    expect(serviceModes({}, { devAuth: false })).toEqual({
+      clerk: "off",
+      anthropic: "off",
+      vercel: "off",
+      netlify: "off",
+      railway: "off",
+    });
     expect(
       serviceModes(
         { CLERK_JWT_KEY: "pem", ANTHROPIC_API_KEY: "sk", VERCEL_TOKEN: "t", NETLIFY_TOKEN: "t", RAILWAY_TOKEN: "t" },
@@ -20,7 +26,10 @@ describe("service modes", () => {
     ).toEqual({ clerk: "real", anthropic: "real", vercel: "real", netlify: "real", railway: "real" });
     // The mock list wins over a (mock) credential: npm run dev gives fakes a credential too.
     expect(
-      serviceModes({ AUTOCREA_MOCK_SERVICES: "anthropic, Vercel", ANTHROPIC_API_KEY: "mock-anthropic-key", NETLIFY_TOKEN: "real" }, { devAuth: true }),
+      serviceModes(
+        { AUTOCREA_MOCK_SERVICES: "anthropic, Vercel", ANTHROPIC_API_KEY: "mock-anthropic-key", NETLIFY_TOKEN: "real" },
+        { devAuth: true },
+      ),
     ).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "real", railway: "off" });
     expect(mockedServices(" railway ,nope,anthropic")).toEqual(["anthropic", "railway"]);
   });
@@ -38,20 +47,39 @@ describe("service modes", () => {
     expect(isMocked("netlify", "vercel,railway")).toBe(false);
     expect(isMocked("railway", undefined)).toBe(false);
     expect(
-      convexServiceModes({ AUTOCREA_MOCK_SERVICES: " Netlify, nope", ANTHROPIC_API_KEY: "sk", VERCEL_TOKEN: "t", NETLIFY_TOKEN: "mock-token" }),
+      convexServiceModes({
+        AUTOCREA_MOCK_SERVICES: " Netlify, nope",
+        ANTHROPIC_API_KEY: "sk",
+        VERCEL_TOKEN: "t",
+        NETLIFY_TOKEN: "mock-token",
+      }),
     ).toEqual({ anthropic: "real", vercel: "real", netlify: "mock", railway: "off" });
   });
 });
 
 describe("Convex's view of its services (GET /edge/health)", () => {
-  const VARS = ["EDGE_SECRET", "AUTOCREA_MOCK_SERVICES", "ANTHROPIC_API_KEY", "VERCEL_TOKEN", "NETLIFY_TOKEN", "RAILWAY_TOKEN"];
+  const VARS = [
+    "EDGE_SECRET",
+    "AUTOCREA_MOCK_SERVICES",
+    "ANTHROPIC_API_KEY",
+    "VERCEL_TOKEN",
+    "NETLIFY_TOKEN",
+    "RAILWAY_TOKEN",
+  ];
 
   test("reports anthropic and the providers from Convex's own environment", async () => {
     const saved = Object.fromEntries(VARS.map((k) => [k, process.env[k]]));
     for (const k of VARS) delete process.env[k];
-    Object.assign(process.env, { EDGE_SECRET: "convex-health-secret", VERCEL_TOKEN: "vt", NETLIFY_TOKEN: "nt", AUTOCREA_MOCK_SERVICES: "Netlify" });
+    Object.assign(process.env, {
+      EDGE_SECRET: "convex-health-secret",
+      VERCEL_TOKEN: "vt",
+      NETLIFY_TOKEN: "nt",
+      AUTOCREA_MOCK_SERVICES: "Netlify",
+    });
     try {
-      const res = await newConvexTest().fetch("/edge/health", { headers: { Authorization: "Bearer convex-health-secret" } });
+      const res = await newConvexTest().fetch("/edge/health", {
+        headers: { Authorization: "Bearer convex-health-secret" },
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         ok: true,
@@ -81,7 +109,13 @@ describe("GET /health", () => {
     });
     const res = await app.request("/health");
     expect(res.status).toBe(200);
-    expect((await res.json()).services).toEqual({ clerk: "mock", anthropic: "mock", vercel: "mock", netlify: "mock", railway: "mock" });
+    expect((await res.json()).services).toEqual({
+      clerk: "mock",
+      anthropic: "mock",
+      vercel: "mock",
+      netlify: "mock",
+      railway: "mock",
+    });
   });
 
   test("the deployment providers are as Convex sees them (their tokens live there); clerk and anthropic as the edge sees them", async () => {
@@ -89,14 +123,23 @@ describe("GET /health", () => {
       env: { ANTHROPIC_API_KEY: "sk-ant-real" },
       convex: (req) =>
         req.path === "/edge/health"
-          ? { ok: true, services: { anthropic: "off", vercel: "real", netlify: "mock", railway: "sometimes", extra: "real" } }
+          ? {
+              ok: true,
+              services: { anthropic: "off", vercel: "real", netlify: "mock", railway: "sometimes", extra: "real" },
+            }
           : json(404, { error: { code: "NOT_FOUND", message: "no such action" } }),
     });
     const res = await app.request("/health");
     expect(res.status).toBe(200);
     const body = await res.json();
     // railway's malformed mode is ignored: the edge's own view (off) stays.
-    expect(body.services).toEqual({ clerk: "real", anthropic: "real", vercel: "real", netlify: "mock", railway: "off" });
+    expect(body.services).toEqual({
+      clerk: "real",
+      anthropic: "real",
+      vercel: "real",
+      netlify: "mock",
+      railway: "off",
+    });
     // Convex's own view, anthropic included (it calls Claude for the conversation analysis).
     expect(body.convex.services).toEqual({ anthropic: "off", vercel: "real", netlify: "mock" });
   });

@@ -24,9 +24,7 @@ describe("per-user API limit", () => {
     const { error } = await refused.json();
     expect(error).toMatchObject({ code: "RATE_LIMITED", limit: "api" });
     expect(error.retryAfterMs).toBeGreaterThan(0);
-    expect(Number(refused.headers.get("Retry-After"))).toBe(
-      Math.ceil(error.retryAfterMs / 1000),
-    );
+    expect(Number(refused.headers.get("Retry-After"))).toBe(Math.ceil(error.retryAfterMs / 1000));
     expect(JSON.stringify(error)).not.toMatch(/rateLimiter|at Object|\.ts:/);
 
     const other = await freshUser();

@@ -78,7 +78,12 @@ describe("request log", () => {
     expect(text).not.toContain("hunter2");
     expect(text).not.toMatch(/at .*\.ts/);
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({ level: "error", status: 500, code: "INTERNAL", error: { message: "db password is hunter2" } });
+    expect(logs[0]).toMatchObject({
+      level: "error",
+      status: 500,
+      code: "INTERNAL",
+      error: { message: "db password is hunter2" },
+    });
   });
 });
 
@@ -110,7 +115,11 @@ describe("CORS", () => {
     const { app } = await appWithBoom();
     const res = await app.request("/api/me", {
       method: "OPTIONS",
-      headers: { Origin: ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" },
+      headers: {
+        Origin: ORIGIN,
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization",
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ORIGIN);
@@ -122,7 +131,10 @@ describe("CORS", () => {
     for (const origin of ["https://evil.example", "http://localhost:5174", "null"]) {
       const res = await app.request("/health", { headers: { Origin: origin } });
       expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
-      const pre = await app.request("/api/me", { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "GET" } });
+      const pre = await app.request("/api/me", {
+        method: "OPTIONS",
+        headers: { Origin: origin, "Access-Control-Request-Method": "GET" },
+      });
       expect(pre.headers.get("Access-Control-Allow-Origin")).toBeNull();
     }
   });

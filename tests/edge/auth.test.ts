@@ -17,7 +17,9 @@ const HOUR = 3_600_000;
 const userRow = (clerkId: string) => userRowOf(stack.t, clerkId);
 
 async function getMe(authorization?: string) {
-  const res = await fetch(`${stack.edgeUrl}/api/me`, { headers: authorization ? { Authorization: authorization } : {} });
+  const res = await fetch(`${stack.edgeUrl}/api/me`, {
+    headers: authorization ? { Authorization: authorization } : {},
+  });
   return { res, body: await res.json() };
 }
 
@@ -95,7 +97,13 @@ describe("a valid token", () => {
     const token = stack.signToken({ sub: "user_new", email: "New@Example.com", name: "New Person" });
     const { res, body } = await getMe(`Bearer ${token}`);
     expect(res.status).toBe(200);
-    expect(body).toMatchObject({ clerkId: "user_new", email: "new@example.com", name: "New Person", role: "user", plan: "free" });
+    expect(body).toMatchObject({
+      clerkId: "user_new",
+      email: "new@example.com",
+      name: "New Person",
+      role: "user",
+      plan: "free",
+    });
     const row = await userRow("user_new");
     expect(row).toMatchObject({ clerkId: "user_new", email: "new@example.com", role: "user" });
     expect(body.id).toBe(row!._id);
@@ -131,7 +139,10 @@ describe("configuration", () => {
 
   test("a PEM with literal \\n (as env vars carry it) verifies", async () => {
     const keys = await makeKeyPair();
-    const config = loadConfig({ CLERK_JWT_KEY: keys.publicPem.replace(/\n/g, "\\n"), CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN });
+    const config = loadConfig({
+      CLERK_JWT_KEY: keys.publicPem.replace(/\n/g, "\\n"),
+      CLERK_AUTHORIZED_PARTIES: STACK_ORIGIN,
+    });
     const seam = { ...noConvex, call: async () => ({ clerkId: "user_pem" }) } as typeof noConvex;
     const app = createApp({ config, convex: seam, log: () => {} });
     const token = signSessionToken(keys, { sub: "user_pem", azp: STACK_ORIGIN });
@@ -184,14 +195,20 @@ describe("token headers and claims (Clerk's verifyToken, with verified tokens re
     const hsInput = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims())}`;
     const hs = `${hsInput}.${createHmac("sha256", keys.publicPem).update(hsInput).digest("base64url")}`;
     expect(await outcome(app, hs)).toBe("401 token-invalid-algorithm");
-    expect(await outcome(app, `${b64({ alg: "none", typ: "JWT" })}.${b64(claims())}.`)).toBe("401 token-invalid-algorithm");
+    expect(await outcome(app, `${b64({ alg: "none", typ: "JWT" })}.${b64(claims())}.`)).toBe(
+      "401 token-invalid-algorithm",
+    );
     expect(await outcome(app, rs256(keys, { ...header, typ: "at+jwt" }, claims()))).toBe("401 token-invalid");
     // A machine-to-machine token of the same instance is never a session token.
     expect(await outcome(app, rs256(keys, { ...header, cat: "cl_B7d4PD333AAA" }, claims()))).toMatch(/^401 token-/);
     expect(await outcome(app, rs256(keys, header, claims({ exp: undefined })))).toMatch(/^401 token-/);
     expect(await outcome(app, rs256(keys, header, claims({ sub: 42 })))).toMatch(/^401 token-/);
-    expect(await outcome(app, rs256(keys, header, claims({ azp: undefined })))).toBe("401 token-invalid-authorized-parties");
-    expect(await outcome(app, rs256(keys, header, claims({ iat: nowSec() + 60, nbf: undefined })))).toBe("401 token-iat-in-the-future");
+    expect(await outcome(app, rs256(keys, header, claims({ azp: undefined })))).toBe(
+      "401 token-invalid-authorized-parties",
+    );
+    expect(await outcome(app, rs256(keys, header, claims({ iat: nowSec() + 60, nbf: undefined })))).toBe(
+      "401 token-iat-in-the-future",
+    );
     expect(await outcome(app, rs256(keys, header, claims({ exp: nowSec() - 10 })))).toBe("401 token-expired");
     // Within Clerk's 5 s allowance for clock skew.
     expect(await outcome(app, rs256(keys, header, claims({ exp: nowSec() - 2 })))).toBe("accepted");

@@ -8,12 +8,27 @@ import { REQUEST_HEADERS, RESPONSE_HEADERS } from "../../edge/headers";
 import { edgeApp, ORIGIN } from "./helpers";
 
 const lower = (list: readonly string[]) => list.map((h) => h.toLowerCase());
-const splitList = (value: string | null) => lower((value ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+const splitList = (value: string | null) =>
+  lower(
+    (value ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 // Headers a browser sends or reads without CORS permission, and ones it may not touch at all.
 // X-Real-IP / X-Forwarded-For come from a trusted proxy in front of the edge, never from a browser.
 const SAFELISTED_REQUEST = ["accept-language", "content-language", "origin", "x-real-ip", "x-forwarded-for"];
-const SAFELISTED_RESPONSE = ["cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma", "connection"];
+const SAFELISTED_RESPONSE = [
+  "cache-control",
+  "content-language",
+  "content-length",
+  "content-type",
+  "expires",
+  "last-modified",
+  "pragma",
+  "connection",
+];
 
 /** Header names the edge's own code reads from requests and writes to responses. */
 function headersInSource() {
@@ -49,7 +64,8 @@ describe("CORS header lists", () => {
     });
     expect(res.status).toBe(204);
     const allowed = splitList(res.headers.get("Access-Control-Allow-Headers"));
-    for (const h of ["authorization", "last-event-id", "idempotency-key", "content-type", "accept", "x-request-id"]) expect(allowed).toContain(h);
+    for (const h of ["authorization", "last-event-id", "idempotency-key", "content-type", "accept", "x-request-id"])
+      expect(allowed).toContain(h);
   });
 
   test("responses expose Idempotent-Replayed, Retry-After and X-Request-Id", async () => {

@@ -22,12 +22,16 @@ async function events(res: Response) {
     .slice(0, -2)
     .split("\n\n")
     .map((block) => {
-      const fields = Object.fromEntries(block.split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]));
+      const fields = Object.fromEntries(
+        block.split("\n").map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]),
+      );
       return { event: fields.event, id: fields.id as string | undefined, data: JSON.parse(fields.data) };
     });
 }
 
-const sse = (token: string, headers: Record<string, string> = {}) => ({ headers: { ...bearer(token), Accept: "text/event-stream", ...headers } });
+const sse = (token: string, headers: Record<string, string> = {}) => ({
+  headers: { ...bearer(token), Accept: "text/event-stream", ...headers },
+});
 
 describe("deployment logs over SSE", () => {
   test("a reconnect resumes from Last-Event-ID even when the URL still carries the first ?after", async () => {
@@ -38,7 +42,9 @@ describe("deployment logs over SSE", () => {
     expect(first.at(-1)).toEqual({ event: "end", id: undefined, data: { status: "ready" } });
 
     // EventSource reconnects to the same URL and says where it got to.
-    const resumed = await events(await h.app.request("/api/deployments/dep1/logs?after=0", sse(token, { "Last-Event-ID": "3" })));
+    const resumed = await events(
+      await h.app.request("/api/deployments/dep1/logs?after=0", sse(token, { "Last-Event-ID": "3" })),
+    );
     expect(resumed.filter((e) => e.event === "log").map((e) => e.data.seq)).toEqual([4, 5]);
     expect(resumed.at(-1)!.event).toBe("end");
   });

@@ -19,7 +19,10 @@ export const healthyConvex: FakeConvex = (req) => {
   if (req.path === "/edge/health") return { ok: true };
   if (req.path === "/edge/me") {
     // As convex/edge/router.ts reads them: "<issuer>|<subject>" and the URI-encoded profile claims.
-    const profile = JSON.parse(decodeURIComponent(req.headers.get("X-User-Profile") ?? "%7B%7D")) as { email?: string; name?: string };
+    const profile = JSON.parse(decodeURIComponent(req.headers.get("X-User-Profile") ?? "%7B%7D")) as {
+      email?: string;
+      name?: string;
+    };
     const clerkId = req.headers.get("X-User-Id")?.split("|").pop();
     return { clerkId, email: profile.email ?? "", name: profile.name, plan: "free", role: "user" };
   }
@@ -29,7 +32,9 @@ export const healthyConvex: FakeConvex = (req) => {
 let sharedKeys: Promise<KeyPair> | undefined;
 const keysOnce = () => (sharedKeys ??= makeKeyPair());
 
-export async function edgeApp(opts: { convex?: FakeConvex; transport?: FetchLike; env?: Env; timeoutMs?: number } = {}) {
+export async function edgeApp(
+  opts: { convex?: FakeConvex; transport?: FetchLike; env?: Env; timeoutMs?: number } = {},
+) {
   const keys = await keysOnce();
   const logs: Record<string, unknown>[] = [];
   const seamRequests: SeamRequest[] = [];
@@ -56,7 +61,12 @@ export async function edgeApp(opts: { convex?: FakeConvex; transport?: FetchLike
     CORS_ORIGINS: ORIGIN,
     ...opts.env,
   });
-  const convex = createConvexSeam({ siteUrl: config.convexSiteUrl, secret: config.edgeSecret, transport, timeoutMs: opts.timeoutMs });
+  const convex = createConvexSeam({
+    siteUrl: config.convexSiteUrl,
+    secret: config.edgeSecret,
+    transport,
+    timeoutMs: opts.timeoutMs,
+  });
   const app = createApp({ config, convex, log: (line) => logs.push(line) });
   return {
     app,
@@ -64,7 +74,8 @@ export async function edgeApp(opts: { convex?: FakeConvex; transport?: FetchLike
     seamRequests,
     keys,
     /** A valid Clerk-shaped token for `sub` (override any claim). */
-    token: (sub = "user_test", claims: Partial<SessionClaims> = {}) => signSessionToken(keys, { sub, azp: ORIGIN, ...claims }),
+    token: (sub = "user_test", claims: Partial<SessionClaims> = {}) =>
+      signSessionToken(keys, { sub, azp: ORIGIN, ...claims }),
   };
 }
 

@@ -28,7 +28,11 @@ test("12 back-to-back 1.1 MB POSTs on keep-alive connections each read the 413 e
   const outcomes: string[] = [];
   for (let i = 0; i < 12; i++) {
     try {
-      const res = await fetch(`${url}/api/deploy`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      const res = await fetch(`${url}/api/deploy`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+      });
       const json = (await res.json()) as { error?: { code?: string } };
       outcomes.push(`${res.status} ${json.error?.code}`);
     } catch (err) {

@@ -44,14 +44,17 @@ describe("unauthenticated requests per address", () => {
     expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
     expect((await refused.json()).error).toMatchObject({ code: "RATE_LIMITED", limit: "address" });
     expect((await h.app.request("/health", from("198.51.100.2"))).status).toBe(200);
-    const me = await h.app.request("/api/me", { headers: { ...bearer(await h.token("user_limits")), "X-Forwarded-For": "203.0.113.7" } });
+    const me = await h.app.request("/api/me", {
+      headers: { ...bearer(await h.token("user_limits")), "X-Forwarded-For": "203.0.113.7" },
+    });
     expect(me.status).toBe(200);
   });
 
   test("without a trusted proxy, X-Forwarded-For cannot buy a fresh allowance", async () => {
     const h = await edgeApp({ env: { EDGE_IP_LIMIT_PER_MIN: "3" } });
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await h.app.request("/health", { headers: { "X-Forwarded-For": `192.0.2.${i}` } })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await h.app.request("/health", { headers: { "X-Forwarded-For": `192.0.2.${i}` } })).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 
@@ -89,7 +92,12 @@ function endlessLog(linesByPoll: Record<number, number> = {}) {
   const convex = (req: SeamRequest) => {
     if (req.path !== "/edge/deploy/logs") return healthyConvex(req);
     polls += 1;
-    const lines = Array.from({ length: linesByPoll[polls] ?? 0 }, () => ({ seq: ++seq, at: 0, level: "info", text: `line ${seq}` }));
+    const lines = Array.from({ length: linesByPoll[polls] ?? 0 }, () => ({
+      seq: ++seq,
+      at: 0,
+      level: "info",
+      text: `line ${seq}`,
+    }));
     return { status: "building", lines, nextSeq: seq, done: false };
   };
   return { convex, polls: () => polls };

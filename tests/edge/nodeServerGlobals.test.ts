@@ -27,7 +27,11 @@ test("served with overrideGlobalObjects: false (as the stack serves it), bodies 
         if (body) req.write(body);
         req.end();
       });
-    const answers = [await post({ "Transfer-Encoding": "chunked" }, "hello"), await post({ "Content-Length": "5" }, "hello"), await post({})];
+    const answers = [
+      await post({ "Transfer-Encoding": "chunked" }, "hello"),
+      await post({ "Content-Length": "5" }, "hello"),
+      await post({}),
+    ];
     expect(answers).toEqual([
       { status: 200, json: { got: "hello" } },
       { status: 200, json: { got: "hello" } },

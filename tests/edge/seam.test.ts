@@ -75,7 +75,13 @@ describe("GET /health", () => {
     expect(stack.seamCalls.at(-1)).toMatchObject({ path: "/edge/health", status: 200 });
     // The provider tokens are in Convex's environment only (as on Vercel): the edge alone
     // would say off; Convex's view of them wins.
-    expect(body.services).toMatchObject({ clerk: "real", anthropic: "real", vercel: "real", netlify: "real", railway: "real" });
+    expect(body.services).toMatchObject({
+      clerk: "real",
+      anthropic: "real",
+      vercel: "real",
+      netlify: "real",
+      railway: "real",
+    });
     expect(body.convex.services).toEqual({ anthropic: "real", vercel: "real", netlify: "real", railway: "real" });
   });
 
@@ -179,7 +185,9 @@ describe("the seam client", () => {
   });
 
   test("a Convex INTERNAL stays a 500 with Convex's generic message", async () => {
-    const { app, token } = await edgeApp({ convex: () => json(500, { error: { code: "INTERNAL", message: "Internal error" } }) });
+    const { app, token } = await edgeApp({
+      convex: () => json(500, { error: { code: "INTERNAL", message: "Internal error" } }),
+    });
     const res = await app.request("/api/me", { headers: bearer(token()) });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: { code: "INTERNAL", message: "Internal error" } });

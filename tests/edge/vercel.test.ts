@@ -98,7 +98,11 @@ describe("the function as Vercel runs it (Node ESM, files compiled one by one)",
       `console.log(JSON.stringify({ status: res.status, body: await res.json() }));`,
     ].join("\n");
     const env = { PATH: process.env.PATH ?? "", NODE_ENV: "production" };
-    const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: out, env, encoding: "utf8" });
+    const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: out,
+      env,
+      encoding: "utf8",
+    });
     const lines = stdout.trim().split("\n");
     const result = JSON.parse(lines.at(-1)!);
     expect(result).toMatchObject({ status: 503, body: { status: "degraded" } });

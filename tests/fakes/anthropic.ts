@@ -35,7 +35,12 @@ const ERROR_TYPES: Record<number, string> = {
 
 const DEFAULTS = {
   reply: "Here you go:\n```ts\nexport const answer = 42;\n```\nThat is all." as Reply,
-  usage: { input_tokens: 120, output_tokens: 40, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } as FakeUsage,
+  usage: {
+    input_tokens: 120,
+    output_tokens: 40,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  } as FakeUsage,
   chunkChars: 8,
   eventDelayMs: 0,
 };
@@ -63,8 +68,21 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
   async function stream(rec: RecordedRequest, res: ServerResponse, body: any, turn: FakeTurn, turnNo: number) {
     const id = `msg_fake_${turnNo}`;
     const usage = { ...settings.usage, ...turn.usage };
-    const { events, toolChunkIndexes } = streamedTurn({ id, model: body.model, turn, turnNo, usage, chunkChars: settings.chunkChars });
-    const record: StreamRecord = { request: rec, model: body.model, eventsSent: 0, completed: false, clientAborted: false };
+    const { events, toolChunkIndexes } = streamedTurn({
+      id,
+      model: body.model,
+      turn,
+      turnNo,
+      usage,
+      chunkChars: settings.chunkChars,
+    });
+    const record: StreamRecord = {
+      request: rec,
+      model: body.model,
+      eventsSent: 0,
+      completed: false,
+      clientAborted: false,
+    };
     streams.push(record);
     const planned = turn.fault ?? faults.shift();
     let fault: Exclude<StreamFault, { kind: "cutInToolCall" }> | undefined;
@@ -77,7 +95,11 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     res.on("close", () => {
       if (!res.writableFinished && !record.completed) record.clientAborted = record.clientAborted || !cut;
     });
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_fake_${turnNo}` });
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      "request-id": `req_fake_${turnNo}`,
+    });
     for (const [name, data] of events) {
       if (fault && record.eventsSent === fault.afterEvents) {
         if (fault.kind === "cut") {
@@ -86,7 +108,9 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
           return;
         }
         if (fault.kind === "pause") return; // the client's abort (or close()) ends it
-        res.write(`event: error\ndata: ${JSON.stringify(anthropicError(529, "Overloaded", fault.type ?? "overloaded_error"))}\n\n`);
+        res.write(
+          `event: error\ndata: ${JSON.stringify(anthropicError(529, "Overloaded", fault.type ?? "overloaded_error"))}\n\n`,
+        );
         res.end();
         return;
       }
@@ -117,12 +141,23 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     const answer = typeof reply === "function" ? reply(body) : reply;
     const turn: FakeTurn = typeof answer === "string" ? { text: answer } : answer;
     if (turn.httpStatus) {
-      const headers: Record<string, string> = turn.retryAfterSec === undefined ? {} : { "retry-after": String(turn.retryAfterSec) };
+      const headers: Record<string, string> =
+        turn.retryAfterSec === undefined ? {} : { "retry-after": String(turn.retryAfterSec) };
       return sendJson(res, turn.httpStatus, anthropicError(turn.httpStatus, `fake ${turn.httpStatus}`), headers);
     }
     const turnNo = ++ids;
     if (body.stream) return stream(rec, res, body, turn, turnNo);
-    sendJson(res, 200, jsonTurn({ id: `msg_fake_${turnNo}`, model: body.model, turn, turnNo, usage: { ...settings.usage, ...turn.usage } }));
+    sendJson(
+      res,
+      200,
+      jsonTurn({
+        id: `msg_fake_${turnNo}`,
+        model: body.model,
+        turn,
+        turnNo,
+        usage: { ...settings.usage, ...turn.usage },
+      }),
+    );
   });
 
   return {
@@ -148,8 +183,12 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
     },
     /** The next `times` requests answer `status` with Anthropic's error body (and Retry-After if given). */
     failWith(status: number, o: { times?: number; retryAfterSec?: number; message?: string } = {}) {
-      const headers: Record<string, string> = o.retryAfterSec === undefined ? {} : { "retry-after": String(o.retryAfterSec) };
-      server.failNext({ kind: "status", status, headers, body: anthropicError(status, o.message ?? `fake ${status}`) }, o.times ?? 1);
+      const headers: Record<string, string> =
+        o.retryAfterSec === undefined ? {} : { "retry-after": String(o.retryAfterSec) };
+      server.failNext(
+        { kind: "status", status, headers, body: anthropicError(status, o.message ?? `fake ${status}`) },
+        o.times ?? 1,
+      );
     },
     /** The next `times` requests never get an answer. */
     stall(times = 1) {

@@ -69,8 +69,19 @@ export function streamedTurn(o: {
       {
         type: "message_start",
         message: {
-          id, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null,
-          usage: { input_tokens: u.input_tokens, output_tokens: 1, cache_creation_input_tokens: u.cache_creation_input_tokens, cache_read_input_tokens: u.cache_read_input_tokens },
+          id,
+          type: "message",
+          role: "assistant",
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: {
+            input_tokens: u.input_tokens,
+            output_tokens: 1,
+            cache_creation_input_tokens: u.cache_creation_input_tokens,
+            cache_read_input_tokens: u.cache_read_input_tokens,
+          },
         },
       },
     ],
@@ -78,9 +89,15 @@ export function streamedTurn(o: {
   let index = 0;
   const text = turn.text ?? "";
   if (text || !turn.toolCalls?.length) {
-    events.push(["content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }]);
+    events.push([
+      "content_block_start",
+      { type: "content_block_start", index, content_block: { type: "text", text: "" } },
+    ]);
     for (let i = 0; i < text.length; i += o.chunkChars) {
-      events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: text.slice(i, i + o.chunkChars) } }]);
+      events.push([
+        "content_block_delta",
+        { type: "content_block_delta", index, delta: { type: "text_delta", text: text.slice(i, i + o.chunkChars) } },
+      ]);
     }
     events.push(["content_block_stop", { type: "content_block_stop", index }]);
     index++;
@@ -88,19 +105,40 @@ export function streamedTurn(o: {
   const toolChunkIndexes: number[][] = [];
   const jsonChunk = turn.jsonChunkChars ?? 5;
   for (const call of withIds(turn, o.turnNo)) {
-    events.push(["content_block_start", { type: "content_block_start", index, content_block: { type: "tool_use", id: call.id, name: call.name, input: {} } }]);
+    events.push([
+      "content_block_start",
+      {
+        type: "content_block_start",
+        index,
+        content_block: { type: "tool_use", id: call.id, name: call.name, input: {} },
+      },
+    ]);
     const json = JSON.stringify(call.input);
     const chunks: number[] = [];
     for (let i = 0; i < json.length; i += jsonChunk) {
       chunks.push(events.length);
-      events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: json.slice(i, i + jsonChunk) } }]);
+      events.push([
+        "content_block_delta",
+        {
+          type: "content_block_delta",
+          index,
+          delta: { type: "input_json_delta", partial_json: json.slice(i, i + jsonChunk) },
+        },
+      ]);
     }
     toolChunkIndexes.push(chunks);
     events.push(["content_block_stop", { type: "content_block_stop", index }]);
     index++;
   }
   events.push(
-    ["message_delta", { type: "message_delta", delta: { stop_reason: stopReasonOf(turn), stop_sequence: null }, usage: { output_tokens: u.output_tokens } }],
+    [
+      "message_delta",
+      {
+        type: "message_delta",
+        delta: { stop_reason: stopReasonOf(turn), stop_sequence: null },
+        usage: { output_tokens: u.output_tokens },
+      },
+    ],
     ["message_stop", { type: "message_stop" }],
   );
   return { events, toolChunkIndexes };
@@ -111,7 +149,16 @@ export function jsonTurn(o: { id: string; model: string; turn: FakeTurn; turnNo:
   const content: unknown[] = [];
   if (o.turn.text || !o.turn.toolCalls?.length) content.push({ type: "text", text: o.turn.text ?? "" });
   for (const c of withIds(o.turn, o.turnNo)) content.push({ type: "tool_use", id: c.id, name: c.name, input: c.input });
-  return { id: o.id, type: "message", role: "assistant", model: o.model, content, stop_reason: stopReasonOf(o.turn), stop_sequence: null, usage: { ...o.usage } };
+  return {
+    id: o.id,
+    type: "message",
+    role: "assistant",
+    model: o.model,
+    content,
+    stop_reason: stopReasonOf(o.turn),
+    stop_sequence: null,
+    usage: { ...o.usage },
+  };
 }
 
 /** The `tool_result` blocks of a request's last user turn (what the loop fed back). */

@@ -36,13 +36,26 @@ export function phaseOf(b: FakeBuild, now: number): Phase | "pending" {
 export function phaseStartedAt(b: FakeBuild, phase: Phase | "pending", createdAt: number): number {
   if (b.startedAt === undefined || phase === "pending") return createdAt;
   if (b.endedAs && b.endedAt !== undefined && phase === b.endedAs) return b.endedAt;
-  const f = { queued: 0, building: AT.building, deploying: AT.deploying, error: AT.deploying, ready: AT.done, canceled: 0 }[phase];
+  const f = {
+    queued: 0,
+    building: AT.building,
+    deploying: AT.deploying,
+    error: AT.deploying,
+    ready: AT.done,
+    canceled: 0,
+  }[phase];
   return b.startedAt + Math.round(b.buildMs * f);
 }
 
-export type FakeLogLine = { id: string; at: number; level: "info" | "warn" | "error"; text: string; stage: "build" | "deploy" };
+export type FakeLogLine = {
+  id: string;
+  at: number;
+  level: "info" | "warn" | "error";
+  text: string;
+  stage: "build" | "deploy";
+};
 
-export const BUILD_FAILURE_MESSAGE = "Command \"npm run build\" exited with 1";
+export const BUILD_FAILURE_MESSAGE = 'Command "npm run build" exited with 1';
 
 /** The lines the build has printed by `now`, oldest first; ids never change. */
 export function logsOf(b: FakeBuild, now: number): FakeLogLine[] {
@@ -52,10 +65,11 @@ export function logsOf(b: FakeBuild, now: number): FakeLogLine[] {
   const script: Omit<FakeLogLine, "id">[] = [
     { at: at(0), level: "info", text: "Build queued", stage: "build" },
     { at: at(AT.building), level: "info", text: "Installing dependencies", stage: "build" },
-    { at: at(0.3), level: "info", text: "Running \"npm run build\"", stage: "build" },
+    { at: at(0.3), level: "info", text: 'Running "npm run build"', stage: "build" },
     { at: at(0.5), level: "warn", text: "warning: bundle is larger than 500 kB", stage: "build" },
   ];
-  if (b.fails) script.push({ at: at(AT.deploying), level: "error", text: `Error: ${BUILD_FAILURE_MESSAGE}`, stage: "build" });
+  if (b.fails)
+    script.push({ at: at(AT.deploying), level: "error", text: `Error: ${BUILD_FAILURE_MESSAGE}`, stage: "build" });
   else {
     script.push(
       { at: at(AT.deploying), level: "info", text: "Build completed; deploying outputs", stage: "deploy" },
@@ -146,14 +160,20 @@ export function faultSwitch(server: FakeServer, errorBody: (status: number, mess
     if (kind === "stall" || kind === "reset") return server.failNext({ kind }, times, o.match);
     const status = o.status ?? (kind === "5xx" ? 503 : kind === "429" ? 429 : 400);
     const message =
-      o.message ?? (kind === "5xx" ? "Service temporarily unavailable" : kind === "429" ? "Too many requests" : "Invalid request");
+      o.message ??
+      (kind === "5xx" ? "Service temporarily unavailable" : kind === "429" ? "Too many requests" : "Invalid request");
     const headers: Record<string, string> = kind === "429" ? { "retry-after": String(o.retryAfterSec ?? 7) } : {};
     server.failNext({ kind: "status", status, body: errorBody(status, message), headers }, times, o.match);
   };
 }
 
 /** What every provider fake exposes besides its own state: the server, its token, failure and build switches. */
-export function fakeControls(server: FakeServer, token: string, book: BuildBook, errorBody: (status: number, message: string) => unknown) {
+export function fakeControls(
+  server: FakeServer,
+  token: string,
+  book: BuildBook,
+  errorBody: (status: number, message: string) => unknown,
+) {
   return {
     ...server,
     token,
@@ -209,7 +229,11 @@ export function webhookSender(opts: {
       return { delivery, response: await hook.deliver(delivery) };
     },
     /** Sends `eventFor(id)` (when it has one) for every build not announced yet; returns how many. */
-    async flush<E>(ids: Iterable<string>, eventFor: (id: string) => E | undefined, send: (id: string, event: E) => Promise<unknown>) {
+    async flush<E>(
+      ids: Iterable<string>,
+      eventFor: (id: string) => E | undefined,
+      send: (id: string, event: E) => Promise<unknown>,
+    ) {
       let sent = 0;
       for (const id of ids) {
         const event = notified.has(id) ? undefined : eventFor(id);
@@ -242,7 +266,8 @@ export type ProviderFakeOptions = {
 export const hostLabel = (opts: Pick<ProviderFakeOptions, "mockHosts">) => (label: string) =>
   opts.mockHosts ? `${label}--mock` : label;
 
-export const bearer = (h: string | string[] | undefined) => (typeof h === "string" && h.startsWith("Bearer ") ? h.slice(7) : undefined);
+export const bearer = (h: string | string[] | undefined) =>
+  typeof h === "string" && h.startsWith("Bearer ") ? h.slice(7) : undefined;
 
 /** Stable, readable ids: prefix + a counter. */
 export function idMaker(prefix: string) {

@@ -19,7 +19,10 @@ const MOCK_TEXT_REPLY =
 
 /** A short heading from the user's words, safe inside JSX text. */
 function headingFrom(instruction: string): string {
-  const words = instruction.replace(/[<>{}`"\\]/g, " ").replace(/\s+/g, " ").trim();
+  const words = instruction
+    .replace(/[<>{}`"\\]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   const short = words.length > 48 ? `${words.slice(0, 47).trimEnd()}…` : words;
   return short ? short[0].toUpperCase() + short.slice(1) : "My app";
 }
@@ -35,7 +38,13 @@ export function viteReactApp(instruction: string): Record<string, string> {
         type: "module",
         scripts: { dev: "vite", build: "vite build", preview: "vite preview" },
         dependencies: { react: "^18.3.1", "react-dom": "^18.3.1" },
-        devDependencies: { "@vitejs/plugin-react": "^4.3.1", vite: "^5.4.0", typescript: "^5.5.0", "@types/react": "^18.3.3", "@types/react-dom": "^18.3.0" },
+        devDependencies: {
+          "@vitejs/plugin-react": "^4.3.1",
+          vite: "^5.4.0",
+          typescript: "^5.5.0",
+          "@types/react": "^18.3.3",
+          "@types/react-dom": "^18.3.0",
+        },
       },
       null,
       2,
@@ -117,7 +126,10 @@ export function mockBuildTurn(body: any): FakeTurn {
     const files = viteReactApp(instruction);
     return {
       text: `${MOCK_CLAUDE} I'll set up a small Vite + React app: package.json, index.html, src/main.tsx and src/App.tsx.`,
-      toolCalls: Object.entries(files).map(([path, file_text]) => ({ name: EDITOR, input: { command: "create", path, file_text } })),
+      toolCalls: Object.entries(files).map(([path, file_text]) => ({
+        name: EDITOR,
+        input: { command: "create", path, file_text },
+      })),
     };
   }
   const [last] = previousCalls(body);
@@ -130,7 +142,17 @@ export function mockBuildTurn(body: any): FakeTurn {
       const indent = line.slice(0, line.indexOf("<h1>"));
       return {
         text: `${MOCK_CLAUDE} Updating the heading.`,
-        toolCalls: [{ name: EDITOR, input: { command: "str_replace", path: "src/App.tsx", old_str: line, new_str: `${indent}<h1>${headingFrom(instruction)}</h1>` } }],
+        toolCalls: [
+          {
+            name: EDITOR,
+            input: {
+              command: "str_replace",
+              path: "src/App.tsx",
+              old_str: line,
+              new_str: `${indent}<h1>${headingFrom(instruction)}</h1>`,
+            },
+          },
+        ],
       };
     }
     return { text: `${MOCK_CLAUDE} src/App.tsx has no <h1> line to change, so I left it as it is.` };
@@ -147,7 +169,11 @@ export function mockBuildTurn(body: any): FakeTurn {
 
 /** The conversation analysis (convex/conversationAnalysis.ts) asks for one JSON object. */
 const isAnalysis = (body: any) => typeof body.system === "string" && body.system.includes("label support threads");
-const MOCK_ANALYSIS = JSON.stringify({ summary: `${MOCK_CLAUDE} A conversation with the local fake Claude.`, priority: "low", tags: ["mock"] });
+const MOCK_ANALYSIS = JSON.stringify({
+  summary: `${MOCK_CLAUDE} A conversation with the local fake Claude.`,
+  priority: "low",
+  tags: ["mock"],
+});
 
 /** Every answer of the fake in mock mode: builds (requests with tools), the analysis, one-shot text. */
 export function mockClaudeReply(body: any): string | FakeTurn {

@@ -5,7 +5,17 @@ import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { jsonOrUndefined } from "../../convex/providers/http";
 import { signNetlifyWebhook } from "../../convex/providers/webhooks";
-import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, phaseOf, phaseStartedAt, webhookSender } from "./builds";
+import {
+  BUILD_FAILURE_MESSAGE,
+  bearer,
+  createBuildBook,
+  fakeControls,
+  hostLabel,
+  idMaker,
+  phaseOf,
+  phaseStartedAt,
+  webhookSender,
+} from "./builds";
 import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
@@ -44,7 +54,13 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
   const deploys = new Map<string, Deploy>();
   const newSiteId = idMaker("site-");
   const newDeployId = idMaker("dep");
-  const hooks = webhookSender({ provider: "netlify", webhook: opts.webhook, path: "/webhooks/netlify", header: "x-webhook-signature", sign: signNetlifyWebhook });
+  const hooks = webhookSender({
+    provider: "netlify",
+    webhook: opts.webhook,
+    path: "/webhooks/netlify",
+    header: "x-webhook-signature",
+    sign: signNetlifyWebhook,
+  });
   const label = hostLabel(opts);
   const host = (site: string) => `${label(site)}.netlify.app`;
 
@@ -85,7 +101,8 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     const body = jsonOrUndefined(rec.body) as { name?: unknown } | undefined;
     const id = newSiteId();
     const name = typeof body?.name === "string" && body.name ? body.name : `site-${id.slice(5)}`;
-    if (!/^[a-z0-9-]+$/.test(name)) return sendJson(res, 422, netlifyError(422, "Validation failed: subdomain is invalid"));
+    if (!/^[a-z0-9-]+$/.test(name))
+      return sendJson(res, 422, netlifyError(422, "Validation failed: subdomain is invalid"));
     if ([...sites.values()].some((s) => s.name === name)) {
       return sendJson(res, 422, netlifyError(422, "Validation failed: subdomain must be unique"));
     }
@@ -97,7 +114,8 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
   function createDeploy(siteId: string, rec: RecordedRequest, res: ServerResponse) {
     if (!sites.has(siteId)) return sendJson(res, 404, netlifyError(404, "Not Found"));
     const body = jsonOrUndefined(rec.body) as { files?: unknown; async?: unknown; draft?: unknown } | undefined;
-    if (!body?.files || typeof body.files !== "object") return sendJson(res, 422, netlifyError(422, "Validation failed: files is required"));
+    if (!body?.files || typeof body.files !== "object")
+      return sendJson(res, 422, netlifyError(422, "Validation failed: files is required"));
     const manifest = body.files as Record<string, string>;
     const required = [...new Set(Object.values(manifest))].filter((sha) => !known.has(sha));
     const d: Deploy = {
@@ -129,12 +147,19 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     const expected = d.manifest[`/${path}`];
     if (!expected) return sendJson(res, 422, netlifyError(422, `File /${path} is not part of this deploy`));
     const sha = createHash("sha1").update(rec.raw).digest("hex");
-    if (sha !== expected) return sendJson(res, 422, netlifyError(422, `SHA1 of /${path} does not match the deploy manifest`));
+    if (sha !== expected)
+      return sendJson(res, 422, netlifyError(422, `SHA1 of /${path} does not match the deploy manifest`));
     known.add(sha);
     d.uploaded.add(sha);
     const b = book.builds.get(d.id)!;
     if (d.required.every((s) => d.uploaded.has(s))) b.startedAt ??= book.now();
-    sendJson(res, 200, { id: `/${path}`, path: `/${path}`, sha, size: rec.raw.length, mime_type: "application/octet-stream" });
+    sendJson(res, 200, {
+      id: `/${path}`,
+      path: `/${path}`,
+      sha,
+      size: rec.raw.length,
+      mime_type: "application/octet-stream",
+    });
   }
 
   const server = await startFakeServer("netlify", (rec, res) => {
@@ -145,7 +170,8 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     let m: RegExpExecArray | null;
     const dep = (id: string) => deploys.get(decodeURIComponent(id));
     if (rec.method === "POST" && p === "/api/v1/sites") return createSite(rec, res);
-    if (rec.method === "POST" && (m = /^\/api\/v1\/sites\/([^/]+)\/deploys$/.exec(p))) return createDeploy(decodeURIComponent(m[1]), rec, res);
+    if (rec.method === "POST" && (m = /^\/api\/v1\/sites\/([^/]+)\/deploys$/.exec(p)))
+      return createDeploy(decodeURIComponent(m[1]), rec, res);
     if (rec.method === "GET" && (m = /^\/api\/v1\/deploys\/([^/]+)$/.exec(p))) {
       const d = dep(m[1]);
       return d ? sendJson(res, 200, read(d)) : sendJson(res, 404, netlifyError(404, "Not Found"));
@@ -158,7 +184,8 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     if (rec.method === "POST" && (m = /^\/api\/v1\/deploys\/([^/]+)\/cancel$/.exec(p))) {
       const d = dep(m[1]);
       if (!d) return sendJson(res, 404, netlifyError(404, "Not Found"));
-      if (!book.cancel(d.id)) return sendJson(res, 422, netlifyError(422, `Deploy can't be canceled in state ${deployJson(d).state}`));
+      if (!book.cancel(d.id))
+        return sendJson(res, 422, netlifyError(422, `Deploy can't be canceled in state ${deployJson(d).state}`));
       return sendJson(res, 201, deployJson(d));
     }
     sendJson(res, 404, netlifyError(404, "Not Found"));
@@ -171,11 +198,16 @@ export async function startNetlifyFake(opts: ProviderFakeOptions = {}) {
     if (event === "deploy_succeeded") book.finish(d.id, "ready");
     if (event === "deploy_failed") book.finish(d.id, "error");
     if (event === "deploy_succeeded" || event === "deploy_failed") hooks.notified.add(d.id);
-    return await hooks.deliver(JSON.stringify(event === "deploy_building" ? deployJson(d, { state: "building" }) : deployJson(d)));
+    return await hooks.deliver(
+      JSON.stringify(event === "deploy_building" ? deployJson(d, { state: "building" }) : deployJson(d)),
+    );
   }
 
   /** Netlify notifies success and failure (a canceled deploy sends nothing). */
-  const END_EVENT: Partial<Record<Phase | "pending", NetlifyWebhookEvent>> = { ready: "deploy_succeeded", error: "deploy_failed" };
+  const END_EVENT: Partial<Record<Phase | "pending", NetlifyWebhookEvent>> = {
+    ready: "deploy_succeeded",
+    error: "deploy_failed",
+  };
 
   return {
     ...fakeControls(server, token, book, netlifyError),

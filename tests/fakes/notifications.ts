@@ -51,12 +51,22 @@ export async function startSlackFake() {
 }
 
 export async function startResendFake(apiKey: string) {
-  const emails: { id: string; from: string; to: string[]; subject: string; html?: string; text?: string; idempotencyKey?: string }[] = [];
+  const emails: {
+    id: string;
+    from: string;
+    to: string[];
+    subject: string;
+    html?: string;
+    text?: string;
+    idempotencyKey?: string;
+  }[] = [];
   const error = (status: number, name: string, message: string) => ({ statusCode: status, name, message });
   const server = await startFakeServer("resend", (req, res) => {
-    const json = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (req.method !== "POST" || req.path !== "/emails") return void json(404, error(404, "not_found", "Not found"));
-    if (req.headers.authorization !== `Bearer ${apiKey}`) return void json(401, error(401, "missing_api_key", "API key is invalid"));
+    if (req.headers.authorization !== `Bearer ${apiKey}`)
+      return void json(401, error(401, "missing_api_key", "API key is invalid"));
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(req.body) as Record<string, unknown>;
@@ -65,15 +75,25 @@ export async function startResendFake(apiKey: string) {
     }
     const to = typeof body.to === "string" ? [body.to] : body.to;
     for (const field of ["from", "subject"]) {
-      if (typeof body[field] !== "string") return void json(422, error(422, "validation_error", `Missing \`${field}\` field.`));
+      if (typeof body[field] !== "string")
+        return void json(422, error(422, "validation_error", `Missing \`${field}\` field.`));
     }
-    if (!Array.isArray(to) || to.length === 0) return void json(422, error(422, "validation_error", "Missing `to` field."));
+    if (!Array.isArray(to) || to.length === 0)
+      return void json(422, error(422, "validation_error", "Missing `to` field."));
     if (typeof body.html !== "string" && typeof body.text !== "string") {
       return void json(422, error(422, "validation_error", "Missing `html` or `text` field."));
     }
     const id = `email_${emails.length + 1}`;
     const key = req.headers["idempotency-key"];
-    emails.push({ id, from: body.from as string, to: to as string[], subject: body.subject as string, html: body.html as string | undefined, text: body.text as string | undefined, idempotencyKey: typeof key === "string" ? key : undefined });
+    emails.push({
+      id,
+      from: body.from as string,
+      to: to as string[],
+      subject: body.subject as string,
+      html: body.html as string | undefined,
+      text: body.text as string | undefined,
+      idempotencyKey: typeof key === "string" ? key : undefined,
+    });
     json(200, { id });
   });
   return { ...server, emails, apiKey };

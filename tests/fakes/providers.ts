@@ -17,10 +17,19 @@ export type ProviderFakesOptions = {
 
 export async function startProviderFakes(opts: ProviderFakesOptions = {}) {
   const common: ProviderFakeOptions = { buildMs: opts.buildMs, now: opts.now, mockHosts: opts.mockHosts };
-  const hook = (secret: string | undefined, path: string) => (secret && opts.deliver ? { secret, path, deliver: opts.deliver } : undefined);
+  const hook = (secret: string | undefined, path: string) =>
+    secret && opts.deliver ? { secret, path, deliver: opts.deliver } : undefined;
   const [vercel, netlify, railway] = await Promise.all([
-    startVercelFake({ ...common, token: opts.tokens?.vercel, webhook: hook(opts.webhookSecrets?.vercel, "/webhooks/vercel") }),
-    startNetlifyFake({ ...common, token: opts.tokens?.netlify, webhook: hook(opts.webhookSecrets?.netlify, "/webhooks/netlify") }),
+    startVercelFake({
+      ...common,
+      token: opts.tokens?.vercel,
+      webhook: hook(opts.webhookSecrets?.vercel, "/webhooks/vercel"),
+    }),
+    startNetlifyFake({
+      ...common,
+      token: opts.tokens?.netlify,
+      webhook: hook(opts.webhookSecrets?.netlify, "/webhooks/netlify"),
+    }),
     startRailwayFake({ ...common, token: opts.tokens?.railway }),
   ]);
   return {

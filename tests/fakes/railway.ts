@@ -4,13 +4,29 @@
 // (POST /project/:projectId/environment/:environmentId/up?serviceId=…, a .tar.gz body).
 import type { ServerResponse } from "node:http";
 import { gunzipSync } from "node:zlib";
-import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, logsOf, phaseOf } from "./builds";
+import {
+  BUILD_FAILURE_MESSAGE,
+  bearer,
+  createBuildBook,
+  fakeControls,
+  hostLabel,
+  idMaker,
+  logsOf,
+  phaseOf,
+} from "./builds";
 import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
 type Project = { id: string; name: string; workspaceId?: string; environments: { id: string; name: string }[] };
 type Service = { id: string; projectId: string; name: string; domain?: string };
-type Deployment = { id: string; projectId: string; environmentId: string; serviceId: string; files: Map<string, Buffer>; createdAt: number };
+type Deployment = {
+  id: string;
+  projectId: string;
+  environmentId: string;
+  serviceId: string;
+  files: Map<string, Buffer>;
+  createdAt: number;
+};
 
 const STATUS: Record<Phase, string> = {
   queued: "INITIALIZING",
@@ -21,26 +37,36 @@ const STATUS: Record<Phase, string> = {
   canceled: "REMOVED",
 };
 
-const gqlError = (message: string, code?: string) => ({ data: null, errors: [{ message, ...(code ? { extensions: { code } } : {}) }] });
+const gqlError = (message: string, code?: string) => ({
+  data: null,
+  errors: [{ message, ...(code ? { extensions: { code } } : {}) }],
+});
 
 /** Top-level fields of a GraphQL operation, with aliases: `{ a: buildLogs(...) {…} deployment(...) {…} }`. */
 export function rootFields(query: string): { alias: string; name: string }[] {
   let body = query.slice(query.indexOf("{") + 1, query.lastIndexOf("}"));
-  for (let prev = ""; prev !== body; ) {
+  for (let prev = ""; prev !== body;) {
     prev = body;
     body = body.replace(/\([^()]*\)/g, "").replace(/\{[^{}]*\}/g, "");
   }
-  return [...body.matchAll(/([A-Za-z_]\w*)\s*(?::\s*([A-Za-z_]\w*))?/g)].map((m) => ({ alias: m[1], name: m[2] ?? m[1] }));
+  return [...body.matchAll(/([A-Za-z_]\w*)\s*(?::\s*([A-Za-z_]\w*))?/g)].map((m) => ({
+    alias: m[1],
+    name: m[2] ?? m[1],
+  }));
 }
 
 /** Entries of an uncompressed (ustar/PAX) tar. */
 export function untar(buf: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let paxPath: string | undefined;
-  for (let o = 0; o + 512 <= buf.length; ) {
+  for (let o = 0; o + 512 <= buf.length;) {
     const h = buf.subarray(o, o + 512);
     if (h.every((b) => b === 0)) break;
-    const str = (a: number, n: number) => h.subarray(a, a + n).toString("utf8").replace(/\0.*$/s, "");
+    const str = (a: number, n: number) =>
+      h
+        .subarray(a, a + n)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     const size = parseInt(str(124, 12).trim() || "0", 8);
     const type = str(156, 1);
     const prefix = str(345, 155);
@@ -65,12 +91,19 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
   const deployments = new Map<string, Deployment>();
   const newId = idMaker("00000000-0000-4000-8000-");
   const label = hostLabel(opts);
-  const dashboard = (d: Deployment) => `https://railway.com/project/${label(d.projectId)}/service/${d.serviceId}?id=${d.id}`;
+  const dashboard = (d: Deployment) =>
+    `https://railway.com/project/${label(d.projectId)}/service/${d.serviceId}?id=${d.id}`;
 
   const deploymentJson = (d: Deployment) => {
     const status = STATUS[phaseOf(book.builds.get(d.id)!, book.now()) as Phase];
     const domain = services.get(d.serviceId)?.domain;
-    return { id: d.id, status, staticUrl: domain ?? null, url: domain ? `https://${domain}` : null, createdAt: new Date(d.createdAt).toISOString() };
+    return {
+      id: d.id,
+      status,
+      staticUrl: domain ?? null,
+      url: domain ? `https://${domain}` : null,
+      createdAt: new Date(d.createdAt).toISOString(),
+    };
   };
 
   const logs = (vars: Record<string, any>, stage: "build" | "deploy") => {
@@ -80,13 +113,24 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
     return logsOf(book.builds.get(d.id)!, book.now())
       .filter((l) => l.stage === stage && l.at >= from)
       .slice(0, vars.limit ?? 500)
-      .map((l) => ({ message: l.text, severity: l.level === "error" ? "error" : l.level === "warn" ? "warn" : "info", timestamp: nanoIso(l.at), attributes: [], tags: null }));
+      .map((l) => ({
+        message: l.text,
+        severity: l.level === "error" ? "error" : l.level === "warn" ? "warn" : "info",
+        timestamp: nanoIso(l.at),
+        attributes: [],
+        tags: null,
+      }));
   };
 
   const resolvers: Record<string, (vars: Record<string, any>) => unknown> = {
     projectCreate({ input }) {
       const env = { id: newId(), name: "production" };
-      const p: Project = { id: newId(), name: input?.name ?? "project", workspaceId: input?.workspaceId, environments: [env] };
+      const p: Project = {
+        id: newId(),
+        name: input?.name ?? "project",
+        workspaceId: input?.workspaceId,
+        environments: [env],
+      };
       projects.set(p.id, p);
       return { id: p.id, name: p.name, environments: { edges: p.environments.map((node) => ({ node })) } };
     },
@@ -118,18 +162,25 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
   };
 
   function graphql(rec: RecordedRequest, res: ServerResponse) {
-    if (bearer(rec.headers.authorization) !== token) return sendJson(res, 200, gqlError("Not Authorized", "UNAUTHENTICATED"));
+    if (bearer(rec.headers.authorization) !== token)
+      return sendJson(res, 200, gqlError("Not Authorized", "UNAUTHENTICATED"));
     let body: { query?: string; variables?: Record<string, any> };
     try {
       body = JSON.parse(rec.body);
     } catch {
       return sendJson(res, 400, gqlError("Invalid JSON body", "BAD_REQUEST"));
     }
-    if (typeof body.query !== "string") return sendJson(res, 400, gqlError("Must provide query string.", "BAD_REQUEST"));
+    if (typeof body.query !== "string")
+      return sendJson(res, 400, gqlError("Must provide query string.", "BAD_REQUEST"));
     const data: Record<string, unknown> = {};
     for (const f of rootFields(body.query)) {
       const resolve = resolvers[f.name];
-      if (!resolve) return sendJson(res, 400, gqlError(`Cannot query field "${f.name}" on type "Query".`, "GRAPHQL_VALIDATION_FAILED"));
+      if (!resolve)
+        return sendJson(
+          res,
+          400,
+          gqlError(`Cannot query field "${f.name}" on type "Query".`, "GRAPHQL_VALIDATION_FAILED"),
+        );
       try {
         data[f.alias] = resolve(body.variables ?? {});
       } catch (err) {
@@ -144,7 +195,8 @@ export async function startRailwayFake(opts: ProviderFakeOptions = {}) {
     const serviceId = new URL(rec.path, "http://fake").searchParams.get("serviceId") ?? "";
     const project = projects.get(projectId);
     const service = services.get(serviceId);
-    if (!project || !project.environments.some((e) => e.id === environmentId)) return sendJson(res, 400, { message: "Project or environment not found" });
+    if (!project || !project.environments.some((e) => e.id === environmentId))
+      return sendJson(res, 400, { message: "Project or environment not found" });
     if (!service || service.projectId !== projectId) return sendJson(res, 400, { message: "Service not found" });
     let files: Map<string, Buffer>;
     try {

@@ -45,9 +45,12 @@ export async function startFakeServer(name: string, handler: FakeHandler) {
       const [{ fault }] = faults.splice(i, 1);
       if (fault.kind === "stall") return void stalled.add(res);
       if (fault.kind === "reset") return void req.socket.destroy();
-      if (fault.kind === "raw") return void res.writeHead(fault.status, { "content-type": "application/json" }).end(fault.text);
+      if (fault.kind === "raw")
+        return void res.writeHead(fault.status, { "content-type": "application/json" }).end(fault.text);
       res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
-      return void res.end(JSON.stringify(fault.body ?? { error: { message: `${name} fake: injected ${fault.status}` } }));
+      return void res.end(
+        JSON.stringify(fault.body ?? { error: { message: `${name} fake: injected ${fault.status}` } }),
+      );
     }
     try {
       await handler(rec, res);

@@ -19,14 +19,17 @@ export type FakeCheckoutSession = {
   success_url?: string;
 };
 
-const stripeError = (message: string, type = "invalid_request_error", param?: string) => ({ error: { type, message, param } });
+const stripeError = (message: string, type = "invalid_request_error", param?: string) => ({
+  error: { type, message, param },
+});
 
 export async function startStripeFake(opts: { secretKey?: string } = {}) {
   const secretKey = opts.secretKey ?? `sk_test_fake_${randomBytes(6).toString("hex")}`;
   const customers = new Map<string, FakeCustomer>();
   const sessions = new Map<string, FakeCheckoutSession>();
   const portalSessions: { id: string; customer: string; url: string }[] = [];
-  const meterEvents: { event_name: string; identifier: string; timestamp: number; customer: string; value: string }[] = [];
+  const meterEvents: { event_name: string; identifier: string; timestamp: number; customer: string; value: string }[] =
+    [];
   const idempotent = new Map<string, unknown>();
   let n = 0;
   const id = (prefix: string) => `${prefix}_fake${++n}`;
@@ -74,7 +77,14 @@ export async function startStripeFake(opts: { secretKey?: string } = {}) {
         success_url: form.get("success_url") ?? undefined,
       };
       sessions.set(sid, s);
-      return answer({ object: "checkout.session", id: sid, url: s.url, customer, mode: "subscription", status: "open" });
+      return answer({
+        object: "checkout.session",
+        id: sid,
+        url: s.url,
+        customer,
+        mode: "subscription",
+        status: "open",
+      });
     }
     if (req.method === "POST" && req.path === "/v1/billing/meter_events") {
       const identifier = form.get("identifier") ?? id("mev");
@@ -92,7 +102,11 @@ export async function startStripeFake(opts: { secretKey?: string } = {}) {
         value: form.get("payload[value]") ?? "",
       };
       meterEvents.push(e);
-      return answer({ object: "billing.meter_event", ...e, payload: { stripe_customer_id: e.customer, value: e.value } });
+      return answer({
+        object: "billing.meter_event",
+        ...e,
+        payload: { stripe_customer_id: e.customer, value: e.value },
+      });
     }
     if (req.method === "POST" && req.path === "/v1/billing_portal/sessions") {
       const customer = form.get("customer") ?? "";

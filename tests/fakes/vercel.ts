@@ -5,11 +5,22 @@ import { createHash } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { jsonOrUndefined } from "../../convex/providers/http";
 import { signVercelWebhook } from "../../convex/providers/webhooks";
-import { BUILD_FAILURE_MESSAGE, bearer, createBuildBook, fakeControls, hostLabel, idMaker, logsOf, phaseOf, webhookSender } from "./builds";
+import {
+  BUILD_FAILURE_MESSAGE,
+  bearer,
+  createBuildBook,
+  fakeControls,
+  hostLabel,
+  idMaker,
+  logsOf,
+  phaseOf,
+  webhookSender,
+} from "./builds";
 import type { Phase, ProviderFakeOptions } from "./builds";
 import { sendJson, startFakeServer, type RecordedRequest } from "./server";
 
-export type VercelWebhookEvent = "deployment.created" | "deployment.succeeded" | "deployment.error" | "deployment.canceled";
+export type VercelWebhookEvent =
+  "deployment.created" | "deployment.succeeded" | "deployment.error" | "deployment.canceled";
 
 type Deployment = {
   id: string;
@@ -32,7 +43,20 @@ const READY_STATE: Record<Phase, string> = {
 };
 
 const vercelError = (status: number, message: string, extra: Record<string, unknown> = {}) => ({
-  error: { code: status === 404 ? "not_found" : status === 403 ? "forbidden" : status >= 500 ? "internal_server_error" : status === 429 ? "rate_limited" : "bad_request", message, ...extra },
+  error: {
+    code:
+      status === 404
+        ? "not_found"
+        : status === 403
+          ? "forbidden"
+          : status >= 500
+            ? "internal_server_error"
+            : status === 429
+              ? "rate_limited"
+              : "bad_request",
+    message,
+    ...extra,
+  },
 });
 
 export async function startVercelFake(opts: ProviderFakeOptions = {}) {
@@ -43,7 +67,13 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
   const deployments = new Map<string, Deployment>();
   const newDeploymentId = idMaker("dpl_");
   const newProjectId = idMaker("prj_");
-  const hooks = webhookSender({ provider: "vercel", webhook: opts.webhook, path: "/webhooks/vercel", header: "x-vercel-signature", sign: signVercelWebhook });
+  const hooks = webhookSender({
+    provider: "vercel",
+    webhook: opts.webhook,
+    path: "/webhooks/vercel",
+    header: "x-vercel-signature",
+    sign: signVercelWebhook,
+  });
   let losing = 0;
   const label = hostLabel(opts);
   const dashboard = (name: string) => `https://vercel.com/fake/${label(name)}`;
@@ -81,12 +111,14 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
     const files = new Map<string, Buffer>();
     const missing: string[] = [];
     for (const f of body.files as { file: string; data?: string; encoding?: string; sha?: string; size?: number }[]) {
-      if (typeof f.data === "string") files.set(f.file, Buffer.from(f.data, f.encoding === "base64" ? "base64" : "utf8"));
+      if (typeof f.data === "string")
+        files.set(f.file, Buffer.from(f.data, f.encoding === "base64" ? "base64" : "utf8"));
       else if (typeof f.sha === "string" && blobs.has(f.sha)) files.set(f.file, blobs.get(f.sha)!);
       else if (typeof f.sha === "string") missing.push(f.sha);
       else return sendJson(res, 400, vercelError(400, `Invalid file entry for ${f.file}`));
     }
-    if (missing.length) return sendJson(res, 400, vercelError(400, "Missing files", { code: "missing_files", missing }));
+    if (missing.length)
+      return sendJson(res, 400, vercelError(400, "Missing files", { code: "missing_files", missing }));
     const wanted = typeof body.project === "string" ? body.project : body.name;
     const project =
       [...projects.values()].find((p) => p.id === wanted || p.name === wanted) ??
@@ -119,7 +151,9 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
       return sendJson(res, 400, vercelError(400, "Invalid request: `name` should match the project name rules"));
     }
     if (projects.has(name)) {
-      return sendJson(res, 409, { error: { code: "conflict", message: `Project "${name}" already exists, please use a new name.` } });
+      return sendJson(res, 409, {
+        error: { code: "conflict", message: `Project "${name}" already exists, please use a new name.` },
+      });
     }
     const project = { id: newProjectId(), name };
     projects.set(name, project);
@@ -137,7 +171,12 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
       const digest = rec.headers["x-vercel-digest"];
       if (typeof digest !== "string") return sendJson(res, 400, vercelError(400, "Missing `x-vercel-digest` header"));
       const sha = createHash("sha1").update(rec.raw).digest("hex");
-      if (sha !== digest) return sendJson(res, 400, vercelError(400, "File SHA does not match `x-vercel-digest`", { code: "incorrect_file_sha" }));
+      if (sha !== digest)
+        return sendJson(
+          res,
+          400,
+          vercelError(400, "File SHA does not match `x-vercel-digest`", { code: "incorrect_file_sha" }),
+        );
       if (losing > 0) losing--;
       else blobs.set(sha, rec.raw);
       return sendJson(res, 200, { urls: [] });
@@ -146,12 +185,15 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
     if (rec.method === "POST" && p === "/v13/deployments") return createDeployment(rec, res, u.searchParams);
     if (rec.method === "GET" && (m = /^\/v13\/deployments\/([^/]+)$/.exec(p))) {
       const d = deployments.get(decodeURIComponent(m[1]));
-      return d ? sendJson(res, 200, json(d)) : sendJson(res, 404, vercelError(404, "The deployment could not be found."));
+      return d
+        ? sendJson(res, 200, json(d))
+        : sendJson(res, 404, vercelError(404, "The deployment could not be found."));
     }
     if (rec.method === "PATCH" && (m = /^\/v12\/deployments\/([^/]+)\/cancel$/.exec(p))) {
       const d = deployments.get(decodeURIComponent(m[1]));
       if (!d) return sendJson(res, 404, vercelError(404, "The deployment could not be found."));
-      if (!book.cancel(d.id)) return sendJson(res, 400, vercelError(400, `Cannot cancel a deployment that is ${json(d).readyState}`));
+      if (!book.cancel(d.id))
+        return sendJson(res, 400, vercelError(400, `Cannot cancel a deployment that is ${json(d).readyState}`));
       return sendJson(res, 200, json(d));
     }
     if (rec.method === "GET" && (m = /^\/v3\/deployments\/([^/]+)\/events$/.exec(p))) {
@@ -159,7 +201,11 @@ export async function startVercelFake(opts: ProviderFakeOptions = {}) {
       if (!d) return sendJson(res, 404, vercelError(404, "The deployment could not be found."));
       const lines = logsOf(book.builds.get(d.id)!, book.now());
       const events = [
-        { type: "delimiter", created: d.createdAt, payload: { id: `${d.id}-delimiter`, deploymentId: d.id, date: d.createdAt, text: "Build machine" } },
+        {
+          type: "delimiter",
+          created: d.createdAt,
+          payload: { id: `${d.id}-delimiter`, deploymentId: d.id, date: d.createdAt, text: "Build machine" },
+        },
         ...lines.map((l, i) => ({
           type: l.level === "error" ? "stderr" : "stdout",
           created: l.at,

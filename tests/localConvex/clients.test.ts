@@ -37,7 +37,10 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
 async function userWithProject(id: string) {
   const token = await stack.signIn({ id, email: `${id}@example.com`, name: id });
   const http = httpClient(stack, token);
-  const projectId: Id<"projects"> = await http.mutation(api.projects.create, { name: `Shop of ${id}`, framework: "static" });
+  const projectId: Id<"projects"> = await http.mutation(api.projects.create, {
+    name: `Shop of ${id}`,
+    framework: "static",
+  });
   return { token, http, projectId };
 }
 
@@ -48,14 +51,21 @@ describe("ConvexHttpClient", () => {
     await http.mutation(api.files.write, { projectId, path: "src/app.js", content: "console.log(1)" });
     const files = await http.query(api.files.list, { projectId, paginationOpts: page });
     expect(files.page.map((f: { path: string }) => f.path)).toEqual(["index.html", "src/app.js"]);
-    expect(await http.query(api.files.read, { projectId, path: "index.html" })).toMatchObject({ content: "<h1>hi</h1>" });
+    expect(await http.query(api.files.read, { projectId, path: "index.html" })).toMatchObject({
+      content: "<h1>hi</h1>",
+    });
   });
 
   test("a public function's error arrives as ConvexError with { code, message }; nothing written", async () => {
     const { http, projectId } = await userWithProject("user_http_err");
-    const err = await http.mutation(api.files.write, { projectId, path: "../etc/passwd", content: "x" }).catch((e: unknown) => e);
+    const err = await http
+      .mutation(api.files.write, { projectId, path: "../etc/passwd", content: "x" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConvexError);
-    expect((err as ConvexError<{ code: string; message: string }>).data).toMatchObject({ code: "INVALID", message: expect.any(String) });
+    expect((err as ConvexError<{ code: string; message: string }>).data).toMatchObject({
+      code: "INVALID",
+      message: expect.any(String),
+    });
     expect((await http.query(api.files.list, { projectId, paginationOpts: page })).page).toEqual([]);
   });
 

@@ -22,7 +22,10 @@ afterEach(async () => {
 describe("the stack clock and the sync socket", () => {
   test("a cron's write is pushed: the watchdog ends a deployment stuck in the queue, live", async () => {
     const token = await stack.signIn({ id: "user_cron_owner" });
-    const projectId: Id<"projects"> = await httpClient(stack, token).mutation(api.projects.create, { name: "Stuck", framework: "static" });
+    const projectId: Id<"projects"> = await httpClient(stack, token).mutation(api.projects.create, {
+      name: "Stuck",
+      framework: "static",
+    });
     const [deploymentId] = await seedDeployments(stack, projectId, 1, () => ({
       status: "queued",
       step: "queued",
@@ -39,10 +42,13 @@ describe("the stack clock and the sync socket", () => {
 
   test("an expired session token: AuthError, a fresh token is fetched, the pending mutation then runs", async () => {
     const id = "user_expiring";
-    const projectId: Id<"projects"> = await httpClient(stack, await stack.signIn({ id })).mutation(api.projects.create, {
-      name: "Expiring",
-      framework: "static",
-    });
+    const projectId: Id<"projects"> = await httpClient(stack, await stack.signIn({ id })).mutation(
+      api.projects.create,
+      {
+        name: "Expiring",
+        framework: "static",
+      },
+    );
     // Every token the client fetches lives 60 s on the stack clock until the clock has moved.
     let ttlSec = 60;
     const fetches: boolean[] = [];

@@ -21,7 +21,9 @@ beforeAll(async () => {
     inFlight--;
     // Every 10th request fails on purpose; the retry must still deliver it.
     if (++served % 10 === 0) return void res.writeHead(503).end("busy");
-    const payload = new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as { data: { title: string } };
+    const payload = new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as {
+      data: { title: string };
+    };
     received.add(payload.data.title);
     res.writeHead(200).end("ok");
   });
@@ -34,9 +36,14 @@ afterAll(async () => {
 describe("a burst of 100 events", () => {
   test("all delivered, with bounded concurrency, despite 10 % failures", async () => {
     const { as, userId } = await signedIn(stack, "user_burst");
-    const created = await as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Burst", target: receiver.url });
+    const created = await as.mutation(api.notificationChannels.create, {
+      kind: "webhook",
+      name: "Burst",
+      target: receiver.url,
+    });
     secret = created.secret!;
-    for (let i = 0; i < 100; i++) await raise(stack, { userId, type: "deployment.ready", title: `event ${i}`, message: "ok" });
+    for (let i = 0; i < 100; i++)
+      await raise(stack, { userId, type: "deployment.ready", title: `event ${i}`, message: "ok" });
     await stack.advance(10 * 60_000);
     const rows = await deliveriesOf(stack, created.channelId);
     expect(rows).toHaveLength(100);

@@ -1,12 +1,26 @@
 import { describe, expect, test } from "vitest";
 import { expectCode } from "../convex/helpers";
-import { api, SETTLE_MS, attemptsOf, channelRow, deliveriesOf, notifyStackForFile, PAGE, raise, signedIn } from "./helpers";
+import {
+  api,
+  SETTLE_MS,
+  attemptsOf,
+  channelRow,
+  deliveriesOf,
+  notifyStackForFile,
+  PAGE,
+  raise,
+  signedIn,
+} from "./helpers";
 
 const { stack, fakes, secret } = notifyStackForFile();
 
 async function hook(clerkId: string) {
   const { as, userId } = await signedIn(stack, clerkId);
-  const { channelId, secret: s } = await as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url });
+  const { channelId, secret: s } = await as.mutation(api.notificationChannels.create, {
+    kind: "webhook",
+    name: "Hook",
+    target: fakes.webhook.url,
+  });
   secret.value = s!;
   return { as, userId, channelId };
 }
@@ -84,15 +98,25 @@ describe("auto-disable and redeliver", () => {
 describe("channel settings", () => {
   test("list never shows the secret; update/remove; preferences route event types to channels", async () => {
     const { as, userId, channelId } = await hook("user_ch5");
-    const slack = await as.mutation(api.notificationChannels.create, { kind: "slack", name: "Team", target: `${fakes.slack.url}/services/T/B/X`, events: ["deployment.error"] });
+    const slack = await as.mutation(api.notificationChannels.create, {
+      kind: "slack",
+      name: "Team",
+      target: `${fakes.slack.url}/services/T/B/X`,
+      events: ["deployment.error"],
+    });
     expect(slack.secret).toBeNull();
     const listed = await as.query(api.notificationChannels.list, {});
     expect(listed.map((c) => c.name).sort()).toEqual(["Hook", "Team"]);
     for (const c of listed) expect(c).not.toHaveProperty("secret");
-    await as.mutation(api.notificationChannels.setPreference, { type: "deployment.ready", channelIds: [slack.channelId] });
+    await as.mutation(api.notificationChannels.setPreference, {
+      type: "deployment.ready",
+      channelIds: [slack.channelId],
+    });
     const prefs = await as.query(api.notificationChannels.preferences, {});
     expect(prefs.find((p) => p.type === "deployment.ready")!.channelIds).toEqual([slack.channelId]);
-    expect(prefs.find((p) => p.type === "deployment.error")!.channelIds.sort()).toEqual([channelId, slack.channelId].sort());
+    expect(prefs.find((p) => p.type === "deployment.error")!.channelIds.sort()).toEqual(
+      [channelId, slack.channelId].sort(),
+    );
     const slackBefore = fakes.slack.messages.length;
     const hookBefore = fakes.webhook.requests.length;
     await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
@@ -119,7 +143,11 @@ describe("channel settings", () => {
     await as.mutation(api.deliveries.redeliver, { deliveryId: d._id });
     await stack.advance(SETTLE_MS);
     expect(fakes.webhook.verified.at(-1)).toMatchObject({ data: { title: "Signed anew" } });
-    const { channelId: slackId } = await as.mutation(api.notificationChannels.create, { kind: "slack", name: "S", target: fakes.slack.url });
+    const { channelId: slackId } = await as.mutation(api.notificationChannels.create, {
+      kind: "slack",
+      name: "S",
+      target: fakes.slack.url,
+    });
     await expectCode(as.mutation(api.notificationChannels.rotateSecret, { channelId: slackId }), "CONFLICT");
   });
 
@@ -127,16 +155,28 @@ describe("channel settings", () => {
     const { as, channelId } = await hook("user_ch6");
     const deliveryId = await as.mutation(api.notificationChannels.test, { channelId });
     await stack.advance(SETTLE_MS);
-    expect(fakes.webhook.verified.at(-1)).toMatchObject({ type: "system", data: { title: "Test notification", test: true } });
+    expect(fakes.webhook.verified.at(-1)).toMatchObject({
+      type: "system",
+      data: { title: "Test notification", test: true },
+    });
     expect((await deliveriesOf(stack, channelId))[0]).toMatchObject({ _id: deliveryId, status: "sent" });
     expect((await as.query(api.notifications.list, { paginationOpts: PAGE })).page).toHaveLength(0);
   });
 
   test("bad input is INVALID and writes nothing", async () => {
     const { as } = await signedIn(stack, "user_ch7");
-    await expectCode(as.mutation(api.notificationChannels.create, { kind: "webhook", name: " ", target: fakes.webhook.url }), "INVALID");
-    await expectCode(as.mutation(api.notificationChannels.create, { kind: "email", name: "Me", target: "not-an-address" }), "INVALID");
-    await expectCode(as.mutation(api.notificationChannels.create, { kind: "slack", name: "S", target: "ftp://example.com/x" }), "INVALID");
+    await expectCode(
+      as.mutation(api.notificationChannels.create, { kind: "webhook", name: " ", target: fakes.webhook.url }),
+      "INVALID",
+    );
+    await expectCode(
+      as.mutation(api.notificationChannels.create, { kind: "email", name: "Me", target: "not-an-address" }),
+      "INVALID",
+    );
+    await expectCode(
+      as.mutation(api.notificationChannels.create, { kind: "slack", name: "S", target: "ftp://example.com/x" }),
+      "INVALID",
+    );
     expect(await as.query(api.notificationChannels.list, {})).toEqual([]);
   });
 });
@@ -154,7 +194,10 @@ describe("authorization: another user's channels and deliveries are NOT_FOUND", 
     await expectCode(bob.mutation(api.notificationChannels.test, { channelId }), "NOT_FOUND");
     await expectCode(bob.mutation(api.notificationChannels.verifyEmail, { channelId, code: "000000" }), "NOT_FOUND");
     await expectCode(bob.mutation(api.notificationChannels.resendVerification, { channelId }), "NOT_FOUND");
-    await expectCode(bob.mutation(api.notificationChannels.setPreference, { type: "deployment.ready", channelIds: [channelId] }), "NOT_FOUND");
+    await expectCode(
+      bob.mutation(api.notificationChannels.setPreference, { type: "deployment.ready", channelIds: [channelId] }),
+      "NOT_FOUND",
+    );
     await expectCode(bob.query(api.deliveries.list, { channelId, paginationOpts: PAGE }), "NOT_FOUND");
     await expectCode(bob.query(api.deliveries.attempts, { deliveryId: d._id }), "NOT_FOUND");
     await expectCode(bob.mutation(api.deliveries.redeliver, { deliveryId: d._id }), "NOT_FOUND");
@@ -165,6 +208,9 @@ describe("authorization: another user's channels and deliveries are NOT_FOUND", 
 
   test("anonymous callers are refused", async () => {
     await expectCode(stack.t.query(api.notificationChannels.list, {}), "UNAUTHENTICATED");
-    await expectCode(stack.t.mutation(api.notificationChannels.create, { kind: "webhook", name: "x", target: fakes.webhook.url }), "UNAUTHENTICATED");
+    await expectCode(
+      stack.t.mutation(api.notificationChannels.create, { kind: "webhook", name: "x", target: fakes.webhook.url }),
+      "UNAUTHENTICATED",
+    );
   });
 });

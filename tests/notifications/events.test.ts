@@ -16,7 +16,11 @@ const { stack, fakes, secret } = notifyStackForFile();
 
 async function withHook(clerkId: string) {
   const u = await signedIn(stack, clerkId);
-  const { channelId, secret: s } = await u.as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url });
+  const { channelId, secret: s } = await u.as.mutation(api.notificationChannels.create, {
+    kind: "webhook",
+    name: "Hook",
+    target: fakes.webhook.url,
+  });
   secret.value = s!;
   return { ...u, channelId };
 }
@@ -26,7 +30,11 @@ describe("deployment events", () => {
     const { as, channelId } = await withHook("user_ev1");
     const projectId = await as.mutation(api.projects.create, { name: "Shop", framework: "static" });
     await as.mutation(api.files.writeMany, { projectId, files: [{ path: "index.html", content: "<h1>hi</h1>" }] });
-    const deploymentId: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider: "vercel", environment: "preview" });
+    const deploymentId: Id<"deployments"> = await as.mutation(api.deployments.request, {
+      projectId,
+      provider: "vercel",
+      environment: "preview",
+    });
     await stack.advance(120_000);
     const got = fakes.webhook.verified.find((w) => w.data.deploymentId === deploymentId);
     expect(got).toMatchObject({ type: "deployment.ready", data: { projectId, title: "Shop is live on Vercel" } });
@@ -39,10 +47,16 @@ describe("deployment events", () => {
     const { as } = await withHook("user_ev2");
     const projectId = await as.mutation(api.projects.create, { name: "Blog", framework: "static" });
     await as.mutation(api.files.writeMany, { projectId, files: [{ path: "index.html", content: "<h1>hi</h1>" }] });
-    const deploymentId: Id<"deployments"> = await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
+    const deploymentId: Id<"deployments"> = await as.mutation(api.deployments.request, {
+      projectId,
+      provider: "netlify",
+      environment: "preview",
+    });
     await as.mutation(api.deployments.cancel, { deploymentId });
     await stack.advance(SETTLE_MS);
-    expect(fakes.webhook.verified.find((w) => w.data.deploymentId === deploymentId)).toMatchObject({ type: "deployment.canceled" });
+    expect(fakes.webhook.verified.find((w) => w.data.deploymentId === deploymentId)).toMatchObject({
+      type: "deployment.canceled",
+    });
   });
 });
 
@@ -52,9 +66,16 @@ describe("project.invited", () => {
     const invitee = await withHook("user_ev_invitee");
     await markEmailVerified(stack.t, "user_ev_invitee");
     const projectId = await owner.as.mutation(api.projects.create, { name: "Team app", framework: "react" });
-    await owner.as.mutation(api.invitations.create, { projectId, email: "user_ev_invitee@example.com", role: "editor" });
+    await owner.as.mutation(api.invitations.create, {
+      projectId,
+      email: "user_ev_invitee@example.com",
+      role: "editor",
+    });
     await stack.advance(SETTLE_MS);
-    expect(fakes.webhook.verified.at(-1)).toMatchObject({ type: "project.invited", data: { projectId, title: "You were invited to Team app" } });
+    expect(fakes.webhook.verified.at(-1)).toMatchObject({
+      type: "project.invited",
+      data: { projectId, title: "You were invited to Team app" },
+    });
     expect((await deliveriesOf(stack, invitee.channelId)).map((d) => d.event.type)).toEqual(["project.invited"]);
   });
 });
@@ -62,7 +83,13 @@ describe("project.invited", () => {
 describe("quota.warning and quota.exceeded (from the usage rollup)", () => {
   async function seedRequests(userId: Id<"users">, requests: number) {
     await stack.t.run(async (ctx) => {
-      await ctx.db.insert("usageDaily", { userId, day: dayOf(Date.now()), ...emptyTotals(), requests, byType: { explain: requests } });
+      await ctx.db.insert("usageDaily", {
+        userId,
+        day: dayOf(Date.now()),
+        ...emptyTotals(),
+        requests,
+        byType: { explain: requests },
+      });
     });
   }
   const begin = (clerkId: string) =>
@@ -79,10 +106,16 @@ describe("quota.warning and quota.exceeded (from the usage rollup)", () => {
     let types = (await deliveriesOf(stack, channelId)).map((d) => d.event.type);
     expect(types).toEqual(["quota.warning"]);
     const warning = fakes.webhook.verified.at(-1)!;
-    expect(warning).toMatchObject({ type: "quota.warning", data: { limit: "requests", used: max * 0.8, max, plan: "free" } });
+    expect(warning).toMatchObject({
+      type: "quota.warning",
+      data: { limit: "requests", used: max * 0.8, max, plan: "free" },
+    });
 
     await stack.t.run(async (ctx) => {
-      const row = (await ctx.db.query("usageDaily").withIndex("by_userId_and_day", (q) => q.eq("userId", userId).eq("day", dayOf(Date.now()))).unique())!;
+      const row = (await ctx.db
+        .query("usageDaily")
+        .withIndex("by_userId_and_day", (q) => q.eq("userId", userId).eq("day", dayOf(Date.now())))
+        .unique())!;
       await ctx.db.patch("usageDaily", row._id, { requests: max - 1 });
     });
     await begin("user_ev_quota"); // 100 % → exceeded
@@ -99,13 +132,27 @@ describe("billing's events (raised by billing code through notifyBilling)", () =
   test("subscription.changed and payment.failed reach the channels with their figures", async () => {
     const { userId, channelId } = await withHook("user_ev_billing");
     await stack.t.run((ctx) =>
-      notifyBilling(ctx, emit, "subscription.changed", { userId, title: "Your plan is now Pro", message: "Upgraded", data: { plan: "pro", previousPlan: "free" } }),
+      notifyBilling(ctx, emit, "subscription.changed", {
+        userId,
+        title: "Your plan is now Pro",
+        message: "Upgraded",
+        data: { plan: "pro", previousPlan: "free" },
+      }),
     );
-    await stack.t.run((ctx) => notifyBilling(ctx, emit, "payment.failed", { userId, title: "Payment failed", message: "We could not charge your Pro subscription." }));
+    await stack.t.run((ctx) =>
+      notifyBilling(ctx, emit, "payment.failed", {
+        userId,
+        title: "Payment failed",
+        message: "We could not charge your Pro subscription.",
+      }),
+    );
     await stack.advance(SETTLE_MS);
     const got = fakes.webhook.verified.slice(-2).sort((a, b) => a.type.localeCompare(b.type));
     expect(got[0]).toMatchObject({ type: "payment.failed", data: { title: "Payment failed" } });
-    expect(got[1]).toMatchObject({ type: "subscription.changed", data: { title: "Your plan is now Pro", plan: "pro", previousPlan: "free" } });
+    expect(got[1]).toMatchObject({
+      type: "subscription.changed",
+      data: { title: "Your plan is now Pro", plan: "pro", previousPlan: "free" },
+    });
     expect((await deliveriesOf(stack, channelId)).map((d) => d.status)).toEqual(["sent", "sent"]);
   });
 });

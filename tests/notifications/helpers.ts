@@ -53,7 +53,12 @@ export function notifyStackForFile(opts: StackOptions = {}) {
 export async function signedIn(stack: Stack, id: string) {
   const token = await stack.signIn({ id, email: `${id}@example.com`, name: id });
   const as = stack.convex(token);
-  const user = (await stack.t.run((ctx) => ctx.db.query("users").withIndex("by_clerkId", (q) => q.eq("clerkId", id)).unique()))!;
+  const user = (await stack.t.run((ctx) =>
+    ctx.db
+      .query("users")
+      .withIndex("by_clerkId", (q) => q.eq("clerkId", id))
+      .unique(),
+  ))!;
   return { as, userId: user._id };
 }
 

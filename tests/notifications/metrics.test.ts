@@ -10,7 +10,11 @@ import { api, notifyStackForFile, raise, SETTLE_MS, signedIn } from "./helpers";
 const TOKEN = "metrics-test-token";
 const { stack, fakes, secret } = notifyStackForFile({ env: { METRICS_TOKEN: TOKEN } });
 
-type Family = { name: string; type: string; metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string }[] };
+type Family = {
+  name: string;
+  type: string;
+  metrics: { value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string }[];
+};
 
 async function scrape(token = TOKEN) {
   return await fetch(`${stack.edgeUrl}/api/metrics`, { headers: { Authorization: `Bearer ${token}` } });
@@ -34,8 +38,13 @@ describe("GET /api/metrics", () => {
     await as.mutation(api.files.writeMany, { projectId, files: [{ path: "index.html", content: "<h1>q</h1>" }] });
     const base = await families();
     const queued = (f: Map<string, Family>) => valueOf(f.get("autocrea_queue_depth"), { pool: "deploy-free" });
-    const canceled = (f: Map<string, Family>) => valueOf(f.get("autocrea_deployments_finished_total"), { provider: "netlify", status: "canceled" });
-    const deploymentId = await as.mutation(api.deployments.request, { projectId, provider: "netlify", environment: "preview" });
+    const canceled = (f: Map<string, Family>) =>
+      valueOf(f.get("autocrea_deployments_finished_total"), { provider: "netlify", status: "canceled" });
+    const deploymentId = await as.mutation(api.deployments.request, {
+      projectId,
+      provider: "netlify",
+      environment: "preview",
+    });
     const during = await families();
     expect(queued(during)).toBe(queued(base) + 1);
     await as.mutation(api.deployments.cancel, { deploymentId });
@@ -48,20 +57,33 @@ describe("GET /api/metrics", () => {
     expect((await fetch(`${stack.edgeUrl}/api/metrics`)).status).toBe(401);
     const wrong = await scrape("nope");
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toEqual({ error: { code: "UNAUTHENTICATED", message: "Missing or wrong metrics token" } });
+    expect(await wrong.json()).toEqual({
+      error: { code: "UNAUTHENTICATED", message: "Missing or wrong metrics token" },
+    });
   });
 
   test("does not exist without METRICS_TOKEN", async () => {
-    const app = createApp({ config: loadConfig({}), convex: createConvexSeam({ siteUrl: "", secret: "" }), log: () => {} });
+    const app = createApp({
+      config: loadConfig({}),
+      convex: createConvexSeam({ siteUrl: "", secret: "" }),
+      log: () => {},
+    });
     expect((await app.request("/api/metrics", { headers: { Authorization: "Bearer x" } })).status).toBe(404);
   });
 
   test("business figures from Convex and this instance's requests by route and status", async () => {
     const { as, userId } = await signedIn(stack, "user_metrics");
-    const { secret: s } = await as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url });
+    const { secret: s } = await as.mutation(api.notificationChannels.create, {
+      kind: "webhook",
+      name: "Hook",
+      target: fakes.webhook.url,
+    });
     secret.value = s!;
     const before = await families();
-    const sentBefore = valueOf(before.get("autocrea_notification_deliveries_total"), { kind: "webhook", outcome: "sent" });
+    const sentBefore = valueOf(before.get("autocrea_notification_deliveries_total"), {
+      kind: "webhook",
+      outcome: "sent",
+    });
     await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
     await stack.advance(SETTLE_MS);
     fakes.webhook.failNext({ kind: "status", status: 400 });
@@ -73,10 +95,16 @@ describe("GET /api/metrics", () => {
     const after = await families();
     const deliveries = after.get("autocrea_notification_deliveries_total")!;
     expect(deliveries.type).toBe("COUNTER");
-    expect(valueOf(deliveries, { kind: "webhook", outcome: "sent" })).toBe((Number.isNaN(sentBefore) ? 0 : sentBefore) + 1);
+    expect(valueOf(deliveries, { kind: "webhook", outcome: "sent" })).toBe(
+      (Number.isNaN(sentBefore) ? 0 : sentBefore) + 1,
+    );
     expect(valueOf(deliveries, { kind: "webhook", outcome: "failed" })).toBeGreaterThanOrEqual(1);
     expect(valueOf(after.get("autocrea_notification_deliveries_in_flight"), { kind: "webhook" })).toBe(0);
-    for (const name of ["autocrea_ai_tokens_today", "autocrea_ai_cost_usd_today", "autocrea_deployments_finished_total"]) {
+    for (const name of [
+      "autocrea_ai_tokens_today",
+      "autocrea_ai_cost_usd_today",
+      "autocrea_deployments_finished_total",
+    ]) {
       expect(after.has(name)).toBe(true);
     }
     expect(valueOf(after.get("autocrea_queue_depth"), { pool: "notify" })).toBe(0);
@@ -90,7 +118,9 @@ describe("GET /api/metrics", () => {
     // The parser keeps a histogram's buckets but not its per-series labels: check those in the text.
     expect(Number(latency.metrics[0].buckets?.["+Inf"])).toBeGreaterThanOrEqual(1);
     const text = await (await scrape()).text();
-    expect(text).toMatch(/^autocrea_edge_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/m);
+    expect(text).toMatch(
+      /^autocrea_edge_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/m,
+    );
   });
 
   test("label values are escaped and histogram buckets are cumulative", () => {
@@ -101,6 +131,8 @@ describe("GET /api/metrics", () => {
     const requests = parsed.find((f) => f.name === "autocrea_edge_http_requests_total")!;
     expect(requests.metrics).toEqual([{ labels: { method: "GET", route: 'a"b\\c\nd', status: "200" }, value: "2" }]);
     const buckets = parsed.find((f) => f.name === "autocrea_edge_http_request_duration_seconds")!.metrics[0].buckets!;
-    expect([buckets["0.01"], buckets["0.025"], buckets["2.5"], buckets["5"], buckets["+Inf"]].map(Number)).toEqual([0, 1, 1, 2, 2]);
+    expect([buckets["0.01"], buckets["0.025"], buckets["2.5"], buckets["5"], buckets["+Inf"]].map(Number)).toEqual([
+      0, 1, 1, 2, 2,
+    ]);
   });
 });

@@ -35,14 +35,20 @@ describe("templates: every event renders on every channel", () => {
   test("deployment events link to the deployment", () => {
     const slack = slackMessage(event("deployment.ready"), "https://ide.example");
     expect(JSON.stringify(slack.blocks)).toContain("https://ide.example/projects/p1/deployments/d1");
-    expect(emailMessage(event("deployment.error"), "https://ide.example").text).toContain("See the log: https://ide.example/projects/p1/deployments/d1");
+    expect(emailMessage(event("deployment.error"), "https://ide.example").text).toContain(
+      "See the log: https://ide.example/projects/p1/deployments/d1",
+    );
   });
 });
 
 describe("Slack incoming webhooks", () => {
   test("a Block Kit message is posted; a 500 is retried", async () => {
     const { as, userId } = await signedIn(stack, "user_sl1");
-    const { channelId } = await as.mutation(api.notificationChannels.create, { kind: "slack", name: "Team", target: `${fakes.slack.url}/services/T1/B1/x` });
+    const { channelId } = await as.mutation(api.notificationChannels.create, {
+      kind: "slack",
+      name: "Team",
+      target: `${fakes.slack.url}/services/T1/B1/x`,
+    });
     fakes.slack.failNext({ kind: "status", status: 500 });
     await raise(stack, { userId, type: "deployment.error", title: "Deploying Shop failed", message: "Build failed" });
     await stack.advance(60_000);
@@ -58,7 +64,11 @@ describe("Slack incoming webhooks", () => {
 
   test("Slack's 404 no_service is final", async () => {
     const { as, userId } = await signedIn(stack, "user_sl2");
-    const { channelId } = await as.mutation(api.notificationChannels.create, { kind: "slack", name: "Gone", target: `${fakes.slack.url}/services/T1/B1/y` });
+    const { channelId } = await as.mutation(api.notificationChannels.create, {
+      kind: "slack",
+      name: "Gone",
+      target: `${fakes.slack.url}/services/T1/B1/y`,
+    });
     fakes.slack.failNext({ kind: "raw", status: 404, text: "no_service" });
     await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
     await stack.advance(60_000);
@@ -71,7 +81,11 @@ describe("email through Resend", () => {
   async function verifiedEmail(clerkId: string) {
     const { as, userId } = await signedIn(stack, clerkId);
     const address = `${clerkId}@mail.example`;
-    const { channelId, secret } = await as.mutation(api.notificationChannels.create, { kind: "email", name: "Mail", target: address.toUpperCase() });
+    const { channelId, secret } = await as.mutation(api.notificationChannels.create, {
+      kind: "email",
+      name: "Mail",
+      target: address.toUpperCase(),
+    });
     expect(secret).toBeNull();
     await stack.advance(SETTLE_MS);
     const mail = fakes.resend.emails.filter((m) => m.to[0] === address).at(-1)!;
@@ -87,8 +101,14 @@ describe("email through Resend", () => {
     expect(await deliveriesOf(stack, channelId)).toHaveLength(0);
     await expectCode(as.mutation(api.notificationChannels.test, { channelId }), "CONFLICT");
     const wrong = code === "000000" ? "111111" : "000000";
-    expect(await as.mutation(api.notificationChannels.verifyEmail, { channelId, code: wrong })).toEqual({ verified: false, attemptsLeft: 4 });
-    expect(await as.mutation(api.notificationChannels.verifyEmail, { channelId, code })).toEqual({ verified: true, attemptsLeft: 0 });
+    expect(await as.mutation(api.notificationChannels.verifyEmail, { channelId, code: wrong })).toEqual({
+      verified: false,
+      attemptsLeft: 4,
+    });
+    expect(await as.mutation(api.notificationChannels.verifyEmail, { channelId, code })).toEqual({
+      verified: true,
+      attemptsLeft: 0,
+    });
     await raise(stack, { userId, type: "deployment.ready", title: "Shop is live", message: "Deployed to preview" });
     await stack.advance(SETTLE_MS);
     const [d] = await deliveriesOf(stack, channelId);
@@ -107,13 +127,20 @@ describe("email through Resend", () => {
     await as.mutation(api.notificationChannels.resendVerification, { channelId });
     await stack.advance(SETTLE_MS);
     const fresh = /code is (\d{6})/.exec(fakes.resend.emails.at(-1)!.text!)![1];
-    expect(await as.mutation(api.notificationChannels.verifyEmail, { channelId, code: fresh })).toMatchObject({ verified: true });
+    expect(await as.mutation(api.notificationChannels.verifyEmail, { channelId, code: fresh })).toMatchObject({
+      verified: true,
+    });
   });
 
   test("Resend's 429 with Retry-After is retried after it; 422 is final", async () => {
     const { as, userId, channelId, code } = await verifiedEmail("user_em3");
     await as.mutation(api.notificationChannels.verifyEmail, { channelId, code });
-    fakes.resend.failNext({ kind: "status", status: 429, headers: { "retry-after": "30" }, body: { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" } });
+    fakes.resend.failNext({
+      kind: "status",
+      status: 429,
+      headers: { "retry-after": "30" },
+      body: { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" },
+    });
     await raise(stack, { userId, type: "quota.warning", title: "80 %", message: "used" });
     await stack.advance(SETTLE_MS);
     let [d] = await deliveriesOf(stack, channelId);
@@ -122,10 +149,18 @@ describe("email through Resend", () => {
     await stack.advance(31_000);
     [d] = await deliveriesOf(stack, channelId);
     expect(d.status).toBe("sent");
-    fakes.resend.failNext({ kind: "status", status: 422, body: { statusCode: 422, name: "validation_error", message: "Invalid `to` field." } });
+    fakes.resend.failNext({
+      kind: "status",
+      status: 422,
+      body: { statusCode: 422, name: "validation_error", message: "Invalid `to` field." },
+    });
     await raise(stack, { userId, type: "quota.exceeded", title: "100 %", message: "used" });
     await stack.advance(60_000);
     const rows = await deliveriesOf(stack, channelId);
-    expect(rows.find((r) => r.event.type === "quota.exceeded")).toMatchObject({ status: "failed", attempts: 1, responseStatus: 422 });
+    expect(rows.find((r) => r.event.type === "quota.exceeded")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      responseStatus: 422,
+    });
   });
 });

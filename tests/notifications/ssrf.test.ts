@@ -27,17 +27,23 @@ describe("checkTarget (the SSRF guard)", () => {
     if (!verdict.ok) expect(verdict.reason).toContain(range);
   });
 
-  test.each(["https://localhost/x", "https://api.localhost/x", "https://metadata.google.internal/x", "https://printer.local/x", "https://intranet/x"])(
-    "internal host name %s is refused",
-    (url) => {
-      expect(checkTarget(url, prod)).toMatchObject({ ok: false });
-    },
-  );
+  test.each([
+    "https://localhost/x",
+    "https://api.localhost/x",
+    "https://metadata.google.internal/x",
+    "https://printer.local/x",
+    "https://intranet/x",
+  ])("internal host name %s is refused", (url) => {
+    expect(checkTarget(url, prod)).toMatchObject({ ok: false });
+  });
 
   test("production accepts public https only", () => {
     expect(checkTarget("https://hooks.example.com/a?b=1", prod)).toMatchObject({ ok: true });
     expect(checkTarget("https://93.184.216.34/hook", prod)).toMatchObject({ ok: true });
-    expect(checkTarget("http://hooks.example.com/a", prod)).toEqual({ ok: false, reason: "only https URLs are accepted" });
+    expect(checkTarget("http://hooks.example.com/a", prod)).toEqual({
+      ok: false,
+      reason: "only https URLs are accepted",
+    });
     expect(checkTarget("ftp://hooks.example.com/a", prod)).toMatchObject({ ok: false });
     expect(checkTarget("https://user:pw@hooks.example.com/a", prod)).toMatchObject({ ok: false });
     expect(checkTarget("not a url", prod)).toMatchObject({ ok: false });
@@ -48,7 +54,9 @@ describe("checkTarget (the SSRF guard)", () => {
     expect(checkTarget("http://127.0.0.2:4321/hook", dev)).toMatchObject({ ok: false });
     expect(checkTarget("http://10.0.0.1/hook", dev)).toMatchObject({ ok: false });
     expect(checkTarget("http://localhost:4321/hook", dev)).toMatchObject({ ok: false });
-    expect(checkTarget("http://127.0.0.1:4321/hook", { production: false, allowLoopback: false })).toMatchObject({ ok: false });
+    expect(checkTarget("http://127.0.0.1:4321/hook", { production: false, allowLoopback: false })).toMatchObject({
+      ok: false,
+    });
   });
 });
 

@@ -7,13 +7,20 @@ const { stack, fakes, secret } = notifyStackForFile();
 describe("signed webhooks", () => {
   test("a receiver using the standardwebhooks library verifies the delivery; payload is { type, timestamp, data }", async () => {
     const { as, userId } = await signedIn(stack, "user_wh1");
-    const { channelId, secret: s } = await as.mutation(api.notificationChannels.create, { kind: "webhook", name: "CI", target: `${fakes.webhook.url}/hooks` });
+    const { channelId, secret: s } = await as.mutation(api.notificationChannels.create, {
+      kind: "webhook",
+      name: "CI",
+      target: `${fakes.webhook.url}/hooks`,
+    });
     secret.value = s!;
     expect(s).toMatch(/^whsec_/);
     await raise(stack, { userId, type: "deployment.ready", title: "Shop is live", message: "Deployed to preview" });
     await stack.advance(SETTLE_MS);
     const [got] = fakes.webhook.verified.slice(-1);
-    expect(got).toMatchObject({ type: "deployment.ready", data: { title: "Shop is live", message: "Deployed to preview" } });
+    expect(got).toMatchObject({
+      type: "deployment.ready",
+      data: { title: "Shop is live", message: "Deployed to preview" },
+    });
     expect(got.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     const [d] = await deliveriesOf(stack, channelId);
     expect(d).toMatchObject({ status: "sent", attempts: 1, responseStatus: 204 });
@@ -23,7 +30,11 @@ describe("signed webhooks", () => {
 
 async function webhookChannel(clerkId: string) {
   const { as, userId } = await signedIn(stack, clerkId);
-  const { channelId, secret: s } = await as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url });
+  const { channelId, secret: s } = await as.mutation(api.notificationChannels.create, {
+    kind: "webhook",
+    name: "Hook",
+    target: fakes.webhook.url,
+  });
   secret.value = s!;
   return { as, userId, channelId };
 }
@@ -122,11 +133,20 @@ describe("retries", () => {
 describe("the SSRF guard at delivery time", () => {
   test("a redirect is not followed (even to a metadata address) and not retried", async () => {
     const { userId, channelId } = await webhookChannel("user_wh9");
-    fakes.webhook.failNext({ kind: "status", status: 302, headers: { location: "http://169.254.169.254/latest/meta-data" } });
+    fakes.webhook.failNext({
+      kind: "status",
+      status: 302,
+      headers: { location: "http://169.254.169.254/latest/meta-data" },
+    });
     await raise(stack, { userId, type: "deployment.ready", title: "Live", message: "ok" });
     await stack.advance(60_000);
     const [d] = await deliveriesOf(stack, channelId);
-    expect(d).toMatchObject({ status: "failed", attempts: 1, responseStatus: 302, error: "redirects are not followed" });
+    expect(d).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      responseStatus: 302,
+      error: "redirects are not followed",
+    });
   });
 
   test("a target the policy no longer allows is refused before any request", async () => {
@@ -149,8 +169,14 @@ describe("the SSRF guard at delivery time", () => {
     const { as } = await signedIn(stack, "user_wh11");
     process.env.NOTIFY_ALLOW_LOOPBACK = "0";
     try {
-      await expectCode(as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url }), "INVALID");
-      await expectCode(as.mutation(api.notificationChannels.create, { kind: "slack", name: "S", target: "https://169.254.169.254/x" }), "INVALID");
+      await expectCode(
+        as.mutation(api.notificationChannels.create, { kind: "webhook", name: "Hook", target: fakes.webhook.url }),
+        "INVALID",
+      );
+      await expectCode(
+        as.mutation(api.notificationChannels.create, { kind: "slack", name: "S", target: "https://169.254.169.254/x" }),
+        "INVALID",
+      );
     } finally {
       process.env.NOTIFY_ALLOW_LOOPBACK = "1";
     }

@@ -68,7 +68,15 @@ describe.each(["vercel", "netlify", "railway"] as const)("%s failures", (name) =
   });
 
   test("a 200 answer we cannot read is transient and says only that it was not understood", async () => {
-    for (const text of ["", "null", "[]", "not json", '{"id":5}', '{"data":{"deployment":null}}', '{"errors":[null]}']) {
+    for (const text of [
+      "",
+      "null",
+      "[]",
+      "not json",
+      '{"id":5}',
+      '{"data":{"deployment":null}}',
+      '{"errors":[null]}',
+    ]) {
       fakes[name].answer(text);
       const err = await providerError(call());
       expect(err).toMatchObject({ provider: name, status: undefined, transient: true });
@@ -87,8 +95,12 @@ describe.each(["vercel", "netlify", "railway"] as const)("%s failures", (name) =
 describe("answers of the wrong shape", () => {
   test("Netlify's `required` as a string is not understood (transient), not a file it never got", async () => {
     const target = await clients.netlify.ensureTarget!({ name: "shapes", environment: "preview" });
-    fakes.netlify.answer('{"id":"dep_x","state":"prepared","required":"abc"}', { match: /^POST \/api\/v1\/sites\/[^/]+\/deploys$/ });
-    const err = await providerError(clients.netlify.createDeployment({ target, name: "shapes", environment: "preview", files: [] }));
+    fakes.netlify.answer('{"id":"dep_x","state":"prepared","required":"abc"}', {
+      match: /^POST \/api\/v1\/sites\/[^/]+\/deploys$/,
+    });
+    const err = await providerError(
+      clients.netlify.createDeployment({ target, name: "shapes", environment: "preview", files: [] }),
+    );
     expect(err).toMatchObject({ transient: true, message: "Netlify's answer to the deploy was not understood" });
   });
 
@@ -96,25 +108,40 @@ describe("answers of the wrong shape", () => {
     fakes.vercel.answer('[null, 7, {"type":"stdout","created":5,"payload":{"id":9,"text":"kept","date":"x"}}]');
     expect(await clients.vercel.getLogs("dpl_x")).toEqual([{ id: "5:0", at: 5, level: "info", text: "kept" }]);
     fakes.vercel.answer('{"events":[]}');
-    expect(await providerError(clients.vercel.getLogs("dpl_x"))).toMatchObject({ transient: true, message: "Vercel's answer to the log request was not understood" });
+    expect(await providerError(clients.vercel.getLogs("dpl_x"))).toMatchObject({
+      transient: true,
+      message: "Vercel's answer to the log request was not understood",
+    });
   });
 
   test("a Railway project created without environments is not understood", async () => {
     fakes.railway.answer('{"data":{"projectCreate":{"id":"p1","environments":null}}}');
     const err = await providerError(clients.railway.ensureTarget!({ name: "shapes", environment: "production" }));
-    expect(err).toMatchObject({ transient: true, message: "Railway's answer to the project creation was not understood" });
+    expect(err).toMatchObject({
+      transient: true,
+      message: "Railway's answer to the project creation was not understood",
+    });
   });
 });
 
 describe("Railway GraphQL errors (HTTP 200)", () => {
   test("transient only where the error says so", async () => {
     fakes.railway.failGraphql("Rate limit exceeded. Please try again later", "RATE_LIMITED");
-    expect(await providerError(clients.railway.getDeployment("x"))).toMatchObject({ transient: true, message: "Rate limit exceeded. Please try again later" });
+    expect(await providerError(clients.railway.getDeployment("x"))).toMatchObject({
+      transient: true,
+      message: "Rate limit exceeded. Please try again later",
+    });
 
     fakes.railway.failGraphql("Something went wrong", "INTERNAL_SERVER_ERROR");
-    expect(await providerError(clients.railway.getDeployment("x"))).toMatchObject({ transient: false, message: "Something went wrong" });
+    expect(await providerError(clients.railway.getDeployment("x"))).toMatchObject({
+      transient: false,
+      message: "Something went wrong",
+    });
 
-    expect(await providerError(clients.railway.getDeployment("unknown"))).toMatchObject({ transient: false, message: "Deployment not found" });
+    expect(await providerError(clients.railway.getDeployment("unknown"))).toMatchObject({
+      transient: false,
+      message: "Deployment not found",
+    });
   });
 
   test("a wrong token is permanent", async () => {

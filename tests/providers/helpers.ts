@@ -3,7 +3,12 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeEach, expect } from "vitest";
 import { providerClient } from "../../convex/providers/index";
-import { ProviderError, type DeployFile, type ProviderClientOptions, type Provider } from "../../convex/providers/types";
+import {
+  ProviderError,
+  type DeployFile,
+  type ProviderClientOptions,
+  type Provider,
+} from "../../convex/providers/types";
 import type { ProviderFakeOptions } from "../fakes/builds";
 import type { FakeServer } from "../fakes/server";
 

@@ -27,7 +27,11 @@ async function deployOnce(provider: "vercel" | "netlify" | "railway", opts: Prov
   const fake = await start(opts);
   closers.push(() => fake.close());
   const client = providerClient(provider, { token: fake.token, baseUrl: fake.baseUrl });
-  const { deployment } = await client.createDeployment({ name: "shop", environment: "production", files: [file("index.html", "<h1>hi</h1>")] });
+  const { deployment } = await client.createDeployment({
+    name: "shop",
+    environment: "production",
+    files: [file("index.html", "<h1>hi</h1>")],
+  });
   const read = await client.getDeployment(deployment.id);
   const auth = { Authorization: `Bearer ${fake.token}`, "Content-Type": "application/json" };
   const raw =
@@ -38,7 +42,10 @@ async function deployOnce(provider: "vercel" | "netlify" | "railway", opts: Prov
         : await fetch(fake.baseUrl, {
             method: "POST",
             headers: auth,
-            body: JSON.stringify({ query: "query d($id: String!) { deployment(id: $id) { id status staticUrl url } }", variables: { id: deployment.id } }),
+            body: JSON.stringify({
+              query: "query d($id: String!) { deployment(id: $id) { id status staticUrl url } }",
+              variables: { id: deployment.id },
+            }),
           });
   return { url: read.url!, handedOut: urlsIn(await raw.json()) };
 }

@@ -17,7 +17,11 @@ describe("Netlify client against the fake", () => {
 
   test("creates the site, uploads only the required digests, reaches ready, synthesizes logs", async () => {
     const fs = files();
-    const { deployment, target: t } = await client.createDeployment({ name: "My Site!", environment: "production", files: fs });
+    const { deployment, target: t } = await client.createDeployment({
+      name: "My Site!",
+      environment: "production",
+      files: fs,
+    });
     target = t;
     expect(target).toMatchObject({ provider: "netlify", siteName: "my-site" });
     expect(fake.sites()).toHaveLength(1);
@@ -30,7 +34,9 @@ describe("Netlify client against the fake", () => {
     // The async deploy was read until `required` was known, then 3 distinct digests were uploaded.
     const uploads = fake.uploads();
     expect(uploads.map((u) => u.headers["content-type"])).toEqual(Array(3).fill("application/octet-stream"));
-    expect(new Set(uploads.map((u) => sha1(u.raw)))).toEqual(new Set([sha1(fs[0].bytes), sha1(fs[2].bytes), sha1(fs[3].bytes)]));
+    expect(new Set(uploads.map((u) => sha1(u.raw)))).toEqual(
+      new Set([sha1(fs[0].bytes), sha1(fs[2].bytes), sha1(fs[3].bytes)]),
+    );
     expect(deployment.state).toBe("uploading");
 
     expect((await client.getDeployment(deployment.id)).state).toBe("building"); // "uploaded": waiting to process
@@ -55,7 +61,12 @@ describe("Netlify client against the fake", () => {
   });
 
   test("a redeploy of the same content to the same site uploads nothing", async () => {
-    const { deployment, target: t } = await client.createDeployment({ target, name: "x", environment: "production", files: files() });
+    const { deployment, target: t } = await client.createDeployment({
+      target,
+      name: "x",
+      environment: "production",
+      files: files(),
+    });
     expect(t).toEqual(target);
     expect(fake.sites()).toHaveLength(1);
     expect(fake.uploads()).toHaveLength(0);
@@ -81,23 +92,43 @@ describe("Netlify client against the fake", () => {
   });
 
   test("a taken site name is retried once with a suffix", async () => {
-    const { target: t } = await client.createDeployment({ name: "my-site", environment: "production", files: [file("a.txt", "a")] });
+    const { target: t } = await client.createDeployment({
+      name: "my-site",
+      environment: "production",
+      files: [file("a.txt", "a")],
+    });
     expect(t.provider === "netlify" && t.siteName).toMatch(/^my-site-[0-9a-f]{6}$/);
   });
 
   test("cancel ends canceled, with a closing log line", async () => {
-    const { deployment } = await client.createDeployment({ target, name: "x", environment: "production", files: [file("v.txt", "two")] });
+    const { deployment } = await client.createDeployment({
+      target,
+      name: "x",
+      environment: "production",
+      files: [file("v.txt", "two")],
+    });
     clock.advance(5_000);
     await client.cancelDeployment(deployment.id);
-    expect(await client.getDeployment(deployment.id)).toMatchObject({ state: "canceled", errorMessage: "Canceled build" });
+    expect(await client.getDeployment(deployment.id)).toMatchObject({
+      state: "canceled",
+      errorMessage: "Canceled build",
+    });
     expect((await client.getLogs(deployment.id)).at(-1)).toMatchObject({ level: "warn", text: "Deploy canceled" });
   });
 
   test("a failing build ends in error with Netlify's message", async () => {
     fake.failBuilds(1);
-    const { deployment } = await client.createDeployment({ target, name: "x", environment: "production", files: [file("e.txt", "err")] });
+    const { deployment } = await client.createDeployment({
+      target,
+      name: "x",
+      environment: "production",
+      files: [file("e.txt", "err")],
+    });
     clock.advance(30_000);
-    expect(await client.getDeployment(deployment.id)).toMatchObject({ state: "error", errorMessage: 'Command "npm run build" exited with 1' });
+    expect(await client.getDeployment(deployment.id)).toMatchObject({
+      state: "error",
+      errorMessage: 'Command "npm run build" exited with 1',
+    });
     expect((await client.getLogs(deployment.id)).at(-1)).toMatchObject({ level: "error" });
   });
 });

@@ -8,22 +8,43 @@ import { binary, file, fakeWithClient, providerError } from "./helpers";
 const { clock, fake, client } = await fakeWithClient(startRailwayFake, "railway", { teamId: "ws_123" });
 
 const gqlOps = () =>
-  fake.requests.filter((r) => r.path === "/graphql/v2").map((r) => rootFields(JSON.parse(r.body).query).map((f) => f.name).join("+"));
+  fake.requests
+    .filter((r) => r.path === "/graphql/v2")
+    .map((r) =>
+      rootFields(JSON.parse(r.body).query)
+        .map((f) => f.name)
+        .join("+"),
+    );
 
 describe("Railway client against the fake", () => {
   let target: ProviderTarget;
 
   test("creates project, service and domain, uploads a tarball, reaches ready, reads logs", async () => {
-    const fs = [file("package.json", '{"name":"app"}'), file("src/server.js", "require('http')"), file("public/x.bin", binary(70_000, 2))];
-    const { deployment, target: t } = await client.createDeployment({ name: "my-api", environment: "production", files: fs });
+    const fs = [
+      file("package.json", '{"name":"app"}'),
+      file("src/server.js", "require('http')"),
+      file("public/x.bin", binary(70_000, 2)),
+    ];
+    const { deployment, target: t } = await client.createDeployment({
+      name: "my-api",
+      environment: "production",
+      files: fs,
+    });
     target = t;
     expect(gqlOps()).toEqual(["projectCreate", "serviceCreate", "serviceDomainCreate"]);
     const [project] = fake.projects();
     expect(project).toMatchObject({ name: "my-api", workspaceId: "ws_123" });
-    expect(target).toEqual({ provider: "railway", projectId: project.id, serviceId: fake.services()[0].id, environmentId: project.environments[0].id });
+    expect(target).toEqual({
+      provider: "railway",
+      projectId: project.id,
+      serviceId: fake.services()[0].id,
+      environmentId: project.environments[0].id,
+    });
 
     const up = fake.requests.find((r) => r.path.includes("/up?"))!;
-    expect(up.path).toBe(`/project/${project.id}/environment/${project.environments[0].id}/up?serviceId=${fake.services()[0].id}`);
+    expect(up.path).toBe(
+      `/project/${project.id}/environment/${project.environments[0].id}/up?serviceId=${fake.services()[0].id}`,
+    );
     expect(up.headers["content-type"]).toBe("application/gzip");
     expect(up.headers.authorization).toBe(`Bearer ${fake.token}`);
     const held = fake.deployment(deployment.id)!.files;
@@ -39,7 +60,11 @@ describe("Railway client against the fake", () => {
     clock.advance(20_000);
     expect(await client.getDeployment(deployment.id)).toMatchObject({ state: "deploying", rawState: "DEPLOYING" });
     clock.advance(10_000);
-    expect(await client.getDeployment(deployment.id)).toMatchObject({ state: "ready", rawState: "SUCCESS", url: deployment.url });
+    expect(await client.getDeployment(deployment.id)).toMatchObject({
+      state: "ready",
+      rawState: "SUCCESS",
+      url: deployment.url,
+    });
 
     const rest = await client.getLogs(deployment.id, early.at(-1)!.id);
     expect(rest.map((l) => [l.level, l.text])).toEqual([
@@ -64,7 +89,12 @@ describe("Railway client against the fake", () => {
   });
 
   test("cancel ends canceled (REMOVED); a failing build ends in error", async () => {
-    const { deployment } = await client.createDeployment({ target, name: "x", environment: "production", files: [file("a.txt", "b")] });
+    const { deployment } = await client.createDeployment({
+      target,
+      name: "x",
+      environment: "production",
+      files: [file("a.txt", "b")],
+    });
     clock.advance(5_000);
     await client.cancelDeployment(deployment.id);
     expect(await client.getDeployment(deployment.id)).toMatchObject({ state: "canceled", rawState: "REMOVED" });
@@ -73,15 +103,25 @@ describe("Railway client against the fake", () => {
     expect(err).toMatchObject({ transient: false, message: "Deployment cannot be cancelled in its current state" });
 
     fake.failBuilds(1);
-    const failing = await client.createDeployment({ target, name: "x", environment: "production", files: [file("a.txt", "c")] });
+    const failing = await client.createDeployment({
+      target,
+      name: "x",
+      environment: "production",
+      files: [file("a.txt", "c")],
+    });
     clock.advance(30_000);
     expect(await client.getDeployment(failing.deployment.id)).toMatchObject({ state: "error", rawState: "FAILED" });
-    expect((await client.getLogs(failing.deployment.id)).at(-1)).toMatchObject({ level: "error", text: `Error: ${fake.buildFailureMessage}` });
+    expect((await client.getLogs(failing.deployment.id)).at(-1)).toMatchObject({
+      level: "error",
+      text: `Error: ${fake.buildFailureMessage}`,
+    });
   });
 
   test("an upload Railway refuses is a permanent error with its message", async () => {
     const bad: ProviderTarget = { provider: "railway", projectId: "nope", serviceId: "nope", environmentId: "nope" };
-    const err = await providerError(client.createDeployment({ target: bad, name: "x", environment: "production", files: [file("a", "a")] }));
+    const err = await providerError(
+      client.createDeployment({ target: bad, name: "x", environment: "production", files: [file("a", "a")] }),
+    );
     expect(err).toMatchObject({ status: 400, transient: false, message: "Project or environment not found" });
   });
 });

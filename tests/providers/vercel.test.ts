@@ -3,7 +3,10 @@ import { providerClient } from "../../convex/providers/index";
 import { startVercelFake } from "../fakes/vercel";
 import { binary, file, fakeWithClient, providerError, sha1 } from "./helpers";
 
-const { clock, fake, client } = await fakeWithClient(startVercelFake, "vercel", { teamId: "team_abc", inlineMaxBytes: 1024 });
+const { clock, fake, client } = await fakeWithClient(startVercelFake, "vercel", {
+  teamId: "team_abc",
+  inlineMaxBytes: 1024,
+});
 
 describe("Vercel client against the fake", () => {
   test("deploys inline and uploaded files, reaches ready, reads logs", async () => {
@@ -27,10 +30,16 @@ describe("Vercel client against the fake", () => {
     expect(uploads[0].headers["x-vercel-digest"]).toBe(sha1(big.bytes));
     expect(uploads[0].headers["content-length"]).toBe("4096");
     // Every call carries the team.
-    expect(fake.requests.every((r) => new URL(r.path, "http://x").searchParams.get("teamId") === "team_abc")).toBe(true);
+    expect(fake.requests.every((r) => new URL(r.path, "http://x").searchParams.get("teamId") === "team_abc")).toBe(
+      true,
+    );
 
     const create = JSON.parse(fake.requests.find((r) => r.path.startsWith("/v13/deployments"))!.body);
-    expect(create).toMatchObject({ name: "my-app", project: target.provider === "vercel" && target.projectId, target: "production" });
+    expect(create).toMatchObject({
+      name: "my-app",
+      project: target.provider === "vercel" && target.projectId,
+      target: "production",
+    });
     expect(create.files).toEqual([
       { file: "index.html", data: "<h1>Hello ✓</h1>", encoding: "utf-8" },
       { file: "img/logo.bin", data: Buffer.from(logo.bytes).toString("base64"), encoding: "base64" },
@@ -69,25 +78,35 @@ describe("Vercel client against the fake", () => {
 
   test("a project name Vercel already knows is never joined: our project is created beside it", async () => {
     // Someone else's deployment under the very name we will ask for.
-    const theirs = await client.createDeployment({ name: "Shared Name", environment: "production", files: [file("a.txt", "theirs")] });
-    const ours = await client.createDeployment({ name: "Shared Name", environment: "production", files: [file("a.txt", "ours")] });
+    const theirs = await client.createDeployment({
+      name: "Shared Name",
+      environment: "production",
+      files: [file("a.txt", "theirs")],
+    });
+    const ours = await client.createDeployment({
+      name: "Shared Name",
+      environment: "production",
+      files: [file("a.txt", "ours")],
+    });
     const idOf = (t: typeof ours.target) => (t.provider === "vercel" ? t.projectId : undefined);
     expect(idOf(ours.target)).toMatch(/^prj_/);
     expect(idOf(ours.target)).not.toBe(idOf(theirs.target));
     expect(ours.target).toMatchObject({ projectName: expect.stringMatching(/^shared-name-[0-9a-f]{6}$/) });
     expect(fake.deployment(ours.deployment.id)!.projectId).toBe(idOf(ours.target));
-    expect(fake.requests.filter((r) => r.path.startsWith("/v11/projects")).map((r) => JSON.parse(r.body).name)).toEqual([
-      "shared-name",
-      "shared-name",
-      ours.target.provider === "vercel" && ours.target.projectName,
-    ]);
+    expect(fake.requests.filter((r) => r.path.startsWith("/v11/projects")).map((r) => JSON.parse(r.body).name)).toEqual(
+      ["shared-name", "shared-name", ours.target.provider === "vercel" && ours.target.projectName],
+    );
   });
 
   test("a file over the default 256 KiB threshold is uploaded, not inlined", async () => {
     const defaults = providerClient("vercel", { token: fake.token, baseUrl: fake.baseUrl });
     const big = file("video.bin", binary(300 * 1024, 3));
     const small = file("a.txt", "a");
-    const { deployment } = await defaults.createDeployment({ name: "defaults", environment: "preview", files: [big, small] });
+    const { deployment } = await defaults.createDeployment({
+      name: "defaults",
+      environment: "preview",
+      files: [big, small],
+    });
     expect(fake.requests.filter((r) => r.path.startsWith("/v2/files"))).toHaveLength(1);
     expect(Buffer.compare(fake.deployment(deployment.id)!.files.get("video.bin")!, Buffer.from(big.bytes))).toBe(0);
   });
@@ -120,23 +139,40 @@ describe("Vercel client against the fake", () => {
 
   test("a failing build ends in error with Vercel's message", async () => {
     fake.failBuilds(1);
-    const { deployment } = await client.createDeployment({ name: "broken", environment: "preview", files: [file("x.js", "x")] });
+    const { deployment } = await client.createDeployment({
+      name: "broken",
+      environment: "preview",
+      files: [file("x.js", "x")],
+    });
     clock.advance(30_000);
     const d = await client.getDeployment(deployment.id);
-    expect(d).toMatchObject({ state: "error", rawState: "ERROR", errorMessage: 'Command "npm run build" exited with 1' });
+    expect(d).toMatchObject({
+      state: "error",
+      rawState: "ERROR",
+      errorMessage: 'Command "npm run build" exited with 1',
+    });
     const logs = await client.getLogs(deployment.id);
     expect(logs.at(-1)).toMatchObject({ level: "error", text: 'Error: Command "npm run build" exited with 1' });
   });
 
   test("cancel while building ends canceled; cancelling a finished deployment is refused", async () => {
-    const { deployment } = await client.createDeployment({ name: "cancel-me", environment: "preview", files: [file("x.js", "x")] });
+    const { deployment } = await client.createDeployment({
+      name: "cancel-me",
+      environment: "preview",
+      files: [file("x.js", "x")],
+    });
     clock.advance(10_000);
     await client.cancelDeployment(deployment.id);
     expect((await client.getDeployment(deployment.id)).state).toBe("canceled");
     expect((await client.getLogs(deployment.id)).at(-1)?.text).toBe("Build canceled");
 
     const err = await providerError(client.cancelDeployment(deployment.id));
-    expect(err).toMatchObject({ provider: "vercel", status: 400, transient: false, message: "Cannot cancel a deployment that is CANCELED" });
+    expect(err).toMatchObject({
+      provider: "vercel",
+      status: 400,
+      transient: false,
+      message: "Cannot cancel a deployment that is CANCELED",
+    });
   });
 
   test("a wrong token is a permanent error with Vercel's message", async () => {

@@ -14,7 +14,11 @@ import { startProviderFakes, type ProviderFakes } from "../fakes/providers";
 import { file, manualClock } from "./helpers";
 
 const SECRET = "whsec_test_secret";
-const body = JSON.stringify({ id: "evt_1", type: "deployment.succeeded", payload: { deployment: { id: "dpl_1", url: "a.vercel.app" } } });
+const body = JSON.stringify({
+  id: "evt_1",
+  type: "deployment.succeeded",
+  payload: { deployment: { id: "dpl_1", url: "a.vercel.app" } },
+});
 const b64url = (s: string | Buffer) => Buffer.from(s).toString("base64url");
 
 describe("Vercel signatures", () => {
@@ -88,7 +92,11 @@ describe("signed webhooks from the fakes", () => {
 
   test("Vercel: a succeeded webhook verifies, parses, and ends the build at the fake", async () => {
     const client = providerClient("vercel", { token: fakes.vercel.token, baseUrl: fakes.vercel.baseUrl });
-    const { deployment } = await client.createDeployment({ name: "hook", environment: "production", files: [file("a", "a")] });
+    const { deployment } = await client.createDeployment({
+      name: "hook",
+      environment: "production",
+      files: [file("a", "a")],
+    });
     const { delivery, response } = await fakes.vercel.sendWebhook(deployment.id, "deployment.succeeded");
     expect(response.status).toBe(200);
     expect(delivery.path).toBe("/webhooks/vercel");
@@ -109,7 +117,11 @@ describe("signed webhooks from the fakes", () => {
 
   test("Netlify: a deploy_failed webhook verifies and parses; flush sends one per finished deploy", async () => {
     const client = providerClient("netlify", { token: fakes.netlify.token, baseUrl: fakes.netlify.baseUrl });
-    const { deployment } = await client.createDeployment({ name: "hook-site", environment: "production", files: [file("a", "a")] });
+    const { deployment } = await client.createDeployment({
+      name: "hook-site",
+      environment: "production",
+      files: [file("a", "a")],
+    });
     const { delivery } = await fakes.netlify.sendWebhook(deployment.id, "deploy_failed");
     expect(await verifyNetlifySignature(delivery.body, delivery.headers["x-webhook-signature"], "n-secret")).toBe(true);
     expect(parseNetlifyWebhook(delivery.body)).toMatchObject({
@@ -120,13 +132,20 @@ describe("signed webhooks from the fakes", () => {
     });
     expect((await client.getDeployment(deployment.id)).state).toBe("error");
 
-    const second = await client.createDeployment({ name: "hook-site-2", environment: "production", files: [file("b", "b")] });
+    const second = await client.createDeployment({
+      name: "hook-site-2",
+      environment: "production",
+      files: [file("b", "b")],
+    });
     clock.advance(60_000);
     const before = delivered.length;
     expect(await fakes.netlify.flushWebhooks()).toBe(1); // the failed one was already announced
     expect(await fakes.netlify.flushWebhooks()).toBe(0);
     const last = delivered.slice(before).map((d) => parseNetlifyWebhook(d.body));
-    expect(last.find((e) => e?.deploymentId === second.deployment.id)).toMatchObject({ state: "ready", eventId: `${second.deployment.id}:ready` });
+    expect(last.find((e) => e?.deploymentId === second.deployment.id)).toMatchObject({
+      state: "ready",
+      eventId: `${second.deployment.id}:ready`,
+    });
   });
 
   test("malformed payloads parse to undefined", () => {

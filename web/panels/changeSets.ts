@@ -95,27 +95,35 @@ export function changeSetsPanel(root: HTMLElement, s: Session) {
     const detail = h("div", { testid: "change-set" });
     root.replaceChildren(h("h3", {}, "Change sets"), list, detail);
     let shown: Id<"changeSets"> | undefined;
-    const stop = s.client.onUpdate(api.changeSets.list, { projectId, paginationOpts: { numItems: 10, cursor: null } }, (r) => {
-      list.replaceChildren(
-        ...r.page.map((cs) =>
-          h(
-            "li",
-            {
-              className: `item${cs._id === shown ? " active" : ""}`,
-              testid: "change-set-item",
-              onclick: () => showSet(detail, (shown = cs._id)),
-            },
-            `${cs.title ?? "Change set"} `,
-            h("span", { className: "muted" }, `${cs.status} · ${cs.fileCount} file(s)`),
+    const stop = s.client.onUpdate(
+      api.changeSets.list,
+      { projectId, paginationOpts: { numItems: 10, cursor: null } },
+      (r) => {
+        list.replaceChildren(
+          ...r.page.map((cs) =>
+            h(
+              "li",
+              {
+                className: `item${cs._id === shown ? " active" : ""}`,
+                testid: "change-set-item",
+                onclick: () => showSet(detail, (shown = cs._id)),
+              },
+              `${cs.title ?? "Change set"} `,
+              h("span", { className: "muted" }, `${cs.status} · ${cs.fileCount} file(s)`),
+            ),
           ),
-        ),
-      );
-      // A build that just started a change set: show it while Claude drafts.
-      const newestOpen = r.page.find((cs) => OPEN.has(cs.status));
-      if (newestOpen && newestOpen._id !== shown && (!shown || !r.page.some((cs) => cs._id === shown && OPEN.has(cs.status)))) {
-        showSet(detail, (shown = newestOpen._id));
-      }
-    });
+        );
+        // A build that just started a change set: show it while Claude drafts.
+        const newestOpen = r.page.find((cs) => OPEN.has(cs.status));
+        if (
+          newestOpen &&
+          newestOpen._id !== shown &&
+          (!shown || !r.page.some((cs) => cs._id === shown && OPEN.has(cs.status)))
+        ) {
+          showSet(detail, (shown = newestOpen._id));
+        }
+      },
+    );
     stopList = () => {
       stop();
       shown = undefined;

@@ -64,16 +64,30 @@ export function filesPanel(root: HTMLElement, s: Session) {
         path,
         h("button", { testid: "new-file" }, "New file"),
       ),
-      h("div", { className: "row" }, status, h("button", { testid: "save", onclick: () => open && void save(open, editor.value) }, "Save")),
+      h(
+        "div",
+        { className: "row" },
+        status,
+        h("button", { testid: "save", onclick: () => open && void save(open, editor.value) }, "Save"),
+      ),
       editor,
       error,
     );
-    stopList = s.client.onUpdate(api.files.list, { projectId, paginationOpts: { numItems: 100, cursor: null } }, (r) => {
-      tree.replaceChildren(
-        ...r.page.map((f) =>
-          h("li", { className: `item${f.path === open ? " active" : ""}`, testid: "file", onclick: () => openFile(f.path) }, `${f.path} `, h("span", { className: "muted" }, `${f.size} B`)),
-        ),
-      );
-    });
+    stopList = s.client.onUpdate(
+      api.files.list,
+      { projectId, paginationOpts: { numItems: 100, cursor: null } },
+      (r) => {
+        tree.replaceChildren(
+          ...r.page.map((f) =>
+            h(
+              "li",
+              { className: `item${f.path === open ? " active" : ""}`, testid: "file", onclick: () => openFile(f.path) },
+              `${f.path} `,
+              h("span", { className: "muted" }, `${f.size} B`),
+            ),
+          ),
+        );
+      },
+    );
   };
 }

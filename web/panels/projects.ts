@@ -21,7 +21,12 @@ export function projectsPanel(root: HTMLElement, s: Session, onSelect: (id: Id<"
       error.textContent = messageOf(err);
     }
   };
-  root.append(h("h2", {}, "Projects"), list, h("form", { className: "row", onsubmit: create }, name, h("button", { testid: "project-create" }, "Create")), error);
+  root.append(
+    h("h2", {}, "Projects"),
+    list,
+    h("form", { className: "row", onsubmit: create }, name, h("button", { testid: "project-create" }, "Create")),
+    error,
+  );
   s.client.onUpdate(api.projects.list, { paginationOpts: { numItems: 50, cursor: null } }, (r) => {
     list.replaceChildren(
       ...r.page.map((p) =>

@@ -21,7 +21,12 @@ function chart(days: string[], rows: Day[]): SVGElement {
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const W = 18;
   const H = 80;
-  const root = svg("svg", { width: days.length * W + 40, height: 2 * H + 40, role: "img", "aria-label": "tokens and cost per day" });
+  const root = svg("svg", {
+    width: days.length * W + 40,
+    height: 2 * H + 40,
+    role: "img",
+    "aria-label": "tokens and cost per day",
+  });
   const series: [string, (d: Day | undefined) => number, string][] = [
     ["tokens", (d) => d?.totalTokens ?? 0, "#3867d6"],
     ["cost (µUSD)", (d) => d?.costMicros ?? 0, "#20bf6b"],
@@ -33,12 +38,23 @@ function chart(days: string[], rows: Day[]): SVGElement {
     days.forEach((d, j) => {
       const v = value(byDay.get(d));
       const bh = Math.round((v / max) * H);
-      const bar = svg("rect", { x: 40 + j * W, y: top + H - bh, width: W - 4, height: bh, fill: color, "data-day": d, "data-value": v });
+      const bar = svg("rect", {
+        x: 40 + j * W,
+        y: top + H - bh,
+        width: W - 4,
+        height: bh,
+        fill: color,
+        "data-day": d,
+        "data-value": v,
+      });
       bar.append(svg("title", {}, `${d}: ${v}`));
       root.append(bar);
     });
   });
-  root.append(svg("text", { x: 40, y: 2 * H + 38 }, days[0]), svg("text", { x: 40 + (days.length - 5) * W, y: 2 * H + 38 }, days.at(-1)!));
+  root.append(
+    svg("text", { x: 40, y: 2 * H + 38 }, days[0]),
+    svg("text", { x: 40 + (days.length - 5) * W, y: 2 * H + 38 }, days.at(-1)!),
+  );
   return root;
 }
 
