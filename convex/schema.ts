@@ -35,8 +35,6 @@ import {
   vPriority,
   vProject,
   vProvider,
-  vTerminalStatus,
-  vTerminalStream,
   vUsageTotals,
   vUser,
   vWebhookSource,
@@ -356,23 +354,6 @@ export default defineSchema({
     shard: v.number(),
     value: v.number(),
   }).index("by_name_and_shard", ["name", "shard"]),
-
-  // ---------- terminal ----------
-  terminalSessions: defineTable({
-    projectId: v.id("projects"),
-    userId: v.id("users"),
-    status: vTerminalStatus,
-    createdAt: v.number(),
-    endedAt: v.optional(v.number()),
-    exitCode: v.optional(v.number()),
-  }).index("by_projectId", ["projectId"]),
-
-  terminalOutput: defineTable({
-    sessionId: v.id("terminalSessions"),
-    seq: v.number(),
-    stream: vTerminalStream,
-    data: v.string(),
-  }).index("by_sessionId_and_seq", ["sessionId", "seq"]),
 
   // ---------- billing and webhooks (convex/lib/billingPlan.ts, docs/billing.md) ----------
   /** One row per provider subscription; written only by the providers' verified webhooks. */

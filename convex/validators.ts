@@ -294,7 +294,6 @@ export const NOTIFICATION_TYPES = [
   "subscription.changed",
   "payment.failed",
   "project.invited",
-  "project.member_added",
   "system",
 ] as const;
 export const vNotificationType = literals(...NOTIFICATION_TYPES);
@@ -349,9 +348,6 @@ export const vWebhookSource = v.union(
   v.literal("stripe"),
   v.literal("lemonsqueezy"),
 );
-
-export const vTerminalStatus = v.union(v.literal("running"), v.literal("exited"), v.literal("killed"));
-export const vTerminalStream = v.union(v.literal("stdin"), v.literal("stdout"), v.literal("stderr"));
 
 /** Stripe's subscription statuses; Lemon Squeezy's are mapped onto them (lib/billingLemon.ts). */
 export const vSubscriptionStatus = v.union(

@@ -47,7 +47,6 @@ export const TEMPLATES: Record<NotificationType, Template> = {
     emoji: "✉️",
     action: { text: "See invitations", path: () => "/invitations" },
   },
-  "project.member_added": { label: "New project member", emoji: "👥", action: { text: "Open project", path: project } },
   system: { label: "AUTOCREA", emoji: "ℹ️" },
 };
 
