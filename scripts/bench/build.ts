@@ -2,7 +2,11 @@
 // cost, not network latency):
 //  1. documents written per tool call (create / str_replace), apart from the fixed cost of a
 //     turn (ledger row settled, rollups, stored answer, the next request's row);
-//  2. apply of a 100-file change set in one transaction: time and documents written.
+//  2. apply of a 100-file change set in one transaction: time and documents written;
+//  3. a 20-file build through the offline stack (edge + fake Claude + Convex): seam round trips
+//     per Claude turn (goal 1), and the time from the last byte of the Claude turn that made an
+//     edit to the SSE `file` event, which the edge sends once the edit is stored (visible to
+//     changeSets.get).
 // Documents written = rows of the app's tables added, changed or removed (component tables,
 // e.g. the rate limiter's, are not visible here and not counted).
 import { api, internal } from "../../convex/_generated/api";
@@ -11,6 +15,7 @@ import schema from "../../convex/schema";
 import { asUser, newConvexTest, type ConvexTest } from "../../tests/convexTest";
 import { callerFor } from "../../tests/keys";
 import { ms, stats } from "../benchTiming";
+import { startStack } from "../../tests/stack";
 
 const TABLES = Object.keys(schema.tables) as TableNames[];
 const CLERK = "user_bench_build";
@@ -141,4 +146,96 @@ export async function run() {
   console.log(
     `apply of 100 files in one transaction: p50 ${ms(s.p50)}, max ${ms(Math.max(...samples))} (n=${s.n}); ${applyDocs} documents written`,
   );
+
+  // 3. A 20-file build through the stack.
+  await runThroughStack();
+}
+
+const FILES_PER_TURN = 4;
+const EDIT_TURNS = 5;
+
+/** One scripted 20-file build: 5 turns of 4 `create` calls, then Claude's summary. */
+function twentyFileBuild(run: number) {
+  const turns = Array.from({ length: EDIT_TURNS }, (_, k) => ({
+    text: `Writing part ${k + 1}.`,
+    toolCalls: Array.from({ length: FILES_PER_TURN }, (_, j) => ({
+      name: "str_replace_based_edit_tool",
+      input: {
+        command: "create",
+        path: `src/part${k}/file${j}.ts`,
+        file_text: `export const value${run}_${k}_${j} = ${j};\n`.repeat(20),
+      },
+    })),
+  }));
+  return [...turns, { text: "Twenty files written." }];
+}
+
+/** Reads an SSE response, stamping each event with its arrival time. */
+async function timedEvents(res: Response): Promise<{ event: string; data: any; at: number }[]> {
+  const out: { event: string; data: any; at: number }[] = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(frame)?.[1] ?? "message";
+      const data = /^data: (.*)$/m.exec(frame)?.[1];
+      out.push({ event, data: data ? JSON.parse(data) : null, at: performance.now() });
+    }
+  }
+  return out;
+}
+
+async function runThroughStack() {
+  const stack = await startStack();
+  try {
+    const token = await stack.signIn({ id: "user_bench_build_stack" });
+    const me = stack.convex(token);
+    const projectId = await me.mutation(api.projects.create, { name: "Bench", framework: "react" });
+    const visible: number[] = [];
+    let claudeTurns = 0;
+    let turnCalls = 0;
+    const RUNS = 5;
+    for (let run = 0; run < RUNS; run++) {
+      const fake = stack.fakes.anthropic;
+      fake.reset();
+      fake.script(...twentyFileBuild(run));
+      const seamBefore = stack.seamCalls.length;
+      const res = await fetch(`${stack.edgeUrl}/api/ai/build`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "text/event-stream" },
+        body: JSON.stringify({ projectId, message: `a twenty-file module, run ${run}` }),
+      });
+      const events = await timedEvents(res);
+      const done = events.at(-1);
+      if (done?.event !== "done" || done.data.files !== EDIT_TURNS * FILES_PER_TURN) {
+        throw new Error(`the build did not finish with 20 files: ${JSON.stringify(done)}`);
+      }
+      const files = events.filter((e) => e.event === "file");
+      files.forEach((e, i) => {
+        const endedAt = fake.streams[Math.floor(i / FILES_PER_TURN)].endedAt!;
+        visible.push(e.at - endedAt);
+      });
+      claudeTurns += fake.streams.length;
+      turnCalls += stack.seamCalls.slice(seamBefore).filter((c) => c.path === "/edge/ai/build/turn").length;
+      const changeSet = await me.query(api.changeSets.get, { changeSetId: done.data.changeSetId });
+      if (changeSet.files.length !== EDIT_TURNS * FILES_PER_TURN)
+        throw new Error("changeSets.get does not show 20 files");
+    }
+    const v = stats(visible);
+    console.log(
+      `20-file build through the stack (${RUNS} builds, ${claudeTurns} Claude turns): ${(turnCalls / claudeTurns).toFixed(2)} seam round trips per Claude turn`,
+    );
+    console.log(
+      `Claude turn's last byte → its edits stored and announced (SSE file event): p50 ${ms(v.p50)}, p99 ${ms(v.p99)} (n=${v.n})`,
+    );
+  } finally {
+    await stack.close();
+  }
 }

@@ -19,6 +19,8 @@ export type StreamRecord = {
   completed: boolean;
   /** The client closed the connection before the stream ended. */
   clientAborted: boolean;
+  /** performance.now() when the last byte of a completed stream was written (benchmarks). */
+  endedAt?: number;
 };
 
 /** A text answer, a scripted turn, or either computed from the request body. */
@@ -123,6 +125,7 @@ export async function startAnthropicFake(opts: { apiKey?: string } = {}) {
       if (settings.eventDelayMs) await new Promise((r) => setTimeout(r, settings.eventDelayMs));
     }
     record.completed = true;
+    record.endedAt = performance.now();
     res.end();
   }
 
