@@ -1,6 +1,7 @@
 // What users read when a provider answers something we cannot use: a token no HTTP header
 // can carry is refused at connect (and, stored earlier, ends a deploy at once), and a
 // malformed answer is "not understood", retried, and never shows our JavaScript errors.
+import { captureConsole } from "../console";
 import { describe, expect, test } from "vitest";
 import { open, seal, tokenKey } from "../../convex/lib/crypto";
 import { tokenAad } from "../../convex/providerTokens";
@@ -67,6 +68,7 @@ describe("answers we cannot read", () => {
   });
 
   test("a Netlify deploy with `required` as a string is retried as transient, not rejected", async () => {
+    const logged = captureConsole("error"); // the workpool logs the failed attempt, as Convex's logs would
     const { as, projectId } = await userWithProject(stack, "user_netlify_required");
     stack.fakes.netlify.answer('{"id":"dep_bad","state":"prepared","required":"abc"}', {
       match: /^POST \/api\/v1\/sites\/[^/]+\/deploys$/,
@@ -78,5 +80,6 @@ describe("answers we cannot read", () => {
     const lines = await logLines(stack, id);
     expect(lines).toContain("Attempt 1 failed: Netlify's answer to the deploy was not understood — retrying");
     for (const l of lines) expect(l).not.toMatch(LEAK);
+    expect(logged.messages().join("\n")).toContain("Netlify's answer to the deploy was not understood");
   });
 });
