@@ -5,6 +5,7 @@
 // are in convex/edge/router.ts; nothing here is reachable from a browser. The helpers below
 // (allowance, ledger row, settling, conversation) are shared with the build agent's seam
 // (convex/build.ts), so both paths meter and limit the same way.
+import { bumpCounter, counterName } from "./lib/counters";
 import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import type { MutationCtx } from "./_generated/server";
@@ -272,7 +273,22 @@ export async function settleRequest(
     await applyUsage(ctx, row.userId, dayOf(row.startedAt), { ...usage, requests, costMicros: cost, type: row.type });
     if (charged) await raiseQuotaAlerts(ctx, row.userId, dayOf(row.startedAt));
   }
+  await countSettled(ctx, row.model, s.status, usage, cost);
   return { settled: true, status: s.status, usage, costMicros: cost, now };
+}
+
+/** The metrics endpoint's per-model counters (requests by outcome, tokens by kind, cost). */
+async function countSettled(ctx: MutationCtx, model: string, status: string, usage: Usage, cost: number) {
+  await bumpCounter(ctx, counterName.aiRequests(model, status));
+  const tokens = {
+    input: usage.inputTokens,
+    output: usage.outputTokens,
+    cache_read: usage.cacheReadTokens,
+    cache_write: usage.cacheWriteTokens,
+  };
+  for (const [kind, n] of Object.entries(tokens))
+    if (n > 0) await bumpCounter(ctx, counterName.aiTokens(model, kind), n);
+  if (cost > 0) await bumpCounter(ctx, counterName.aiCostMicros(model), cost);
 }
 
 export async function addMessage(

@@ -2,8 +2,9 @@
 // them). Everything is read from rollups and counters: today's usageDailyTotals shards and a
 // fixed list of counter names, so one read costs a bounded number of documents.
 import { v } from "convex/values";
-import { internalQuery } from "./_generated/server";
-import { counterName, readCounter } from "./lib/counters";
+import { internalQuery, type QueryCtx } from "./_generated/server";
+import { counterName, readCounter, readCountersWithPrefix } from "./lib/counters";
+import { PLANS } from "./lib/plans";
 import { allDays, dayOf, sumRows } from "./lib/usageRollup";
 import { NOTIFICATION_CHANNEL_KINDS, PROVIDERS } from "./validators";
 
@@ -13,6 +14,18 @@ const OUTCOMES = ["sent", "failed"] as const;
 const FINISHED = ["ready", "error", "canceled"] as const;
 
 const vLabelled = v.array(v.object({ labels: v.record(v.string(), v.string()), value: v.number() }));
+
+/** Rows read for the per-model AI counters: a few models × outcomes / token kinds × 8 shards. */
+const MAX_AI_COUNTER_ROWS = 1_000;
+
+/** Counters named `<metric>|<a>|<b>` as labelled values (label names in order). */
+async function labelled(ctx: QueryCtx, metric: string, labels: string[]) {
+  const sums = await readCountersWithPrefix(ctx, `${metric}|`, MAX_AI_COUNTER_ROWS);
+  return [...sums].map(([name, value]) => {
+    const parts = name.split("|").slice(1);
+    return { labels: Object.fromEntries(labels.map((l, i) => [l, parts[i] ?? ""])), value };
+  });
+}
 
 export const snapshot = internalQuery({
   args: {},
@@ -27,6 +40,8 @@ export const snapshot = internalQuery({
       costMicros: v.number(),
       requestsByType: vLabelled,
     }),
+    aiByModel: v.object({ requests: vLabelled, tokens: vLabelled, costMicros: vLabelled }),
+    usersByPlan: vLabelled,
     deploymentsFinished: vLabelled,
     deliveries: vLabelled,
     deliveriesInFlight: vLabelled,
@@ -77,6 +92,14 @@ export const snapshot = internalQuery({
         costMicros: today.costMicros,
         requestsByType: Object.entries(today.byType).map(([type, value]) => ({ labels: { type }, value })),
       },
+      aiByModel: {
+        requests: await labelled(ctx, "ai_requests_total", ["model", "status"]),
+        tokens: await labelled(ctx, "ai_tokens_total", ["model", "kind"]),
+        costMicros: await labelled(ctx, "ai_cost_micros_total", ["model"]),
+      },
+      usersByPlan: await Promise.all(
+        PLANS.map(async (plan) => ({ labels: { plan }, value: await readCounter(ctx, counterName.usersByPlan(plan)) })),
+      ),
       deploymentsFinished,
       deliveries,
       deliveriesInFlight,

@@ -1,4 +1,5 @@
 import { v } from "convex/values";
+import { bumpCounter, counterName } from "./lib/counters";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation, type MutationCtx } from "./_generated/server";
 import { belongsTo, edgeMutation, ensureUser, userByClerkId, userMutation, userQuery } from "./lib/auth";
@@ -172,7 +173,9 @@ export const deleteFromClerk = internalMutation({
     const existing = await userByClerkId(ctx, args.clerkId);
     if (existing?.deletedAt !== undefined) return "ignored";
     if (existing && !belongsTo(existing, { subject: args.clerkId })) return "ignored";
-    const id = existing?._id ?? (await ensureUser(ctx, { subject: args.clerkId }))._id;
+    const gone = existing ?? (await ensureUser(ctx, { subject: args.clerkId }));
+    const id = gone._id;
+    await bumpCounter(ctx, counterName.usersByPlan(gone.plan), -1);
     await ctx.db.patch("users", id, {
       email: "",
       verifiedEmail: undefined,

@@ -90,6 +90,20 @@ export function renderMetrics(edge: EdgeMetricsRecorder, business: EdgeMetrics):
         { labels: {}, value: ai.costMicros / 1e6 },
       ]),
       series(
+        "autocrea_ai_requests_total",
+        "counter",
+        "AI requests settled, by model and outcome.",
+        business.aiByModel.requests,
+      ),
+      series("autocrea_ai_tokens_total", "counter", "AI tokens settled, by model and kind.", business.aiByModel.tokens),
+      series(
+        "autocrea_ai_cost_usd_total",
+        "counter",
+        "AI cost settled in US dollars, by model.",
+        business.aiByModel.costMicros.map((r) => ({ labels: r.labels, value: r.value / 1e6 })),
+      ),
+      series("autocrea_users", "gauge", "Users by plan (deleted users not counted).", business.usersByPlan),
+      series(
         "autocrea_deployments_finished_total",
         "counter",
         "Deployments that ended, by provider and status.",

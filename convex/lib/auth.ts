@@ -7,6 +7,7 @@
 // A user is the token's issuer AND subject. Rows are found by subject (`clerkId`) and keep
 // the issuer that created them; a token from another issuer with the same subject is
 // refused, so a development token naming a Clerk user id cannot act as that Clerk user.
+import { bumpCounter, counterName } from "./counters";
 import { customAction, customCtx, customMutation, customQuery } from "convex-helpers/server/customFunctions";
 import type { Auth, UserIdentity } from "convex/server";
 import type { Doc } from "../_generated/dataModel";
@@ -111,6 +112,7 @@ export async function ensureUser(ctx: MutationCtx, identity: Identity, profile: 
     createdAt: now,
     updatedAt: now,
   });
+  await bumpCounter(ctx, counterName.usersByPlan("free"));
   await onUserCreated(ctx, (await ctx.db.get("users", id))!, profile);
   return (await ctx.db.get("users", id))!;
 }

@@ -4,6 +4,7 @@
 // subscription that still entitles the user, else free. Each change writes an audit row and
 // an in-app notification. The caller schedules the next recomputation at `nextCheckAt`
 // (a period end, a grace end, an override expiry), so time alone can downgrade a user.
+import { bumpCounter, counterName } from "./counters";
 import type { Doc, Id } from "../_generated/dataModel";
 import type { MutationCtx, QueryCtx } from "../_generated/server";
 import type { BillingActor, BillingSummary, Plan } from "../validators";
@@ -129,6 +130,8 @@ export async function syncPlan(
     await ctx.db.patch("users", userId, { plan: decision.plan, billing: decision.summary, updatedAt: now });
   }
   if (changed) {
+    await bumpCounter(ctx, counterName.usersByPlan(user.plan), -1);
+    await bumpCounter(ctx, counterName.usersByPlan(decision.plan));
     await audit(ctx, userId, "plan.changed", actor, { from: user.plan, to: decision.plan, reason });
     const upgrade = planRank(decision.plan) > planRank(user.plan);
     await notifyBilling(ctx, emit, "subscription.changed", {

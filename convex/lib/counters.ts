@@ -24,8 +24,23 @@ export async function readCounter(ctx: QueryCtx, name: string): Promise<number> 
   return rows.reduce((n, r) => n + r.value, 0);
 }
 
+/** Sums every counter whose name starts with `prefix` (rows that exist only: at most `max` rows read). */
+export async function readCountersWithPrefix(ctx: QueryCtx, prefix: string, max: number): Promise<Map<string, number>> {
+  const rows = await ctx.db
+    .query("counters")
+    .withIndex("by_name_and_shard", (q) => q.gte("name", prefix).lt("name", `${prefix}\uffff`))
+    .take(max);
+  const sums = new Map<string, number>();
+  for (const r of rows) sums.set(r.name, (sums.get(r.name) ?? 0) + r.value);
+  return sums;
+}
+
 /** Counter names, declared once: `<metric>|<label value>|…`. */
 export const counterName = {
+  aiRequests: (model: string, status: string) => `ai_requests_total|${model}|${status}`,
+  aiTokens: (model: string, kind: string) => `ai_tokens_total|${model}|${kind}`,
+  aiCostMicros: (model: string) => `ai_cost_micros_total|${model}`,
+  usersByPlan: (plan: string) => `users|${plan}`,
   deliveries: (kind: string, outcome: string) => `deliveries_total|${kind}|${outcome}`,
   deliveriesInFlight: (kind: string) => `deliveries_in_flight|${kind}`,
   deploymentsFinished: (provider: string, status: string) => `deployments_finished_total|${provider}|${status}`,

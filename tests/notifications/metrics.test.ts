@@ -5,6 +5,8 @@ import { createEdgeMetrics } from "../../edge/metrics";
 import { createApp } from "../../edge/app";
 import { loadConfig } from "../../edge/config";
 import { createConvexSeam } from "../../edge/convex";
+import { settleCompletions } from "../../edge/ai/run";
+import { aiCall } from "../ai/helpers";
 import { api, notifyStackForFile, raise, SETTLE_MS, signedIn } from "./helpers";
 
 const TOKEN = "metrics-test-token";
@@ -32,6 +34,38 @@ const valueOf = (f: Family | undefined, labels: Record<string, string>) =>
   Number(f?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? NaN);
 
 describe("GET /api/metrics", () => {
+  test("AI requests, tokens and cost by model, and users by plan, from counters", async () => {
+    const base = await families();
+    const users = (f: Map<string, Family>, plan: string) => valueOf(f.get("autocrea_users"), { plan }) || 0;
+    const model = "claude-haiku-5-5";
+    const completed = (f: Map<string, Family>) =>
+      valueOf(f.get("autocrea_ai_requests_total"), { model, status: "completed" }) || 0;
+    const cost = (f: Map<string, Family>) => valueOf(f.get("autocrea_ai_cost_usd_total"), { model }) || 0;
+
+    const token = await stack.signIn({ id: "user_metrics_ai", email: "ai@example.com" });
+    const admin = stack.convex(await stack.signIn({ id: "user_metrics_admin", role: "admin" }));
+    const res = await aiCall(stack, token, "explain", { code: "x", language: "js", model });
+    expect(res.status).toBe(200);
+    const { usage, costMicros } = await res.json();
+    await settleCompletions();
+    const { userId } = await signedIn(stack, "user_metrics_ai");
+    await admin.mutation(api.admin.setPlanOverride, {
+      userId,
+      plan: "pro",
+      expiresAt: stack.now() + 86_400_000,
+      reason: "metrics test",
+    });
+
+    const after = await families();
+    expect(completed(after)).toBe(completed(base) + 1);
+    expect(valueOf(after.get("autocrea_ai_tokens_total"), { model, kind: "input" })).toBeGreaterThanOrEqual(
+      usage.inputTokens,
+    );
+    expect(cost(after)).toBeCloseTo(cost(base) + costMicros / 1e6, 9);
+    expect(users(after, "free")).toBe(users(base, "free") + 1); // two new users, one of them now on pro
+    expect(users(after, "pro")).toBe(users(base, "pro") + 1);
+  });
+
   test("deployment queue depth per pool and deployments finished, from counters", async () => {
     const { as } = await signedIn(stack, "user_metrics_deploy");
     const projectId = await as.mutation(api.projects.create, { name: "Queue", framework: "static" });
