@@ -58,9 +58,11 @@ function instantAnswer(path: string, body: unknown): unknown {
   throw new Error(`the edge-alone bench answers only the AI calls, not ${path}`);
 }
 
-export async function startEdgeAlone() {
+/** The edge alone; with `claude` given (a fake Claude in another process), none is started here. */
+export async function startEdgeAlone(claude?: { url: string; apiKey: string }) {
   const keys = await makeKeyPair();
-  const anthropic = await startAnthropicFake();
+  const anthropic = claude ? undefined : await startAnthropicFake();
+  const upstream = claude ?? anthropic!;
   /** Paths of the Convex calls, in the order they started. */
   const started: string[] = [];
   const transport: FetchLike = async (url, init) => {
@@ -76,8 +78,8 @@ export async function startEdgeAlone() {
     CLERK_JWT_KEY: keys.publicPem,
     CLERK_AUTHORIZED_PARTIES: ORIGIN,
     CORS_ORIGINS: ORIGIN,
-    ANTHROPIC_BASE_URL: anthropic.url,
-    ANTHROPIC_API_KEY: anthropic.apiKey,
+    ANTHROPIC_BASE_URL: upstream.url,
+    ANTHROPIC_API_KEY: upstream.apiKey,
   });
   const convex = createConvexSeam({
     siteUrl: "https://bench.convex.site",
@@ -118,7 +120,7 @@ export async function startEdgeAlone() {
     bareUrl: `${urlOf(bareServer)}/relay`,
     token,
     app,
-    anthropic,
+    anthropic: anthropic!,
     started,
     /** The SDK client the edge itself uses (same retries, timeouts and fetch wrapper). */
     client,
@@ -128,7 +130,7 @@ export async function startEdgeAlone() {
         s.closeAllConnections();
         await new Promise<void>((r) => s.close(() => r()));
       }
-      await anthropic.close();
+      await anthropic?.close();
     },
   };
 }

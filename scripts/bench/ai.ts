@@ -19,6 +19,8 @@ import { loadConfig } from "../../edge/config";
 import { claudeClient } from "../../edge/providers/anthropic";
 import { userRow } from "../../tests/convexTest";
 import { startStack, type Stack } from "../../tests/stack";
+import { spawn } from "node:child_process";
+import { startAnthropicFake } from "../../tests/fakes/anthropic";
 import { startEdgeAlone, timedDirectRequest, timedEdgeRequest } from "../benchEdge";
 import { documentsRead } from "../benchReads";
 import { interleaved, ms, pairedDiff, signed, stats, time } from "../benchTiming";
@@ -109,6 +111,59 @@ export async function edgeOwnWork() {
     console.log(`  Convex calls started before Claude received the request: ${distribution(beforeClaude)}`);
   } finally {
     await e.close();
+  }
+}
+
+/**
+ * The same comparison with the edge and the bare pass-through in a process of their own (the
+ * client and the fake Claude stay here): their tails no longer share a heap and an event loop
+ * with the client's. Times only (CPU is per process).
+ */
+export async function edgeOwnProcess() {
+  const anthropic = await startAnthropicFake();
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/benchEdgeProcess.ts", anthropic.url, anthropic.apiKey],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  try {
+    const ready = await new Promise<{ edgeUrl: string; bareUrl: string; token: string }>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        const nl = out.indexOf("\n");
+        if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+      });
+      child.once("exit", (code) => reject(new Error(`the edge process exited (${code})`)));
+    });
+    const url = `${ready.edgeUrl}/api/ai/generate`;
+    await timedEdgeRequest(url, ready.token, REQUEST_BODY);
+    const body = anthropic.bodies().at(-1) as Record<string, unknown>;
+    const bodyText = JSON.stringify(body);
+    const client = claudeClient(
+      loadConfig({ ANTHROPIC_BASE_URL: anthropic.url, ANTHROPIC_API_KEY: anthropic.apiKey }).anthropic,
+    );
+    const fns = {
+      edge: () => timedEdgeRequest(url, ready.token, REQUEST_BODY),
+      bare: () => timedEdgeRequest(ready.bareUrl, null, bodyText),
+      direct: () => timedDirectRequest(client, body),
+    };
+    anthropic.configure({ eventDelayMs: EVENT_GAP_MS });
+    const spaced = await interleaved(EDGE_REQUESTS, 50, fns);
+    anthropic.configure({ eventDelayMs: 0 });
+    const packed = await interleaved(EDGE_REQUESTS, 50, fns);
+    console.log(`\nThe same with the edge and the bare pass-through in their own process (${EDGE_REQUESTS} rounds):`);
+    console.log(` time to first token (fake spaces its events ${EVENT_GAP_MS} ms apart):`);
+    console.log(line("edge − bare pass-through", pairedDiff(spaced, "ttft", "edge", "bare")));
+    console.log(line("bare pass-through − direct", pairedDiff(spaced, "ttft", "bare", "direct")));
+    console.log(` total time (no spacing):`);
+    console.log(line("edge − bare pass-through", pairedDiff(packed, "total", "edge", "bare")));
+    console.log(line("bare pass-through − direct", pairedDiff(packed, "total", "bare", "direct")));
+  } finally {
+    child.kill();
+    await anthropic.close();
   }
 }
 
@@ -304,6 +359,7 @@ async function statsAtScale(stack: Stack) {
 
 export async function run() {
   await edgeOwnWork();
+  await edgeOwnProcess();
   const stack = await startStack();
   try {
     await fullPath(stack);
