@@ -1,22 +1,13 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
+import { billingTables } from "./lib/schema/billing";
+import { notificationTables } from "./lib/schema/notifications";
 import {
   vStoredAiRequestStatus,
-  vAuditAction,
-  vBillingActor,
-  vBillingProvider,
-  vInvoice,
-  vSubscription,
   vAiRequestType,
   vChangeSet,
   vChangeSetFile,
   vChangeOp,
-  vChannelKind,
-  vAttemptOutcome,
-  vDeliveryStatus,
-  vNotificationEvent,
-  vQuotaLevel,
-  vQuotaLimit,
   vDeployPool,
   vDeploymentFailure,
   vDeploymentStatus,
@@ -29,9 +20,6 @@ import {
   vLogLevel,
   vMemberRole,
   vMessageRole,
-  vNotification,
-  vNotificationType,
-  vPlan,
   vPriority,
   vProject,
   vProvider,
@@ -279,145 +267,8 @@ export default defineSchema({
     updatedAt: v.number(),
   }).index("by_userId_and_provider", ["userId", "provider"]),
 
-  // ---------- notifications ----------
-  notifications: defineTable(vNotification)
-    // eslint-disable-next-line @convex-dev/no-duplicate-indexes -- the inbox lists in creation order
-    .index("by_userId", ["userId"])
-    .index("by_userId_and_read", ["userId", "read"]),
-
-  notificationChannels: defineTable({
-    userId: v.id("users"),
-    kind: vChannelKind,
-    name: v.string(),
-    target: v.string(), // https URL (webhook, Slack) or email address
-    /** Standard Webhooks signing secret (whsec_…) of webhook channels; shown to the owner once. */
-    secret: v.optional(v.string()),
-    events: v.array(vNotificationType),
-    enabled: v.boolean(),
-    /** Email channels receive nothing until the address is proven with the code sent to it. */
-    verified: v.boolean(),
-    verification: v.optional(v.object({ codeHash: v.string(), expiresAt: v.number(), attemptsLeft: v.number() })),
-    consecutiveFailures: v.number(),
-    disabledReason: v.optional(v.string()),
-    createdAt: v.number(),
-    updatedAt: v.number(),
-  }).index("by_userId", ["userId"]),
-
-  /** One event to one channel: retried as a unit, with one deliveryAttempts row per try. */
-  deliveries: defineTable({
-    userId: v.id("users"),
-    channelId: v.id("notificationChannels"),
-    kind: vChannelKind,
-    notificationId: v.optional(v.id("notifications")),
-    event: vNotificationEvent,
-    /** The Standard Webhooks `webhook-id` (and Resend idempotency key): the same on every retry. */
-    messageId: v.string(),
-    status: vDeliveryStatus,
-    attempts: v.number(),
-    /** Attempts made before the current run (a manual redelivery starts a new run of retries). */
-    runStart: v.optional(v.number()),
-    responseStatus: v.optional(v.number()),
-    error: v.optional(v.string()),
-    nextAttemptAt: v.optional(v.number()),
-    createdAt: v.number(),
-    sentAt: v.optional(v.number()),
-  })
-    .index("by_notificationId", ["notificationId"])
-    .index("by_channelId", ["channelId"])
-    .index("by_userId", ["userId"]),
-
-  deliveryAttempts: defineTable({
-    deliveryId: v.id("deliveries"),
-    attempt: v.number(),
-    outcome: vAttemptOutcome,
-    responseStatus: v.optional(v.number()),
-    latencyMs: v.number(),
-    /** The first bytes of the receiver's answer. */
-    responseExcerpt: v.optional(v.string()),
-    error: v.optional(v.string()),
-    /** Wait before the next attempt (backoff with jitter, at least the receiver's Retry-After). */
-    retryInMs: v.optional(v.number()),
-    at: v.number(),
-  }).index("by_deliveryId_and_attempt", ["deliveryId", "attempt"]),
-
-  /** quota.warning / quota.exceeded already raised for a user's limit on a UTC day (once each). */
-  quotaAlerts: defineTable({
-    userId: v.id("users"),
-    day: v.string(),
-    limit: vQuotaLimit,
-    level: vQuotaLevel,
-  }).index("by_userId_and_day", ["userId", "day"]),
-
-  /** Counters for metrics (convex/lib/counters.ts): a few shards per name, read by name, never scanned. */
-  counters: defineTable({
-    name: v.string(),
-    shard: v.number(),
-    value: v.number(),
-  }).index("by_name_and_shard", ["name", "shard"]),
-
-  // ---------- billing and webhooks (convex/lib/billingPlan.ts, docs/billing.md) ----------
-  /** One row per provider subscription; written only by the providers' verified webhooks. */
-  subscriptions: defineTable(vSubscription)
-    .index("by_userId_and_updatedAt", ["userId", "updatedAt"])
-    .index("by_provider_and_subscriptionId", ["provider", "subscriptionId"])
-    .index("by_status_and_updatedAt", ["status", "updatedAt"])
-    .index("by_plan_and_status", ["plan", "status"]),
-
-  /** The provider customer of a user, created once (Stripe) and reused by every checkout. */
-  billingCustomers: defineTable({
-    userId: v.id("users"),
-    provider: vBillingProvider,
-    customerId: v.string(),
-    mock: v.optional(v.boolean()),
-    createdAt: v.number(),
-  })
-    .index("by_userId_and_provider", ["userId", "provider"])
-    .index("by_provider_and_customerId", ["provider", "customerId"]),
-
-  billingInvoices: defineTable(vInvoice)
-    .index("by_userId_and_createdAt", ["userId", "createdAt"])
-    .index("by_provider_and_invoiceId", ["provider", "invoiceId"]),
-
-  /** An administrator's plan for a user, winning over any subscription until it expires. */
-  planOverrides: defineTable({
-    userId: v.id("users"),
-    plan: vPlan,
-    expiresAt: v.number(),
-    reason: v.string(),
-    setBy: v.id("users"),
-    createdAt: v.number(),
-  }).index("by_userId", ["userId"]),
-
-  /** Every plan, role and suspension change: who or what caused it. */
-  billingAudit: defineTable({
-    userId: v.id("users"),
-    action: vAuditAction,
-    actor: vBillingActor,
-    from: v.optional(v.string()),
-    to: v.optional(v.string()),
-    reason: v.optional(v.string()),
-    at: v.number(),
-  })
-    .index("by_userId_and_at", ["userId", "at"])
-    .index("by_at", ["at"]),
-
-  /** What each user's AI tokens of a UTC day reported to Stripe's meter (billingMeters.ts): the running total sent. */
-  meterReports: defineTable({
-    userId: v.id("users"),
-    day: v.string(),
-    tokens: v.number(),
-    reportedAt: v.number(),
-  }).index("by_userId_and_day", ["userId", "day"]),
-
-  /** Mock payments: a checkout waiting for its local confirmation page (stripeMock.ts). */
-  mockCheckouts: defineTable({
-    userId: v.id("users"),
-    provider: vBillingProvider,
-    plan: vPlan,
-    customerId: v.string(),
-    confirmedAt: v.optional(v.number()),
-    createdAt: v.number(),
-  }),
+  ...notificationTables,
+  ...billingTables,
 
   /** Ids of processed webhook events, so a replay is a no-op. */
   webhookEvents: defineTable({

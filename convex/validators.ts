@@ -1,14 +1,14 @@
 // Validators declared once, reused by the schema and by function arguments/returns.
 import { literals } from "convex-helpers/validators";
 import { v, type Infer } from "convex/values";
-import { vBillingSummary, vPlan } from "./lib/validators/billing";
-import { vProviderRefs } from "./lib/validators/deployments";
+import { vBillingSummary, vPlan } from "./lib/validators/billing.js";
+import { vProviderRefs } from "./lib/validators/deployments.js";
 
-export * from "./lib/validators/billing";
-export * from "./lib/validators/deployments";
-export * from "./lib/validators/ai";
-export * from "./lib/validators/notifications";
-export * from "./lib/validators/changeSets";
+export * from "./lib/validators/billing.js";
+export * from "./lib/validators/deployments.js";
+export * from "./lib/validators/ai.js";
+export * from "./lib/validators/notifications.js";
+export * from "./lib/validators/changeSets.js";
 
 export const vRole = v.union(v.literal("user"), v.literal("admin"));
 

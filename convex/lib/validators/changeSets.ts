@@ -1,6 +1,6 @@
 // The build agent's change sets (docs/build-agent.md). Part of the validators declared once; import them from convex/validators.ts.
 import { v, type Infer } from "convex/values";
-import { vUsage } from "./ai";
+import { vUsage } from "./ai.js";
 
 // ---------- change sets (the build agent's reviewable edits) ----------
 export const vChangeSetStatus = v.union(
