@@ -5,7 +5,7 @@ import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Doc } from "./_generated/dataModel";
 import { internalMutation } from "./_generated/server";
-import { ABANDONED } from "./ai";
+import { ABANDONED } from "./aiLedger";
 import { requireProjectRole } from "./lib/access";
 import { userQuery } from "./lib/auth";
 import { fail } from "./lib/errors";

@@ -5,8 +5,7 @@
 // (type `build`) metered exactly like any AI request (convex/ai.ts). The seam routes are
 // declared in convex/edge/contract.ts and served by convex/edge/router.ts.
 import { v } from "convex/values";
-import type { Doc, Id } from "./_generated/dataModel";
-import type { MutationCtx } from "./_generated/server";
+import type { Doc } from "./_generated/dataModel";
 import {
   addMessage,
   checkAiAllowance,
@@ -16,26 +15,22 @@ import {
   recentHistory,
   settleRequest,
   TITLE_CHARS,
-} from "./ai";
+} from "./aiLedger";
 import { AI_RESPONSE_CHARS, edgeCalls } from "./edge/contract";
 import { requireProjectRole } from "./lib/access";
 import { emit } from "./notificationDelivery";
 import { edgeMutation } from "./lib/auth";
-import { executeTool, type ToolResult } from "./lib/buildTools";
+import { type ToolResult } from "./lib/buildTools";
 import { workingPaths, type FileEvent } from "./lib/changeSetTree";
 import { errorData, fail } from "./lib/errors";
 import { BUILD_LIMITS, chooseModel, OPERATIONS } from "./lib/plans";
-import { modelInfo } from "./lib/pricing";
 import { usageOf } from "./lib/usageRollup";
-import { vChangeSetFileEvent, vChangeSetProgress, vFramework, vMessageRole } from "./validators";
+import { vFramework, vMessageRole } from "./validators";
+import { vTurnAnswer, TurnAnswer, runTools, nextRequest, closeWithMessage } from "./buildTurn";
 
 export const MAX_MESSAGE_CHARS = 32_000;
 /** Working-tree paths sent to Claude at the start of a run. */
 export const MAX_CONTEXT_FILES = 1_000;
-/** Tool calls executed per turn; more are answered with an error result. */
-export const MAX_TOOL_CALLS_PER_TURN = 50;
-/** Tool result characters per turn (the stored answer must fit one document). */
-const TURN_RESULT_BUDGET = 400_000;
 
 const OPEN_STATUSES = new Set<Doc<"changeSets">["status"]>(["drafting", "interrupted", "proposed"]);
 
@@ -156,92 +151,6 @@ export const begin = edgeMutation({
     };
   },
 });
-
-const vTurnAnswer = v.object({
-  results: v.array(v.object({ toolUseId: v.string(), content: v.string(), isError: v.boolean() })),
-  files: v.array(vChangeSetFileEvent),
-  next: v.union(v.object({ requestId: v.id("aiRequests"), maxTokens: v.number() }), v.null()),
-  stop: v.union(v.object({ code: v.string(), message: v.string(), retryAfterMs: v.optional(v.number()) }), v.null()),
-  changeSet: vChangeSetProgress,
-});
-type TurnAnswer = typeof vTurnAnswer.type;
-type Stop = NonNullable<TurnAnswer["stop"]>;
-
-/** Runs the turn's tool calls in order; each is independent (an error result does not stop the next). */
-async function runTools(
-  ctx: MutationCtx,
-  cs: Doc<"changeSets">,
-  project: Doc<"projects">,
-  calls: { id: string; name: string; input?: unknown }[],
-) {
-  const results: ToolResult[] = [];
-  const files: FileEvent[] = [];
-  let budget = TURN_RESULT_BUDGET;
-  for (const [i, call] of calls.entries()) {
-    if (i >= MAX_TOOL_CALLS_PER_TURN) {
-      results.push({
-        toolUseId: call.id,
-        content: `Not run: at most ${MAX_TOOL_CALLS_PER_TURN} tool calls per turn.`,
-        isError: true,
-      });
-      continue;
-    }
-    const { result, event } = await executeTool(ctx, cs, project, { id: call.id, name: call.name, input: call.input });
-    if (result.content.length > budget) {
-      result.content =
-        "Not shown: this turn's tool output is too large. View fewer or smaller ranges in the next turn.";
-      result.isError = true;
-    }
-    budget -= result.content.length;
-    results.push(result);
-    if (event) files.push(event);
-  }
-  return { results, files };
-}
-
-/** The next Claude call's ledger row, or why the loop stops (quota or rate limit). */
-async function nextRequest(
-  ctx: MutationCtx,
-  user: Doc<"users">,
-  cs: Doc<"changeSets">,
-  row: Doc<"aiRequests">,
-  now: number,
-) {
-  try {
-    await checkAiAllowance(ctx, user, now, "buildTurn");
-  } catch (err) {
-    const data = errorData(err);
-    if (!data) throw err;
-    const stop: Stop = { code: data.code, message: data.message };
-    if (typeof data.retryAfterMs === "number") stop.retryAfterMs = data.retryAfterMs;
-    return { stop };
-  }
-  const requestId = await openRequest(ctx, {
-    user,
-    projectId: cs.projectId,
-    conversationId: cs.conversationId,
-    type: "build",
-    model: row.model,
-    prompt: row.promptExcerpt,
-    mock: row.mock,
-    now,
-  });
-  const maxOut = modelInfo(row.model)?.maxOutputTokens ?? OPERATIONS.build.maxTokens;
-  const budget = BUILD_LIMITS.maxOutputTokens - cs.runOutputTokens;
-  return { next: { requestId, maxTokens: Math.max(1, Math.min(OPERATIONS.build.maxTokens, maxOut, budget)) } };
-}
-
-async function closeWithMessage(
-  ctx: MutationCtx,
-  cs: Doc<"changeSets">,
-  text: string,
-  requestId: Id<"aiRequests">,
-  now: number,
-) {
-  if (!cs.conversationId || text.trim() === "") return;
-  const conversation = await ctx.db.get("conversations", cs.conversationId);
-  if (conversation) await addMessage(ctx, conversation, "assistant", text.slice(0, AI_RESPONSE_CHARS), requestId, now);
-}
 
 export const turn = edgeMutation({
   args: edgeCalls["/edge/ai/build/turn"].fields,

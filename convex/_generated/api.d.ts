@@ -15,6 +15,7 @@ import type {
 } from "convex/server";
 import type * as admin from "../admin.js";
 import type * as ai from "../ai.js";
+import type * as aiLedger from "../aiLedger.js";
 import type * as aiRequests from "../aiRequests.js";
 import type * as billing from "../billing.js";
 import type * as billingCustomers from "../billingCustomers.js";
@@ -23,6 +24,7 @@ import type * as billingMeters from "../billingMeters.js";
 import type * as billingWebhooks from "../billingWebhooks.js";
 import type * as blobs from "../blobs.js";
 import type * as build from "../build.js";
+import type * as buildTurn from "../buildTurn.js";
 import type * as changeSets from "../changeSets.js";
 import type * as clerkWebhook from "../clerkWebhook.js";
 import type * as conversationAnalysis from "../conversationAnalysis.js";
@@ -124,6 +126,7 @@ import type * as validators from "../validators.js";
 declare const fullApi: ApiFromModules<{
   admin: typeof admin;
   ai: typeof ai;
+  aiLedger: typeof aiLedger;
   aiRequests: typeof aiRequests;
   billing: typeof billing;
   billingCustomers: typeof billingCustomers;
@@ -132,6 +135,7 @@ declare const fullApi: ApiFromModules<{
   billingWebhooks: typeof billingWebhooks;
   blobs: typeof blobs;
   build: typeof build;
+  buildTurn: typeof buildTurn;
   changeSets: typeof changeSets;
   clerkWebhook: typeof clerkWebhook;
   conversationAnalysis: typeof conversationAnalysis;
