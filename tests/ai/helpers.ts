@@ -1,7 +1,9 @@
 // Shared by the AI tests: one stack per file, calling the AI routes through it, reading SSE.
 import { callerFor } from "../keys";
-import { beforeEach } from "vitest";
-import type { Id } from "../../convex/_generated/dataModel";
+import { beforeEach, expect } from "vitest";
+import type { Doc, Id } from "../../convex/_generated/dataModel";
+import { totalTokens } from "../../convex/lib/pricing";
+import { dayOf } from "../../convex/lib/usageRollup";
 import { settleCompletions } from "../../edge/ai/run";
 import { userRow } from "../convexTest";
 import type { Stack, StackOptions } from "../stack";
@@ -142,3 +144,81 @@ export async function setPlan(stack: Stack, userId: Id<"users">, plan: "free" | 
 }
 
 export const today = (stack: Stack) => new Date(stack.now()).toISOString().slice(0, 10);
+
+// ---------- the billing invariant: rollups equal the ledger ----------
+
+const FIELDS = [
+  "requests",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "totalTokens",
+  "costMicros",
+] as const;
+type Totals = Record<(typeof FIELDS)[number], number> & { byType: Record<string, number> };
+
+const zero = (): Totals => ({
+  requests: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  totalTokens: 0,
+  costMicros: 0,
+  byType: {},
+});
+
+function addTo(into: Totals, r: Totals) {
+  for (const f of FIELDS) into[f] += r[f];
+  for (const [k, n] of Object.entries(r.byType)) if (n) into.byType[k] = (into.byType[k] ?? 0) + n;
+}
+
+/** What one ledger row must contribute: one request with its tokens and cost exactly when it consumed tokens. */
+function expectedOf(r: Doc<"aiRequests">): Totals {
+  const tokens = totalTokens(r);
+  if (r.status === "streaming") return { ...zero(), requests: 1, byType: { [r.type]: 1 } }; // reserved while it runs
+  if (tokens === 0) return zero();
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros } = r;
+  return {
+    requests: 1,
+    inputTokens,
+    outputTokens,
+    cacheReadTokens,
+    cacheWriteTokens,
+    totalTokens: tokens,
+    costMicros,
+    byType: { [r.type]: 1 },
+  };
+}
+
+/** Per user and UTC day, every rollup field equals the ledger's sum; the all-users rollup equals the per-user one per day. */
+export async function expectRollupsMatchLedger(stack: Stack) {
+  const { daily, totals, ledger } = await stack.t.run(async (ctx) => ({
+    daily: await ctx.db.query("usageDaily").collect(),
+    totals: await ctx.db.query("usageDailyTotals").collect(),
+    ledger: await ctx.db.query("aiRequests").collect(),
+  }));
+  const fromLedger = new Map<string, Totals>();
+  for (const r of ledger) {
+    const key = `${r.userId} ${dayOf(r.startedAt)}`;
+    addTo(fromLedger.get(key) ?? fromLedger.set(key, zero()).get(key)!, expectedOf(r));
+  }
+  const fromRollup = new Map<string, Totals>();
+  for (const d of daily)
+    addTo(
+      fromRollup.get(`${d.userId} ${d.day}`) ??
+        fromRollup.set(`${d.userId} ${d.day}`, zero()).get(`${d.userId} ${d.day}`)!,
+      d,
+    );
+  for (const key of new Set([...fromLedger.keys(), ...fromRollup.keys()])) {
+    expect(fromRollup.get(key) ?? zero(), key).toEqual(fromLedger.get(key) ?? zero());
+  }
+  const perDay = (rows: (Totals & { day: string })[]) => {
+    const m = new Map<string, Totals>();
+    for (const r of rows) addTo(m.get(r.day) ?? m.set(r.day, zero()).get(r.day)!, r);
+    return m;
+  };
+  expect(perDay(totals)).toEqual(perDay(daily));
+  return ledger;
+}
