@@ -1,6 +1,6 @@
 // Shared setup for the Convex data-layer tests: three signed-in people, a project, error
 // code assertions and a dump of the tables a test must prove unchanged.
-import { callerFor } from "../keys";
+import { callerFor, TEST_ISSUER } from "../keys";
 import { createHash } from "node:crypto";
 import { expect } from "vitest";
 import type { TableNames } from "../../convex/_generated/dataModel";
@@ -139,3 +139,24 @@ export async function allPages<T>(fetchPage: (cursor: string | null) => Promise<
     cursor = result.continueCursor;
   }
 }
+
+// ---------- invitations ----------
+
+/** A caller whose token carries `email` and says whether it is verified (Convex's `emailVerified`). */
+export function emailCaller(t: ConvexTest, clerkId: string, email: string, emailVerified: boolean): Caller {
+  return t.withIdentity({
+    subject: clerkId,
+    issuer: TEST_ISSUER,
+    tokenIdentifier: `${TEST_ISSUER}|${clerkId}`,
+    email,
+    emailVerified,
+  });
+}
+
+export async function ownerWithProject() {
+  const s = await setup();
+  const projectId = await s.alice.mutation(api.projects.create, { name: "Shop", framework: "react" });
+  return { ...s, projectId };
+}
+
+export const members = (who: Caller, projectId: Id<"projects">) => who.query(api.projects.members, { projectId });

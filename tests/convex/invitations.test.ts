@@ -1,36 +1,20 @@
 // Joining a project is an invitation: the owner learns nothing about whether an address has an
 // account, and only someone who PROVED the address (verified email) can take it.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { api, internal } from "../../convex/_generated/api";
-import type { Id } from "../../convex/_generated/dataModel";
-import { INVITATION_TTL_MS } from "../../convex/lib/invitations";
+import { api } from "../../convex/_generated/api";
+
 import { INVITATION_RATE } from "../../convex/lib/plans";
-import { userRow, type ConvexTest } from "../convexTest";
-import { callerFor, TEST_ISSUER } from "../keys";
+import { userRow } from "../convexTest";
+
 import { deliver, useWebhookSecret, userData, verified } from "./clerkDelivery";
-import { dump, expectCode, refusedWithoutChange, setup, type Caller } from "./helpers";
+import { dump, emailCaller, expectCode, members, ownerWithProject, refusedWithoutChange, type Caller } from "./helpers";
 
 useWebhookSecret();
 afterEach(() => vi.useRealTimers());
 
-/** A caller whose token carries `email` and says whether it is verified (Convex's `emailVerified`). */
-function caller(t: ConvexTest, clerkId: string, email: string, emailVerified: boolean): Caller {
-  return t.withIdentity({
-    subject: clerkId,
-    issuer: TEST_ISSUER,
-    tokenIdentifier: `${TEST_ISSUER}|${clerkId}`,
-    email,
-    emailVerified,
-  });
+async function other(owner: Caller) {
+  return await owner.mutation(api.projects.create, { name: "Other", framework: "static" });
 }
-
-async function ownerWithProject() {
-  const s = await setup();
-  const projectId = await s.alice.mutation(api.projects.create, { name: "Shop", framework: "react" });
-  return { ...s, projectId };
-}
-
-const members = (who: Caller, projectId: Id<"projects">) => who.query(api.projects.members, { projectId });
 
 describe("invitations.create answers the same for every address", () => {
   test("a known and an unknown address: same answer, same rows, no name, nobody joins", async () => {
@@ -108,7 +92,7 @@ describe("only a verified address takes an invitation", () => {
       email: "bob@example.com",
       role: "editor",
     });
-    const bob = caller(t, "user_bob", "bob@example.com", true);
+    const bob = emailCaller(t, "user_bob", "bob@example.com", true);
     expect(await bob.query(api.invitations.listMine, {})).toEqual([
       {
         invitationId,
@@ -139,7 +123,7 @@ describe("only a verified address takes an invitation", () => {
   test("a squatter whose token claims the address unverified never matches; the verified owner of it does", async () => {
     const { t, alice, projectId } = await ownerWithProject();
     // The squatter signed in first with Dave's address in an unverified claim: their row has that email.
-    const squatter = caller(t, "user_squatter", "dave@example.com", false);
+    const squatter = emailCaller(t, "user_squatter", "dave@example.com", false);
     await squatter.mutation(api.users.updatePreferences, {});
     expect(await userRow(t, "user_squatter")).toMatchObject({ email: "dave@example.com" });
     const invitationId = await alice.mutation(api.invitations.create, {
@@ -153,7 +137,7 @@ describe("only a verified address takes an invitation", () => {
     await expectCode(squatter.query(api.projects.get, { projectId }), "NOT_FOUND");
     // No notification went to the squatter either.
     expect(await t.run((ctx) => ctx.db.query("notifications").collect())).toEqual([]);
-    const dave = caller(t, "user_dave", "dave@example.com", true);
+    const dave = emailCaller(t, "user_dave", "dave@example.com", true);
     expect(await dave.query(api.invitations.listMine, {})).toMatchObject([{ invitationId }]); // before his first sign-in
     // His first call creates his row, which accepts the invitation; his "Accept" click is then a no-op.
     expect(await dave.mutation(api.invitations.accept, { invitationId })).toBe(projectId);
@@ -167,7 +151,7 @@ describe("only a verified address takes an invitation", () => {
       email: "bob@example.com",
       role: "viewer",
     });
-    const carolVerified = caller(t, "user_carol", "carol@example.com", true);
+    const carolVerified = emailCaller(t, "user_carol", "carol@example.com", true);
     for (const who of [carol, carolVerified, alice]) {
       await refusedWithoutChange(t, () => who.mutation(api.invitations.accept, { invitationId }), "NOT_FOUND");
     }
@@ -182,11 +166,11 @@ describe("only a verified address takes an invitation", () => {
     const { t, alice, projectId } = await ownerWithProject();
     await alice.mutation(api.invitations.create, { projectId, email: "erin@example.com", role: "viewer" });
     await alice.mutation(api.invitations.create, { projectId, email: "frank@example.com", role: "viewer" });
-    const erin = caller(t, "user_erin", "Erin@Example.com", true);
+    const erin = emailCaller(t, "user_erin", "Erin@Example.com", true);
     await erin.mutation(api.users.updatePreferences, {}); // her first call creates her row
     expect(await erin.query(api.projects.get, { projectId })).toMatchObject({ role: "viewer" });
     expect(await userRow(t, "user_erin")).toMatchObject({ verifiedEmail: "erin@example.com" });
-    const frank = caller(t, "user_frank", "frank@example.com", false);
+    const frank = emailCaller(t, "user_frank", "frank@example.com", false);
     await frank.mutation(api.users.updatePreferences, {});
     await expectCode(frank.query(api.projects.get, { projectId }), "NOT_FOUND");
   });
@@ -204,7 +188,7 @@ describe("only a verified address takes an invitation", () => {
       { id: "idn_2", email_address: "Ada@Example.com", verification: verified },
     ];
     await deliver(t, { type: "user.created", data: userData({ email_addresses: emails }) });
-    const ada = caller(t, "user_ada", "", false); // her token carries no email at all
+    const ada = emailCaller(t, "user_ada", "", false); // her token carries no email at all
     expect(
       (await ada.query(api.projects.list, { paginationOpts: { numItems: 10, cursor: null } })).page.map((p) => p.name),
     ).toEqual(["Shop"]);
@@ -212,7 +196,7 @@ describe("only a verified address takes an invitation", () => {
 
   test("a row signed in without an address: the webhook's first verified address accepts; a later one only lists", async () => {
     const { t, alice, projectId } = await ownerWithProject();
-    const ada = caller(t, "user_ada", "", false); // Clerk's default session token has no email claim
+    const ada = emailCaller(t, "user_ada", "", false); // Clerk's default session token has no email claim
     await ada.mutation(api.users.updatePreferences, {});
     await alice.mutation(api.invitations.create, { projectId, email: "ada@example.com", role: "viewer" });
     expect(await ada.query(api.invitations.listMine, {})).toEqual([]);
@@ -234,146 +218,5 @@ describe("only a verified address takes an invitation", () => {
     await expectCode(ada.query(api.projects.get, { projectId: second }), "NOT_FOUND");
     await ada.mutation(api.invitations.accept, { invitationId });
     expect(await ada.query(api.projects.get, { projectId: second })).toMatchObject({ role: "editor" });
-  });
-});
-
-async function other(owner: Caller) {
-  return await owner.mutation(api.projects.create, { name: "Other", framework: "static" });
-}
-
-describe("decline, revoke, expiry, and who may manage invitations", () => {
-  test("decline ends it; revoke (owner) ends it; both leave no member", async () => {
-    const { t, alice, projectId } = await ownerWithProject();
-    const bob = caller(t, "user_bob", "bob@example.com", true);
-    const declined = await alice.mutation(api.invitations.create, {
-      projectId,
-      email: "bob@example.com",
-      role: "viewer",
-    });
-    await bob.mutation(api.invitations.decline, { invitationId: declined });
-    const revoked = await alice.mutation(api.invitations.create, {
-      projectId,
-      email: "bob@example.com",
-      role: "viewer",
-    });
-    expect(revoked).not.toBe(declined);
-    await alice.mutation(api.invitations.revoke, { invitationId: revoked });
-    await refusedWithoutChange(t, () => bob.mutation(api.invitations.accept, { invitationId: revoked }), "CONFLICT");
-    await refusedWithoutChange(t, () => alice.mutation(api.invitations.revoke, { invitationId: revoked }), "CONFLICT");
-    await expectCode(bob.query(api.projects.get, { projectId }), "NOT_FOUND");
-    const statuses = await t.run(async (ctx) => (await ctx.db.query("invitations").collect()).map((i) => i.status));
-    expect(statuses).toEqual(["declined", "revoked"]);
-  });
-
-  test("after 7 days an invitation is expired: it leaves the lists and cannot be accepted", async () => {
-    vi.useFakeTimers();
-    const { t, alice, projectId } = await ownerWithProject();
-    const invitationId = await alice.mutation(api.invitations.create, {
-      projectId,
-      email: "bob@example.com",
-      role: "viewer",
-    });
-    const bob = caller(t, "user_bob", "bob@example.com", true);
-    vi.advanceTimersByTime(INVITATION_TTL_MS);
-    await t.finishAllScheduledFunctions(vi.runAllTimers);
-    expect(await bob.query(api.invitations.listMine, {})).toEqual([]);
-    expect(await alice.query(api.invitations.listForProject, { projectId })).toEqual([]);
-    await refusedWithoutChange(t, () => bob.mutation(api.invitations.accept, { invitationId }), "CONFLICT");
-  });
-
-  test("editors and viewers may not invite, list or revoke (FORBIDDEN); strangers get NOT_FOUND", async () => {
-    const { t, alice, bob, carol, projectId } = await ownerWithProject();
-    const invitationId = await alice.mutation(api.invitations.create, {
-      projectId,
-      email: "bob@example.com",
-      role: "editor",
-    });
-    await caller(t, "user_bob", "bob@example.com", true).mutation(api.invitations.accept, { invitationId });
-    const pending = await alice.mutation(api.invitations.create, {
-      projectId,
-      email: "zed@example.com",
-      role: "viewer",
-    });
-    await refusedWithoutChange(
-      t,
-      () => bob.mutation(api.invitations.create, { projectId, email: "x@example.com", role: "viewer" }),
-      "FORBIDDEN",
-    );
-    await expectCode(bob.query(api.invitations.listForProject, { projectId }), "FORBIDDEN");
-    await refusedWithoutChange(t, () => bob.mutation(api.invitations.revoke, { invitationId: pending }), "FORBIDDEN");
-    await carol.mutation(api.users.updatePreferences, {});
-    await refusedWithoutChange(
-      t,
-      () => carol.mutation(api.invitations.create, { projectId, email: "x@example.com", role: "viewer" }),
-      "NOT_FOUND",
-    );
-    await expectCode(carol.query(api.invitations.listForProject, { projectId }), "NOT_FOUND");
-    await refusedWithoutChange(t, () => carol.mutation(api.invitations.revoke, { invitationId: pending }), "NOT_FOUND");
-    await expectCode((t as unknown as Caller).query(api.invitations.listMine, {}), "UNAUTHENTICATED");
-  });
-
-  test("a member row from before invitations keeps working without one", async () => {
-    const { t, alice, projectId, ids } = await ownerWithProject();
-    const legacy = await t.run((ctx) =>
-      ctx.db.insert("projectMembers", {
-        projectId,
-        userId: ids.carol,
-        role: "viewer",
-        addedAt: 0,
-        addedBy: ids.alice,
-        active: true,
-        projectUpdatedAt: 0,
-      }),
-    );
-    expect(legacy).not.toBeNull();
-    expect((await members(alice, projectId)).map((m) => m.name).sort()).toEqual(["Alice", "Carol"]);
-  });
-});
-
-describe("the edge seam and the issuer binding", () => {
-  test("a first call through the edge with a verified claim accepts pending invitations; an unverified one does not", async () => {
-    const { t, alice, projectId } = await ownerWithProject();
-    await alice.mutation(api.invitations.create, { projectId, email: "gina@example.com", role: "editor" });
-    await alice.mutation(api.invitations.create, { projectId, email: "hal@example.com", role: "editor" });
-    await t.mutation(internal.users.meForEdge, {
-      caller: callerFor("user_gina", { email: "gina@example.com", emailVerified: true }),
-    });
-    await t.mutation(internal.users.meForEdge, {
-      caller: callerFor("user_hal", { email: "hal@example.com", emailVerified: false }),
-    });
-    expect(await caller(t, "user_gina", "gina@example.com", true).query(api.projects.get, { projectId })).toMatchObject(
-      { role: "editor" },
-    );
-    await expectCode(
-      caller(t, "user_hal", "hal@example.com", false).query(api.projects.get, { projectId }),
-      "NOT_FOUND",
-    );
-    expect((await userRow(t, "user_hal"))!.verifiedEmail).toBeUndefined();
-  });
-
-  test("a token from another issuer naming the invitee's subject, even with the verified address, is refused", async () => {
-    const { t, alice, projectId } = await ownerWithProject();
-    const ivy = caller(t, "user_ivy", "ivy@example.com", false);
-    await ivy.mutation(api.users.updatePreferences, {}); // her row belongs to the Clerk issuer
-    const invitationId = await alice.mutation(api.invitations.create, {
-      projectId,
-      email: "ivy@example.com",
-      role: "editor",
-    });
-    const DEV_ISSUER = "http://127.0.0.1:8787";
-    const intruder = t.withIdentity({
-      subject: "user_ivy",
-      issuer: DEV_ISSUER,
-      tokenIdentifier: `${DEV_ISSUER}|user_ivy`,
-      email: "ivy@example.com",
-      emailVerified: true,
-    });
-    await expectCode(intruder.query(api.invitations.listMine, {}), "FORBIDDEN");
-    await refusedWithoutChange(t, () => intruder.mutation(api.invitations.accept, { invitationId }), "FORBIDDEN");
-    await refusedWithoutChange(t, () => intruder.mutation(api.invitations.decline, { invitationId }), "FORBIDDEN");
-    // Ivy herself, once her address is verified, still takes it.
-    expect(
-      await caller(t, "user_ivy", "ivy@example.com", true).mutation(api.invitations.accept, { invitationId }),
-    ).toBe(projectId);
   });
 });
