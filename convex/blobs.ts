@@ -1,4 +1,5 @@
-// Garbage collection of content-addressed blobs (daily cron, convex/crons.ts).
+// Content-addressed blobs: reading their content in bulk (`blobsForHashes`, for deployments)
+// and their garbage collection (daily cron, convex/crons.ts).
 // Phase "blobs": a blob no file and no snapshot references is deleted with its storage
 // object. Phase "uploads": a file-storage object no blob points at (an upload that was
 // never committed, or whose commit was refused) is deleted. Both only touch things older
@@ -11,7 +12,9 @@
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
-import { internalMutation, type QueryCtx } from "./_generated/server";
+import { internalMutation, internalQuery, type QueryCtx } from "./_generated/server";
+import { blobByHash, blobContent, type BlobContent } from "./lib/blobs";
+import { fail } from "./lib/errors";
 
 export const GRACE_MS = 60 * 60 * 1000;
 export const SWEEP_BATCH = 200;
@@ -97,5 +100,47 @@ export const sweep = internalMutation({
         : null;
     if (next) await ctx.scheduler.runAfter(0, internal.blobs.sweep, next);
     return { phase, scanned: result.page.length, deleted, done: next === null };
+  },
+});
+
+export const MAX_HASHES_PER_CALL = 100;
+/** blobsForHashes stops once this much inline content is collected (Convex caps a query's reads). */
+export const BLOB_READ_BUDGET_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Blob content for up to 100 hashes (deployments read snapshot content with it). Entries come
+ * back in request order (duplicates once); an unknown hash comes back as `{ hash, missing: true }`.
+ * The call stops early once BLOB_READ_BUDGET_BYTES of inline content is collected: hashes
+ * after the last returned entry were not read — ask again for them.
+ */
+export const blobsForHashes = internalQuery({
+  args: { hashes: v.array(v.string()) },
+  returns: v.array(
+    v.object({
+      hash: v.string(),
+      content: v.optional(v.string()),
+      storageId: v.optional(v.id("_storage")),
+      missing: v.optional(v.boolean()),
+    }),
+  ),
+  handler: async (ctx, { hashes }) => {
+    if (hashes.length > MAX_HASHES_PER_CALL) {
+      fail("INVALID", `blobsForHashes takes at most ${MAX_HASHES_PER_CALL} hashes`, { limit: MAX_HASHES_PER_CALL });
+    }
+    const out: (BlobContent & { missing?: boolean })[] = [];
+    let inlineBytes = 0;
+    for (const hash of new Set(hashes)) {
+      const blob = await blobByHash(ctx, hash);
+      if (!blob) {
+        out.push({ hash, missing: true });
+        continue;
+      }
+      if (blob.storageId === undefined) {
+        if (out.length > 0 && inlineBytes + blob.size > BLOB_READ_BUDGET_BYTES) break;
+        inlineBytes += blob.size;
+      }
+      out.push(blobContent(blob));
+    }
+    return out;
   },
 });

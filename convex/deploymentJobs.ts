@@ -92,9 +92,9 @@ async function snapshotFiles(ctx: ActionCtx, snapshotId: Id<"snapshots">): Promi
   }
 }
 
-/** The bytes of a snapshot's files: inline content through files.blobsForHashes, the rest from file storage. */
+/** The bytes of a snapshot's files: inline content through blobs.blobsForHashes, the rest from file storage. */
 const blobSource = (ctx: ActionCtx): BlobSource => ({
-  blobs: (hashes) => ctx.runQuery(internal.files.blobsForHashes, { hashes }),
+  blobs: (hashes) => ctx.runQuery(internal.blobs.blobsForHashes, { hashes }),
   stored: (storageId) => ctx.storage.get(storageId),
 });
 

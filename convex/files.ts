@@ -3,17 +3,10 @@
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
-import { internalMutation, internalQuery } from "./_generated/server";
+import { internalMutation } from "./_generated/server";
 import { requireProjectRole } from "./lib/access";
 import { userMutation, userQuery } from "./lib/auth";
-import {
-  blobByHash,
-  blobContent,
-  INLINE_LIMIT_BYTES,
-  putInlineBlob,
-  putStorageBlob,
-  type BlobContent,
-} from "./lib/blobs";
+import { blobByHash, blobContent, INLINE_LIMIT_BYTES, putInlineBlob, putStorageBlob } from "./lib/blobs";
 import { fail } from "./lib/errors";
 import { hashText } from "./lib/hash";
 import { languageForPath } from "./lib/languages";
@@ -38,9 +31,6 @@ export const MAX_WRITE_MANY_BYTES = 8 * 1024 * 1024;
 const MAX_LIST_PAGE = 500;
 /** files.snapshot entries are small (path, hash, size): larger pages than files.list. */
 export const MAX_SNAPSHOT_PAGE = 1_000;
-export const MAX_HASHES_PER_CALL = 100;
-/** blobsForHashes stops once this much inline content is collected (Convex caps a query's reads). */
-export const BLOB_READ_BUDGET_BYTES = 8 * 1024 * 1024;
 
 function refuseLargeInline(path: string, size: number): void {
   if (size > INLINE_LIMIT_BYTES) {
@@ -283,44 +273,6 @@ export const snapshot = userQuery({
       .withIndex("by_projectId_and_path", (q) => q.eq("projectId", project._id))
       .paginate(boundedPage(args.paginationOpts, MAX_SNAPSHOT_PAGE));
     return { ...result, page: result.page.map((f) => ({ path: f.path, hash: f.hash, size: f.size })) };
-  },
-});
-
-/**
- * Blob content for up to 100 hashes (deployments read snapshot content with it). Entries come
- * back in request order (duplicates once); an unknown hash comes back as `{ hash, missing: true }`.
- * The call stops early once BLOB_READ_BUDGET_BYTES of inline content is collected: hashes
- * after the last returned entry were not read — ask again for them.
- */
-export const blobsForHashes = internalQuery({
-  args: { hashes: v.array(v.string()) },
-  returns: v.array(
-    v.object({
-      hash: v.string(),
-      content: v.optional(v.string()),
-      storageId: v.optional(v.id("_storage")),
-      missing: v.optional(v.boolean()),
-    }),
-  ),
-  handler: async (ctx, { hashes }) => {
-    if (hashes.length > MAX_HASHES_PER_CALL) {
-      fail("INVALID", `blobsForHashes takes at most ${MAX_HASHES_PER_CALL} hashes`, { limit: MAX_HASHES_PER_CALL });
-    }
-    const out: (BlobContent & { missing?: boolean })[] = [];
-    let inlineBytes = 0;
-    for (const hash of new Set(hashes)) {
-      const blob = await blobByHash(ctx, hash);
-      if (!blob) {
-        out.push({ hash, missing: true });
-        continue;
-      }
-      if (blob.storageId === undefined) {
-        if (out.length > 0 && inlineBytes + blob.size > BLOB_READ_BUDGET_BYTES) break;
-        inlineBytes += blob.size;
-      }
-      out.push(blobContent(blob));
-    }
-    return out;
   },
 });
 

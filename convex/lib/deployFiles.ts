@@ -1,5 +1,5 @@
 // A snapshot as the provider clients see it: DeployFile[] whose bytes are read lazily.
-// Content comes from content-addressed blobs: inline text through files.blobsForHashes
+// Content comes from content-addressed blobs: inline text through blobs.blobsForHashes
 // (in batches, reading ahead in list order), large content from Convex file storage.
 import type { DeployFile } from "../providers/types";
 import type { Id } from "../_generated/dataModel";
@@ -8,12 +8,12 @@ import type { SnapshotFile } from "./snapshots";
 /** blobsForHashes takes at most 100 hashes per call. */
 const READ_AHEAD = 100;
 
-/** A blob as files.blobsForHashes describes it; neither field set means it is missing. */
+/** A blob as blobs.blobsForHashes describes it; neither field set means it is missing. */
 type Loaded = { content?: string; storageId?: Id<"_storage"> };
 
 /**
  * Where the bytes come from, passed in by the start job (convex/deploymentJobs.ts):
- * `blobs` is files.blobsForHashes (answers in request order, may stop early), `stored`
+ * `blobs` is blobs.blobsForHashes (answers in request order, may stop early), `stored`
  * reads Convex file storage.
  */
 export type BlobSource = {
@@ -39,7 +39,7 @@ export function deployFiles(source: BlobSource, files: SnapshotFile[]): DeployFi
     }
     const p = (async () => {
       const blobs = await source.blobs(batch);
-      if (blobs.length === 0) throw new Error("files.blobsForHashes answered nothing");
+      if (blobs.length === 0) throw new Error("blobs.blobsForHashes answered nothing");
       for (const b of blobs) loaded.set(b.hash, b.missing ? {} : { content: b.content, storageId: b.storageId });
     })();
     for (const h of batch) pending.set(h, p);

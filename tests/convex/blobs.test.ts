@@ -90,7 +90,7 @@ describe("blobs.sweep", () => {
     expect(await storageIds(t)).toEqual([bigId]);
     // A rollback reads the snapshot's content exactly as deployments do.
     const files = await t.run((ctx) => snapshotFilesPage(ctx, snapshotId, null, 10));
-    const content = await t.query(internal.files.blobsForHashes, { hashes: files.page.map((f) => f.hash) });
+    const content = await t.query(internal.blobs.blobsForHashes, { hashes: files.page.map((f) => f.hash) });
     expect(content).toEqual([
       { hash: sha(big), storageId: bigId },
       { hash: sha("<h1>v1</h1>"), content: "<h1>v1</h1>" },

@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { api, internal } from "../../convex/_generated/api";
 import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { MAX_FILE_BYTES } from "../../convex/lib/projectFiles";
-import { BLOB_READ_BUDGET_BYTES } from "../../convex/files";
+import { BLOB_READ_BUDGET_BYTES } from "../../convex/blobs";
 import type { ConvexTest } from "../convexTest";
 import { expectCode, refusedWithoutChange, setupProject, upload } from "./helpers";
 
@@ -45,7 +45,7 @@ describe("upload flow", () => {
     });
     const blobs = await t.run((ctx) => ctx.db.query("blobs").collect());
     expect(blobs).toMatchObject([{ hash: sha(content), storageId, size: content.length }]);
-    expect(await t.query(internal.files.blobsForHashes, { hashes: [sha(content)] })).toEqual([
+    expect(await t.query(internal.blobs.blobsForHashes, { hashes: [sha(content)] })).toEqual([
       { hash: sha(content), storageId },
     ]);
   });
@@ -129,18 +129,18 @@ describe("upload flow", () => {
   });
 });
 
-describe("files.blobsForHashes (internal, for deployments)", () => {
+describe("blobs.blobsForHashes (internal, for deployments)", () => {
   test("returns content in request order; unknown hashes are marked missing; over 100 is INVALID", async () => {
     const { t, projectId, alice } = await setupProject();
     await alice.mutation(api.files.write, { projectId, path: "a.txt", content: "hello" });
-    expect(await t.query(internal.files.blobsForHashes, { hashes: [sha("nope"), sha("hello"), sha("hello")] })).toEqual(
+    expect(await t.query(internal.blobs.blobsForHashes, { hashes: [sha("nope"), sha("hello"), sha("hello")] })).toEqual(
       [
         { hash: sha("nope"), missing: true },
         { hash: sha("hello"), content: "hello" },
       ],
     );
     await expectCode(
-      t.query(internal.files.blobsForHashes, { hashes: Array.from({ length: 101 }, (_, i) => sha(`${i}`)) }),
+      t.query(internal.blobs.blobsForHashes, { hashes: Array.from({ length: 101 }, (_, i) => sha(`${i}`)) }),
       "INVALID",
     );
   });
@@ -153,10 +153,10 @@ describe("files.blobsForHashes (internal, for deployments)", () => {
         await ctx.db.insert("blobs", { hash: sha(c), size: c.length, content: c, createdAt: 0 });
     });
     const hashes = contents.map((c) => sha(c));
-    const first = await t.query(internal.files.blobsForHashes, { hashes });
+    const first = await t.query(internal.blobs.blobsForHashes, { hashes });
     const perCall = Math.floor(BLOB_READ_BUDGET_BYTES / INLINE_LIMIT_BYTES);
     expect(first.map((b) => b.hash)).toEqual(hashes.slice(0, perCall));
-    const rest = await t.query(internal.files.blobsForHashes, { hashes: hashes.slice(first.length) });
+    const rest = await t.query(internal.blobs.blobsForHashes, { hashes: hashes.slice(first.length) });
     expect(rest.map((b) => b.hash)).toEqual(hashes.slice(perCall));
     expect(rest.every((b) => b.content !== undefined)).toBe(true);
   });

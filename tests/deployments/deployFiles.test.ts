@@ -1,10 +1,10 @@
 // Reading a snapshot's bytes for a provider (convex/lib/deployFiles.ts) against the real
-// files.blobsForHashes, which answers in request order and stops at its read budget
+// blobs.blobsForHashes, which answers in request order and stops at its read budget
 // (~8 MB of inline text): what it did not reach must be asked for again, never reported missing.
 import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { internal } from "../../convex/_generated/api";
-import { BLOB_READ_BUDGET_BYTES } from "../../convex/files";
+import { BLOB_READ_BUDGET_BYTES } from "../../convex/blobs";
 import { INLINE_LIMIT_BYTES } from "../../convex/lib/blobs";
 import { deployFiles, type BlobSource } from "../../convex/lib/deployFiles";
 import { newConvexTest } from "../convexTest";
@@ -32,7 +32,7 @@ async function seeded() {
   const source: BlobSource = {
     blobs: async (hashes) => {
       calls.push(hashes.length);
-      return await t.query(internal.files.blobsForHashes, { hashes });
+      return await t.query(internal.blobs.blobsForHashes, { hashes });
     },
     // t.run cannot return a Blob: carry the bytes out and wrap them again.
     stored: async (id) => {
