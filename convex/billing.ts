@@ -3,7 +3,7 @@
 // periods and invoices. The plan itself changes only through the providers' verified
 // webhooks (billingWebhooks.ts), an administrator (admin.ts), or time (refreshPlan).
 import { emit } from "./notificationDelivery";
-import { paginationOptsValidator, type UserIdentity } from "convex/server";
+import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
 import type { Id } from "./_generated/dataModel";
@@ -25,8 +25,8 @@ import {
   vDeployPool,
   vInvoiceStatus,
   vPlan,
+  vUsageTotals,
   type BillingProvider,
-  type Caller,
 } from "./validators";
 
 const nullableNumber = v.union(v.number(), v.null());
@@ -64,16 +64,6 @@ export const plans = query({
   handler: async () => PLANS.map(planInfo),
 });
 
-const vPeriodUsage = v.object({
-  requests: v.number(),
-  totalTokens: v.number(),
-  inputTokens: v.number(),
-  outputTokens: v.number(),
-  cacheReadTokens: v.number(),
-  cacheWriteTokens: v.number(),
-  costMicros: v.number(),
-  byType: v.record(v.string(), v.number()),
-});
 const vPeriodView = v.object({
   start: v.number(),
   end: v.number(),
@@ -95,7 +85,7 @@ export const current = userQuery({
     plan: vPlanInfo,
     billing: vBillingSummary,
     period: vPeriodView,
-    usage: vPeriodUsage,
+    usage: vUsageTotals,
     /** Today's usage against the daily limits (null without `today`, or when it is outside the period). */
     today: v.union(v.object({ day: v.string(), requests: v.number(), totalTokens: v.number() }), v.null()),
     daysLeft: v.union(v.number(), v.null()),
@@ -134,7 +124,7 @@ export const current = userQuery({
 /** The caller's usage in their billing period that starts in `period` ("YYYY-MM"). */
 export const usage = userQuery({
   args: { period: v.string() },
-  returns: v.object({ period: vPeriodView, usage: vPeriodUsage }),
+  returns: v.object({ period: vPeriodView, usage: vUsageTotals }),
   handler: async (ctx, { period }) => {
     const user = ctx.user;
     const bounds = userPeriod(user?.billing?.periodStart, period);
@@ -223,16 +213,6 @@ function chooseProvider(asked: BillingProvider | undefined): BillingProvider {
   return provider;
 }
 
-/** The identity Convex verified for an action, as the internal functions take it. */
-function callerOf(identity: UserIdentity): Caller {
-  return {
-    tokenIdentifier: identity.tokenIdentifier,
-    email: identity.email,
-    name: identity.name,
-    emailVerified: identity.emailVerified,
-  };
-}
-
 function upstream(err: unknown): never {
   if (errorData(err)) throw err;
   stripeFailure(err);
@@ -246,7 +226,7 @@ export const checkout = userAction({
     const plan = requirePaidPlan(args.plan);
     const provider = chooseProvider(args.provider);
     const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, {
-      caller: callerOf(ctx.identity),
+      caller: ctx.caller,
       provider,
       plan,
     });
@@ -308,7 +288,7 @@ export const portal = userAction({
   handler: async (ctx, args): Promise<{ url: string; provider: "stripe" | "lemonsqueezy"; mock: boolean }> => {
     const provider = chooseProvider(args.provider);
     const prep = await ctx.runMutation(internal.billingCustomers.prepareCheckout, {
-      caller: callerOf(ctx.identity),
+      caller: ctx.caller,
       provider,
     });
     if (!prep.customerId) fail("NOT_FOUND", "No billing account yet: choose a plan first");

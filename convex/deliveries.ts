@@ -10,27 +10,16 @@ import { fail } from "./lib/errors";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { ownChannel } from "./notificationChannels";
 import { scheduleAttempt } from "./notificationDelivery";
-import { vAttemptOutcome, vChannelKind, vDeliveryStatus, vNotificationEvent } from "./validators";
+import { vAttemptOutcome, vChannelKind, vDelivery } from "./validators";
 
 const MAX_PAGE = 100;
 /** Attempts shown per delivery (newest first); a delivery makes at most NOTIFY_MAX_ATTEMPTS per run. */
 const MAX_ATTEMPTS_SHOWN = 100;
 
-const vDeliveryView = v.object({
+/** A delivery as its owner sees it (who it belongs to and the retry bookkeeping left out). */
+const vDeliveryView = vDelivery.omit("userId", "runStart").extend({
   _id: v.id("deliveries"),
   _creationTime: v.number(),
-  channelId: v.id("notificationChannels"),
-  kind: vChannelKind,
-  notificationId: v.optional(v.id("notifications")),
-  event: vNotificationEvent,
-  messageId: v.string(),
-  status: vDeliveryStatus,
-  attempts: v.number(),
-  responseStatus: v.optional(v.number()),
-  error: v.optional(v.string()),
-  nextAttemptAt: v.optional(v.number()),
-  createdAt: v.number(),
-  sentAt: v.optional(v.number()),
 });
 
 const view = ({ userId: _userId, runStart: _runStart, ...rest }: Doc<"deliveries">) => rest;

@@ -205,12 +205,22 @@ export const edgeMutation = customMutation(internalMutation, {
   },
 });
 
+/** The verified identity as the internal functions the edge calls take it (`caller`). */
+function callerOf(identity: UserIdentity): Caller {
+  return {
+    tokenIdentifier: identity.tokenIdentifier,
+    email: identity.email,
+    name: identity.name,
+    emailVerified: identity.emailVerified,
+  };
+}
+
 /**
  * Public action as the signed-in caller (for calls to outside services). Actions have no
- * database: `ctx.identity` only; the action resolves its user through an internal mutation
- * that calls ensureUser, which refuses deleted and suspended accounts.
+ * database: `ctx.caller` only; the action resolves its user by passing it to an internal
+ * edgeMutation/edgeQuery, whose wrapper refuses deleted and suspended accounts.
  */
 export const userAction = customAction(
   action,
-  customCtx(async (ctx) => ({ identity: await requireIdentity(ctx) })),
+  customCtx(async (ctx) => ({ caller: callerOf(await requireIdentity(ctx)) })),
 );

@@ -3,7 +3,7 @@ import { callerFor } from "../keys";
 import { beforeEach, expect } from "vitest";
 import type { Doc, Id } from "../../convex/_generated/dataModel";
 import { totalTokens } from "../../convex/lib/pricing";
-import { dayOf } from "../../convex/lib/usageRollup";
+import { dayOf, emptyTotals } from "../../convex/lib/usageRollup";
 import { settleCompletions } from "../../edge/ai/run";
 import { userRow } from "../convexTest";
 import type { Stack, StackOptions } from "../stack";
@@ -158,17 +158,6 @@ const FIELDS = [
 ] as const;
 type Totals = Record<(typeof FIELDS)[number], number> & { byType: Record<string, number> };
 
-const zero = (): Totals => ({
-  requests: 0,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  totalTokens: 0,
-  costMicros: 0,
-  byType: {},
-});
-
 function addTo(into: Totals, r: Totals) {
   for (const f of FIELDS) into[f] += r[f];
   for (const [k, n] of Object.entries(r.byType)) if (n) into.byType[k] = (into.byType[k] ?? 0) + n;
@@ -177,8 +166,8 @@ function addTo(into: Totals, r: Totals) {
 /** What one ledger row must contribute: one request with its tokens and cost exactly when it consumed tokens. */
 function expectedOf(r: Doc<"aiRequests">): Totals {
   const tokens = totalTokens(r);
-  if (r.status === "streaming") return { ...zero(), requests: 1, byType: { [r.type]: 1 } }; // reserved while it runs
-  if (tokens === 0) return zero();
+  if (r.status === "streaming") return { ...emptyTotals(), requests: 1, byType: { [r.type]: 1 } }; // reserved while it runs
+  if (tokens === 0) return emptyTotals();
   const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costMicros } = r;
   return {
     requests: 1,
@@ -202,21 +191,21 @@ export async function expectRollupsMatchLedger(stack: Stack) {
   const fromLedger = new Map<string, Totals>();
   for (const r of ledger) {
     const key = `${r.userId} ${dayOf(r.startedAt)}`;
-    addTo(fromLedger.get(key) ?? fromLedger.set(key, zero()).get(key)!, expectedOf(r));
+    addTo(fromLedger.get(key) ?? fromLedger.set(key, emptyTotals()).get(key)!, expectedOf(r));
   }
   const fromRollup = new Map<string, Totals>();
   for (const d of daily)
     addTo(
       fromRollup.get(`${d.userId} ${d.day}`) ??
-        fromRollup.set(`${d.userId} ${d.day}`, zero()).get(`${d.userId} ${d.day}`)!,
+        fromRollup.set(`${d.userId} ${d.day}`, emptyTotals()).get(`${d.userId} ${d.day}`)!,
       d,
     );
   for (const key of new Set([...fromLedger.keys(), ...fromRollup.keys()])) {
-    expect(fromRollup.get(key) ?? zero(), key).toEqual(fromLedger.get(key) ?? zero());
+    expect(fromRollup.get(key) ?? emptyTotals(), key).toEqual(fromLedger.get(key) ?? emptyTotals());
   }
   const perDay = (rows: (Totals & { day: string })[]) => {
     const m = new Map<string, Totals>();
-    for (const r of rows) addTo(m.get(r.day) ?? m.set(r.day, zero()).get(r.day)!, r);
+    for (const r of rows) addTo(m.get(r.day) ?? m.set(r.day, emptyTotals()).get(r.day)!, r);
     return m;
   };
   expect(perDay(totals)).toEqual(perDay(daily));

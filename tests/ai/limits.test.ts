@@ -1,5 +1,6 @@
 // Refusals before Claude is called — context window, rate limit, daily quotas — and how
 // the quota treats requests that failed: status, code, Retry-After, and nothing written.
+import { emptyTotals } from "../../convex/lib/usageRollup";
 import { describe, expect, test } from "vitest";
 import { aiCall, aiTestStack, allRequests, seamCall, today, usageRows } from "./helpers";
 
@@ -69,13 +70,8 @@ describe("refused before Claude is called", () => {
       await ctx.db.insert("usageDaily", {
         userId,
         day,
+        ...emptyTotals(),
         requests: 100,
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        totalTokens: 0,
-        costMicros: 0,
         byType: { generate: 100 },
       });
     });

@@ -1,5 +1,6 @@
 // Through the whole stack (edge + Convex + fake Claude): a plan bought through a signed
 // Stripe webhook applies to the very next AI request, and a downgrade does too.
+import { emptyTotals } from "../../convex/lib/usageRollup";
 import { beforeAll, expect, test } from "vitest";
 import { aiCall, aiTestStack, today } from "../ai/helpers";
 import { billingEnv, DAY, sendStripe, stripeEvent, subscription } from "./helpers";
@@ -14,13 +15,8 @@ test("upgrade → the next AI request gets the new plan's limits and models; the
     await ctx.db.insert("usageDaily", {
       userId,
       day: today(stack),
+      ...emptyTotals(),
       requests: 100,
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      totalTokens: 0,
-      costMicros: 0,
       byType: { explain: 100 },
     });
   });

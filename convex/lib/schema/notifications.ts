@@ -4,9 +4,8 @@ import { v } from "convex/values";
 import {
   vAttemptOutcome,
   vChannelKind,
-  vDeliveryStatus,
+  vDelivery,
   vNotification,
-  vNotificationEvent,
   vNotificationType,
   vQuotaLevel,
   vQuotaLimit,
@@ -37,24 +36,7 @@ export const notificationTables = {
   }).index("by_userId", ["userId"]),
 
   /** One event to one channel: retried as a unit, with one deliveryAttempts row per try. */
-  deliveries: defineTable({
-    userId: v.id("users"),
-    channelId: v.id("notificationChannels"),
-    kind: vChannelKind,
-    notificationId: v.optional(v.id("notifications")),
-    event: vNotificationEvent,
-    /** The Standard Webhooks `webhook-id` (and Resend idempotency key): the same on every retry. */
-    messageId: v.string(),
-    status: vDeliveryStatus,
-    attempts: v.number(),
-    /** Attempts made before the current run (a manual redelivery starts a new run of retries). */
-    runStart: v.optional(v.number()),
-    responseStatus: v.optional(v.number()),
-    error: v.optional(v.string()),
-    nextAttemptAt: v.optional(v.number()),
-    createdAt: v.number(),
-    sentAt: v.optional(v.number()),
-  })
+  deliveries: defineTable(vDelivery)
     .index("by_notificationId", ["notificationId"])
     .index("by_channelId", ["channelId"])
     .index("by_userId", ["userId"]),

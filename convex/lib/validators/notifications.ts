@@ -64,3 +64,23 @@ export type NotificationEvent = Infer<typeof vNotificationEvent>;
 export const vQuotaLimit = literals("requests", "tokens");
 
 export const vQuotaLevel = literals("warning", "exceeded");
+
+/** One event to one channel: retried as a unit, with one deliveryAttempts row per try. */
+export const vDelivery = v.object({
+  userId: v.id("users"),
+  channelId: v.id("notificationChannels"),
+  kind: vChannelKind,
+  notificationId: v.optional(v.id("notifications")),
+  event: vNotificationEvent,
+  /** The Standard Webhooks `webhook-id` (and Resend idempotency key): the same on every retry. */
+  messageId: v.string(),
+  status: vDeliveryStatus,
+  attempts: v.number(),
+  /** Attempts made before the current run (a manual redelivery starts a new run of retries). */
+  runStart: v.optional(v.number()),
+  responseStatus: v.optional(v.number()),
+  error: v.optional(v.string()),
+  nextAttemptAt: v.optional(v.number()),
+  createdAt: v.number(),
+  sentAt: v.optional(v.number()),
+});
