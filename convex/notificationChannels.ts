@@ -2,6 +2,7 @@
 // Every function acts on the caller's own channels only; another user's id reads as NOT_FOUND.
 // A webhook's signing secret is returned once, by `create`; email channels receive nothing
 // until the address is proven with the code mailed to it (`verifyEmail`).
+import { pick } from "convex-helpers";
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
 import { internal } from "./_generated/api";
@@ -43,34 +44,21 @@ const vChannelView = v.object({
   updatedAt: v.number(),
 });
 
-function view(c: Doc<"notificationChannels">) {
-  const {
-    _id,
-    kind,
-    name,
-    target,
-    events,
-    enabled,
-    verified,
-    consecutiveFailures,
-    disabledReason,
-    createdAt,
-    updatedAt,
-  } = c;
-  return {
-    _id,
-    kind,
-    name,
-    target,
-    events,
-    enabled,
-    verified,
-    consecutiveFailures,
-    disabledReason,
-    createdAt,
-    updatedAt,
-  };
-}
+/** What the owner sees of a channel: never its secret or verification code. */
+const view = (c: Doc<"notificationChannels">) =>
+  pick(c, [
+    "_id",
+    "kind",
+    "name",
+    "target",
+    "events",
+    "enabled",
+    "verified",
+    "consecutiveFailures",
+    "disabledReason",
+    "createdAt",
+    "updatedAt",
+  ]);
 
 export async function ownChannel(ctx: QueryCtx, userId: Id<"users">, channelId: Id<"notificationChannels">) {
   const c = await ctx.db.get("notificationChannels", channelId);
