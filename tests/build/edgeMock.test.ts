@@ -121,8 +121,8 @@ describe("the fakes npm run dev and npm run stack start", () => {
 
   test("npm run stack: an AI answer says it comes from the mock Claude", async () => {
     const child = spawn(
-      join(root, "node_modules/.bin/tsx"),
-      [join(root, "scripts/stack.ts"), "--port", "0", "--quiet"],
+      process.execPath,
+      ["--import", "tsx", join(root, "scripts/stack.ts"), "--port", "0", "--quiet"],
       {
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
         stdio: ["ignore", "pipe", "pipe"],

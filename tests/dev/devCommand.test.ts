@@ -2,6 +2,7 @@
 // (AUTOCREA_CONVEX_CLI): it starts the fakes and the edge, configures Convex, prints working
 // tokens, explains an offline failure without a stack trace, and stops everything on Ctrl-C.
 // `npm run stack`: the printed tokens work against the printed URL, offline, until Ctrl-C.
+import { pathToFileURL } from "node:url";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -12,7 +13,8 @@ import { afterEach, describe, expect, test } from "vitest";
 import { loadOrCreateDevIssuerKey } from "../../scripts/devIssuerKey";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const tsx = join(root, "node_modules/.bin/tsx");
+/** tsx as a loader in the script's own node process, as the npm scripts run it (no relay process in front). */
+const tsxLoader = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
 const fakeCli = join(root, "tests/dev/fakeConvexCli.mjs");
 
 const freePort = () =>
@@ -26,7 +28,7 @@ const freePort = () =>
 type Run = { child: ChildProcess; dir: string; port: number; out: () => string; exited: Promise<number | null> };
 const runs: Run[] = [];
 
-/** Runs a script of ours with tsx, as its npm script does, in a fresh directory and a bare environment. */
+/** Runs a script of ours with the tsx loader, as its npm script does, in a fresh directory and a bare environment. */
 async function runScript(
   script: string,
   args: (port: number) => string[],
@@ -35,7 +37,7 @@ async function runScript(
 ): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "autocrea-dev-"));
   const port = await freePort();
-  const child = spawn(tsx, [join(root, script), ...args(port)], {
+  const child = spawn(process.execPath, ["--import", tsxLoader, join(root, script), ...args(port)], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env(dir, port) },
     stdio: ["ignore", "pipe", "pipe"],
