@@ -2,11 +2,17 @@
 
 export const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-/** Nearest-rank percentiles (and mean) of timing samples in milliseconds. */
+/** Nearest-rank percentiles (with max and mean) of timing samples in milliseconds. */
 export function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
   const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-  return { n: s.length, p50: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return {
+    n: s.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: s[s.length - 1],
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+  };
 }
 
 /** Runs `fn` `warmup` times untimed, then `runs` times one after another, and times each run. */
@@ -60,3 +66,7 @@ export function pairedDiff<N extends string, K extends string>(
 }
 
 export const signed = (x: number) => `${x >= 0 ? "+" : ""}${ms(x)}`;
+
+/** One printed figure: p50 and p99 of the paired differences, and both sides' p50. */
+export const diffLine = (label: string, d: ReturnType<typeof pairedDiff>) =>
+  `  ${label.padEnd(34)} p50 ${signed(d.diff.p50).padStart(10)}  p99 ${signed(d.diff.p99).padStart(10)}   (${ms(d.a.p50)} vs ${ms(d.b.p50)} at p50)`;

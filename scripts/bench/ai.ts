@@ -4,7 +4,8 @@
 //    (scripts/benchEdge.ts) vs a bare Hono pass-through vs the same SDK call straight to the
 //    fake Claude, sending the exact body the edge sent; interleaved request by request, paired
 //    per-request differences (p50/p99). Time to first token with the fake spacing its events
-//    EVENT_GAP_MS apart; total time and process CPU with no spacing.
+//    EVENT_GAP_MS apart; total time and process CPU with no spacing. Then the same with the
+//    edge in a process of its own (scripts/benchCrossProcess.ts), with what its tail is made of.
 //  - The full path: the edge on the offline stack (convex-test behind the seam) vs direct, the
 //    same way; Convex calls started before Claude received the request, counted at the fake.
 //  - usage.stats over 30 days with LEDGER_ROWS requests in the ledger vs a naive scan.
@@ -19,11 +20,11 @@ import { loadConfig } from "../../edge/config";
 import { claudeClient } from "../../edge/providers/anthropic";
 import { userRow } from "../../tests/convexTest";
 import { startStack, type Stack } from "../../tests/stack";
-import { spawn } from "node:child_process";
-import { startAnthropicFake } from "../../tests/fakes/anthropic";
 import { startEdgeAlone, timedDirectRequest, timedEdgeRequest } from "../benchEdge";
 import { documentsRead } from "../benchReads";
-import { interleaved, ms, pairedDiff, signed, stats, time } from "../benchTiming";
+import { diffLine, interleaved, ms, pairedDiff, stats, time } from "../benchTiming";
+import { HARNESS_NODE_FLAGS } from "../benchCrossProcess";
+import { spawn } from "node:child_process";
 
 /** Requests per variant for the edge alone (p99 of 1,000 = the 10th largest). */
 const EDGE_REQUESTS = Number(process.env.BENCH_AI_REQUESTS ?? 1_000);
@@ -37,9 +38,7 @@ const QUERY_RUNS = 100;
 const MODEL = "claude-sonnet-5-5";
 const REQUEST_BODY = JSON.stringify({ prompt: "A counter component", language: "tsx", model: MODEL });
 
-type Row = ReturnType<typeof pairedDiff>;
-const line = (label: string, d: Row) =>
-  `  ${label.padEnd(34)} p50 ${signed(d.diff.p50).padStart(10)}  p99 ${signed(d.diff.p99).padStart(10)}   (${ms(d.a.p50)} vs ${ms(d.b.p50)} at p50)`;
+const line = diffLine;
 
 export async function edgeOwnWork() {
   const e = await startEdgeAlone();
@@ -114,57 +113,16 @@ export async function edgeOwnWork() {
   }
 }
 
-/**
- * The same comparison with the edge and the bare pass-through in a process of their own (the
- * client and the fake Claude stay here): their tails no longer share a heap and an event loop
- * with the client's. Times only (CPU is per process).
- */
-export async function edgeOwnProcess() {
-  const anthropic = await startAnthropicFake();
+/** The edge in a process of its own, its client and fake Claude in another (scripts/benchCrossProcess.ts). */
+async function edgeOwnProcess() {
+  const opts = JSON.stringify({ requests: EDGE_REQUESTS, eventGapMs: EVENT_GAP_MS, requestBody: REQUEST_BODY });
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "scripts/benchEdgeProcess.ts", anthropic.url, anthropic.apiKey],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+    [...HARNESS_NODE_FLAGS, "--import", "tsx", "scripts/benchCrossProcess.ts", opts],
+    { stdio: "inherit" },
   );
-  try {
-    const ready = await new Promise<{ edgeUrl: string; bareUrl: string; token: string }>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const nl = out.indexOf("\n");
-        if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
-      });
-      child.once("exit", (code) => reject(new Error(`the edge process exited (${code})`)));
-    });
-    const url = `${ready.edgeUrl}/api/ai/generate`;
-    await timedEdgeRequest(url, ready.token, REQUEST_BODY);
-    const body = anthropic.bodies().at(-1) as Record<string, unknown>;
-    const bodyText = JSON.stringify(body);
-    const client = claudeClient(
-      loadConfig({ ANTHROPIC_BASE_URL: anthropic.url, ANTHROPIC_API_KEY: anthropic.apiKey }).anthropic,
-    );
-    const fns = {
-      edge: () => timedEdgeRequest(url, ready.token, REQUEST_BODY),
-      bare: () => timedEdgeRequest(ready.bareUrl, null, bodyText),
-      direct: () => timedDirectRequest(client, body),
-    };
-    anthropic.configure({ eventDelayMs: EVENT_GAP_MS });
-    const spaced = await interleaved(EDGE_REQUESTS, 50, fns);
-    anthropic.configure({ eventDelayMs: 0 });
-    const packed = await interleaved(EDGE_REQUESTS, 50, fns);
-    console.log(`\nThe same with the edge and the bare pass-through in their own process (${EDGE_REQUESTS} rounds):`);
-    console.log(` time to first token (fake spaces its events ${EVENT_GAP_MS} ms apart):`);
-    console.log(line("edge − bare pass-through", pairedDiff(spaced, "ttft", "edge", "bare")));
-    console.log(line("bare pass-through − direct", pairedDiff(spaced, "ttft", "bare", "direct")));
-    console.log(` total time (no spacing):`);
-    console.log(line("edge − bare pass-through", pairedDiff(packed, "total", "edge", "bare")));
-    console.log(line("bare pass-through − direct", pairedDiff(packed, "total", "bare", "direct")));
-  } finally {
-    child.kill();
-    await anthropic.close();
-  }
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`the cross-process bench exited with code ${code}`);
 }
 
 const distribution = (xs: string[]) =>
