@@ -15,6 +15,13 @@ export function stats(samples: number[]) {
   };
 }
 
+/**
+ * p50 and p99 of a sample, or p50 and max below 100 samples: there the nearest-rank p99 is
+ * simply the largest value, and printing it as a p99 would claim more than was measured.
+ */
+export const spread = (s: ReturnType<typeof stats>) =>
+  `p50 ${ms(s.p50)}, ${s.n >= 100 ? `p99 ${ms(s.p99)}` : `max ${ms(s.max)}`} (n=${s.n})`;
+
 /** Runs `fn` `warmup` times untimed, then `runs` times one after another, and times each run. */
 export async function time(runs: number, fn: () => Promise<unknown>, warmup = 0) {
   for (let i = 0; i < warmup; i++) await fn();

@@ -22,7 +22,7 @@ import { userRow } from "../../tests/convexTest";
 import { startStack, type Stack } from "../../tests/stack";
 import { startEdgeAlone, timedDirectRequest, timedEdgeRequest } from "../benchEdge";
 import { documentsRead } from "../benchReads";
-import { diffLine, interleaved, ms, pairedDiff, stats, time } from "../benchTiming";
+import { diffLine, interleaved, ms, pairedDiff, spread, stats, time } from "../benchTiming";
 import { HARNESS_NODE_FLAGS } from "../benchCrossProcess";
 import { spawn } from "node:child_process";
 
@@ -296,13 +296,13 @@ async function statsAtScale(stack: Stack) {
     scan.cost === viaRollup.costMicros;
   console.log(`usage.stats, 30 days (${from}..${to}), ${LEDGER_ROWS} requests in the ledger:`);
   console.log(
-    `  usage.stats (usageDaily rollup)        documents read ${String(rollupDocs).padStart(6)}; p50 ${ms(rollup.p50)}, p99 ${ms(rollup.p99)} (n=${rollup.n})`,
+    `  usage.stats (usageDaily rollup)        documents read ${String(rollupDocs).padStart(6)}; ${spread(rollup)}`,
   );
   console.log(
-    `  baseline: users.me at the same store size   documents read ${String(baseDocs).padStart(6)}; p50 ${ms(base.p50)}, p99 ${ms(base.p99)} (n=${base.n})`,
+    `  baseline: users.me at the same store size   documents read ${String(baseDocs).padStart(6)}; ${spread(base)}`,
   );
   console.log(
-    `  naive scan of aiRequests (by_userId)   documents read ${String(scanDocs).padStart(6)}; p50 ${ms(scanTime.p50)}, p99 ${ms(scanTime.p99)} (n=${scanTime.n})`,
+    `  naive scan of aiRequests (by_userId)   documents read ${String(scanDocs).padStart(6)}; ${spread(scanTime)}`,
   );
   console.log(
     `  same totals: ${same ? "yes" : "NO"} (${viaRollup.totalRequests} requests, ${viaRollup.totalTokens} tokens, ${viaRollup.costMicros} micro-USD)`,

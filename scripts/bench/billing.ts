@@ -11,7 +11,7 @@ import { dayOf, emptyTotals } from "../../convex/lib/usageRollup";
 import type { Plan, UsageTotals } from "../../convex/validators";
 import { asUser, newConvexTest } from "../../tests/convexTest";
 import { documentsRead } from "../benchReads";
-import { ms, time } from "../benchTiming";
+import { spread, time } from "../benchTiming";
 import { callerFor } from "../../tests/keys";
 
 const REQUESTS = 100_000;
@@ -94,7 +94,7 @@ export async function run() {
   const { docs, result } = await documentsRead(current);
   const tm = await time(RUNS, current, 5);
   console.log(
-    `billing.current() (31-day period, ${REQUESTS} requests)   documents read ${docs} (goal ≤ 32); p50 ${ms(tm.p50)}, p99 ${ms(tm.p99)} (n=${tm.n})`,
+    `billing.current() (31-day period, ${REQUESTS} requests)   documents read ${docs} (goal ≤ 32); ${spread(tm)}`,
   );
   console.log(
     `  period ${result.period.from}..${result.period.to}: ${result.usage.requests} requests, ${result.usage.costMicros} µ$ (ledger: ${ledgerMicros} µ$, ${result.usage.costMicros === ledgerMicros ? "equal" : "DIFFERENT"})`,
@@ -131,7 +131,7 @@ export async function run() {
     const r = await documentsRead(call);
     const ut = await time(RUNS, call, 5);
     console.log(
-      `${label.padEnd(44)} documents read ${String(r.docs).padStart(4)}; returned ${r.result.page.length}; p50 ${ms(ut.p50)}, p99 ${ms(ut.p99)} (n=${ut.n})`,
+      `${label.padEnd(44)} documents read ${String(r.docs).padStart(4)}; returned ${r.result.page.length}; ${spread(ut)}`,
     );
   }
 }

@@ -14,7 +14,7 @@ import type { Id, TableNames } from "../../convex/_generated/dataModel";
 import schema from "../../convex/schema";
 import { asUser, newConvexTest, type ConvexTest } from "../../tests/convexTest";
 import { callerFor } from "../../tests/keys";
-import { ms, stats } from "../benchTiming";
+import { ms, spread, stats } from "../benchTiming";
 import { startStack } from "../../tests/stack";
 
 const TABLES = Object.keys(schema.tables) as TableNames[];
@@ -233,7 +233,7 @@ async function runThroughStack() {
       `20-file build through the stack (${RUNS} builds, ${claudeTurns} Claude turns): ${(turnCalls / claudeTurns).toFixed(2)} seam round trips per Claude turn`,
     );
     console.log(
-      `Claude turn's last byte → its edits stored and announced (SSE file event): p50 ${ms(v.p50)}, p99 ${ms(v.p99)} (n=${v.n})`,
+      `Claude turn's last byte → its edits stored and announced (SSE file event): ${spread(v)}`,
     );
   } finally {
     await stack.close();

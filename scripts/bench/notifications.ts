@@ -13,10 +13,10 @@ import { statsInsert } from "../../convex/lib/deploymentStats";
 import { emit } from "../../convex/notificationDelivery";
 import { startFakeServer } from "../../tests/fakes/server";
 import { startStack } from "../../tests/stack";
-import { ms, stats } from "../benchTiming";
+import { spread, stats } from "../benchTiming";
 
 const BURST = Number(process.env.BENCH_NOTIFY_BURST) || 500;
-const READY_RUNS = 40;
+const READY_RUNS = 100;
 
 export async function run(): Promise<void> {
   Object.assign(process.env, { NOTIFY_ALLOW_LOOPBACK: "1", NOTIFY_TIMEOUT_MS: "2000" });
@@ -117,7 +117,7 @@ export async function run(): Promise<void> {
     const w = stats(wall);
     const v = stats(virtual);
     console.log(
-      `deployment ready → webhook received (${READY_RUNS} runs): wall p50 ${ms(w.p50)}, p99 ${ms(w.p99)}; virtual clock p50 ${ms(v.p50)}, p99 ${ms(v.p99)}`,
+      `deployment ready → webhook received (${READY_RUNS} runs): wall ${spread(w)}; virtual clock ${spread(v)}`,
     );
   } finally {
     await receiver.close();

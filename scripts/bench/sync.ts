@@ -11,7 +11,7 @@ import WebSocket from "ws";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { startStack, type Stack } from "../../tests/stack";
-import { ms, stats } from "../benchTiming";
+import { ms, spread, stats } from "../benchTiming";
 
 const UPDATES = 500;
 const WARMUP = 20;
@@ -52,7 +52,7 @@ async function commitToClient(stack: Stack, token: string, projectId: Id<"projec
   await live.close();
   const s = stats(samples);
   console.log(
-    `commit → subscribed ConvexClient has the new value (${s.n} updates): p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, mean ${ms(s.mean)}`,
+    `commit → subscribed ConvexClient has the new value (${s.n} updates): ${spread(s)}, mean ${ms(s.mean)}`,
   );
 }
 
@@ -92,7 +92,7 @@ async function rerunCost(stack: Stack, token: string, projectId: Id<"projects">)
     }
     const s = stats(samples);
     console.log(
-      `  ${String(n).padStart(5)} subscribed queries: p50 ${ms(s.p50)} per write (${ms(s.p50 / n)} per query), p99 ${ms(s.p99)}`,
+      `  ${String(n).padStart(5)} subscribed queries: ${spread(s)} per write (p50 ${ms(s.p50 / n)} per query)`,
     );
     await live.close();
   }
