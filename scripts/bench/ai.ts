@@ -33,6 +33,7 @@ const USERS = 50;
 const WARMUP = 20;
 const EVENT_GAP_MS = 2;
 const LEDGER_ROWS = 100_000;
+const SMALL_LEDGER = 1_000;
 const SEED_BATCH = 5_000;
 const QUERY_RUNS = 100;
 const MODEL = "claude-sonnet-5-5";
@@ -199,23 +200,18 @@ export async function fullPath(stack: Stack) {
 
 // ---------- usage.stats vs a naive scan of the request log ----------
 
-async function statsAtScale(stack: Stack) {
-  const clerkId = "user_bench_ledger";
-  const token = await stack.signIn({ id: clerkId });
-  const userId = (await userRow(stack.t, clerkId))!._id;
-  // 30 whole UTC days, today included.
-  const start = Date.parse(`${dayOf(stack.now() - 29 * DAY_MS)}T00:00:00Z`);
-  const end = start + 30 * DAY_MS - 1;
+/** `rows` completed requests for one user spread over the 30 days from `start`, in bulk. */
+async function seedLedger(stack: Stack, userId: Id<"users">, rows: number, start: number) {
   const types = ["generate", "explain", "fix", "refactor", "complete", "chat"] as const;
-  const seedStart = performance.now();
-  for (let b = 0; b < LEDGER_ROWS / SEED_BATCH; b++) {
+  for (let b = 0; b < rows / Math.min(SEED_BATCH, rows); b++) {
+    const batch = Math.min(SEED_BATCH, rows);
     await stack.t.run(async (ctx) => {
       // The rollups through the product's own function (convex/lib/usageRollup.ts applyUsage,
       // what settle calls per request), in bulk: one delta per (day, type) per batch.
       const deltas = new Map<string, UsageDelta & { day: string }>();
-      for (let i = 0; i < SEED_BATCH; i++) {
-        const n = b * SEED_BATCH + i;
-        const startedAt = start + Math.floor((n / LEDGER_ROWS) * 30 * DAY_MS);
+      for (let i = 0; i < batch; i++) {
+        const n = b * batch + i;
+        const startedAt = start + Math.floor((n / rows) * 30 * DAY_MS);
         const row = {
           userId,
           type: types[n % types.length],
@@ -242,6 +238,17 @@ async function statsAtScale(stack: Stack) {
       for (const { day, ...delta } of deltas.values()) await applyUsage(ctx, userId, day, delta);
     });
   }
+}
+
+async function statsAtScale(stack: Stack) {
+  const clerkId = "user_bench_ledger";
+  const token = await stack.signIn({ id: clerkId });
+  const userId = (await userRow(stack.t, clerkId))!._id;
+  // 30 whole UTC days, today included.
+  const start = Date.parse(`${dayOf(stack.now() - 29 * DAY_MS)}T00:00:00Z`);
+  const end = start + 30 * DAY_MS - 1;
+  const seedStart = performance.now();
+  await seedLedger(stack, userId, LEDGER_ROWS, start);
   console.log(
     `seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (rollups through applyUsage) in ${(performance.now() - seedStart).toFixed(0)} ms`,
   );
@@ -274,22 +281,24 @@ async function statsAtScale(stack: Stack) {
   const { result: scan, docs: scanDocs } = await documentsRead(() => naive(userId));
   const scanTime = await time(5, () => naive(userId));
   // The plan quota check inside begin reads today's rollup row, whatever the ledger holds:
-  // documents read by one begin for this user and for a user with an empty ledger.
+  // documents read by one begin for users with 0, SMALL_LEDGER and LEDGER_ROWS requests.
+  const small = "user_bench_ledger_small";
+  await stack.signIn({ id: small });
+  await seedLedger(stack, (await userRow(stack.t, small))!._id, SMALL_LEDGER, start);
   const fresh = "user_bench_ledger_fresh";
   await stack.signIn({ id: fresh });
   const beginArgs = { type: "generate" as const, prompt: "p", promptChars: 1 };
-  // The seeded user is over the free plan's daily limit: begin refuses, after the same reads.
-  const outcome = (p: Promise<unknown>) =>
-    p.then(
-      () => "began",
-      (err: { data?: { code?: string } }) => `refused ${err.data?.code ?? err}`,
+  // A user over the free plan's daily limit is refused, after the same reads.
+  const beginReads = async (id: string) => {
+    const { docs, result } = await documentsRead(() =>
+      stack.t.mutation(internal.ai.begin, { caller: callerFor(id), ...beginArgs }).then(
+        () => "began",
+        (err: { data?: { code?: string } }) => `refused ${err.data?.code ?? err}`,
+      ),
     );
-  const { docs: beginDocs, result: beginOutcome } = await documentsRead(() =>
-    outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(clerkId), ...beginArgs })),
-  );
-  const { docs: freshDocs, result: freshOutcome } = await documentsRead(() =>
-    outcome(stack.t.mutation(internal.ai.begin, { caller: callerFor(fresh), ...beginArgs })),
-  );
+    return `${docs} (${result})`;
+  };
+  const beginFigures = [await beginReads(fresh), await beginReads(small), await beginReads(clerkId)];
   const same =
     scan.requests === viaRollup.totalRequests &&
     scan.tokens === viaRollup.totalTokens &&
@@ -308,7 +317,7 @@ async function statsAtScale(stack: Stack) {
     `  same totals: ${same ? "yes" : "NO"} (${viaRollup.totalRequests} requests, ${viaRollup.totalTokens} tokens, ${viaRollup.costMicros} micro-USD)`,
   );
   console.log(
-    `  ai.begin (plan quota check on today's usageDaily row)  documents read ${beginDocs} at ${LEDGER_ROWS} ledger rows (${beginOutcome}), ${freshDocs} with none (${freshOutcome})`,
+    `  ai.begin (plan quota check on today's usageDaily row)  documents read at 0 / ${SMALL_LEDGER} / ${LEDGER_ROWS} ledger rows: ${beginFigures.join(" / ")}`,
   );
   console.log(
     "  (a real Convex query could not even do the naive scan: it reads far more than a query's document limit)",
