@@ -232,9 +232,7 @@ async function runThroughStack() {
     console.log(
       `20-file build through the stack (${RUNS} builds, ${claudeTurns} Claude turns): ${(turnCalls / claudeTurns).toFixed(2)} seam round trips per Claude turn`,
     );
-    console.log(
-      `Claude turn's last byte → its edits stored and announced (SSE file event): ${spread(v)}`,
-    );
+    console.log(`Claude turn's last byte → its edits stored and announced (SSE file event): ${spread(v)}`);
   } finally {
     await stack.close();
   }

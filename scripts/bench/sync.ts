@@ -51,9 +51,7 @@ async function commitToClient(stack: Stack, token: string, projectId: Id<"projec
   stop();
   await live.close();
   const s = stats(samples);
-  console.log(
-    `commit → subscribed ConvexClient has the new value (${s.n} updates): ${spread(s)}, mean ${ms(s.mean)}`,
-  );
+  console.log(`commit → subscribed ConvexClient has the new value (${s.n} updates): ${spread(s)}, mean ${ms(s.mean)}`);
 }
 
 async function rerunCost(stack: Stack, token: string, projectId: Id<"projects">) {
