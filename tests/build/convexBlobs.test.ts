@@ -57,4 +57,7 @@ test("a drafting change set is refused while its Claude call runs, and applies o
   expect(row?.status).toBe("failed");
   await s.alice.mutation(api.changeSets.apply, { changeSetId: b.changeSetId });
   expect(await projectFiles(s)).toEqual({ "kept.txt": "kept\n" });
+  // The thread's analysis came due with the 11 minutes: it runs here, inside the test that
+  // captures its warning, not after the test on a busy machine.
+  await s.t.finishAllScheduledFunctions(vi.runAllTimers);
 });
