@@ -1,7 +1,7 @@
 // `npm run bench`: prints performance figures. Nothing here is asserted by `npm test`.
 // Each section lives in scripts/bench/<name>.ts and exports `run(): Promise<void>`.
 const sections = process.argv.slice(2);
-const all = ["bundle", "foundation", "ai", "deployments", "build", "sync", "notifications", "billing"];
+const all = ["bundle", "foundation", "reads", "ai", "deployments", "build", "sync", "notifications", "billing"];
 
 for (const name of sections.length ? sections : all) {
   let mod: { run(): Promise<void> };
