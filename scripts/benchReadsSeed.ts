@@ -80,11 +80,17 @@ export async function seedUsers(stack: Stack, like: Id<"users">, n: number, tag:
 const TYPES = ["generate", "explain", "fix", "refactor", "complete", "chat"] as const;
 
 /**
- * `n` AI requests of one user in one project over the 30 days up to `now` (one in ten failed),
- * with the daily rollups through applyUsage (what settling a request calls), one delta per
- * (day, type) per transaction.
+ * `n` AI requests of one user in one project over the 30 days up to `now` (one in ten failed,
+ * unless `failures` is false), with the daily rollups through applyUsage (what settling a
+ * request calls), one delta per (day, type) per transaction.
  */
-export async function seedAiRequests(stack: Stack, c: Caller, n: number, now: number) {
+export async function seedAiRequests(
+  stack: Stack,
+  c: Pick<Caller, "userId"> & { projectId?: Id<"projects"> },
+  n: number,
+  now: number,
+  failures = true,
+) {
   const start = now - 30 * DAY_MS + 1;
   for (let done = 0; done < n; done += BATCH) {
     const m = Math.min(BATCH, n - done);
@@ -93,7 +99,7 @@ export async function seedAiRequests(stack: Stack, c: Caller, n: number, now: nu
       for (let i = 0; i < m; i++) {
         const k = done + i;
         const startedAt = start + Math.floor((k / n) * 30 * DAY_MS);
-        const failed = k % 10 === 9;
+        const failed = failures && k % 10 === 9;
         const type = TYPES[k % TYPES.length];
         const row = {
           userId: c.userId,
@@ -128,7 +134,7 @@ export async function seedAiRequests(stack: Stack, c: Caller, n: number, now: nu
 }
 
 /** `n` deployments of the caller's project (3 of 5 ready, 1 error, 1 canceled), counted through statsInsert. */
-export async function seedDeployments(stack: Stack, c: Caller, n: number, now: number) {
+export async function seedDeployments(stack: Stack, c: Pick<Caller, "userId" | "projectId">, n: number, now: number) {
   const statuses = ["ready", "ready", "ready", "error", "canceled"] as const;
   const [snapshotId] = await insertMany(stack, "snapshots")(1, () => ({
     projectId: c.projectId,

@@ -14,7 +14,7 @@
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { internal } from "../../convex/_generated/api";
-import { applyUsage, dayOf, DAY_MS, requestsDelta, type UsageDelta } from "../../convex/lib/usageRollup";
+import { dayOf, DAY_MS } from "../../convex/lib/usageRollup";
 import { callerFor } from "../../tests/keys";
 import { loadConfig } from "../../edge/config";
 import { claudeClient } from "../../edge/providers/anthropic";
@@ -22,6 +22,7 @@ import { userRow } from "../../tests/convexTest";
 import { startStack, type Stack } from "../../tests/stack";
 import { startEdgeAlone, timedDirectRequest, timedEdgeRequest } from "../benchEdge";
 import { documentsRead } from "../benchReads";
+import { seedAiRequests } from "../benchReadsSeed";
 import { diffLine, interleaved, ms, pairedDiff, spread, stats, time } from "../benchTiming";
 import { HARNESS_NODE_FLAGS } from "../benchCrossProcess";
 import { spawn } from "node:child_process";
@@ -34,7 +35,6 @@ const WARMUP = 20;
 const EVENT_GAP_MS = 2;
 const LEDGER_ROWS = 100_000;
 const SMALL_LEDGER = 1_000;
-const SEED_BATCH = 5_000;
 const QUERY_RUNS = 100;
 const MODEL = "claude-sonnet-5-5";
 const REQUEST_BODY = JSON.stringify({ prompt: "A counter component", language: "tsx", model: MODEL });
@@ -200,46 +200,6 @@ export async function fullPath(stack: Stack) {
 
 // ---------- usage.stats vs a naive scan of the request log ----------
 
-/** `rows` completed requests for one user spread over the 30 days from `start`, in bulk. */
-async function seedLedger(stack: Stack, userId: Id<"users">, rows: number, start: number) {
-  const types = ["generate", "explain", "fix", "refactor", "complete", "chat"] as const;
-  for (let b = 0; b < rows / Math.min(SEED_BATCH, rows); b++) {
-    const batch = Math.min(SEED_BATCH, rows);
-    await stack.t.run(async (ctx) => {
-      // The rollups through the product's own function (convex/lib/usageRollup.ts applyUsage,
-      // what settle calls per request), in bulk: one delta per (day, type) per batch.
-      const deltas = new Map<string, UsageDelta & { day: string }>();
-      for (let i = 0; i < batch; i++) {
-        const n = b * batch + i;
-        const startedAt = start + Math.floor((n / rows) * 30 * DAY_MS);
-        const row = {
-          userId,
-          type: types[n % types.length],
-          model: MODEL,
-          promptExcerpt: "p",
-          status: "completed" as const,
-          inputTokens: 100 + (n % 50),
-          outputTokens: 40,
-          cacheReadTokens: 0,
-          cacheWriteTokens: 0,
-          costMicros: 600 + (n % 50) * 2,
-          startedAt,
-          completedAt: startedAt + 900,
-        };
-        await ctx.db.insert("aiRequests", row);
-        const key = `${dayOf(startedAt)}|${row.type}`;
-        const d = deltas.get(key) ?? { ...requestsDelta(row.type, 0), day: dayOf(startedAt) };
-        d.requests++;
-        d.inputTokens += row.inputTokens;
-        d.outputTokens += row.outputTokens;
-        d.costMicros += row.costMicros;
-        deltas.set(key, d);
-      }
-      for (const { day, ...delta } of deltas.values()) await applyUsage(ctx, userId, day, delta);
-    });
-  }
-}
-
 async function statsAtScale(stack: Stack) {
   const clerkId = "user_bench_ledger";
   const token = await stack.signIn({ id: clerkId });
@@ -248,7 +208,8 @@ async function statsAtScale(stack: Stack) {
   const start = Date.parse(`${dayOf(stack.now() - 29 * DAY_MS)}T00:00:00Z`);
   const end = start + 30 * DAY_MS - 1;
   const seedStart = performance.now();
-  await seedLedger(stack, userId, LEDGER_ROWS, start);
+  // Completed requests only: the naive scan below counts every row of the window.
+  await seedAiRequests(stack, { userId }, LEDGER_ROWS, end, false);
   console.log(
     `seeded ${LEDGER_ROWS} ledger rows over 30 days for one user (rollups through applyUsage) in ${(performance.now() - seedStart).toFixed(0)} ms`,
   );
@@ -284,7 +245,7 @@ async function statsAtScale(stack: Stack) {
   // documents read by one begin for users with 0, SMALL_LEDGER and LEDGER_ROWS requests.
   const small = "user_bench_ledger_small";
   await stack.signIn({ id: small });
-  await seedLedger(stack, (await userRow(stack.t, small))!._id, SMALL_LEDGER, start);
+  await seedAiRequests(stack, { userId: (await userRow(stack.t, small))!._id }, SMALL_LEDGER, end, false);
   const fresh = "user_bench_ledger_fresh";
   await stack.signIn({ id: fresh });
   const beginArgs = { type: "generate" as const, prompt: "p", promptChars: 1 };

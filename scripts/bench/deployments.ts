@@ -11,14 +11,14 @@ import { randomBytes } from "node:crypto";
 import { api } from "../../convex/_generated/api";
 import type { Id } from "../../convex/_generated/dataModel";
 import { pollDelay } from "../../convex/lib/deploymentLifecycle";
-import { statsInsert } from "../../convex/lib/deploymentStats";
+import { userRow } from "../../tests/convexTest";
 import { startStack, type Stack } from "../../tests/stack";
 import { documentsRead } from "../benchReads";
+import { seedDeployments } from "../benchReadsSeed";
 import { spread, stats } from "../benchTiming";
 
 const BUILD_MS = 3 * 60_000;
 const WEBHOOK_RUNS = 200;
-const SEED_BATCH = 250;
 /**
  * BENCH_DEPLOYMENTS overrides the large size. Seeding 10,000 takes about a minute and a half:
  * every aggregate insert is a component call, and convex-test answers each index lookup by
@@ -124,48 +124,11 @@ async function webhookLatency(stack: Stack) {
 }
 
 // ---------- 3. stats at scale ----------
-async function seed(stack: Stack, projectId: Id<"projects">, count: number) {
-  const statuses = ["ready", "ready", "ready", "error", "canceled"] as const;
-  const { userId, snapshotId } = await stack.t.run(async (ctx) => {
-    const p = (await ctx.db.get("projects", projectId))!;
-    const snapshotId = await ctx.db.insert("snapshots", {
-      projectId,
-      fileCount: 1,
-      totalBytes: 10,
-      createdAt: Date.now(),
-      createdBy: p.ownerId,
-    });
-    return { userId: p.ownerId, snapshotId };
-  });
-  for (let done = 0; done < count; done += SEED_BATCH) {
-    const n = Math.min(SEED_BATCH, count - done);
-    await stack.t.run(async (ctx) => {
-      for (let i = 0; i < n; i++) {
-        const status = statuses[(done + i) % statuses.length];
-        const id = await ctx.db.insert("deployments", {
-          projectId,
-          userId,
-          provider: "vercel",
-          environment: "production",
-          status,
-          step: status === "ready" ? "ready" : "building",
-          snapshotId,
-          attempts: 1,
-          pollCount: 3,
-          logCount: 0,
-          pool: "free",
-          createdAt: Date.now() + done + i,
-        });
-        await statsInsert(ctx, (await ctx.db.get("deployments", id))!);
-      }
-    });
-  }
-}
-
 async function statsReads(stack: Stack, count: number) {
   const { as, projectId } = await projectFor(stack, `user_bench_stats_${count}`);
   const t0 = performance.now();
-  await seed(stack, projectId, count);
+  const userId = (await userRow(stack.t, `user_bench_stats_${count}`))!._id;
+  await seedDeployments(stack, { userId, projectId }, count, Date.now());
   const seedMs = performance.now() - t0;
   const stats = await documentsRead(() => as.query(api.deployments.stats, { projectId }));
   const mine = await documentsRead(() => as.query(api.deployments.stats, {}));
