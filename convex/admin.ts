@@ -12,7 +12,7 @@ import { audit, syncPlan } from "./lib/billingPlan";
 import { periodDays, userPeriod } from "./lib/billingUsage";
 import { fail } from "./lib/errors";
 import { boundedPage } from "./lib/pagination";
-import { PLANS } from "./lib/plans";
+import { revenueByPlan } from "./lib/revenueTotals";
 import { sumRows, userDays } from "./lib/usageRollup";
 import { vBillingActor, vPlan, vRole, vSubscriptionStatus } from "./validators";
 
@@ -20,11 +20,6 @@ const MAX_PAGE = 100;
 const MAX_REASON = 500;
 /** Overrides last at most a year: a forgotten one must not be forever. */
 const MAX_OVERRIDE_MS = 366 * 86_400_000;
-/**
- * Subscriptions counted per (plan, status) by `revenue`; more are reported as truncated. Four
- * plans × two statuses × 1,001 rows stays well under Convex's per-transaction read limit.
- */
-const REVENUE_SCAN = 1_000;
 
 const vUserRow = v.object({
   id: v.id("users"),
@@ -133,34 +128,11 @@ export const subscriptions = adminQuery({
   },
 });
 
-/** Monthly recurring revenue per plan from active and trialing subscription rows (mock ones left out). */
+/** Monthly recurring revenue per plan: active and trialing subscriptions, mock ones left out (lib/revenueTotals.ts). */
 export const revenue = adminQuery({
   args: {},
-  returns: v.array(
-    v.object({ plan: vPlan, subscriptions: v.number(), monthlyCents: v.number(), truncated: v.boolean() }),
-  ),
-  handler: async (ctx) => {
-    const out = [];
-    for (const plan of PLANS) {
-      let subscriptions = 0;
-      let monthlyCents = 0;
-      let truncated = false;
-      for (const status of ["active", "trialing"] as const) {
-        const rows = await ctx.db
-          .query("subscriptions")
-          .withIndex("by_plan_and_status", (q) => q.eq("plan", plan).eq("status", status))
-          .take(REVENUE_SCAN + 1);
-        truncated ||= rows.length > REVENUE_SCAN;
-        for (const s of rows.slice(0, REVENUE_SCAN)) {
-          if (s.mock) continue;
-          subscriptions++;
-          monthlyCents += s.amountCents;
-        }
-      }
-      out.push({ plan, subscriptions, monthlyCents, truncated });
-    }
-    return out;
-  },
+  returns: v.array(v.object({ plan: vPlan, subscriptions: v.number(), monthlyCents: v.number() })),
+  handler: async (ctx) => await revenueByPlan(ctx),
 });
 
 async function target(ctx: MutationCtx, userId: Id<"users">): Promise<Doc<"users">> {

@@ -13,6 +13,7 @@ import { env, httpAction, internalMutation, type ActionCtx, type MutationCtx } f
 import { graceMs, lemonConfig, STRIPE_TOLERANCE_SEC, stripeConfig } from "./lib/billingConfig";
 import { parseLemonEvent, verifyLemonSignature } from "./lib/billingLemon";
 import { syncPlan } from "./lib/billingPlan";
+import { subscriptionWritten } from "./lib/revenueTotals";
 import { stripeChange, verifyStripeEvent } from "./lib/billingStripe";
 import { errorResponse } from "./lib/httpResponses";
 import { notifyBilling } from "./lib/billingNotify";
@@ -190,6 +191,7 @@ async function applySubscription(
         createdAt: now,
       });
   const sub = (await ctx.db.get("subscriptions", id))!;
+  await subscriptionWritten(ctx, row ?? null, sub);
   if (c.status === "past_due" || c.status === "unpaid") await startGrace(ctx, sub, at);
   else if (c.status === "active" || c.status === "trialing") await endGrace(ctx, sub, at);
   return "applied";
@@ -235,7 +237,7 @@ export const apply = internalMutation({
         !(await subscriptionRow(ctx, provider, change.subscriptionId))
       ) {
         const month = 30 * 86_400_000;
-        await ctx.db.insert("subscriptions", {
+        const id = await ctx.db.insert("subscriptions", {
           userId,
           provider,
           customerId: change.customerId,
@@ -251,6 +253,7 @@ export const apply = internalMutation({
           createdAt: Date.now(),
           updatedAt: Date.now(),
         });
+        await subscriptionWritten(ctx, null, await ctx.db.get("subscriptions", id));
       }
     } else {
       await recordInvoice(ctx, userId, provider, change, at, mock);

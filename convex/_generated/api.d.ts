@@ -83,6 +83,7 @@ import type * as lib_plans from "../lib/plans.js";
 import type * as lib_pricing from "../lib/pricing.js";
 import type * as lib_projectFiles from "../lib/projectFiles.js";
 import type * as lib_projects from "../lib/projects.js";
+import type * as lib_revenueTotals from "../lib/revenueTotals.js";
 import type * as lib_schema_billing from "../lib/schema/billing.js";
 import type * as lib_schema_notifications from "../lib/schema/notifications.js";
 import type * as lib_snapshots from "../lib/snapshots.js";
@@ -194,6 +195,7 @@ declare const fullApi: ApiFromModules<{
   "lib/pricing": typeof lib_pricing;
   "lib/projectFiles": typeof lib_projectFiles;
   "lib/projects": typeof lib_projects;
+  "lib/revenueTotals": typeof lib_revenueTotals;
   "lib/schema/billing": typeof lib_schema_billing;
   "lib/schema/notifications": typeof lib_schema_notifications;
   "lib/snapshots": typeof lib_snapshots;

@@ -45,4 +45,6 @@ export const counterName = {
   deliveriesInFlight: (kind: string) => `deliveries_in_flight|${kind}`,
   deploymentsFinished: (provider: string, status: string) => `deployments_finished_total|${provider}|${status}`,
   deploymentsQueued: (pool: string) => `deployments_queued|${pool}`,
+  paidSubscriptions: (plan: string) => `paid_subscriptions|${plan}`,
+  monthlyRevenueCents: (plan: string) => `monthly_revenue_cents|${plan}`,
 };

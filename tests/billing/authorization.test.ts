@@ -118,7 +118,6 @@ describe("admin functions", () => {
       plan: "pro",
       subscriptions: 1,
       monthlyCents: 4900,
-      truncated: false,
     });
     expect(revenue.find((r) => r.plan === "business")?.subscriptions).toBe(0);
     const usage = await admin.as.query(api.admin.userUsage, { userId: alice.userId, period: "2026-11" });
