@@ -228,9 +228,10 @@ export function account(stack: Stack, admin: Caller, fresh: (what: string, size:
         },
         {
           fn: "admin.revenue",
-          grows: "active subscriptions, counters: 2 per plan, 8 shards each",
-          page: 0,
-          unit: "none",
+          grows: "active subscriptions, from counters",
+          // 4 plans × 2 counters × at most 8 shard rows.
+          page: 64,
+          unit: "counter rows",
           call: () => admin.as.query(api.admin.revenue, {}),
           at: (c: Admin) => c.subscriptions,
         },
