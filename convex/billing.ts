@@ -3,6 +3,7 @@
 // periods and invoices. The plan itself changes only through the providers' verified
 // webhooks (billingWebhooks.ts), an administrator (admin.ts), or time (refreshPlan).
 import { emit } from "./notificationDelivery";
+import { omit } from "convex-helpers";
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api";
@@ -23,7 +24,7 @@ import {
   vBillingProvider,
   vBillingSummary,
   vDeployPool,
-  vInvoiceStatus,
+  vInvoice,
   vPlan,
   vUsageTotals,
   type BillingProvider,
@@ -133,18 +134,8 @@ export const usage = userQuery({
   },
 });
 
-const vInvoiceView = v.object({
-  provider: vBillingProvider,
-  invoiceId: v.string(),
-  status: vInvoiceStatus,
-  amountCents: v.number(),
-  currency: v.string(),
-  periodStart: v.optional(v.number()),
-  periodEnd: v.optional(v.number()),
-  url: v.optional(v.string()),
-  mock: v.boolean(),
-  createdAt: v.number(),
-});
+/** An invoice as its owner sees it: the row without the internal ids, `mock` always said. */
+const vInvoiceView = vInvoice.omit("userId", "subscriptionId").extend({ mock: v.boolean() });
 
 /** The caller's invoices, newest first, as the providers' paid/failed events reported them. */
 export const invoices = userQuery({
@@ -160,16 +151,8 @@ export const invoices = userQuery({
       .paginate(boundedPage(paginationOpts, 50));
     return {
       page: res.page.map((i) => ({
-        provider: i.provider,
-        invoiceId: i.invoiceId,
-        status: i.status,
-        amountCents: i.amountCents,
-        currency: i.currency,
-        periodStart: i.periodStart,
-        periodEnd: i.periodEnd,
-        url: i.url,
+        ...omit(i, ["_id", "_creationTime", "userId", "subscriptionId"]),
         mock: i.mock ?? false,
-        createdAt: i.createdAt,
       })),
       isDone: res.isDone,
       continueCursor: res.continueCursor,

@@ -5,7 +5,7 @@ import { v } from "convex/values";
 import { edgeQuery, requireAdmin } from "./lib/auth";
 import { monthPeriod, periodDays } from "./lib/billingUsage";
 import { sumRows, userDays } from "./lib/usageRollup";
-import { vPlan } from "./validators";
+import { vPlan, vUsage } from "./validators";
 
 /** Users per page: ≤ 100 × 31 rollup rows read per call. */
 export const USERS_PER_PAGE = 100;
@@ -15,10 +15,7 @@ const vExportRow = v.object({
   email: v.string(),
   plan: vPlan,
   requests: v.number(),
-  inputTokens: v.number(),
-  outputTokens: v.number(),
-  cacheReadTokens: v.number(),
-  cacheWriteTokens: v.number(),
+  ...vUsage.fields,
   costMicros: v.number(),
 });
 

@@ -1,5 +1,6 @@
 // The delivery log: each event sent to each channel, with one row per attempt, and manual
 // redelivery. Only the channel's owner sees or redelivers its deliveries.
+import { omit } from "convex-helpers";
 import { paginationOptsValidator, paginationResultValidator } from "convex/server";
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel";
@@ -10,7 +11,7 @@ import { fail } from "./lib/errors";
 import { boundedPage, EMPTY_PAGE } from "./lib/pagination";
 import { ownChannel } from "./notificationChannels";
 import { scheduleAttempt } from "./notificationDelivery";
-import { vAttemptOutcome, vChannelKind, vDelivery } from "./validators";
+import { vChannelKind, vDelivery, vDeliveryAttempt } from "./validators";
 
 const MAX_PAGE = 100;
 /** Attempts shown per delivery (newest first); a delivery makes at most NOTIFY_MAX_ATTEMPTS per run. */
@@ -58,18 +59,7 @@ async function ownDelivery(ctx: QueryCtx & { user: Doc<"users"> | null }, delive
 /** One delivery's attempts, newest first: outcome, response code, latency, the first bytes of the answer. */
 export const attempts = userQuery({
   args: { deliveryId: v.id("deliveries") },
-  returns: v.array(
-    v.object({
-      attempt: v.number(),
-      outcome: vAttemptOutcome,
-      responseStatus: v.optional(v.number()),
-      latencyMs: v.number(),
-      responseExcerpt: v.optional(v.string()),
-      error: v.optional(v.string()),
-      retryInMs: v.optional(v.number()),
-      at: v.number(),
-    }),
-  ),
+  returns: v.array(vDeliveryAttempt.omit("deliveryId")),
   handler: async (ctx, args) => {
     const d = await ownDelivery(ctx, args.deliveryId);
     const rows = await ctx.db
@@ -77,16 +67,7 @@ export const attempts = userQuery({
       .withIndex("by_deliveryId_and_attempt", (q) => q.eq("deliveryId", d._id))
       .order("desc")
       .take(MAX_ATTEMPTS_SHOWN);
-    return rows.map(({ attempt, outcome, responseStatus, latencyMs, responseExcerpt, error, retryInMs, at }) => ({
-      attempt,
-      outcome,
-      responseStatus,
-      latencyMs,
-      responseExcerpt,
-      error,
-      retryInMs,
-      at,
-    }));
+    return rows.map((row) => omit(row, ["_id", "_creationTime", "deliveryId"]));
   },
 });
 

@@ -6,7 +6,7 @@ import { internalQuery, type QueryCtx } from "./_generated/server";
 import { counterName, readCounter, readCountersWithPrefix } from "./lib/counters";
 import { PLANS } from "./lib/plans";
 import { allDays, dayOf, sumRows } from "./lib/usageRollup";
-import { NOTIFICATION_CHANNEL_KINDS, PROVIDERS } from "./validators";
+import { NOTIFICATION_CHANNEL_KINDS, PROVIDERS, vUsage } from "./validators";
 
 const DEPLOY_POOLS = ["free", "paid"] as const;
 
@@ -33,10 +33,7 @@ export const snapshot = internalQuery({
     day: v.string(),
     ai: v.object({
       requests: v.number(),
-      inputTokens: v.number(),
-      outputTokens: v.number(),
-      cacheReadTokens: v.number(),
-      cacheWriteTokens: v.number(),
+      ...vUsage.fields,
       costMicros: v.number(),
       requestsByType: vLabelled,
     }),

@@ -2,9 +2,9 @@
 import { defineTable } from "convex/server";
 import { v } from "convex/values";
 import {
-  vAttemptOutcome,
   vChannelKind,
   vDelivery,
+  vDeliveryAttempt,
   vNotification,
   vNotificationType,
   vQuotaLevel,
@@ -41,19 +41,7 @@ export const notificationTables = {
     .index("by_channelId", ["channelId"])
     .index("by_userId", ["userId"]),
 
-  deliveryAttempts: defineTable({
-    deliveryId: v.id("deliveries"),
-    attempt: v.number(),
-    outcome: vAttemptOutcome,
-    responseStatus: v.optional(v.number()),
-    latencyMs: v.number(),
-    /** The first bytes of the receiver's answer. */
-    responseExcerpt: v.optional(v.string()),
-    error: v.optional(v.string()),
-    /** Wait before the next attempt (backoff with jitter, at least the receiver's Retry-After). */
-    retryInMs: v.optional(v.number()),
-    at: v.number(),
-  }).index("by_deliveryId_and_attempt", ["deliveryId", "attempt"]),
+  deliveryAttempts: defineTable(vDeliveryAttempt).index("by_deliveryId_and_attempt", ["deliveryId", "attempt"]),
 
   /** quota.warning / quota.exceeded already raised for a user's limit on a UTC day (once each). */
   quotaAlerts: defineTable({

@@ -46,6 +46,21 @@ export type DeliveryStatus = Infer<typeof vDeliveryStatus>;
 /** One attempt's result: sent, failed but retried later, or failed for good. */
 export const vAttemptOutcome = literals("sent", "retry", "failed");
 
+/** One try of a delivery: a `deliveryAttempts` row. */
+export const vDeliveryAttempt = v.object({
+  deliveryId: v.id("deliveries"),
+  attempt: v.number(),
+  outcome: vAttemptOutcome,
+  responseStatus: v.optional(v.number()),
+  latencyMs: v.number(),
+  /** The first bytes of the receiver's answer. */
+  responseExcerpt: v.optional(v.string()),
+  error: v.optional(v.string()),
+  /** Wait before the next attempt (backoff with jitter, at least the receiver's Retry-After). */
+  retryInMs: v.optional(v.number()),
+  at: v.number(),
+});
+
 /** What a delivery carries (copied from the event, so a redelivery sends the same thing). */
 export const vNotificationEvent = v.object({
   type: vNotificationType,
