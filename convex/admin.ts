@@ -2,6 +2,7 @@
 // (a plan override with an expiry, the admin role, suspension). Every function here is an
 // adminQuery/adminMutation: anyone else gets FORBIDDEN before anything is read.
 import { emit } from "./notificationDelivery";
+import { pick } from "convex-helpers";
 import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { scheduleRefresh } from "./billing";
@@ -14,7 +15,7 @@ import { fail } from "./lib/errors";
 import { boundedPage } from "./lib/pagination";
 import { revenueByPlan } from "./lib/revenueTotals";
 import { sumRows, userDays } from "./lib/usageRollup";
-import { vBillingActor, vPlan, vRole, vSubscriptionStatus } from "./validators";
+import { vBillingActor, vPlan, vRole, vSubscription, vSubscriptionStatus } from "./validators";
 
 const MAX_PAGE = 100;
 const MAX_REASON = 500;
@@ -88,22 +89,22 @@ export const userUsage = adminQuery({
   },
 });
 
+/** What admin.subscriptions shows of a subscription row (and `mock`, always said). */
+const SUBSCRIPTION_VIEW = [
+  "userId",
+  "provider",
+  "subscriptionId",
+  "plan",
+  "status",
+  "currentPeriodEnd",
+  "cancelAtPeriodEnd",
+  "graceEndsAt",
+] as const;
+
 /** Subscriptions in one state, most recently changed first. */
 export const subscriptions = adminQuery({
   args: { status: vSubscriptionStatus, paginationOpts: paginationOptsValidator },
-  returns: vPage(
-    v.object({
-      userId: v.id("users"),
-      provider: v.string(),
-      subscriptionId: v.string(),
-      plan: vPlan,
-      status: vSubscriptionStatus,
-      currentPeriodEnd: v.number(),
-      cancelAtPeriodEnd: v.boolean(),
-      graceEndsAt: v.optional(v.number()),
-      mock: v.boolean(),
-    }),
-  ),
+  returns: vPage(vSubscription.pick(...SUBSCRIPTION_VIEW).extend({ mock: v.boolean() })),
   handler: async (ctx, { status, paginationOpts }) => {
     const res = await ctx.db
       .query("subscriptions")
@@ -111,17 +112,7 @@ export const subscriptions = adminQuery({
       .order("desc")
       .paginate(boundedPage(paginationOpts, MAX_PAGE));
     return {
-      page: res.page.map((s) => ({
-        userId: s.userId,
-        provider: s.provider,
-        subscriptionId: s.subscriptionId,
-        plan: s.plan,
-        status: s.status,
-        currentPeriodEnd: s.currentPeriodEnd,
-        cancelAtPeriodEnd: s.cancelAtPeriodEnd,
-        graceEndsAt: s.graceEndsAt,
-        mock: s.mock ?? false,
-      })),
+      page: res.page.map((s) => ({ ...pick(s, [...SUBSCRIPTION_VIEW]), mock: s.mock ?? false })),
       isDone: res.isDone,
       continueCursor: res.continueCursor,
     };
