@@ -127,6 +127,7 @@ function tailOf(o: { spaced: Round[]; packed: Round[]; edgePauses: Pause[]; harn
   const waited = (w: Window) => w.edgeWait >= WAIT_MS || w.harnessWait >= WAIT_MS;
   const describe = (pauses: Pause[], sides: (keyof Round)[]) => {
     const during = pauses.filter((p) => p.at >= first);
+    if (!during.length) return "no pauses";
     const s = stats(during.map((p) => p.ms));
     const touched = sides
       .map((side) => `${percent(rows.filter((r) => pausedDuring(pauses, r[side])).length, rows.length)} of ${side}`)
